@@ -1,0 +1,143 @@
+"""The library behind every command: each function returns a typed result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlmodel.codes import diagnostic
+from mlmodel.diagnostics import Diagnostic, Severity
+from mlmodel.errors import UsageError
+from mlmodel.yamlio.tree import Limits
+
+MLMODEL_NAME = "MLmodel"
+
+
+@dataclass(slots=True)
+class FileReport:
+    """The findings for one MLmodel file."""
+
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
+
+
+@dataclass(slots=True)
+class ValidationResult:
+    """The findings for every file validated in one run."""
+
+    reports: list[FileReport] = field(default_factory=list)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for report in self.reports for d in report.diagnostics]
+
+    @property
+    def errors(self) -> int:
+        return sum(r.errors for r in self.reports)
+
+    @property
+    def warnings(self) -> int:
+        return sum(r.warnings for r in self.reports)
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        """0 clean (warnings allowed), 1 errors, or warnings under ``strict``."""
+        if self.errors or (strict and self.warnings):
+            return 1
+        return 0
+
+
+def resolve_mlmodel_path(path: str | Path) -> Path:
+    """A model directory or an MLmodel file (any name) -> the MLmodel file."""
+    candidate = Path(path)
+    if candidate.is_dir():
+        inner = candidate / MLMODEL_NAME
+        if not inner.is_file():
+            raise UsageError(f"{candidate}: directory has no {MLMODEL_NAME} file")
+        return inner
+    if candidate.is_file():
+        return candidate
+    if candidate.exists():
+        raise UsageError(f"{candidate}: not a file or directory")
+    raise UsageError(f"{candidate}: no such file or directory")
+
+
+def validate_bytes(
+    data: bytes,
+    *,
+    model_dir: Path | None = None,
+    check_files: bool = True,
+    limits: Limits | None = None,
+    roundtrip: bool = False,
+) -> list[Diagnostic]:
+    """Validate the bytes of an MLmodel file.
+
+    ``roundtrip=False`` parses with libyaml (fast); ``True`` with ruamel.yaml,
+    as round-trip documents do. Both give the same findings.
+    """
+    from mlmodel.validators import run_checks
+    from mlmodel.yamlio.parse import parse_fast, parse_roundtrip
+    from mlmodel.yamlio.source import decode
+
+    limits = limits or Limits()
+    if len(data) > limits.max_bytes:
+        return [_too_large(len(data), limits)]
+    source, problems = decode(data)
+    if source is None:
+        return problems
+    parsed = (parse_roundtrip if roundtrip else parse_fast)(source.text, limits)
+    return run_checks(parsed, source.text, model_dir=model_dir, check_files=check_files)
+
+
+def _too_large(size: int, limits: Limits) -> Diagnostic:
+    return diagnostic(
+        "V112",
+        f"the file is {size} bytes, above the {limits.max_bytes}-byte limit",
+        hint="MLmodel files are small; is this the right file? (--max-bytes raises the limit)",
+    )
+
+
+def validate_file(
+    path: str | Path,
+    *,
+    check_files: bool = True,
+    limits: Limits | None = None,
+) -> FileReport:
+    """Validate one model directory or MLmodel file."""
+    mlmodel_path = resolve_mlmodel_path(path)
+    shown = str(mlmodel_path)
+    limits = limits or Limits()
+    try:
+        size = mlmodel_path.stat().st_size
+        if size > limits.max_bytes:
+            found = [_too_large(size, limits)]
+        else:
+            found = validate_bytes(
+                mlmodel_path.read_bytes(),
+                model_dir=mlmodel_path.parent,
+                check_files=check_files,
+                limits=limits,
+            )
+    except OSError as exc:
+        found = [diagnostic("V115", f"cannot read the file: {exc.strerror or exc}")]
+    return FileReport(path=shown, diagnostics=[d.with_file(shown) for d in found])
+
+
+def validate_paths(
+    paths: list[str] | list[Path],
+    *,
+    check_files: bool = True,
+    limits: Limits | None = None,
+) -> ValidationResult:
+    """Validate several paths; raises :class:`UsageError` before any work for a bad path."""
+    resolved = [resolve_mlmodel_path(p) for p in paths]
+    return ValidationResult(
+        [validate_file(p, check_files=check_files, limits=limits) for p in resolved]
+    )

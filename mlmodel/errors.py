@@ -1,0 +1,29 @@
+"""Exceptions raised by the mlmodel library.
+
+Problems *in* an MLmodel document are never raised: they are reported as
+:class:`mlmodel.diagnostics.Diagnostic` objects. Exceptions are for misuse of
+the API or of the command line (a path that does not exist, a directory with
+no MLmodel file) and for documents that cannot be edited.
+"""
+
+from __future__ import annotations
+
+
+class MLModelError(Exception):
+    """Base class of every exception mlmodel raises."""
+
+
+class UsageError(MLModelError):
+    """The caller asked for something that cannot be done (exit code 2 in the CLI)."""
+
+
+class ParseError(MLModelError):
+    """A document could not be parsed; ``diagnostics`` says where and why."""
+
+    def __init__(self, message: str, diagnostics: list[object] | None = None) -> None:
+        super().__init__(message)
+        self.diagnostics = diagnostics or []
+
+
+class EditError(MLModelError):
+    """A requested edit of a round-trip document cannot be applied."""

@@ -1,0 +1,1 @@
+"""Per-flavor schemas. Each module holds one flavor; the registry imports them lazily."""

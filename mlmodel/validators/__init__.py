@@ -1,0 +1,49 @@
+"""Checks that turn a parsed MLmodel document into diagnostics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlmodel.codes import diagnostic
+from mlmodel.diagnostics import Diagnostic, sort_key
+from mlmodel.yamlio.tree import ParsedYaml
+
+__all__ = ["run_checks"]
+
+
+def run_checks(
+    parsed: ParsedYaml,
+    text: str,
+    *,
+    model_dir: Path | None = None,
+    check_files: bool = True,
+) -> list[Diagnostic]:
+    """Every check, in order: YAML, structure, signature, loader, formats, files."""
+    from mlmodel.validators.context import CheckContext
+
+    found = list(parsed.diagnostics)
+    if parsed.data is None and found:
+        return sorted(found, key=sort_key)
+    if not isinstance(parsed.data, dict):
+        found.append(
+            diagnostic(
+                "V114" if parsed.data is not None else "V113",
+                "the document is not a mapping of keys to values"
+                if parsed.data is not None
+                else "the document is empty (null)",
+                line=1,
+                column=1,
+            )
+        )
+        return sorted(found, key=sort_key)
+    from mlmodel.validators.files import check_files as files_check
+    from mlmodel.validators.formats import check_formats
+    from mlmodel.validators.loaders import check_loader
+    from mlmodel.validators.signature import check_signature
+    from mlmodel.validators.structure import check_structure
+
+    ctx = CheckContext(parsed=parsed, text=text, model_dir=model_dir, check_files=check_files)
+    for check in (check_structure, check_signature, check_loader, check_formats, files_check):
+        check(ctx)
+    found.extend(ctx.diagnostics)
+    return sorted(found, key=sort_key)

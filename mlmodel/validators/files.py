@@ -1,0 +1,115 @@
+"""Files the document references: they must exist and stay inside the model directory.
+
+Only ``stat`` calls: nothing in the model directory is opened, imported or unpickled.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from mlmodel.registry import PathKind, PathRef, get_flavor
+from mlmodel.schema.model import DOCUMENT_PATHS
+from mlmodel.validators.context import CheckContext
+from mlmodel.yamlio.tree import KeyPath
+
+_WINDOWS_ABSOLUTE = re.compile(r"^([A-Za-z]:[\\/]|\\\\)")
+
+
+def _expand(config: Any, key: tuple[str, ...], prefix: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
+    if not key:
+        yield prefix, config
+        return
+    head, rest = key[0], key[1:]
+    if head == "*":
+        if isinstance(config, dict):
+            for name, value in config.items():
+                yield from _expand(value, rest, (*prefix, name))
+        elif isinstance(config, list):
+            for index, value in enumerate(config):
+                yield from _expand(value, rest, (*prefix, index))
+    elif isinstance(config, dict) and head in config:
+        yield from _expand(config[head], rest, (*prefix, head))
+
+
+def referenced_paths(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str, PathRef]]:
+    """Every (key path, value, reference) of a path the document points to."""
+    for key in DOCUMENT_PATHS:
+        for path, value in _expand(data, key, ()):
+            if isinstance(value, str):
+                yield path, value, PathRef(key, "file")
+    flavors = data.get("flavors")
+    if not isinstance(flavors, dict):
+        return
+    for name, config in flavors.items():
+        spec = get_flavor(name)
+        if spec is None or not isinstance(config, dict):
+            continue
+        for ref in spec.paths:
+            if ref.when is not None and not ref.when(config):
+                continue
+            for path, value in _expand(config, ref.key, ("flavors", name)):
+                if isinstance(value, str):
+                    yield path, value, ref
+
+
+def check_files(ctx: CheckContext) -> None:
+    if not ctx.check_files or ctx.model_dir is None or not isinstance(ctx.data, dict):
+        return
+    root = ctx.model_dir.resolve()
+    for path, value, ref in referenced_paths(ctx.data):
+        _check_one(ctx, root, path, value, ref)
+
+
+def _check_one(ctx: CheckContext, root: Path, path: KeyPath, value: str, ref: PathRef) -> None:
+    label = ".".join(str(p) for p in path)
+    if ref.basename_only:
+        value = PurePosixPath(value.replace("\\", "/")).name
+        if not value:
+            return
+    elif value.startswith("/") or _WINDOWS_ABSOLUTE.match(value):
+        ctx.report(
+            "V501",
+            f"{label} is the absolute path {value!r}; paths must be relative to the model "
+            "directory",
+            path,
+            hint="copy the file into the model directory and reference it relatively",
+        )
+        return
+    normal = posixpath.normpath(value)
+    if normal == ".." or normal.startswith("../"):
+        ctx.report("V502", f"{label} {value!r} leaves the model directory", path)
+        return
+    target = root / normal
+    try:
+        resolved = target.resolve()
+    except (OSError, RuntimeError):
+        resolved = target
+    if resolved != root and root not in resolved.parents:
+        ctx.report(
+            "V503",
+            f"{label} {value!r} is a symlink that points outside the model directory "
+            f"(to {str(resolved)!r})",
+            path,
+        )
+        return
+    if not target.exists():
+        ctx.report(
+            "V500",
+            f"{label} points to {value!r}, which does not exist in the model directory",
+            path,
+        )
+        return
+    _check_kind(ctx, target, value, ref.kind, label, path)
+
+
+def _check_kind(
+    ctx: CheckContext, target: Path, value: str, kind: PathKind, label: str, path: KeyPath
+) -> None:
+    if kind == "file" and target.is_dir():
+        ctx.report("V504", f"{label} {value!r} is a folder; a file is expected", path)
+    elif kind == "dir" and not target.is_dir():
+        ctx.report("V504", f"{label} {value!r} is a file; a folder is expected", path)

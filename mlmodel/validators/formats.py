@@ -1,0 +1,122 @@
+"""Formats MLflow tolerates but should not see: timestamps, ids and versions. All warnings."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from mlmodel.validators.context import CheckContext, get_path
+from mlmodel.yamlio.tree import KeyPath
+
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$")
+_HEX32 = re.compile(r"^[0-9a-f]{32}$")
+_MODEL_ID = re.compile(r"^m-[0-9a-f]{32}$")
+_VERSION = re.compile(
+    r"^v?\d+(\.\d+)*((a|b|rc|c|alpha|beta|pre|preview)\.?\d*)?(\.?post\d*)?(\.?dev\d*)?(\+[0-9A-Za-z.]+)?$"
+)
+_PYTHON_VERSION = re.compile(r"^\d+\.\d+(\.\d+)?([abc]|rc)?\d*\+?$")
+
+# (key path, label) of version fields; ``*`` stands for every flavor.
+_VERSIONS: tuple[tuple[KeyPath, str], ...] = (
+    (("mlflow_version",), "mlflow_version"),
+    (("flavors", "sklearn", "sklearn_version"), "sklearn_version"),
+    (("flavors", "python_function", "cloudpickle_version"), "cloudpickle_version"),
+)
+
+
+def _number_hint(ctx: CheckContext, path: KeyPath) -> str:
+    raw = ctx.source_of(path) or ""
+    return f"quote it: '{raw}'" if raw else "quote it"
+
+
+def _check_timestamp(ctx: CheckContext, key: str) -> None:
+    value = ctx.data.get(key)
+    if value is None:
+        return
+    path: KeyPath = (key,)
+    if isinstance(value, datetime.datetime | datetime.date):
+        if key == "utc_time_created":
+            ctx.report(
+                "V400",
+                f"{key} is an unquoted timestamp; YAML reads it as a date-time object, "
+                "MLflow writes a quoted string",
+                path,
+                hint=f"write it as '{ctx.source_of(path)}' in quotes",
+            )
+        return
+    if not isinstance(value, str):
+        return
+    if key == "utc_time_created":
+        ok = bool(_TIMESTAMP.match(value)) and _parses(value)
+        expected = "'YYYY-MM-DD HH:MM:SS.ffffff' (naive UTC)"
+    else:
+        ok = _parses(value.replace("T", " ").removesuffix("Z"))
+        expected = "an ISO 8601 timestamp"
+    if not ok:
+        ctx.report(
+            "V400",
+            f"{key} {value!r} is not a valid timestamp; expected {expected}",
+            path,
+            hint="MLflow keeps the string but tools that parse it will fail",
+        )
+
+
+def _parses(value: str) -> bool:
+    try:
+        datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_version(ctx: CheckContext, path: KeyPath, label: str, pattern: re.Pattern[str]) -> None:
+    value = get_path(ctx.data, path)
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return
+    if not isinstance(value, str):
+        ctx.report(
+            "V402",
+            f"{label} is read as the number {value!r}, not a version string",
+            path,
+            hint=_number_hint(ctx, path),
+        )
+    elif not pattern.match(value):
+        ctx.report("V402", f"{label} {value!r} is not a version number", path)
+
+
+def _check_id(ctx: CheckContext, key: str, code: str, ok: Any, expected: str) -> None:
+    value = ctx.data.get(key)
+    if isinstance(value, str) and not ok(value):
+        ctx.report(code, f"{key} {value!r} is not {expected}", (key,))
+
+
+def check_formats(ctx: CheckContext) -> None:
+    data = ctx.data
+    _check_timestamp(ctx, "utc_time_created")
+    _check_timestamp(ctx, "time_created")
+    model_id = data.get("model_id")
+    _check_id(ctx, "run_id", "V401", _HEX32.match, "32 lowercase hex digits")
+    _check_id(
+        ctx,
+        "model_uuid",
+        "V403",
+        lambda v: _HEX32.match(v) or (v == model_id and _MODEL_ID.match(v)),
+        "32 lowercase hex digits (or the model_id)",
+    )
+    _check_id(ctx, "model_id", "V404", _MODEL_ID.match, "'m-' and 32 lowercase hex digits")
+    for path, label in _VERSIONS:
+        _check_version(ctx, path, label, _VERSION)
+    _check_version(
+        ctx, ("flavors", "python_function", "python_version"), "python_version", _PYTHON_VERSION
+    )
+    runtime = data.get("databricks_runtime")
+    if isinstance(runtime, int | float) and not isinstance(runtime, bool):
+        ctx.report(
+            "V402",
+            f"databricks_runtime is read as the number {runtime!r}, not a string",
+            ("databricks_runtime",),
+            hint=_number_hint(ctx, ("databricks_runtime",)),
+        )

@@ -1,0 +1,129 @@
+"""The python_function loader: will ``import_module(loader_module)._load_pyfunc`` work?
+
+Nothing is imported: the checks compare names against what MLflow ships and
+look for module files inside the model's ``code`` folder.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from typing import Any
+
+from mlmodel.validators.context import CheckContext
+
+#: loader modules MLflow has shipped (3.18 and earlier releases).
+MLFLOW_LOADERS = frozenset(
+    [
+        "mlflow.sklearn", "mlflow.xgboost", "mlflow.lightgbm", "mlflow.catboost",
+        "mlflow.pytorch", "mlflow.tensorflow", "mlflow.keras", "mlflow.onnx",
+        "mlflow.transformers", "mlflow.sentence_transformers", "mlflow.spark", "mlflow.h2o",
+        "mlflow.statsmodels", "mlflow.prophet", "mlflow.pmdarima", "mlflow.spacy",
+        "mlflow.paddle", "mlflow.shap", "mlflow.openai", "mlflow.langchain",
+        "mlflow.llama_index", "mlflow.dspy", "mlflow.johnsnowlabs", "mlflow.diffusers",
+        "mlflow.fastai", "mlflow.diviner", "mlflow.promptflow", "mlflow.gluon", "mlflow.mleap",
+        "mlflow.h2o", "mlflow.keras.load", "mlflow.tensorflow.keras", "mlflow.pyfunc.model",
+        "mlflow.pyfunc.loaders.code_model", "mlflow.pyfunc.loaders.chat_model",
+        "mlflow.pyfunc.loaders.chat_agent", "mlflow.pyfunc.loaders.responses_agent",
+        "mlflow.mxnet", "mlflow.gluon", "mlflow.pyfunc",
+    ]
+)
+EXTERNAL_LOADERS = frozenset(["databricks.feature_store.mlflow_model"])
+SKLEARN_PREDICT_FNS = ("predict", "predict_proba", "predict_log_proba", "predict_joint_log_proba",
+                       "score")
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def check_loader(ctx: CheckContext) -> None:
+    flavors = ctx.data.get("flavors")
+    if not isinstance(flavors, dict):
+        return
+    pyfunc = flavors.get("python_function")
+    if not isinstance(pyfunc, dict):
+        return
+    module = pyfunc.get("loader_module")
+    if not isinstance(module, str):
+        return
+    path = ("flavors", "python_function", "loader_module")
+    if not _DOTTED.match(module):
+        ctx.report("V203", f"loader_module {module!r} is not a dotted module name", path)
+        return
+    if module.startswith("mlflow.") or module == "mlflow":
+        if module not in MLFLOW_LOADERS:
+            close = difflib.get_close_matches(module, sorted(MLFLOW_LOADERS), n=1)
+            ctx.report(
+                "V204",
+                f"loader_module {module!r} is not a module MLflow has",
+                path,
+                hint=f"did you mean {close[0]!r}?" if close else None,
+            )
+            return
+    elif module not in EXTERNAL_LOADERS:
+        _check_custom_loader(ctx, module, pyfunc, path)
+    if module == "mlflow.sklearn":
+        _check_sklearn_loader(ctx, pyfunc, flavors.get("sklearn"))
+
+
+def _check_custom_loader(
+    ctx: CheckContext, module: str, pyfunc: dict[str, Any], path: tuple[str, ...]
+) -> None:
+    top = module.split(".")[0]
+    if top in sys.stdlib_module_names:
+        ctx.report(
+            "V205",
+            f"loader_module {module!r} is a standard-library module; it has no _load_pyfunc, "
+            "so pyfunc loading will fail",
+            path,
+            hint="use the mlflow.<flavor> module that saved the model",
+        )
+        return
+    code = pyfunc.get("code")
+    if not ctx.check_files or ctx.model_dir is None or not isinstance(code, str):
+        return
+    base = ctx.model_dir / code
+    parts = module.split(".")
+    candidates = [
+        base.joinpath(*parts).with_suffix(".py"),
+        base.joinpath(*parts, "__init__.py"),
+    ]
+    if base.is_dir() and not any(c.is_file() for c in candidates):
+        ctx.report(
+            "V205",
+            f"loader_module {module!r} is not in the code folder {code!r}; "
+            "it must be installed wherever the model is loaded",
+            path,
+        )
+
+
+def _check_sklearn_loader(
+    ctx: CheckContext, pyfunc: dict[str, Any], sklearn: Any
+) -> None:
+    base = ("flavors", "python_function")
+    if pyfunc.get("data") is None and pyfunc.get("model_path") is None:
+        ctx.report(
+            "V201",
+            "the mlflow.sklearn loader needs 'model_path' (or 'data') in python_function; "
+            "pyfunc loading fails without it",
+            base,
+            at_key=True,
+            hint="add model_path: with the sklearn flavor's pickled_model",
+        )
+    predict_fn = pyfunc.get("predict_fn")
+    if isinstance(predict_fn, str) and predict_fn not in SKLEARN_PREDICT_FNS:
+        ctx.report(
+            "V203",
+            f"predict_fn {predict_fn!r} is not a method the mlflow.sklearn loader exposes; "
+            f"expected one of {', '.join(SKLEARN_PREDICT_FNS)}",
+            (*base, "predict_fn"),
+        )
+    if isinstance(sklearn, dict):
+        model_path = pyfunc.get("model_path")
+        pickled = sklearn.get("pickled_model")
+        if isinstance(model_path, str) and isinstance(pickled, str) and model_path != pickled:
+            ctx.report(
+                "V206",
+                f"python_function model_path {model_path!r} differs from sklearn pickled_model "
+                f"{pickled!r}; pyfunc and sklearn loading would use different files",
+                (*base, "model_path"),
+            )

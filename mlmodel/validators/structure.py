@@ -1,0 +1,53 @@
+"""Structure and types: the document and each known flavor against their schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from mlmodel.registry import get_flavor
+from mlmodel.validators.context import CheckContext
+from mlmodel.validators.pydantic_errors import translate
+from mlmodel.yamlio.tree import KeyPath
+
+
+def _reporter(ctx: CheckContext) -> Any:
+    def report(code: str, message: str, path: KeyPath, at_key: bool) -> None:
+        ctx.report(code, message, path, at_key=at_key)
+
+    return report
+
+
+def check_structure(ctx: CheckContext) -> None:
+    from mlmodel.schema.model import MLmodel
+
+    data = ctx.data
+    try:
+        MLmodel.model_validate(data)
+    except ValidationError as exc:
+        translate(exc.errors(), data, (), _reporter(ctx))
+    flavors = data.get("flavors")
+    if "flavors" not in data:
+        ctx.report(
+            "V202",
+            "no 'flavors' key: the model cannot be used as any flavor",
+            (),
+            hint="add a flavors mapping, e.g. python_function with a loader_module",
+        )
+        return
+    if not isinstance(flavors, dict):
+        return
+    if not flavors:
+        ctx.report("V202", "'flavors' is empty: the model cannot be used as any flavor", ("flavors",))
+        return
+    for name, config in flavors.items():
+        spec = get_flavor(name)
+        if spec is None or not isinstance(config, dict):
+            continue
+        try:
+            spec.load_schema().model_validate(config)
+        except ValidationError as exc:
+            translate(
+                exc.errors(), config, ("flavors", name), _reporter(ctx), what=f"the {name} flavor"
+            )

@@ -1,0 +1,110 @@
+"""Bytes to text, with the checks that come before any YAML parsing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlmodel.codes import diagnostic
+from mlmodel.diagnostics import Diagnostic
+
+UTF8_BOM = b"\xef\xbb\xbf"
+_OTHER_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Decoded document text and the layout facts needed to write it back."""
+
+    text: str
+    bom: bool
+    newline: str
+    final_newline: bool
+
+    def encode(self, text: str | None = None) -> bytes:
+        body = (self.text if text is None else text).encode("utf-8")
+        return UTF8_BOM + body if self.bom else body
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+
+
+def detect_newline(text: str) -> str:
+    """The file's own line ending: the first one found, ``\\n`` when none."""
+    index = text.find("\n")
+    if index == -1:
+        return "\r" if "\r" in text else "\n"
+    return "\r\n" if index > 0 and text[index - 1] == "\r" else "\n"
+
+
+def decode(data: bytes) -> tuple[Source | None, list[Diagnostic]]:
+    """Decode an MLmodel file: UTF-8 (a BOM is fine), no NUL bytes."""
+    for bom, name in _OTHER_BOMS:
+        if data.startswith(bom):
+            return None, [
+                diagnostic(
+                    "V104",
+                    f"the file is {name} encoded; MLflow reads MLmodel files as UTF-8",
+                    line=1,
+                    column=1,
+                    hint="re-save the file as UTF-8",
+                )
+            ]
+    nul = data.find(b"\x00")
+    if nul != -1:
+        line, column = _byte_position(data, nul)
+        return None, [
+            diagnostic(
+                "V105",
+                "the file contains a NUL byte; it is binary, not YAML text",
+                line=line,
+                column=column,
+            )
+        ]
+    bom = data.startswith(UTF8_BOM)
+    body = data[len(UTF8_BOM) :] if bom else data
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _byte_position(body, exc.start)
+        return None, [
+            diagnostic(
+                "V104",
+                f"the file is not valid UTF-8 (byte 0x{body[exc.start]:02x})",
+                line=line,
+                column=column,
+                hint="re-save the file as UTF-8",
+            )
+        ]
+    source = Source(
+        text=text,
+        bom=bom,
+        newline=detect_newline(text),
+        final_newline=text.endswith(("\n", "\r")),
+    )
+    return source, []
+
+
+def tab_indentation(text: str) -> list[Diagnostic]:
+    """Tabs in the indentation of lines: YAML forbids them."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip(" \t")
+        indent = line[: len(line) - len(stripped)]
+        if "\t" in indent and stripped and not stripped.startswith("#"):
+            found.append(
+                diagnostic(
+                    "V101",
+                    "a tab character in indentation; YAML allows only spaces there",
+                    line=number,
+                    column=indent.index("\t") + 1,
+                    hint="indent with spaces",
+                )
+            )
+    return found

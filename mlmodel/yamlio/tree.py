@@ -1,0 +1,317 @@
+"""Turn a composed YAML node tree into plain data plus a position for every key and value.
+
+Both parsers (libyaml through PyYAML for speed, ruamel.yaml for round-trip
+work) compose a tree of ``ScalarNode``/``MappingNode``/``SequenceNode`` objects
+with the same shape. This module walks either tree the same way, so the data
+and every YAML-level diagnostic are identical whichever parser ran. Scalars are
+constructed with PyYAML's safe constructor: the YAML 1.1 semantics MLflow's
+``yaml.safe_load`` uses (``3.10`` is a float, ``yes`` a boolean, unquoted dates
+are timestamps).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from mlmodel.codes import diagnostic
+from mlmodel.diagnostics import Diagnostic
+
+KeyPath = tuple[str | int, ...]
+Kind = Literal["scalar", "mapping", "sequence"]
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = frozenset(
+    _TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "binary")
+)
+_MAPPING_TAGS = frozenset(_TAG + name for name in ("map", "set"))
+_SEQUENCE_TAGS = frozenset(_TAG + name for name in ("seq", "omap", "pairs"))
+_MERGE_TAG = _TAG + "merge"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Guards against hostile input. Defaults fit any real MLmodel file."""
+
+    max_bytes: int = 10 * 1024 * 1024
+    max_depth: int = 64
+    max_alias_expansion: int = 10_000
+
+
+@dataclass(slots=True)
+class Span:
+    """Where one value (and its key, for mapping entries) sits in the text.
+
+    Lines and columns are 1-based; ``start``/``end`` are 0-based character
+    offsets into the text (``end`` exclusive).
+    """
+
+    kind: Kind
+    line: int
+    column: int
+    start: int
+    end: int
+    end_line: int
+    style: str | None = None
+    flow: bool = False
+    key_line: int | None = None
+    key_column: int | None = None
+    key_start: int | None = None
+    key_end: int | None = None
+    key_style: str | None = None
+    children: list[str | int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ParsedYaml:
+    """The result of parsing: plain data, spans by key path, YAML diagnostics."""
+
+    data: Any
+    spans: dict[KeyPath, Span]
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+    def locate(self, path: KeyPath, *, at_key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column of ``path``, or of its nearest ancestor that exists."""
+        while True:
+            span = self.spans.get(path)
+            if span is not None:
+                if at_key and span.key_line is not None:
+                    return span.key_line, span.key_column
+                return span.line, span.column
+            if not path:
+                return None, None
+            path = path[:-1]
+            at_key = True
+
+
+def _style(node: Any) -> str | None:
+    style = getattr(node, "style", None)
+    return style or None
+
+
+def _end_line(node: Any) -> int:
+    mark = node.end_mark
+    line = int(mark.line) + 1
+    if mark.column == 0 and mark.line > node.start_mark.line:
+        line -= 1
+    return line
+
+
+class TreeBuilder:
+    """Walks one composed tree; see the module docstring."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.spans: dict[KeyPath, Span] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self._constructor = SafeConstructor()
+        self._seen: set[int] = set()
+        self._expanded = 0
+        self._halted = False
+
+    def build(self, root: Any) -> Any:
+        return self._walk(root, (), 0)
+
+    def _report(self, code: str, message: str, node: Any, path: KeyPath, **kw: Any) -> None:
+        self.diagnostics.append(
+            diagnostic(
+                code,
+                message,
+                line=int(node.start_mark.line) + 1,
+                column=int(node.start_mark.column) + 1,
+                key=_dotted(path),
+                **kw,
+            )
+        )
+
+    def _span(self, node: Any, kind: Kind) -> Span:
+        return Span(
+            kind=kind,
+            line=int(node.start_mark.line) + 1,
+            column=int(node.start_mark.column) + 1,
+            start=int(node.start_mark.index),
+            end=int(node.end_mark.index),
+            end_line=_end_line(node),
+            style=_style(node) if kind == "scalar" else None,
+            flow=bool(getattr(node, "flow_style", False)),
+        )
+
+    def _walk(self, node: Any, path: KeyPath, depth: int) -> Any:
+        if self._halted:
+            return None
+        if id(node) in self._seen:
+            self._expanded += 1
+            if self._expanded > self.limits.max_alias_expansion:
+                self._halted = True
+                self._report(
+                    "V110",
+                    f"aliases expand to more than {self.limits.max_alias_expansion} nodes",
+                    node,
+                    path,
+                    hint="this looks like a YAML bomb; MLmodel files need no aliases",
+                )
+                return None
+        else:
+            self._seen.add(id(node))
+        if depth > self.limits.max_depth:
+            self._halted = True
+            self._report(
+                "V111", f"collections nested deeper than {self.limits.max_depth} levels", node, path
+            )
+            return None
+        kind = type(node).__name__
+        tag = str(node.tag)
+        if kind == "ScalarNode":
+            self.spans[path] = self._span(node, "scalar")
+            return self._scalar(node, tag, path)
+        if not self._check_tag(node, tag, path, kind):
+            return None
+        if kind == "MappingNode":
+            return self._mapping(node, path, depth)
+        return self._sequence(node, path, depth)
+
+    def _check_tag(self, node: Any, tag: str, path: KeyPath, kind: str) -> bool:
+        allowed = _MAPPING_TAGS if kind == "MappingNode" else _SEQUENCE_TAGS
+        if tag in allowed:
+            return True
+        if tag in _SCALAR_TAGS or tag == _MERGE_TAG:
+            self._report(
+                "V109", f"the tag {tag!r} does not apply to a {kind[:-4].lower()}", node, path
+            )
+            return False
+        return self._bad_tag(node, tag, path)
+
+    def _bad_tag(self, node: Any, tag: str, path: KeyPath) -> bool:
+        if tag.startswith(_TAG + "python/"):
+            self._report(
+                "V108",
+                f"the tag !!{tag[len(_TAG):]} asks YAML to run Python; it is never constructed",
+                node,
+                path,
+                hint="MLflow's safe loader refuses it too; remove the tag",
+            )
+        else:
+            shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+            self._report(
+                "V109",
+                f"unknown tag {shown}; YAML safe loading (and so MLflow) cannot read it",
+                node,
+                path,
+            )
+        return False
+
+    def _scalar(self, node: Any, tag: str, path: KeyPath) -> Any:
+        if tag not in _SCALAR_TAGS:
+            if tag == _MERGE_TAG:
+                return "<<"
+            self._bad_tag(node, tag, path)
+            return None
+        probe = yaml.ScalarNode(tag, node.value, style=_style(node))
+        try:
+            return self._constructor.construct_object(probe)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            self._report("V100", f"cannot read the value as {tag[len(_TAG):]}: {exc}", node, path)
+            return None
+
+    def _mapping(self, node: Any, path: KeyPath, depth: int) -> dict[str, Any]:
+        span = self._span(node, "mapping")
+        self.spans[path] = span
+        result: dict[str, Any] = {}
+        merged: list[tuple[Any, KeyPath]] = []
+        for key_node, value_node in node.value:
+            if type(key_node).__name__ != "ScalarNode":
+                self._report(
+                    "V107", "a mapping or sequence used as a key", key_node, path,
+                    hint="MLmodel keys are plain strings",
+                )
+                continue
+            if str(key_node.tag) == _MERGE_TAG:
+                merged.append((value_node, path))
+                continue
+            key = self._scalar(key_node, str(key_node.tag), path)
+            if not isinstance(key, str):
+                self._report(
+                    "V106",
+                    f"the key {key_node.value!r} is read as {type(key).__name__}, not a string",
+                    key_node,
+                    path,
+                    hint=f"quote it: '{key_node.value}'",
+                )
+                continue
+            child = (*path, key)
+            if key in result:
+                first = self.spans[child]
+                self._report(
+                    "V102",
+                    f"duplicate key {key!r} (first at line {first.key_line}); "
+                    "YAML readers disagree on which value wins",
+                    key_node,
+                    child,
+                )
+            else:
+                span.children.append(key)
+            value = self._walk(value_node, child, depth + 1)
+            if child in self.spans:
+                value_span = self.spans[child]
+                value_span.key_line = int(key_node.start_mark.line) + 1
+                value_span.key_column = int(key_node.start_mark.column) + 1
+                value_span.key_start = int(key_node.start_mark.index)
+                value_span.key_end = int(key_node.end_mark.index)
+                value_span.key_style = _style(key_node)
+            result[key] = value
+        for value_node, at in merged:
+            self._merge(result, value_node, at, depth)
+        return result
+
+    def _merge(self, result: dict[str, Any], node: Any, path: KeyPath, depth: int) -> None:
+        sources = node.value if type(node).__name__ == "SequenceNode" else [node]
+        for source in sources:
+            if type(source).__name__ != "MappingNode":
+                self._report("V100", "a merge key (<<) must refer to a mapping", source, path)
+                continue
+            before = dict(self.spans)
+            data = self._mapping(source, ("<<merge>>",), depth + 1)
+            for key, value in data.items():
+                if key not in result:
+                    result[key] = value
+                    for sub, span in list(self.spans.items()):
+                        if sub[:2] == ("<<merge>>", key):
+                            before[(*path, *sub[1:])] = span
+            self.spans = before
+
+    def _sequence(self, node: Any, path: KeyPath, depth: int) -> list[Any]:
+        span = self._span(node, "sequence")
+        self.spans[path] = span
+        items = []
+        for index, item in enumerate(node.value):
+            span.children.append(index)
+            items.append(self._walk(item, (*path, index), depth + 1))
+        return items
+
+
+def _dotted(path: KeyPath) -> str:
+    return dotted(path)
+
+
+def dotted(path: KeyPath) -> str:
+    """``("flavors", "sklearn", 0)`` -> ``flavors.sklearn[0]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def build_tree(root: Any, limits: Limits) -> ParsedYaml:
+    builder = TreeBuilder(limits)
+    data = builder.build(root)
+    return ParsedYaml(data=data, spans=builder.spans, diagnostics=builder.diagnostics)
