@@ -126,15 +126,16 @@ def _check_specs(ctx: CheckContext, part: str, value: Any, yaml_path: KeyPath) -
                     yaml_path,
                 )
     else:
-        for index, spec in enumerate(value):
-            name = spec.get("name")
-            if name is not None and not isinstance(name, str):
-                ctx.report(
-                    "V307",
-                    f"{_json_where(part, (index,))}: column name {name!r} is not a string",
-                    yaml_path,
-                    hint="tools matching columns by name may not find it",
-                )
+        odd = [spec["name"] for spec in value if spec.get("name") is not None
+               and not isinstance(spec["name"], str)]
+        if odd:
+            shown = ", ".join(repr(n) for n in odd[:5]) + (", ..." if len(odd) > 5 else "")
+            ctx.report(
+                "V307",
+                f"signature.{part}: {len(odd)} column name(s) are not strings ({shown})",
+                yaml_path,
+                hint="tools matching columns by name may not find them; quote the names",
+            )
 
 
 def _default_fits(kind: str, value: Any) -> bool:

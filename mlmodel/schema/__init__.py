@@ -1,0 +1,1 @@
+"""pydantic models of the MLmodel document (no I/O)."""

@@ -1,0 +1,1 @@
+"""YAML I/O: fast parsing, round-trip documents, positions."""
