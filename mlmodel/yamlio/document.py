@@ -1,0 +1,328 @@
+"""Round-trip MLmodel documents: read, edit like a mapping, write back minimal changes.
+
+An unedited document writes back byte-identical (BOM, line endings, a missing
+final newline, comments, quoting, key order, timestamps as written). Each edit
+patches only the lines of the value it changes, in the file's own style, and is
+checked by re-parsing; an edit that would not read back as asked raises
+:class:`~mlmodel.errors.EditError` and leaves the document unchanged.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tempfile
+from collections.abc import Iterator, MutableMapping, MutableSequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, overload
+
+from mlmodel.diagnostics import Diagnostic
+from mlmodel.errors import EditError, ParseError
+from mlmodel.yamlio.edit import TextEditor, detect_layout
+from mlmodel.yamlio.source import Source, decode
+from mlmodel.yamlio.tree import KeyPath, Limits, ParsedYaml
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """1-based line and column of a key and of its value."""
+
+    line: int
+    column: int
+    key_line: int | None = None
+    key_column: int | None = None
+
+
+def _parse(text: str, limits: Limits) -> ParsedYaml:
+    from mlmodel.yamlio.parse import parse_roundtrip
+
+    return parse_roundtrip(text, limits)
+
+
+class MLmodelDocument(MutableMapping[str, Any]):
+    """An MLmodel file held as text, with mapping access to its content."""
+
+    def __init__(self, source: Source, *, path: Path | None = None, limits: Limits | None = None):
+        self._source = source
+        self._limits = limits or Limits()
+        self.path = path
+        self._text = source.text
+        self._parsed = _parse(self._text, self._limits)
+        errors = [d for d in self._parsed.diagnostics if d.is_error]
+        if errors:
+            first = errors[0]
+            raise ParseError(
+                f"{path or '<string>'}:{first.line}:{first.column}: {first.message}", errors
+            )
+        if not isinstance(self._parsed.data, dict):
+            raise ParseError(f"{path or '<string>'}: the document is not a mapping")
+
+    # -- construction -----------------------------------------------------------------
+
+    @classmethod
+    def from_bytes(
+        cls, data: bytes, *, path: Path | None = None, limits: Limits | None = None
+    ) -> MLmodelDocument:
+        limits = limits or Limits()
+        if len(data) > limits.max_bytes:
+            raise ParseError(f"{path or '<string>'}: larger than {limits.max_bytes} bytes")
+        source, problems = decode(data)
+        if source is None:
+            raise ParseError(f"{path or '<string>'}: {problems[0].message}", list(problems))
+        return cls(source, path=path, limits=limits)
+
+    @classmethod
+    def from_text(cls, text: str) -> MLmodelDocument:
+        return cls.from_bytes(text.encode("utf-8"))
+
+    # -- content ----------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        """The document's current text."""
+        return self._text
+
+    @property
+    def parsed(self) -> ParsedYaml:
+        return self._parsed
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """A deep copy of the content as plain Python data."""
+        return copy.deepcopy(self._parsed.data)  # type: ignore[no-any-return]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data
+
+    def _get(self, path: KeyPath) -> Any:
+        value: Any = self._parsed.data
+        for part in path:
+            value = value[part]
+        return value
+
+    def _wrap(self, path: KeyPath) -> Any:
+        value = self._get(path)
+        if isinstance(value, dict):
+            return MappingView(self, path)
+        if isinstance(value, list):
+            return SequenceView(self, path)
+        return value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._wrap((key,))
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.set((key,), value)
+
+    def __delitem__(self, key: str) -> None:
+        self.delete((key,))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._parsed.data))
+
+    def __len__(self) -> int:
+        return len(self._parsed.data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._parsed.data
+
+    def position(self, *path: str | int) -> Position:
+        """Where a key and its value sit (1-based)."""
+        span = self._parsed.spans.get(tuple(path))
+        if span is None:
+            raise KeyError(path)
+        return Position(span.line, span.column, span.key_line, span.key_column)
+
+    # -- editing ----------------------------------------------------------------------
+
+    def _apply(self, new_text: str, expected: Any) -> None:
+        parsed = _parse(new_text, self._limits)
+        if not parsed.ok or parsed.data != expected:
+            raise EditError("the edit did not read back as asked; document left unchanged")
+        self._text = new_text
+        self._parsed = parsed
+
+    def _editor(self) -> TextEditor:
+        layout = detect_layout(self._parsed, self._source.newline)
+        return TextEditor(self._text, self._parsed, layout)
+
+    def set(self, path: KeyPath, value: Any) -> None:
+        """Set the value at ``path`` (adding the last key when missing)."""
+        value = _plain(value)
+        expected = copy.deepcopy(self._parsed.data)
+        container = expected
+        for part in path[:-1]:
+            container = container[part]
+        if isinstance(container, list):
+            if not isinstance(path[-1], int) or not -len(container) <= path[-1] < len(container):
+                raise EditError(f"index {path[-1]!r} out of range")
+            container[path[-1]] = value
+            path = (*path[:-1], path[-1] % len(container))
+        else:
+            container[path[-1]] = value
+        if self._get(path[:-1]).get(path[-1], _MISSING) == value if isinstance(
+            container, dict
+        ) else False:
+            return
+        self._apply(self._editor().set(path, value), expected)
+
+    def delete(self, path: KeyPath) -> None:
+        expected = copy.deepcopy(self._parsed.data)
+        container = expected
+        for part in path[:-1]:
+            container = container[part]
+        del container[path[-1]]
+        if isinstance(path[-1], int):
+            path = (*path[:-1], path[-1] % (len(container) + 1))
+        self._apply(self._editor().delete(path), expected)
+
+    # -- output -----------------------------------------------------------------------
+
+    def dumps(self) -> str:
+        return self._text
+
+    def to_bytes(self) -> bytes:
+        return self._source.encode(self._text)
+
+    def write(self, path: str | Path | None = None) -> Path:
+        """Write atomically (temporary file + rename): never a half-written file."""
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise EditError("no path to write to")
+        atomic_write(target, self.to_bytes())
+        return target
+
+    def validate(
+        self, *, model_dir: Path | None = None, check_files: bool = True
+    ) -> list[Diagnostic]:
+        """Validate the current content, positions from this document's own parse."""
+        from mlmodel.validators import run_checks
+
+        if model_dir is None and self.path is not None:
+            model_dir = self.path.parent
+        return run_checks(
+            self._parsed,
+            self._text,
+            model_dir=model_dir,
+            check_files=check_files and model_dir is not None,
+        )
+
+
+_MISSING = object()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, MappingView | SequenceView):
+        return copy.deepcopy(value.document._get(value.path))
+    return value
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    directory = target.parent
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if target.exists():
+            os.chmod(temp, target.stat().st_mode & 0o7777)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+class MappingView(MutableMapping[str, Any]):
+    """A live view of a mapping inside a document; writes go through the document."""
+
+    def __init__(self, document: MLmodelDocument, path: KeyPath) -> None:
+        self.document = document
+        self.path = path
+
+    def _data(self) -> dict[str, Any]:
+        value = self.document._get(self.path)
+        assert isinstance(value, dict)
+        return value
+
+    def __getitem__(self, key: str) -> Any:
+        self._data()[key]
+        return self.document._wrap((*self.path, key))
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.document.set((*self.path, key), value)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._data():
+            raise KeyError(key)
+        self.document.delete((*self.path, key))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._data()))
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def position(self, key: str) -> Position:
+        return self.document.position(*self.path, key)
+
+    def __repr__(self) -> str:
+        return f"MappingView({self._data()!r})"
+
+
+class SequenceView(MutableSequence[Any]):
+    """A live view of a list inside a document."""
+
+    def __init__(self, document: MLmodelDocument, path: KeyPath) -> None:
+        self.document = document
+        self.path = path
+
+    def _data(self) -> list[Any]:
+        value = self.document._get(self.path)
+        assert isinstance(value, list)
+        return value
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return copy.deepcopy(self._data()[index])
+        self._data()[index]
+        return self.document._wrap((*self.path, index % len(self._data())))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        if not isinstance(index, int):
+            raise EditError("slice assignment is not supported")
+        self.document.set((*self.path, index), value)
+
+    def __delitem__(self, index: Any) -> None:
+        if not isinstance(index, int):
+            raise EditError("slice deletion is not supported")
+        self._data()[index]
+        self.document.delete((*self.path, index))
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def insert(self, index: int, value: Any) -> None:
+        items = [*self._data()]
+        items.insert(index, _plain(value))
+        self.document.set(self.path, items)
+
+    def __repr__(self) -> str:
+        return f"SequenceView({self._data()!r})"
+
+
+def read_mlmodel(path: str | Path, *, limits: Limits | None = None) -> MLmodelDocument:
+    """Read a model directory's MLmodel (or an MLmodel file of any name) for round-trip edits."""
+    from mlmodel.api import resolve_mlmodel_path
+
+    target = resolve_mlmodel_path(path)
+    return MLmodelDocument.from_bytes(target.read_bytes(), path=target, limits=limits)
+
+
+def validate_document(document: MLmodelDocument, *, check_files: bool = True) -> list[Diagnostic]:
+    return document.validate(check_files=check_files)

@@ -1,0 +1,64 @@
+"""Render new values as YAML text the way MLflow would write them (PyYAML, YAML 1.1 quoting)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+_END = "\n...\n"
+
+
+class _IndentedSequenceDumper(yaml.SafeDumper):
+    """A SafeDumper that indents list items under their key (``key:\\n  - a``)."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _readback_ok(text: str, value: Any) -> bool:
+    try:
+        return bool(yaml.safe_load(text) == value)
+    except yaml.YAMLError:
+        return False
+
+
+def render_scalar(value: Any, style: str | None = None, *, in_flow: bool = False) -> str:
+    """One scalar in the given quote style when it keeps the value, else as PyYAML would."""
+    if isinstance(value, str):
+        candidates = []
+        if style == "'" and "\n" not in value and value.isprintable():
+            candidates.append("'" + value.replace("'", "''") + "'")
+        elif style == '"':
+            candidates.append(json.dumps(value))
+        dumped = yaml.safe_dump(value, width=10**9, allow_unicode=False)
+        candidates.append(dumped.removesuffix(_END).rstrip("\n"))
+        for text in candidates:
+            if in_flow and text[:1] not in "'\"" and any(c in text for c in ",[]{}#"):
+                continue
+            if "\n" not in text and _readback_ok(text, value):
+                return text
+        return json.dumps(value)
+    dumped = yaml.safe_dump(value, width=10**9, allow_unicode=False)
+    return dumped.removesuffix(_END).rstrip("\n")
+
+
+def render_flow(value: Any) -> str:
+    """A collection in flow style (JSON, which YAML reads as flow)."""
+    return json.dumps(value, default=str)
+
+
+def render_block(value: Any, *, step: int, sort_keys: bool, indent_sequences: bool) -> list[str]:
+    """A mapping or list as block YAML lines (no indentation prefix, no line ends)."""
+    dumper = _IndentedSequenceDumper if indent_sequences else yaml.SafeDumper
+    text = yaml.dump(
+        value,
+        Dumper=dumper,
+        default_flow_style=False,
+        sort_keys=sort_keys,
+        indent=step,
+        width=80,
+        allow_unicode=False,
+    )
+    return text.removesuffix("\n").split("\n")
