@@ -127,6 +127,8 @@ def validate_file(
             )
     except OSError as exc:
         found = [diagnostic("V115", f"cannot read the file: {exc.strerror or exc}")]
+    except Exception as exc:  # a bug in a check must not hide the other files' findings
+        found = [diagnostic("V199", f"mlmodel failed on this file: {type(exc).__name__}: {exc}")]
     return FileReport(path=shown, diagnostics=[d.with_file(shown) for d in found])
 
 

@@ -45,6 +45,7 @@ _TABLE: tuple[Code, ...] = (
     Code("V113", "empty-document", E, "the file holds no document"),
     Code("V114", "not-a-mapping", E, "the document is not a mapping"),
     Code("V115", "unreadable", E, "the file cannot be read"),
+    Code("V199", "internal-error", E, "mlmodel failed on this file (a bug: please report it)"),
     Code("V200", "wrong-type", E, "a value has the wrong type"),
     Code("V201", "missing-key", E, "a required key is missing"),
     Code("V202", "no-flavors", E, "the document has no flavor"),

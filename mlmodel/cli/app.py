@@ -1,0 +1,102 @@
+"""typer application: parse options, call the library, print, return an exit code."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mlmodel import __version__
+
+EXIT_USAGE = 2
+
+app = typer.Typer(
+    name="mlmodel",
+    help="Fast, strict tooling for MLflow's MLmodel format (not Core ML's .mlmodel files).",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mlmodel {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Fast, strict tooling for MLflow's MLmodel format."""
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH...",
+            help="Model directories or MLmodel files (any name).",
+            show_default=False,
+        ),
+    ],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.text,
+    strict: Annotated[bool, typer.Option(help="Exit 1 on warnings too.")] = False,
+    check_files: Annotated[
+        bool,
+        typer.Option(
+            "--check-files/--no-check-files",
+            help="Check that referenced files exist inside the model directory.",
+        ),
+    ] = True,
+    max_bytes: Annotated[
+        int, typer.Option(min=1, help="Refuse MLmodel files larger than this.")
+    ] = 10 * 1024 * 1024,
+) -> None:
+    """Check that MLflow can use each model; report problems at file:line:column.
+
+    Exit status: 0 no errors (warnings allowed), 1 errors (or warnings with
+    --strict), 2 usage errors.
+    """
+    from mlmodel.api import validate_paths
+    from mlmodel.errors import UsageError
+    from mlmodel.report import FORMATTERS
+    from mlmodel.yamlio.tree import Limits
+
+    try:
+        result = validate_paths(paths, check_files=check_files, limits=Limits(max_bytes=max_bytes))
+    except UsageError as exc:
+        typer.echo(f"mlmodel validate: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    FORMATTERS[output_format.value](result, sys.stdout)
+    raise typer.Exit(result.exit_code(strict=strict))
+
+
+def run(argv: list[str]) -> int:
+    """Run the CLI on ``argv`` and return the exit code (never raises SystemExit)."""
+    try:
+        app(args=argv, prog_name="mlmodel")
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            return 0
+        return code if isinstance(code, int) else 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
