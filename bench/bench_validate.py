@@ -1,0 +1,286 @@
+"""Benchmark ``mlmodel`` validation against its peers, side by side in one run.
+
+Run from anywhere with the dev venv's interpreter::
+
+    python bench/bench_validate.py [--runs 15] [--passes 7]
+
+Two things are measured, and every figure is compared only with figures taken in the same run,
+so the ratios hold on any machine:
+
+1. **Cold start** (what a pre-commit hook pays per call). Wall time of one fresh process, the
+   median of ``--runs`` runs after 2 warm-up runs, the commands interleaved round by round:
+
+   * ``mlmodel validate examples/sklearn-3x`` (the console script beside ``sys.executable``);
+   * ``check-jsonschema --schemafile <schema> --default-filetype yaml
+     examples/sklearn-3x/MLmodel``, the peer a pre-commit user would otherwise run, with a
+     small schema (an object with a ``flavors`` object). ``--default-filetype yaml`` is needed:
+     the file has no extension and check-jsonschema would otherwise parse it as JSON and fail;
+   * ``python -c pass`` with the same interpreter, the floor for any Python tool.
+
+   Before timing, every command must accept the example, and both validators must reject a
+   file without ``flavors`` (so the peer really validates the YAML).
+   Targets: mlmodel / check-jsonschema <= 0.6 (goal 0.4); mlmodel / python startup is printed
+   for information.
+
+2. **In-process throughput** over the public corpus ``../shared/corpus/github/*.MLmodel``
+   (relative to the repository root; skipped with a message when the folder is missing), on the
+   files that MLflow can load (those where ``Model.load`` raises are skipped for both sides):
+
+   * ``mlmodel.api.validate_bytes(data, check_files=False)``, the bytes read beforehand;
+   * ``mlflow.models.Model.load(path)``, MLflow's own reader (PyYAML ``safe_load`` plus
+     ``Model.from_dict``). ``Model.load`` only accepts a file named ``MLmodel``, so each corpus
+     file is copied to ``<tmp>/<stem>/MLmodel`` first; its time includes opening that file
+     (from the page cache);
+   * ``validate_bytes(..., roundtrip=True)`` (ruamel.yaml), for information.
+
+   Each is the median of ``--passes`` passes over all files after one warm-up pass, the passes
+   interleaved. Target: MLflow time / mlmodel time >= 2.
+
+Only the standard library, mlflow and mlmodel are used. ``Model.load`` imports pandas (through
+``mlflow.models.signature``), which ``mlflow-skinny`` does not install: without pandas part 2 is
+skipped with a message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_DIR = Path("examples") / "sklearn-3x"
+CORPUS = REPO.parent / "shared" / "corpus" / "github"
+BIN = Path(sys.executable).parent
+WARMUPS = 2
+
+MIN_FLAVORS_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["flavors"],
+    "properties": {"flavors": {"type": "object"}},
+}
+NO_FLAVORS_MLMODEL = "artifact_path: model\nutc_time_created: '2024-01-01 00:00:00'\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One command timed as a fresh process."""
+
+    label: str
+    argv: list[str]
+    rejects: list[str] | None = None  # the same tool on a file it must reject
+
+
+def _run(argv: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(argv, cwd=REPO, capture_output=True, check=False)
+
+
+def _wall_time(argv: Sequence[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+    )
+    return time.perf_counter() - start
+
+
+def _usable(command: Command) -> str | None:
+    """None if the command accepts the example (and rejects the bad file), else why not."""
+    if not Path(command.argv[0]).exists():
+        return f"{command.argv[0]} not found"
+    ok = _run(command.argv)
+    if ok.returncode != 0:
+        tail = (ok.stderr or ok.stdout).decode(errors="replace").strip().splitlines()[-3:]
+        return f"exit {ok.returncode} on the example: " + " | ".join(tail)
+    if command.rejects is not None and _run(command.rejects).returncode == 0:
+        return "accepts a file without flavors: it does not validate the YAML"
+    return None
+
+
+def _median_times(commands: list[Command], runs: int) -> dict[str, float]:
+    """Median wall time per command; rounds interleave the commands to share any drift."""
+    samples: dict[str, list[float]] = {c.label: [] for c in commands}
+    for round_no in range(WARMUPS + runs):
+        for command in commands:
+            elapsed = _wall_time(command.argv)
+            if round_no >= WARMUPS:
+                samples[command.label].append(elapsed)
+    return {label: statistics.median(times) for label, times in samples.items()}
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def _row(label: str, value: str, note: str = "") -> None:
+    print(f"  {label:<48} {value:>13}  {note}".rstrip())
+
+
+def bench_cold_start(runs: int, scratch: Path) -> bool:
+    """Part 1. Returns False if the peer could not be shown to validate."""
+    example_file = str(EXAMPLE_DIR / "MLmodel")
+    schema = scratch / "mlmodel-min.schema.json"
+    schema.write_text(json.dumps(MIN_FLAVORS_SCHEMA), encoding="utf-8")
+    bad_dir = scratch / "no-flavors"
+    bad_dir.mkdir()
+    bad_file = bad_dir / "MLmodel"
+    bad_file.write_text(NO_FLAVORS_MLMODEL, encoding="utf-8")
+
+    mlmodel_bin = str(BIN / "mlmodel")
+    peer = [str(BIN / "check-jsonschema"), "--schemafile", str(schema)]
+    peer += ["--default-filetype", "yaml"]
+    mlmodel = Command(
+        "mlmodel validate",
+        [mlmodel_bin, "validate", str(EXAMPLE_DIR)],
+        rejects=[mlmodel_bin, "validate", str(bad_dir)],
+    )
+    cjs = Command("check-jsonschema (peer)", [*peer, example_file], rejects=[*peer, str(bad_file)])
+    python = Command("python -c pass (startup)", [sys.executable, "-c", "pass"])
+
+    print(
+        f"Cold start: wall time of one fresh process, median of {runs} runs "
+        f"after {WARMUPS} warm-ups"
+    )
+    commands: list[Command] = []
+    peer_ok = True
+    for command in (mlmodel, cjs, python):
+        problem = _usable(command)
+        if problem is None:
+            commands.append(command)
+            print(f"  $ {shlex.join(command.argv)}")
+        else:
+            print(f"  skipped {command.label}: {problem}")
+            if command is cjs:
+                peer_ok = False
+    if not commands:
+        return peer_ok
+
+    medians = _median_times(commands, runs)
+    for label, seconds in medians.items():
+        _row(label, f"{seconds * 1e3:.1f} ms")
+    ours = medians.get(mlmodel.label)
+    theirs = medians.get(cjs.label)
+    floor = medians.get(python.label)
+    if ours is not None and theirs is not None:
+        ratio = ours / theirs
+        note = f"target <= 0.6 {_verdict(ratio <= 0.6)}, goal <= 0.4 {_verdict(ratio <= 0.4)}"
+        _row("ratio mlmodel / check-jsonschema", f"{ratio:.2f}", note)
+    if ours is not None and floor is not None:
+        _row("ratio mlmodel / python startup", f"{ours / floor:.2f}", "(information)")
+    return peer_ok
+
+
+def _median_ms_per_file(
+    jobs: dict[str, Callable[[], None]], passes: int, files: int
+) -> dict[str, float]:
+    """Median over passes (after one warm-up pass) of each job's time, in ms per file."""
+    samples: dict[str, list[float]] = {name: [] for name in jobs}
+    for pass_no in range(1 + passes):
+        for name, job in jobs.items():
+            start = time.perf_counter()
+            job()
+            elapsed = time.perf_counter() - start
+            if pass_no:
+                samples[name].append(elapsed)
+    return {name: statistics.median(t) * 1e3 / files for name, t in samples.items()}
+
+
+def bench_corpus(passes: int, scratch: Path) -> None:
+    """Part 2: in-process throughput over the corpus, mlmodel vs MLflow."""
+    print()
+    sources = sorted(CORPUS.glob("*.MLmodel"))
+    if not sources:
+        print(f"In-process throughput: skipped, no corpus at {CORPUS}")
+        return
+
+    try:
+        # Model.load needs the signature module, which imports pandas; mlflow-skinny does
+        # not install pandas, so a missing pandas would otherwise look like 268 bad files.
+        import mlflow.models.signature  # noqa: F401
+        from mlflow.models import Model
+    except ImportError as exc:
+        print(f"In-process throughput: skipped, MLflow's reader cannot be imported: {exc}")
+        return
+
+    from mlmodel.api import validate_bytes
+
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    warnings.simplefilter("ignore")  # MLflow warns about some corpus files; not timed noise
+
+    loadable: list[tuple[bytes, str]] = []
+    skipped: list[str] = []
+    for source in sources:
+        staged = scratch / "corpus" / source.stem / "MLmodel"
+        staged.parent.mkdir(parents=True)
+        shutil.copyfile(source, staged)
+        try:
+            Model.load(str(staged))
+        except ImportError:
+            raise  # a broken MLflow install, not a bad file
+        except Exception:  # noqa: BLE001 - MLflow cannot load it: leave it out of both sides
+            skipped.append(source.stem)
+            continue
+        loadable.append((source.read_bytes(), str(staged)))
+    if not loadable:
+        print(f"In-process throughput: skipped, MLflow loads none of the {len(sources)} files")
+        return
+
+    def run_mlmodel() -> None:
+        for data, _ in loadable:
+            validate_bytes(data, check_files=False)
+
+    def run_mlmodel_roundtrip() -> None:
+        for data, _ in loadable:
+            validate_bytes(data, check_files=False, roundtrip=True)
+
+    def run_mlflow() -> None:
+        for _, path in loadable:
+            Model.load(path)
+
+    jobs = {"mlmodel": run_mlmodel, "mlflow": run_mlflow, "roundtrip": run_mlmodel_roundtrip}
+    ms = _median_ms_per_file(jobs, passes, len(loadable))
+
+    print(
+        f"In-process throughput: {len(loadable)} corpus files MLflow loads "
+        f"(skipped {len(skipped)}: {', '.join(skipped) or 'none'}), "
+        f"median of {passes} passes after 1 warm-up"
+    )
+    _row("mlmodel validate_bytes(data, check_files=False)", f"{ms['mlmodel']:.3f} ms/file")
+    _row("mlflow.models.Model.load(path)", f"{ms['mlflow']:.3f} ms/file")
+    ratio = ms["mlflow"] / ms["mlmodel"]
+    _row("ratio MLflow / mlmodel", f"{ratio:.2f}", f"target >= 2 {_verdict(ratio >= 2)}")
+    _row(
+        "mlmodel validate_bytes(..., roundtrip=True)",
+        f"{ms['roundtrip']:.3f} ms/file",
+        "(information)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=15, help="timed runs per command (15)")
+    parser.add_argument("--passes", type=int, default=7, help="timed corpus passes (7)")
+    args = parser.parse_args(argv)
+    if args.runs < 1 or args.passes < 1:
+        parser.error("--runs and --passes must be at least 1")
+
+    print(f"python {sys.version.split()[0]} at {sys.executable}")
+    with tempfile.TemporaryDirectory(prefix="mlmodel-bench-") as tmp:
+        scratch = Path(tmp)
+        peer_ok = bench_cold_start(args.runs, scratch)
+        bench_corpus(args.passes, scratch)
+    return 0 if peer_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
