@@ -161,6 +161,11 @@ class TextEditor:
             indent = self._indent_of(first)
             assert first.key_start is not None
             at = _line_start(self.text, first.key_start)
+            if self.text[at : first.key_start].strip(" "):
+                # the first key shares its line with a "- " sequence indicator
+                entry = key_text + self._value_text(value, indent, None)
+                insert = entry + self.layout.newline + " " * indent
+                return self._replace(first.key_start, first.key_start, insert)
         line = " " * indent + key_text + self._value_text(value, indent, None)
         if at == len(self.text) and self.text and not self.text.endswith("\n"):
             return self.text + self.layout.newline + line
@@ -203,12 +208,21 @@ class TextEditor:
         if parent.flow:
             return self._delete_flow(parent, start, end)
         if len(parent.children) == 1:
-            if parent_path and parent.key_end is not None:
-                return self._replace(parent.key_end, end, ": {}" if parent.kind == "mapping" else ": []")
-            return self._replace(0, len(self.text), "{}" + self.layout.newline)
+            empty = "{}" if parent.kind == "mapping" else "[]"
+            if not parent_path:
+                return self._replace(0, len(self.text), empty + self.layout.newline)
+            if parent.key_end is not None:
+                return self._replace(parent.key_end, end, ": " + empty)
+            return self._replace(parent.start, end, empty)
         line_start = _line_start(self.text, start)
-        if self.text[line_start:start].strip(" -"):
+        prefix = self.text[line_start:start]
+        if prefix.strip(" -"):
             raise EditError(f"cannot delete {path!r}: it shares its line with another entry")
+        if parent.kind == "mapping" and prefix.strip(" "):
+            # first key of a mapping that is a sequence item: keep the "- " for the next key
+            following = self.parsed.spans[(*parent_path, parent.children[1])]
+            assert following.key_start is not None
+            return self._replace(start, following.key_start, "")
         line_end = _line_end(self.text, max(end - 1, start))
         if line_end == len(self.text) and not self.text.endswith("\n"):
             # last line of a file without a final newline: drop the break before it instead

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import yaml
 
 _END = "\n...\n"
+_SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})")
+
+
+def _astral(match: re.Match[str]) -> str:
+    high, low = int(match.group(2), 16), int(match.group(3), 16)
+    return match.group(1) + f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08x}"
+
+
+def json_yaml(value: Any) -> str:
+    """JSON text that YAML reads back identically (astral characters as \\U escapes)."""
+    return _SURROGATE_PAIR.sub(_astral, json.dumps(value, default=str))
 
 
 class _IndentedSequenceDumper(yaml.SafeDumper):
@@ -31,7 +43,7 @@ def render_scalar(value: Any, style: str | None = None, *, in_flow: bool = False
         if style == "'" and "\n" not in value and value.isprintable():
             candidates.append("'" + value.replace("'", "''") + "'")
         elif style == '"':
-            candidates.append(json.dumps(value))
+            candidates.append(json_yaml(value))
         dumped = yaml.safe_dump(value, width=10**9, allow_unicode=False)
         candidates.append(dumped.removesuffix(_END).rstrip("\n"))
         for text in candidates:
@@ -39,14 +51,14 @@ def render_scalar(value: Any, style: str | None = None, *, in_flow: bool = False
                 continue
             if "\n" not in text and _readback_ok(text, value):
                 return text
-        return json.dumps(value)
+        return json_yaml(value)
     dumped = yaml.safe_dump(value, width=10**9, allow_unicode=False)
     return dumped.removesuffix(_END).rstrip("\n")
 
 
 def render_flow(value: Any) -> str:
     """A collection in flow style (JSON, which YAML reads as flow)."""
-    return json.dumps(value, default=str)
+    return json_yaml(value)
 
 
 def render_block(value: Any, *, step: int, sort_keys: bool, indent_sequences: bool) -> list[str]:

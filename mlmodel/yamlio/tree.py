@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from mlmodel.codes import diagnostic
 from mlmodel.diagnostics import Diagnostic
@@ -112,12 +113,25 @@ class TreeBuilder:
         self.spans: dict[KeyPath, Span] = {}
         self.diagnostics: list[Diagnostic] = []
         self._constructor = SafeConstructor()
+        self._resolver = Resolver()
         self._seen: set[int] = set()
         self._expanded = 0
         self._halted = False
 
     def build(self, root: Any) -> Any:
         return self._walk(root, (), 0)
+
+    def _tag(self, node: Any) -> str:
+        """The node's tag, resolving implicit plain scalars the way PyYAML does.
+
+        ruamel.yaml's YAML 1.1 resolver differs from PyYAML's in corners (it reads
+        ``n`` as a boolean); MLflow reads with PyYAML, so PyYAML decides.
+        """
+        ctag = getattr(node, "ctag", None)
+        if ctag is not None and ctag.handle is None and type(node).__name__ == "ScalarNode":
+            implicit = (not _style(node), bool(_style(node)))
+            return str(self._resolver.resolve(yaml.ScalarNode, node.value, implicit))
+        return str(node.tag)
 
     def _report(self, code: str, message: str, node: Any, path: KeyPath, **kw: Any) -> None:
         self.diagnostics.append(
@@ -167,7 +181,7 @@ class TreeBuilder:
             )
             return None
         kind = type(node).__name__
-        tag = str(node.tag)
+        tag = self._tag(node)
         if kind == "ScalarNode":
             self.spans[path] = self._span(node, "scalar")
             return self._scalar(node, tag, path)
@@ -232,10 +246,11 @@ class TreeBuilder:
                     hint="MLmodel keys are plain strings",
                 )
                 continue
-            if str(key_node.tag) == _MERGE_TAG:
+            key_tag = self._tag(key_node)
+            if key_tag == _MERGE_TAG:
                 merged.append((value_node, path))
                 continue
-            key = self._scalar(key_node, str(key_node.tag), path)
+            key = self._scalar(key_node, key_tag, path)
             if not isinstance(key, str):
                 self._report(
                     "V106",
