@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mlmodel.errors import ParseError
 from mlmodel.yamlio.document import MLmodelDocument
@@ -28,6 +29,7 @@ def test_corpus_round_trip_and_one_line_edits(path: Path) -> None:
         return
     document = MLmodelDocument.from_bytes(raw)
     assert document.to_bytes() == raw
+    assert document.data == yaml.safe_load(raw)  # what MLflow's reader sees
     candidates = _single_line_scalars(document)
     assert candidates
     picks = {candidates[0], candidates[len(candidates) // 2], candidates[-1]}

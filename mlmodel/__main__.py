@@ -1,0 +1,5 @@
+"""``python -m mlmodel`` runs the command line."""
+
+from mlmodel.cli import main
+
+main()

@@ -1,0 +1,32 @@
+"""``import mlmodel`` stays light: heavy libraries load only on the paths that need them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("sklearn", "pandas", "numpy", "jsonschema", "uvicorn", "mlflow", "pyspark")
+
+
+def _loaded_after(code: str) -> list[str]:
+    probe = f"import sys; {code}; import json; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    return list(json.loads(out))
+
+
+def test_import_mlmodel_loads_no_heavy_library() -> None:
+    loaded = _loaded_after("import mlmodel")
+    assert not [m for m in loaded if m.split(".")[0] in HEAVY]
+    # nor pydantic, ruamel or PyYAML: the top level is lazy
+    assert not [m for m in loaded if m.split(".")[0] in ("pydantic", "ruamel", "yaml", "typer")]
+
+
+def test_validating_loads_no_heavy_library_and_no_ruamel() -> None:
+    loaded = _loaded_after(
+        "from mlmodel.api import validate_file; validate_file('examples/sklearn-3x')"
+    )
+    assert not [m for m in loaded if m.split(".")[0] in HEAVY]
+    assert "ruamel" not in {m.split(".")[0] for m in loaded}  # fast path is libyaml only
