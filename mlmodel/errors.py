@@ -8,6 +8,12 @@ no MLmodel file) and for documents that cannot be edited.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlmodel.diagnostics import Diagnostic
+
 
 class MLModelError(Exception):
     """Base class of every exception mlmodel raises."""
@@ -20,9 +26,9 @@ class UsageError(MLModelError):
 class ParseError(MLModelError):
     """A document could not be parsed; ``diagnostics`` says where and why."""
 
-    def __init__(self, message: str, diagnostics: list[object] | None = None) -> None:
+    def __init__(self, message: str, diagnostics: Sequence[Diagnostic] = ()) -> None:
         super().__init__(message)
-        self.diagnostics = diagnostics or []
+        self.diagnostics = list(diagnostics)
 
 
 class EditError(MLModelError):

@@ -12,7 +12,7 @@ SCALAR_TYPES = (
     "boolean", "integer", "long", "float", "double", "string", "binary", "datetime",
 )
 COLUMN_TYPES = (*SCALAR_TYPES, "array", "object", "map", "any", "sparkml_vector")
-PARAM_TYPES = tuple(t for t in SCALAR_TYPES if t != "binary") + ("object",)
+PARAM_TYPES = (*(t for t in SCALAR_TYPES if t != "binary"), "object")
 
 ScalarTypeName = Literal[
     "boolean", "integer", "long", "float", "double", "string", "binary", "datetime"

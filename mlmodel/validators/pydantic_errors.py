@@ -49,12 +49,11 @@ def split_loc(data: Any, loc: Sequence[str | int]) -> tuple[KeyPath, list[str | 
     rest = list(loc)
     while rest:
         part = rest[0]
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        else:
+        in_dict = isinstance(data, dict) and part in data
+        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if not (in_dict or in_list):
             break
+        data = data[part]
         path.append(part)
         rest.pop(0)
     return tuple(path), rest

@@ -90,7 +90,8 @@ class MLmodelDocument(MutableMapping[str, Any]):
     @property
     def data(self) -> dict[str, Any]:
         """A deep copy of the content as plain Python data."""
-        return copy.deepcopy(self._parsed.data)  # type: ignore[no-any-return]
+        data: dict[str, Any] = copy.deepcopy(self._parsed.data)
+        return data
 
     def to_dict(self) -> dict[str, Any]:
         return self.data
@@ -227,8 +228,8 @@ def atomic_write(target: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         if target.exists():
-            os.chmod(temp, target.stat().st_mode & 0o7777)
-        os.replace(temp, target)
+            Path(temp).chmod(target.stat().st_mode & 0o7777)
+        Path(temp).replace(target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise

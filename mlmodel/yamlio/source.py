@@ -45,8 +45,8 @@ def detect_newline(text: str) -> str:
 
 def decode(data: bytes) -> tuple[Source | None, list[Diagnostic]]:
     """Decode an MLmodel file: UTF-8 (a BOM is fine), no NUL bytes."""
-    for bom, name in _OTHER_BOMS:
-        if data.startswith(bom):
+    for mark, name in _OTHER_BOMS:
+        if data.startswith(mark):
             return None, [
                 diagnostic(
                     "V104",

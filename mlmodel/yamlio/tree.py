@@ -130,7 +130,10 @@ class TreeBuilder:
         ctag = getattr(node, "ctag", None)
         if ctag is not None and ctag.handle is None and type(node).__name__ == "ScalarNode":
             implicit = (not _style(node), bool(_style(node)))
-            return str(self._resolver.resolve(yaml.ScalarNode, node.value, implicit))
+            resolved = self._resolver.resolve(  # type: ignore[no-untyped-call]
+                yaml.ScalarNode, node.value, implicit
+            )
+            return str(resolved)
         return str(node.tag)
 
     def _report(self, code: str, message: str, node: Any, path: KeyPath, **kw: Any) -> None:
