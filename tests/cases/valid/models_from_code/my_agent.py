@@ -1,0 +1,1 @@
+"""Models-from-code script (placeholder: validate never imports it)."""
