@@ -1,10 +1,15 @@
-"""The signature: ``inputs``/``outputs``/``params`` JSON strings and the specs inside them."""
+"""The signature: ``inputs``/``outputs``/``params`` JSON strings and the specs inside them.
+
+Which keys MLflow refuses follows ``mlflow/types/schema.py``: a scalar column spec is built
+with ``ColSpec(**spec)``, so any key besides ``type``/``name``/``required`` fails (the legacy
+``optional`` among them); every other spec reads the keys it knows and ignores the rest.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import ConfigDict, Discriminator, Field, Tag
 
 from mlmodel.schema.base import ClosedSchema, MLmodelSchema
 
@@ -17,7 +22,6 @@ PARAM_TYPES = (*(t for t in SCALAR_TYPES if t != "binary"), "object")
 ScalarTypeName = Literal[
     "boolean", "integer", "long", "float", "double", "string", "binary", "datetime"
 ]
-ColumnName = str | int
 
 
 class SignatureBlock(MLmodelSchema):
@@ -28,44 +32,10 @@ class SignatureBlock(MLmodelSchema):
     params: str | None = Field(default=None, description="JSON array of param specs (2.6+)")
 
 
-# -- nested type dicts (inside items / values / properties) -------------------------------
+class _Spec(MLmodelSchema):
+    """Spec parts MLflow reads by key: unknown keys are ignored, as MLflow ignores them."""
 
-
-class ScalarType(ClosedSchema):
-    type: ScalarTypeName
-
-
-class ArrayType(ClosedSchema):
-    type: Literal["array"]
-    items: DataType
-
-
-class Property(ClosedSchema):
-    """One property of an object type; like a type dict plus ``required``."""
-
-    type: str
-    items: DataType | None = None
-    properties: dict[str, Property] | None = None
-    values: DataType | None = None
-    required: bool | None = None
-
-
-class ObjectType(ClosedSchema):
-    type: Literal["object"]
-    properties: Annotated[dict[str, Property], Field(min_length=1)]
-
-
-class MapType(ClosedSchema):
-    type: Literal["map"]
-    values: DataType
-
-
-class AnyType(ClosedSchema):
-    type: Literal["any"]
-
-
-class SparkVectorType(ClosedSchema):
-    type: Literal["sparkml_vector"]
+    model_config = ConfigDict(extra="ignore")
 
 
 def _type_tag(value: Any) -> str | None:
@@ -73,6 +43,36 @@ def _type_tag(value: Any) -> str | None:
     if kind in SCALAR_TYPES:
         return "scalar"
     return kind if isinstance(kind, str) else None
+
+
+# -- nested type dicts (inside items / values) ---------------------------------------------
+
+
+class ScalarType(_Spec):
+    type: ScalarTypeName
+
+
+class ArrayType(_Spec):
+    type: Literal["array"]
+    items: DataType
+
+
+class ObjectType(_Spec):
+    type: Literal["object"]
+    properties: Properties
+
+
+class MapType(_Spec):
+    type: Literal["map"]
+    values: DataType
+
+
+class AnyType(_Spec):
+    type: Literal["any"]
+
+
+class SparkVectorType(_Spec):
+    type: Literal["sparkml_vector"]
 
 
 DataType = Annotated[
@@ -86,48 +86,91 @@ DataType = Annotated[
 ]
 
 
-# -- column specs -------------------------------------------------------------------------
+# -- object properties: a type dict plus ``required`` --------------------------------------
 
 
-class _Column(ClosedSchema):
-    name: ColumnName | None = None
+class _Required(_Spec):
     required: bool | None = None
 
 
-class ScalarColSpec(_Column):
+class ScalarProperty(ScalarType, _Required):
+    pass
+
+
+class ArrayProperty(ArrayType, _Required):
+    pass
+
+
+class ObjectProperty(ObjectType, _Required):
+    pass
+
+
+class MapProperty(MapType, _Required):
+    pass
+
+
+class AnyProperty(AnyType, _Required):
+    pass
+
+
+class SparkVectorProperty(SparkVectorType, _Required):
+    pass
+
+
+Property = Annotated[
+    Annotated[ScalarProperty, Tag("scalar")]
+    | Annotated[ArrayProperty, Tag("array")]
+    | Annotated[ObjectProperty, Tag("object")]
+    | Annotated[MapProperty, Tag("map")]
+    | Annotated[AnyProperty, Tag("any")]
+    | Annotated[SparkVectorProperty, Tag("sparkml_vector")],
+    Discriminator(_type_tag),
+]
+Properties = Annotated[dict[str, Property], Field(min_length=1)]
+
+
+# -- column specs -------------------------------------------------------------------------
+
+
+class ScalarColSpec(ClosedSchema):
+    """Built with ``ColSpec(**spec)`` by MLflow: no other keys allowed."""
+
     type: ScalarTypeName
+    name: Any = None
+    required: bool | None = None
 
 
-class ArrayColSpec(_Column):
-    type: Literal["array"]
-    items: DataType
+class _Column(_Required):
+    name: Any = None
 
 
-class ObjectColSpec(_Column):
-    type: Literal["object"]
-    properties: Annotated[dict[str, Property], Field(min_length=1)]
+class ArrayColSpec(ArrayType, _Column):
+    pass
 
 
-class MapColSpec(_Column):
-    type: Literal["map"]
-    values: DataType
+class ObjectColSpec(ObjectType, _Column):
+    pass
 
 
-class AnyColSpec(_Column):
-    type: Literal["any"]
+class MapColSpec(MapType, _Column):
+    pass
 
 
-class SparkVectorColSpec(_Column):
-    type: Literal["sparkml_vector"]
+class AnyColSpec(AnyType, _Column):
+    pass
 
 
-class TensorInfo(ClosedSchema):
+class SparkVectorColSpec(SparkVectorType, _Column):
+    pass
+
+
+class TensorInfo(_Spec):
     dtype: str
     shape: list[int]
 
 
-class TensorSpec(ClosedSchema):
-    name: str | None = None
+class TensorSpec(_Spec):
+    name: Any = None
     type: Literal["tensor"]
     tensor_spec: TensorInfo = Field(alias="tensor-spec")
 
@@ -153,15 +196,15 @@ Spec = Annotated[
 SpecList = Annotated[list[Spec], Field(min_length=1)]
 
 
-class ParamSpec(ClosedSchema):
+class ParamSpec(_Spec):
     """One entry of ``signature.params``; ``dtype`` is the legacy spelling of ``type``."""
 
-    name: str
+    name: Any
     default: Any
     shape: list[int] | None = None
     type: str | None = None
     dtype: str | None = None
-    properties: dict[str, Property] | None = None
+    properties: Properties | None = None
 
 
 ParamList = list[ParamSpec]

@@ -22,7 +22,7 @@ def run_checks(
     from mlmodel.validators.context import CheckContext
 
     found = list(parsed.diagnostics)
-    if parsed.data is None and found:
+    if (parsed.data is None and found) or not parsed.complete:
         return sorted(found, key=sort_key)
     if not isinstance(parsed.data, dict):
         found.append(

@@ -63,6 +63,16 @@ def check_loader(ctx: CheckContext) -> None:
         _check_custom_loader(ctx, module, pyfunc, path)
     if module == "mlflow.sklearn":
         _check_sklearn_loader(ctx, pyfunc, flavors.get("sklearn"))
+    elif module == "mlflow.pyfunc.model" and not any(
+        pyfunc.get(key) for key in ("python_model", "model_code_path")
+    ):
+        ctx.report(
+            "V201",
+            "the mlflow.pyfunc.model loader needs 'python_model' (or 'model_code_path') in "
+            "python_function; MLflow cannot find the model without it",
+            ("flavors", "python_function"),
+            at_key=True,
+        )
 
 
 def _check_custom_loader(

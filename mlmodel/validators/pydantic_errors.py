@@ -101,10 +101,11 @@ def _report_group(
     for rest, error in items:
         kind = error["type"]
         if kind == "missing" and rest:
-            report("V201", f"missing required key {rest[-1]!r}{where}", full, True)
+            code = "V201" if fallback == "V200" else fallback
+            report(code, f"missing required key {rest[-1]!r}{where}", full, True)
         elif kind == "extra_forbidden" and rest:
             key = rest[-1]
-            code = "V308" if key == "optional" else fallback
+            code = "V308" if key == "optional" else ("V301" if fallback == "V200" else fallback)
             hint = (
                 "MLflow >= 2.18 cannot load it; use \"required\": false instead"
                 if key == "optional"
@@ -128,8 +129,13 @@ def _report_group(
         elif kind == "literal_error":
             literal.append(str(error.get("ctx", {}).get("expected", "")))
         elif kind in ("union_tag_invalid", "union_tag_not_found"):
-            tag = value.get("type") if isinstance(value, dict) else None
-            other.append(f"unknown type {tag!r}" if tag is not None else "missing key 'type'")
+            if not isinstance(value, dict):
+                name = "a mapping" if not base or base[0] != "signature" else "a JSON object"
+                other.append(f"expected {name}, got {describe(value)}")
+            elif "type" not in value:
+                other.append("missing required key 'type'")
+            else:
+                other.append(f"unknown type {value['type']!r}")
         elif kind == "too_short":
             other.append("must not be empty")
         else:

@@ -22,7 +22,7 @@ _DTYPES = frozenset(
         "float16", "float32", "float64", "float128", "longdouble", "complex64", "complex128",
         "complex256", "str", "str_", "bytes", "bytes_", "object", "object_", "int", "float",
         "complex", "double", "single", "half", "byte", "ubyte", "short", "ushort", "intc",
-        "uintc", "intp", "uintp", "longlong", "ulonglong", "unicode", "string", "O", "U", "S",
+        "uintc", "intp", "uintp", "longlong", "ulonglong", "unicode", "O", "U", "S",
         "b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8", "f16", "c8",
         "c16", "c32", "?", "b", "B", "h", "H", "i", "I", "l", "L", "q", "Q", "e", "f", "d", "g",
         "F", "D", "G",
@@ -113,6 +113,14 @@ def _check_specs(ctx: CheckContext, part: str, value: Any, yaml_path: KeyPath) -
     named = [spec.get("name") is not None for spec in value]
     if any(named) and not all(named):
         ctx.report("V302", f"signature.{part} mixes named and unnamed specs", yaml_path)
+    if not any(named) and any(spec.get("required") is False for spec in value):
+        ctx.report(
+            "V301",
+            f"signature.{part}: unnamed specs cannot be optional (\"required\": false); "
+            "MLflow refuses the schema",
+            yaml_path,
+            hint="name the columns or make them required",
+        )
     if kinds == {"tensor"}:
         if len(value) > 1 and not all(named):
             ctx.report("V302", f"signature.{part}: several tensor specs must all be named", yaml_path)

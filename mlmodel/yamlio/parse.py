@@ -1,7 +1,12 @@
-"""The two parsers: libyaml (fast, C) and ruamel.yaml (round-trip, with comments).
+"""The parsers: libyaml (fast, C) and ruamel.yaml (round-trip), checked against PyYAML.
 
-Both return the same :class:`~mlmodel.yamlio.tree.ParsedYaml`; a test checks
-they agree on every corpus file. ruamel is imported only on the round-trip path.
+All return the same :class:`~mlmodel.yamlio.tree.ParsedYaml`; a test checks they
+agree on every corpus file and golden case. MLflow reads MLmodel files with
+PyYAML's pure-Python ``yaml.safe_load``. libyaml and ruamel.yaml differ from it
+in corners that all involve tabs or the extra line breaks of YAML 1.1 (NEL,
+U+2028, U+2029); a text holding one of those is parsed with PyYAML's own
+pure-Python reader on both paths, so the verdict is always MLflow's.
+ruamel.yaml is imported only on the round-trip path.
 """
 
 from __future__ import annotations
@@ -21,13 +26,19 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _FastLoader  # type: ignore[assignment]
 
 _SINGLE_DOC = "expected a single document"
+_REFERENCE_ONLY = ("\t", "\x85", "\u2028", "\u2029")
 
 
-def _syntax_error(exc: Any, text: str) -> list[Diagnostic]:
+def needs_reference_parser(text: str) -> bool:
+    """True when libyaml or ruamel.yaml might read ``text`` differently from MLflow."""
+    return any(char in text for char in _REFERENCE_ONLY)
+
+
+def _syntax_error(exc: Any, text: str, limits: Limits) -> list[Diagnostic]:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = int(mark.line) + 1 if mark is not None else None
     column = int(mark.column) + 1 if mark is not None else None
-    problem = getattr(exc, "problem", None) or str(exc)
+    problem = str(getattr(exc, "problem", None) or exc)
     context = getattr(exc, "context", None)
     if context and _SINGLE_DOC in str(context):
         return [
@@ -39,14 +50,56 @@ def _syntax_error(exc: Any, text: str) -> list[Diagnostic]:
                 hint="remove the '---' separator and what follows, or split the file",
             )
         ]
+    if "nesting depth" in problem:
+        return [_too_deep(text, limits)]
     tabs = tab_indentation(text)
-    if tabs and (line is None or any(t.line == line for t in tabs) or "\t" in problem):
+    if tabs and (line is None or any(t.line == line for t in tabs)):
         return tabs
-    message = f"{context}, {problem}" if context else str(problem)
+    message = f"{context}, {problem}" if context else problem
     return [diagnostic("V100", f"invalid YAML: {message}", line=line, column=column)]
 
 
-def _finish(root: Any, text: str, limits: Limits) -> ParsedYaml:
+def _too_deep(text: str, limits: Limits) -> Diagnostic:
+    """Where collections first nest deeper than the limit, found from parser events.
+
+    PyYAML's pure-Python parser streams events without recursion and scans lazily
+    (libyaml gives up at 1000 levels before yielding any), so this works where
+    composing a tree fails. The node reported is the one the tree walker reports.
+    """
+    line = column = None
+    parser = yaml.SafeLoader(text)
+    stack: list[list[Any]] = []  # per open collection: [is_mapping, next scalar is a key]
+    try:
+        while parser.check_event():
+            event = parser.get_event()  # type: ignore[no-untyped-call]
+            is_start = isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent)
+            is_node = is_start or isinstance(event, yaml.ScalarEvent | yaml.AliasEvent)
+            if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                stack.pop()
+                continue
+            if not is_node:
+                continue
+            is_key = bool(stack) and stack[-1][0] and stack[-1][1]
+            if stack and stack[-1][0]:
+                stack[-1][1] = not stack[-1][1]
+            if not is_key and len(stack) > limits.max_depth:
+                line, column = event.start_mark.line + 1, event.start_mark.column + 1
+                break
+            if is_start:
+                stack.append([isinstance(event, yaml.MappingStartEvent), True])
+    except (yaml.YAMLError, RecursionError):
+        pass
+    finally:
+        parser.dispose()
+    return diagnostic(
+        "V111",
+        f"collections nested deeper than {limits.max_depth} levels",
+        line=line if line is not None else 1,
+        column=column,
+    )
+
+
+def _finish(root: Any, limits: Limits) -> ParsedYaml:
     if root is None:
         return ParsedYaml(
             data=None,
@@ -56,35 +109,31 @@ def _finish(root: Any, text: str, limits: Limits) -> ParsedYaml:
     return build_tree(root, limits)
 
 
-def _too_deep(limits: Limits) -> ParsedYaml:
-    return ParsedYaml(
-        data=None,
-        spans={},
-        diagnostics=[
-            diagnostic(
-                "V111", f"collections nested deeper than {limits.max_depth} levels", line=1
-            )
-        ],
-    )
+def _failed(found: list[Diagnostic]) -> ParsedYaml:
+    return ParsedYaml(data=None, spans={}, diagnostics=found, complete=False)
+
+
+def _parse_pyyaml(text: str, limits: Limits, loader_class: type[Any]) -> ParsedYaml:
+    loader = loader_class(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        return _failed(_syntax_error(exc, text, limits))
+    except yaml.YAMLError as exc:
+        return _failed([diagnostic("V100", f"invalid YAML: {exc}")])
+    except RecursionError:
+        return _failed([_too_deep(text, limits)])
+    finally:
+        loader.dispose()
+    return _finish(root, limits)
 
 
 def parse_fast(text: str, limits: Limits | None = None) -> ParsedYaml:
     """Parse with libyaml: the path ``validate`` takes."""
     limits = limits or Limits()
-    loader = _FastLoader(text)
-    try:
-        root = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        return ParsedYaml(data=None, spans={}, diagnostics=_syntax_error(exc, text))
-    except yaml.YAMLError as exc:
-        return ParsedYaml(
-            data=None, spans={}, diagnostics=[diagnostic("V100", f"invalid YAML: {exc}")]
-        )
-    except RecursionError:
-        return _too_deep(limits)
-    finally:
-        loader.dispose()
-    return _finish(root, text, limits)
+    if needs_reference_parser(text):
+        return _parse_pyyaml(text, limits, yaml.SafeLoader)
+    return _parse_pyyaml(text, limits, _FastLoader)
 
 
 def _ruamel_yaml() -> Any:
@@ -102,17 +151,17 @@ def compose_roundtrip(text: str) -> Any:
 
 def parse_roundtrip(text: str, limits: Limits | None = None) -> ParsedYaml:
     """Parse with ruamel.yaml: the path round-trip documents take."""
+    limits = limits or Limits()
+    if needs_reference_parser(text):
+        return _parse_pyyaml(text, limits, yaml.SafeLoader)
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    limits = limits or Limits()
     try:
         root = compose_roundtrip(text)
     except MarkedYAMLError as exc:
-        return ParsedYaml(data=None, spans={}, diagnostics=_syntax_error(exc, text))
+        return _failed(_syntax_error(exc, text, limits))
     except YAMLError as exc:
-        return ParsedYaml(
-            data=None, spans={}, diagnostics=[diagnostic("V100", f"invalid YAML: {exc}")]
-        )
+        return _failed([diagnostic("V100", f"invalid YAML: {exc}")])
     except RecursionError:
-        return _too_deep(limits)
-    return _finish(root, text, limits)
+        return _failed([_too_deep(text, limits)])
+    return _finish(root, limits)

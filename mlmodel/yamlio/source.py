@@ -31,8 +31,11 @@ class Source:
 
 
 def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+    """1-based line and column (in characters) of a byte offset; CR, LF and CRLF end lines."""
+    before = data[:offset].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    line_start = before.rfind(b"\n") + 1
+    column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+    return before.count(b"\n") + 1, column
 
 
 def detect_newline(text: str) -> str:
@@ -97,7 +100,7 @@ def tab_indentation(text: str) -> list[Diagnostic]:
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.lstrip(" \t")
         indent = line[: len(line) - len(stripped)]
-        if "\t" in indent and stripped and not stripped.startswith("#"):
+        if "\t" in indent and stripped:
             found.append(
                 diagnostic(
                     "V101",

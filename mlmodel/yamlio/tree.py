@@ -73,6 +73,7 @@ class ParsedYaml:
     data: Any
     spans: dict[KeyPath, Span]
     diagnostics: list[Diagnostic]
+    complete: bool = True  # False when a limit stopped the walk: the data is partial
 
     @property
     def ok(self) -> bool:
@@ -117,6 +118,11 @@ class TreeBuilder:
         self._seen: set[int] = set()
         self._expanded = 0
         self._halted = False
+        self._entry_marks: list[Any] = []  # start marks of the mapping keys being walked
+
+    @property
+    def halted(self) -> bool:
+        return self._halted
 
     def build(self, root: Any) -> Any:
         return self._walk(root, (), 0)
@@ -167,10 +173,12 @@ class TreeBuilder:
             self._expanded += 1
             if self._expanded > self.limits.max_alias_expansion:
                 self._halted = True
+                # an alias node carries its anchor's position: point at the entry using it
+                at = _At(self._entry_marks[-1]) if self._entry_marks else node
                 self._report(
                     "V110",
                     f"aliases expand to more than {self.limits.max_alias_expansion} nodes",
-                    node,
+                    at,
                     path,
                     hint="this looks like a YAML bomb; MLmodel files need no aliases",
                 )
@@ -275,7 +283,9 @@ class TreeBuilder:
                 )
             else:
                 span.children.append(key)
+            self._entry_marks.append(key_node.start_mark)
             value = self._walk(value_node, child, depth + 1)
+            self._entry_marks.pop()
             if child in self.spans:
                 value_span = self.spans[child]
                 value_span.key_line = int(key_node.start_mark.line) + 1
@@ -314,6 +324,13 @@ class TreeBuilder:
         return items
 
 
+class _At:
+    """Something with a ``start_mark``, for reporting at a position other than a node's."""
+
+    def __init__(self, mark: Any) -> None:
+        self.start_mark = mark
+
+
 def _dotted(path: KeyPath) -> str:
     return dotted(path)
 
@@ -332,4 +349,9 @@ def dotted(path: KeyPath) -> str:
 def build_tree(root: Any, limits: Limits) -> ParsedYaml:
     builder = TreeBuilder(limits)
     data = builder.build(root)
-    return ParsedYaml(data=data, spans=builder.spans, diagnostics=builder.diagnostics)
+    return ParsedYaml(
+        data=data,
+        spans=builder.spans,
+        diagnostics=builder.diagnostics,
+        complete=not builder.halted,
+    )
