@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
+    from pydantic_core import SchemaValidator
 
 PathKind = Literal["file", "dir", "any"]
 
@@ -36,7 +37,28 @@ class FlavorSpec:
     summary: str = ""
 
     def load_schema(self) -> type[BaseModel]:
+        """The pydantic model of this flavor's settings."""
         return _import(self.schema)
+
+    def validator(self) -> SchemaValidator:
+        """A validator for the settings: precompiled for built-ins, else built from the model."""
+        return _validator(self.name, self.schema)
+
+
+@cache
+def _validator(name: str, schema: str) -> SchemaValidator:
+    from mlmodel.schema.compiled import SOURCES
+
+    compiled = f"flavor:{name}"
+    if SOURCES.get(compiled) == schema:
+        from mlmodel.schema.compiled import validator
+
+        return validator(compiled)
+    from pydantic_core import SchemaValidator
+
+    model = _import(schema)
+    model.model_rebuild()
+    return SchemaValidator(model.__pydantic_core_schema__)
 
 
 @cache
@@ -49,6 +71,12 @@ def _import(target: str) -> type[BaseModel]:
 def _loader_is(*modules: str) -> Callable[[Mapping[str, Any]], bool]:
     return lambda config: config.get("loader_module") in modules
 
+
+#: paths at the top level of the document that point into the model directory.
+DOCUMENT_PATHS: tuple[tuple[str, ...], ...] = (
+    ("saved_input_example_info", "artifact_path"),
+    ("saved_input_example_info", "serving_input_path"),
+)
 
 BUILTIN_FLAVORS: dict[str, FlavorSpec] = {
     "python_function": FlavorSpec(

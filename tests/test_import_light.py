@@ -29,4 +29,7 @@ def test_validating_loads_no_heavy_library_and_no_ruamel() -> None:
         "from mlmodel.api import validate_file; validate_file('examples/sklearn-3x')"
     )
     assert not [m for m in loaded if m.split(".")[0] in HEAVY]
-    assert "ruamel" not in {m.split(".")[0] for m in loaded}  # fast path is libyaml only
+    roots = {m.split(".")[0] for m in loaded}
+    assert "ruamel" not in roots  # the fast path parses with libyaml only
+    assert "pydantic" not in roots  # precompiled core schemas: pydantic_core only
+    assert "pydantic_core" in roots

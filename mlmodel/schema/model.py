@@ -49,11 +49,4 @@ class MLmodel(MLmodelSchema):
     env_vars: list[str] | None = None
     auth_policy: dict[str, Any] | None = None
 
-
-# Paths at top level that point into the model directory (besides flavor paths).
-DOCUMENT_PATHS: tuple[tuple[str, ...], ...] = (
-    ("saved_input_example_info", "artifact_path"),
-    ("saved_input_example_info", "serving_input_path"),
-)
-
-__all__ = ["DOCUMENT_PATHS", "MLmodel", "RelativePath", "Resources"]
+__all__ = ["MLmodel", "RelativePath", "Resources"]

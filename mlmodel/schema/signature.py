@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Discriminator, Field, Tag
+from pydantic import ConfigDict, Field
 
 from mlmodel.schema.base import ClosedSchema, MLmodelSchema
 
@@ -37,12 +37,6 @@ class _Spec(MLmodelSchema):
 
     model_config = ConfigDict(extra="ignore")
 
-
-def _type_tag(value: Any) -> str | None:
-    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
-    if kind in SCALAR_TYPES:
-        return "scalar"
-    return kind if isinstance(kind, str) else None
 
 
 # -- nested type dicts (inside items / values) ---------------------------------------------
@@ -76,13 +70,13 @@ class SparkVectorType(_Spec):
 
 
 DataType = Annotated[
-    Annotated[ScalarType, Tag("scalar")]
-    | Annotated[ArrayType, Tag("array")]
-    | Annotated[ObjectType, Tag("object")]
-    | Annotated[MapType, Tag("map")]
-    | Annotated[AnyType, Tag("any")]
-    | Annotated[SparkVectorType, Tag("sparkml_vector")],
-    Discriminator(_type_tag),
+    ScalarType
+    | ArrayType
+    | ObjectType
+    | MapType
+    | AnyType
+    | SparkVectorType,
+    Field(discriminator="type"),
 ]
 
 
@@ -118,13 +112,13 @@ class SparkVectorProperty(SparkVectorType, _Required):
 
 
 Property = Annotated[
-    Annotated[ScalarProperty, Tag("scalar")]
-    | Annotated[ArrayProperty, Tag("array")]
-    | Annotated[ObjectProperty, Tag("object")]
-    | Annotated[MapProperty, Tag("map")]
-    | Annotated[AnyProperty, Tag("any")]
-    | Annotated[SparkVectorProperty, Tag("sparkml_vector")],
-    Discriminator(_type_tag),
+    ScalarProperty
+    | ArrayProperty
+    | ObjectProperty
+    | MapProperty
+    | AnyProperty
+    | SparkVectorProperty,
+    Field(discriminator="type"),
 ]
 Properties = Annotated[dict[str, Property], Field(min_length=1)]
 
@@ -175,22 +169,16 @@ class TensorSpec(_Spec):
     tensor_spec: TensorInfo = Field(alias="tensor-spec")
 
 
-def _spec_tag(value: Any) -> str | None:
-    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
-    if kind == "tensor":
-        return "tensor"
-    return _type_tag(value)
-
 
 Spec = Annotated[
-    Annotated[ScalarColSpec, Tag("scalar")]
-    | Annotated[ArrayColSpec, Tag("array")]
-    | Annotated[ObjectColSpec, Tag("object")]
-    | Annotated[MapColSpec, Tag("map")]
-    | Annotated[AnyColSpec, Tag("any")]
-    | Annotated[SparkVectorColSpec, Tag("sparkml_vector")]
-    | Annotated[TensorSpec, Tag("tensor")],
-    Discriminator(_spec_tag),
+    ScalarColSpec
+    | ArrayColSpec
+    | ObjectColSpec
+    | MapColSpec
+    | AnyColSpec
+    | SparkVectorColSpec
+    | TensorSpec,
+    Field(discriminator="type"),
 ]
 
 SpecList = Annotated[list[Spec], Field(min_length=1)]

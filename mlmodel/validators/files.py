@@ -11,8 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from mlmodel.registry import PathKind, PathRef, get_flavor
-from mlmodel.schema.model import DOCUMENT_PATHS
+from mlmodel.registry import DOCUMENT_PATHS, PathKind, PathRef, get_flavor
 from mlmodel.validators.context import CheckContext
 from mlmodel.yamlio.tree import KeyPath
 

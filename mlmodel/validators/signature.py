@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic_core import SchemaValidator, ValidationError
 
 from mlmodel.validators.context import CheckContext
 from mlmodel.validators.pydantic_errors import describe, translate
@@ -32,18 +31,16 @@ _TIME_DTYPE = re.compile(r"^(datetime64|timedelta64|M8|m8)(\[(Y|M|W|D|h|m|s|ms|u
 _PARAM_TYPES = ("boolean", "integer", "long", "float", "double", "string", "datetime", "object")
 
 
-@cache
-def _spec_list() -> TypeAdapter[Any]:
-    from mlmodel.schema.signature import SpecList
+def _spec_list() -> SchemaValidator:
+    from mlmodel.schema.compiled import validator
 
-    return TypeAdapter(SpecList)
+    return validator("signature:specs")
 
 
-@cache
-def _param_list() -> TypeAdapter[Any]:
-    from mlmodel.schema.signature import ParamList
+def _param_list() -> SchemaValidator:
+    from mlmodel.schema.compiled import validator
 
-    return TypeAdapter(ParamList)
+    return validator("signature:params")
 
 
 def _json_where(part: str, path: KeyPath) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic_core import ValidationError
 
 from mlmodel.registry import get_flavor
 from mlmodel.validators.context import CheckContext
@@ -20,11 +20,11 @@ def _reporter(ctx: CheckContext) -> Any:
 
 
 def check_structure(ctx: CheckContext) -> None:
-    from mlmodel.schema.model import MLmodel
+    from mlmodel.schema.compiled import validator
 
     data = ctx.data
     try:
-        MLmodel.model_validate(data)
+        validator("MLmodel").validate_python(data)
     except ValidationError as exc:
         translate(exc.errors(), data, (), _reporter(ctx))
     flavors = data.get("flavors")
@@ -46,7 +46,7 @@ def check_structure(ctx: CheckContext) -> None:
         if spec is None or not isinstance(config, dict):
             continue
         try:
-            spec.load_schema().model_validate(config)
+            spec.validator().validate_python(config)
         except ValidationError as exc:
             translate(
                 exc.errors(), config, ("flavors", name), _reporter(ctx), what=f"the {name} flavor"

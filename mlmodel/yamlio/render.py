@@ -57,8 +57,18 @@ def render_scalar(value: Any, style: str | None = None, *, in_flow: bool = False
 
 
 def render_flow(value: Any) -> str:
-    """A collection in flow style (JSON, which YAML reads as flow)."""
-    return json_yaml(value)
+    """A collection in flow style: JSON-like, with numbers written so YAML 1.1 reads them back.
+
+    (JSON's ``1e-05`` has no dot, so YAML 1.1 would read it as a string.)
+    """
+    if isinstance(value, dict):
+        items = (f"{json_yaml(str(k))}: {render_flow(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(render_flow(v) for v in value) + "]"
+    if isinstance(value, str):
+        return json_yaml(value)
+    return render_scalar(value)
 
 
 def render_block(value: Any, *, step: int, sort_keys: bool, indent_sequences: bool) -> list[str]:

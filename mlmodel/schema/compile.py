@@ -1,0 +1,84 @@
+"""Compile the pydantic models to plain pydantic-core schemas (a dev-time step).
+
+The pydantic models in this package define the MLmodel document. Importing
+pydantic and building those models costs more than the whole rest of a cold
+``mlmodel validate``, so the validators run on the same models' *core schemas*,
+generated here, written to ``core_schemas.json`` as plain data and checked in
+(a test fails when they drift from the models). At run time only
+``pydantic_core`` is needed: its errors are exactly those the models give.
+
+Regenerate after changing a schema model::
+
+    python -m mlmodel.schema.compile
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pydantic_core
+from pydantic import BaseModel, TypeAdapter
+
+from mlmodel.schema.compiled import SOURCES
+
+TARGET = Path(__file__).with_name("core_schemas.json")
+
+
+
+def _load(target: str) -> Any:
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def core_schema_of(target: str) -> Any:
+    obj = _load(target)
+    if isinstance(obj, type) and issubclass(obj, BaseModel):
+        obj.model_rebuild()
+        return obj.__pydantic_core_schema__
+    return TypeAdapter(obj).core_schema
+
+
+def _stable_ref(ref: str) -> str:
+    """pydantic ends model refs with ``:<id(cls)>``, which changes every run."""
+    head, _, tail = ref.rpartition(":")
+    return head if head and tail.isdigit() else ref
+
+
+def to_data(value: Any) -> Any:
+    """Strip what only pydantic itself needs (JSON-schema hooks) and name classes."""
+    if isinstance(value, dict):
+        node = isinstance(value.get("type"), str)  # a schema node, not e.g. a fields mapping
+        return {
+            k: _stable_ref(v) if node and k in ("ref", "schema_ref") else to_data(v)
+            for k, v in value.items()
+            if not (node and k == "metadata")
+        }
+    if isinstance(value, list | tuple):
+        return [to_data(v) for v in value]
+    if isinstance(value, type):
+        if issubclass(value, BaseModel):
+            return {"$model": value.__name__}
+        if value in (dict, list):
+            return {"$builtin": value.__name__}
+        raise TypeError(f"cannot emit the class {value!r}")
+    if callable(value):
+        raise TypeError(f"cannot emit the callable {value!r}")
+    return value
+
+
+def generate() -> str:
+    schemas = {name: to_data(core_schema_of(target)) for name, target in SOURCES.items()}
+    document = {"pydantic_core_version": pydantic_core.__version__, "schemas": schemas}
+    return json.dumps(document, separators=(",", ":")) + "\n"
+
+
+def main() -> None:
+    TARGET.write_text(generate(), encoding="utf-8")
+    print(f"wrote {TARGET}")
+
+
+if __name__ == "__main__":
+    main()
