@@ -12,8 +12,15 @@ from mlmodel.validators.pydantic_errors import translate
 from mlmodel.yamlio.tree import KeyPath
 
 
+#: findings about these keys get a more specific code than the generic structural one
+_SPECIFIC_CODES: dict[tuple[KeyPath, str], str] = {
+    (("saved_input_example_info", "type"), "V203"): "V305",
+}
+
+
 def _reporter(ctx: CheckContext) -> Any:
     def report(code: str, message: str, path: KeyPath, at_key: bool) -> None:
+        code = _SPECIFIC_CODES.get((path, code), code)
         ctx.report(code, message, path, at_key=at_key)
 
     return report
