@@ -53,7 +53,7 @@ _TABLE: tuple[Code, ...] = (
     Code("V204", "unknown-loader-module", E, "an mlflow loader_module that does not exist"),
     Code("V205", "unverifiable-loader", W, "a loader_module outside MLflow"),
     Code("V206", "flavor-mismatch", W, "flavor entries that disagree with each other"),
-    Code("V207", "invalid-number", E, "a number out of its allowed range"),
+    Code("V207", "external-model", W, "metadata marks the model external: pyfunc refuses it"),
     Code("V300", "signature-json", E, "a signature part is not valid JSON"),
     Code("V301", "signature-spec", E, "a signature spec MLflow cannot read"),
     Code("V302", "signature-mixed", E, "a signature mixes spec kinds or named and unnamed specs"),

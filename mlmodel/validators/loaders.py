@@ -42,6 +42,14 @@ def check_loader(ctx: CheckContext) -> None:
     pyfunc = flavors.get("python_function")
     if not isinstance(pyfunc, dict):
         return
+    metadata = ctx.data.get("metadata")
+    if isinstance(metadata, dict) and metadata.get("mlflow.model.isExternal") is True:
+        ctx.report(
+            "V207",
+            "metadata 'mlflow.model.isExternal' is true: mlflow.pyfunc.load_model refuses to "
+            "load this model, although it has a python_function flavor",
+            ("metadata", "mlflow.model.isExternal"),
+        )
     module = pyfunc.get("loader_module")
     if not isinstance(module, str):
         return
