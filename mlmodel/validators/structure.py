@@ -11,7 +11,6 @@ from mlmodel.validators.context import CheckContext
 from mlmodel.validators.pydantic_errors import translate
 from mlmodel.yamlio.tree import KeyPath
 
-
 #: findings about these keys get a more specific code than the generic structural one
 _SPECIFIC_CODES: dict[tuple[KeyPath, str], str] = {
     (("saved_input_example_info", "type"), "V203"): "V305",
