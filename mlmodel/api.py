@@ -31,21 +31,28 @@ class FileReport:
 
 @dataclass(slots=True)
 class ValidationResult:
-    """The findings for every file validated in one run."""
+    """The findings for every file validated in one run.
+
+    ``general`` holds findings about the run rather than one file (a flavor plugin
+    that failed to load, say).
+    """
 
     reports: list[FileReport] = field(default_factory=list)
+    general: list[Diagnostic] = field(default_factory=list)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
-        return [d for report in self.reports for d in report.diagnostics]
+        return [*self.general, *(d for report in self.reports for d in report.diagnostics)]
 
     @property
     def errors(self) -> int:
-        return sum(r.errors for r in self.reports)
+        return sum(r.errors for r in self.reports) + sum(d.is_error for d in self.general)
 
     @property
     def warnings(self) -> int:
-        return sum(r.warnings for r in self.reports)
+        return sum(r.warnings for r in self.reports) + sum(
+            d.severity is Severity.WARNING for d in self.general
+        )
 
     def exit_code(self, *, strict: bool = False) -> int:
         """0 clean (warnings allowed), 1 errors, or warnings under ``strict``."""
@@ -139,7 +146,8 @@ def validate_paths(
     limits: Limits | None = None,
 ) -> ValidationResult:
     """Validate several paths; raises :class:`UsageError` before any work for a bad path."""
+    from mlmodel.registry import default_registry
+
     resolved = [resolve_mlmodel_path(p) for p in paths]
-    return ValidationResult(
-        [validate_file(p, check_files=check_files, limits=limits) for p in resolved]
-    )
+    reports = [validate_file(p, check_files=check_files, limits=limits) for p in resolved]
+    return ValidationResult(reports, general=list(default_registry().problems))

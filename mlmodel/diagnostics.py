@@ -43,7 +43,7 @@ class Diagnostic:
 
     def location(self) -> str:
         """``file:line:column`` with whatever parts are known."""
-        parts = [self.file or "<string>"]
+        parts = [self.file or "mlmodel"]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:

@@ -1,4 +1,17 @@
-"""Known flavors: their schema and the paths their settings point to.
+"""Flavors: their schema, the paths their settings point to, and where they come from.
+
+Flavors come from the entry-point group ``mlmodel.flavors``; mlmodel's own
+built-in flavors are registered through that group too (see ``pyproject.toml``).
+An entry point names a :class:`FlavorSpec`, an iterable of them, or a callable
+returning either.
+
+Order, fixed and documented: built-in flavors first, then plugins sorted by
+distribution name and entry-point name. The first to register a name keeps it;
+a later claim is ignored with a warning (V211), so a plugin can add flavors but
+never change how MLflow's own flavors are checked. A plugin that fails to load
+is named in a warning (V210) and every other flavor still works. Plugins are
+only looked up when a document uses a flavor the built-ins do not know, so
+they cost nothing to a document of built-in flavors.
 
 Schemas are named as ``"module:Class"`` and imported only when a document
 uses that flavor, so a cold ``mlmodel validate`` builds only what it needs.
@@ -7,14 +20,20 @@ uses that flavor, so a cold ``mlmodel validate`` builds only what it needs.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
+
+from mlmodel.codes import diagnostic
+from mlmodel.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
     from pydantic_core import SchemaValidator
+
+ENTRY_POINT_GROUP = "mlmodel.flavors"
+BUILTIN_ENTRY_POINT = "mlmodel.builtin_flavors:BUILTIN_FLAVORS"
 
 PathKind = Literal["file", "dir", "any"]
 
@@ -31,10 +50,22 @@ class PathRef:
 
 @dataclass(frozen=True, slots=True)
 class FlavorSpec:
+    """Everything mlmodel knows about one flavor.
+
+    ``loader_modules`` are the ``python_function`` loader modules MLflow writes
+    alongside this flavor; ``loader_needs_flavor`` says whether those loaders
+    fail when this flavor is missing from the document. ``removed_in`` is the
+    MLflow version that dropped the flavor, if any.
+    """
+
     name: str
     schema: str
     paths: tuple[PathRef, ...] = field(default=())
     summary: str = ""
+    loader_modules: tuple[str, ...] = ()
+    loader_needs_flavor: bool = True
+    removed_in: str | None = None
+    origin: str = "built-in"
 
     def load_schema(self) -> type[BaseModel]:
         """The pydantic model of this flavor's settings."""
@@ -43,6 +74,13 @@ class FlavorSpec:
     def validator(self) -> SchemaValidator:
         """A validator for the settings: precompiled for built-ins, else built from the model."""
         return _validator(self.name, self.schema)
+
+
+@cache
+def _import(target: str) -> type[BaseModel]:
+    module_name, _, attr = target.partition(":")
+    model: type[BaseModel] = getattr(importlib.import_module(module_name), attr)
+    return model
 
 
 @cache
@@ -61,14 +99,8 @@ def _validator(name: str, schema: str) -> SchemaValidator:
     return SchemaValidator(model.__pydantic_core_schema__)
 
 
-@cache
-def _import(target: str) -> type[BaseModel]:
-    module_name, _, attr = target.partition(":")
-    model: type[BaseModel] = getattr(importlib.import_module(module_name), attr)
-    return model
-
-
-def _loader_is(*modules: str) -> Callable[[Mapping[str, Any]], bool]:
+def loader_is(*modules: str) -> Callable[[Mapping[str, Any]], bool]:
+    """A ``PathRef.when`` that holds when the flavor's ``loader_module`` is one of these."""
     return lambda config: config.get("loader_module") in modules
 
 
@@ -78,39 +110,110 @@ DOCUMENT_PATHS: tuple[tuple[str, ...], ...] = (
     ("saved_input_example_info", "serving_input_path"),
 )
 
-BUILTIN_FLAVORS: dict[str, FlavorSpec] = {
-    "python_function": FlavorSpec(
-        name="python_function",
-        schema="mlmodel.schema.flavors.python_function:PythonFunctionFlavor",
-        summary="generic Python loading and predict (pyfunc)",
-        paths=(
-            PathRef(("data",)),
-            PathRef(("code",), "dir"),
-            PathRef(("env",), "file"),
-            PathRef(("env", "conda"), "file"),
-            PathRef(("env", "virtualenv"), "file"),
-            PathRef(("python_model",), "file"),
-            PathRef(("artifacts", "*", "path")),
-            PathRef(("model_path",), "file", when=_loader_is("mlflow.sklearn")),
-            PathRef(("model_code_path",), "file", basename_only=True),
-        ),
-    ),
-    "sklearn": FlavorSpec(
-        name="sklearn",
-        schema="mlmodel.schema.flavors.sklearn:SklearnFlavor",
-        summary="scikit-learn estimators",
-        paths=(
-            PathRef(("pickled_model",), "file"),
-            PathRef(("code",), "dir"),
-            PathRef(("extra_files", "*", "path"), "file"),
-        ),
-    ),
-}
+
+def _as_specs(loaded: Any) -> list[FlavorSpec]:
+    if callable(loaded) and not isinstance(loaded, FlavorSpec):
+        loaded = loaded()
+    if isinstance(loaded, FlavorSpec):
+        return [loaded]
+    if isinstance(loaded, Mapping):
+        loaded = loaded.values()
+    specs = list(loaded)
+    if not all(isinstance(s, FlavorSpec) for s in specs):
+        raise TypeError("an mlmodel.flavors entry point must give FlavorSpec objects")
+    return specs
+
+
+class FlavorRegistry:
+    """Flavors by name: built-ins first, plugins looked up on demand."""
+
+    def __init__(
+        self,
+        builtins: Iterable[FlavorSpec],
+        entry_points: Callable[[], Iterable[Any]] | None = None,
+    ) -> None:
+        self._builtins = {spec.name: spec for spec in builtins}
+        self._entry_points = entry_points
+        self._plugins: dict[str, FlavorSpec] | None = None
+        self.problems: list[Diagnostic] = []
+
+    def get(self, name: str) -> FlavorSpec | None:
+        spec = self._builtins.get(name)
+        if spec is None:
+            spec = self._load_plugins().get(name)
+        return spec
+
+    def builtins(self) -> dict[str, FlavorSpec]:
+        return dict(self._builtins)
+
+    def all(self) -> dict[str, FlavorSpec]:
+        return {**self._load_plugins(), **self._builtins}
+
+    def for_loader(self, module: str) -> FlavorSpec | None:
+        """The built-in flavor MLflow ties to a python_function loader module."""
+        for spec in self._builtins.values():
+            if module in spec.loader_modules:
+                return spec
+        return None
+
+    def _load_plugins(self) -> dict[str, FlavorSpec]:
+        if self._plugins is not None:
+            return self._plugins
+        self._plugins = {}
+        if self._entry_points is None:
+            return self._plugins
+        owners: dict[str, str] = dict.fromkeys(self._builtins, "mlmodel (built-in)")
+        found = sorted(
+            self._entry_points(),
+            key=lambda ep: (getattr(getattr(ep, "dist", None), "name", "") or "", ep.name),
+        )
+        for entry in found:
+            if entry.value == BUILTIN_ENTRY_POINT:
+                continue
+            dist = getattr(getattr(entry, "dist", None), "name", None) or "unknown distribution"
+            label = f"{entry.name} ({dist})"
+            try:
+                specs = _as_specs(entry.load())
+            except Exception as exc:  # noqa: BLE001 - any plugin failure is reported, not raised
+                self.problems.append(
+                    diagnostic(
+                        "V210",
+                        f"flavor plugin {label} failed to load: {type(exc).__name__}: {exc}",
+                        hint="its flavors are checked as unknown flavors; fix or uninstall it",
+                    )
+                )
+                continue
+            for spec in specs:
+                if spec.name in owners:
+                    self.problems.append(
+                        diagnostic(
+                            "V211",
+                            f"flavor plugin {label} defines {spec.name!r}, already defined by "
+                            f"{owners[spec.name]}; the first definition is kept",
+                        )
+                    )
+                    continue
+                owners[spec.name] = label
+                self._plugins[spec.name] = replace(spec, origin=f"plugin {label}")
+        return self._plugins
+
+
+def _installed_entry_points() -> Iterable[Any]:
+    from importlib.metadata import entry_points
+
+    return entry_points(group=ENTRY_POINT_GROUP)
+
+
+@cache
+def default_registry() -> FlavorRegistry:
+    from mlmodel.builtin_flavors import BUILTIN_FLAVORS
+
+    return FlavorRegistry(BUILTIN_FLAVORS, _installed_entry_points)
 
 
 def get_flavor(name: str) -> FlavorSpec | None:
-    return BUILTIN_FLAVORS.get(name)
+    return default_registry().get(name)
 
 
 def known_flavors() -> dict[str, FlavorSpec]:
-    return dict(BUILTIN_FLAVORS)
+    return default_registry().all()

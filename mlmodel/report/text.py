@@ -32,6 +32,8 @@ def write_text(result: ValidationResult, stream: TextIO) -> None:
     from rich.markup import escape
 
     console = Console(file=stream, highlight=False, soft_wrap=True)
+    for d in result.general:
+        _write_one(console, d, [], escape)
     for report in result.reports:
         if not report.diagnostics:
             continue

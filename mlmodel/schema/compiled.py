@@ -17,14 +17,19 @@ from pydantic_core import SchemaError, SchemaValidator, __version__
 
 SCHEMA_FILE = Path(__file__).with_name("core_schemas.json")
 
+def _sources() -> dict[str, str]:
+    from mlmodel.builtin_flavors import BUILTIN_FLAVORS
+
+    return {
+        "MLmodel": "mlmodel.schema.model:MLmodel",
+        **{f"flavor:{spec.name}": spec.schema for spec in BUILTIN_FLAVORS},
+        "signature:specs": "mlmodel.schema.signature:SpecList",
+        "signature:params": "mlmodel.schema.signature:ParamList",
+    }
+
+
 #: name -> what to compile ("module:attr"): a BaseModel subclass or a type for a TypeAdapter.
-SOURCES: dict[str, str] = {
-    "MLmodel": "mlmodel.schema.model:MLmodel",
-    "flavor:python_function": "mlmodel.schema.flavors.python_function:PythonFunctionFlavor",
-    "flavor:sklearn": "mlmodel.schema.flavors.sklearn:SklearnFlavor",
-    "signature:specs": "mlmodel.schema.signature:SpecList",
-    "signature:params": "mlmodel.schema.signature:ParamList",
-}
+SOURCES: dict[str, str] = _sources()
 _BUILTINS: dict[str, type] = {"dict": dict, "list": list}
 
 

@@ -11,6 +11,7 @@ import re
 import sys
 from typing import Any
 
+from mlmodel.registry import default_registry
 from mlmodel.validators.context import CheckContext
 
 #: loader modules MLflow has shipped (3.18 and earlier releases).
@@ -69,6 +70,15 @@ def check_loader(ctx: CheckContext) -> None:
             return
     elif module not in EXTERNAL_LOADERS:
         _check_custom_loader(ctx, module, pyfunc, path)
+    tied = default_registry().for_loader(module)
+    if tied is not None and tied.loader_needs_flavor and tied.name not in flavors:
+        ctx.report(
+            "V208",
+            f"loader_module {module!r} reads the {tied.name!r} flavor's settings, and this "
+            f"document has no {tied.name!r} flavor: pyfunc loading will fail",
+            path,
+            hint=f"add the {tied.name} flavor or use the loader of the flavor the model has",
+        )
     if module == "mlflow.sklearn":
         _check_sklearn_loader(ctx, pyfunc, flavors.get("sklearn"))
     elif module == "mlflow.pyfunc.model" and not any(

@@ -49,7 +49,18 @@ def check_structure(ctx: CheckContext) -> None:
         return
     for name, config in flavors.items():
         spec = get_flavor(name)
-        if spec is None or not isinstance(config, dict):
+        if spec is None:
+            continue
+        if spec.removed_in is not None:
+            ctx.report(
+                "V209",
+                f"the {name} flavor was removed in MLflow {spec.removed_in}: current MLflow "
+                f"cannot load the model as {name}",
+                ("flavors", name),
+                at_key=True,
+                hint=f"load it with MLflow older than {spec.removed_in}, or re-save it",
+            )
+        if not isinstance(config, dict):
             continue
         try:
             spec.validator().validate_python(config)
