@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlmodel.codes import diagnostic
 from mlmodel.diagnostics import Diagnostic, Severity
 from mlmodel.errors import UsageError
 from mlmodel.yamlio.tree import Limits
+
+if TYPE_CHECKING:
+    from mlmodel.config import DeclaredFlavor
 
 MLMODEL_NAME = "MLmodel"
 
@@ -83,6 +88,7 @@ def validate_bytes(
     check_files: bool = True,
     limits: Limits | None = None,
     roundtrip: bool = False,
+    declared: Mapping[str, DeclaredFlavor] | None = None,
 ) -> list[Diagnostic]:
     """Validate the bytes of an MLmodel file.
 
@@ -100,7 +106,9 @@ def validate_bytes(
     if source is None:
         return problems
     parsed = (parse_roundtrip if roundtrip else parse_fast)(source.text, limits)
-    return run_checks(parsed, source.text, model_dir=model_dir, check_files=check_files)
+    return run_checks(
+        parsed, source.text, model_dir=model_dir, check_files=check_files, declared=declared
+    )
 
 
 def _too_large(size: int, limits: Limits) -> Diagnostic:
@@ -116,9 +124,18 @@ def validate_file(
     *,
     check_files: bool = True,
     limits: Limits | None = None,
+    declared: Mapping[str, DeclaredFlavor] | None = None,
 ) -> FileReport:
-    """Validate one model directory or MLmodel file."""
+    """Validate one model directory or MLmodel file.
+
+    ``declared`` flavor schemas default to those of the project configuration
+    found by walking up from the file (:mod:`mlmodel.config`).
+    """
     mlmodel_path = resolve_mlmodel_path(path)
+    if declared is None:
+        from mlmodel.config import load_config
+
+        declared = load_config(mlmodel_path).flavors
     shown = str(mlmodel_path)
     limits = limits or Limits()
     try:
@@ -131,6 +148,7 @@ def validate_file(
                 model_dir=mlmodel_path.parent,
                 check_files=check_files,
                 limits=limits,
+                declared=declared,
             )
     except OSError as exc:
         found = [diagnostic("V115", f"cannot read the file: {exc.strerror or exc}")]
@@ -145,9 +163,15 @@ def validate_paths(
     check_files: bool = True,
     limits: Limits | None = None,
 ) -> ValidationResult:
-    """Validate several paths; raises :class:`UsageError` before any work for a bad path."""
+    """Validate several paths; raises :class:`UsageError` before any work for a bad path
+    or a bad project configuration."""
+    from mlmodel.config import load_config
     from mlmodel.registry import default_registry
 
     resolved = [resolve_mlmodel_path(p) for p in paths]
-    reports = [validate_file(p, check_files=check_files, limits=limits) for p in resolved]
+    configs = [load_config(p) for p in resolved]
+    reports = [
+        validate_file(p, check_files=check_files, limits=limits, declared=config.flavors)
+        for p, config in zip(resolved, configs, strict=True)
+    ]
     return ValidationResult(reports, general=list(default_registry().problems))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlmodel.codes import diagnostic
 from mlmodel.diagnostics import Diagnostic, sort_key
 from mlmodel.yamlio.tree import ParsedYaml
+
+if TYPE_CHECKING:
+    from mlmodel.config import DeclaredFlavor
 
 __all__ = ["run_checks"]
 
@@ -17,8 +22,10 @@ def run_checks(
     *,
     model_dir: Path | None = None,
     check_files: bool = True,
+    declared: Mapping[str, DeclaredFlavor] | None = None,
 ) -> list[Diagnostic]:
-    """Every check, in order: YAML, structure, signature, loader, formats, files."""
+    """Every check, in order: YAML, structure, declared flavors, signature, loader, formats,
+    files."""
     from mlmodel.validators.context import CheckContext
 
     found = list(parsed.diagnostics)
@@ -36,14 +43,22 @@ def run_checks(
             )
         )
         return sorted(found, key=sort_key)
+    from mlmodel.validators.declared import check_declared
     from mlmodel.validators.files import check_files as files_check
     from mlmodel.validators.formats import check_formats
     from mlmodel.validators.loaders import check_loader
     from mlmodel.validators.signature import check_signature
     from mlmodel.validators.structure import check_structure
 
-    ctx = CheckContext(parsed=parsed, text=text, model_dir=model_dir, check_files=check_files)
-    for check in (check_structure, check_signature, check_loader, check_formats, files_check):
+    ctx = CheckContext(
+        parsed=parsed,
+        text=text,
+        model_dir=model_dir,
+        check_files=check_files,
+        declared=declared or {},
+    )
+    checks = (check_structure, check_declared, check_signature, check_loader, check_formats)
+    for check in (*checks, files_check):
         check(ctx)
     found.extend(ctx.diagnostics)
     return sorted(found, key=sort_key)

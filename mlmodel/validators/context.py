@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlmodel.codes import diagnostic
 from mlmodel.diagnostics import Diagnostic, Severity
 from mlmodel.yamlio.tree import KeyPath, ParsedYaml, dotted
+
+if TYPE_CHECKING:
+    from mlmodel.config import DeclaredFlavor
 
 
 @dataclass(slots=True)
@@ -17,6 +21,7 @@ class CheckContext:
     text: str
     model_dir: Path | None = None
     check_files: bool = True
+    declared: Mapping[str, DeclaredFlavor] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
