@@ -289,3 +289,20 @@ def test_index_out_of_range_is_an_edit_error() -> None:
     with pytest.raises(EditError):
         document.set(("prompts", 5), "z")
     assert document.text == "flavors:\n  x: {}\nprompts:\n- a\n"
+
+
+def test_setting_the_same_value_leaves_the_text_alone() -> None:
+    text = "flavors:\n  x:\n    a: '1'   # keep me exactly\nrun_id: r\n"
+    document = doc(text)
+    document["flavors"]["x"]["a"] = "1"
+    assert document.text == text
+    document["flavors"]["x"]["a"] = 1  # a different type is an edit
+    assert document.text == "flavors:\n  x:\n    a: 1   # keep me exactly\nrun_id: r\n"
+
+
+def test_setting_below_a_scalar_is_an_edit_error() -> None:
+    document = doc("flavors:\n  x: {}\nrun_id: r\n")
+    with pytest.raises(EditError, match="run_id is not a mapping"):
+        document.set(("run_id", "inner"), 1)
+    with pytest.raises(EditError, match="whole document"):
+        document.set((), {})

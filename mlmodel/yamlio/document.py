@@ -21,7 +21,7 @@ from mlmodel.diagnostics import Diagnostic
 from mlmodel.errors import EditError, ParseError
 from mlmodel.yamlio.edit import TextEditor, detect_layout
 from mlmodel.yamlio.source import Source, decode
-from mlmodel.yamlio.tree import KeyPath, Limits, ParsedYaml
+from mlmodel.yamlio.tree import KeyPath, Limits, ParsedYaml, dotted
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,23 +149,30 @@ class MLmodelDocument(MutableMapping[str, Any]):
         return TextEditor(self._text, self._parsed, layout)
 
     def set(self, path: KeyPath, value: Any) -> None:
-        """Set the value at ``path`` (adding the last key when missing)."""
+        """Set the value at ``path``, adding the last key when it is missing.
+
+        Setting a scalar to the value it already has leaves the text untouched.
+        """
         value = _plain(value)
+        if not path:
+            raise EditError("cannot replace the whole document; set its keys instead")
+        parent = self._get(path[:-1])
+        key = path[-1]
+        if isinstance(parent, list):
+            if not isinstance(key, int) or not -len(parent) <= key < len(parent):
+                raise EditError(f"index {key!r} out of range")
+            key = key % len(parent)
+        elif not isinstance(parent, dict) or not isinstance(key, str):
+            where = dotted(path[:-1]) or "the document"
+            raise EditError(f"cannot set {key!r}: {where} is not a mapping")
+        elif key in parent and _same_scalar(parent[key], value):
+            return
+        path = (*path[:-1], key)
         expected = copy.deepcopy(self._parsed.data)
         container = expected
         for part in path[:-1]:
             container = container[part]
-        if isinstance(container, list):
-            if not isinstance(path[-1], int) or not -len(container) <= path[-1] < len(container):
-                raise EditError(f"index {path[-1]!r} out of range")
-            container[path[-1]] = value
-            path = (*path[:-1], path[-1] % len(container))
-        else:
-            container[path[-1]] = value
-        if self._get(path[:-1]).get(path[-1], _MISSING) == value if isinstance(
-            container, dict
-        ) else False:
-            return
+        container[key] = value
         self._apply(self._editor().set(path, value), expected)
 
     def delete(self, path: KeyPath) -> None:
@@ -210,7 +217,9 @@ class MLmodelDocument(MutableMapping[str, Any]):
         )
 
 
-_MISSING = object()
+def _same_scalar(old: Any, new: Any) -> bool:
+    scalar = not isinstance(old, dict | list)
+    return scalar and type(old) is type(new) and bool(old == new)
 
 
 def _plain(value: Any) -> Any:
