@@ -57,6 +57,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path}: cannot read the configuration: {exc}") from None
 
 
+def _mentions_mlmodel(path: Path) -> bool:
+    """Cheap pre-check: a file without the word cannot have a [tool.mlmodel] table."""
+    try:
+        return b"mlmodel" in path.read_bytes()
+    except OSError:
+        return True  # let the real read report the problem
+
+
 def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
     """The configuration file that applies to ``start`` and its mlmodel table."""
     folder = start if start.is_dir() else start.parent
@@ -65,7 +73,7 @@ def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
         if dotfile.is_file():
             return dotfile, _read_toml(dotfile)
         pyproject = candidate / CONFIG_NAMES[1]
-        if pyproject.is_file():
+        if pyproject.is_file() and _mentions_mlmodel(pyproject):
             tool = _read_toml(pyproject).get("tool", {})
             if isinstance(tool, dict) and "mlmodel" in tool:
                 table = tool["mlmodel"]
