@@ -88,6 +88,53 @@ def validate(
     raise typer.Exit(result.exit_code(strict=strict))
 
 
+@app.command()
+def schema(
+    flavor: Annotated[
+        str | None,
+        typer.Option(
+            "--flavor",
+            metavar="NAME",
+            help="Print the schema of one flavor's settings (the mapping under flavors.NAME).",
+            show_default=False,
+        ),
+    ] = None,
+    list_flavors: Annotated[
+        bool, typer.Option("--list-flavors", help="List the flavors mlmodel knows instead.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of MLmodel files, for editors and check-jsonschema.
+
+    The same schema is published as schema/mlmodel.schema.json.
+
+    Exit status: 0, or 2 for usage errors (an unknown flavor).
+    """
+    from mlmodel import jsonschema_export
+    from mlmodel.errors import UsageError
+
+    if list_flavors:
+        if flavor is not None:
+            typer.echo("mlmodel schema: --flavor and --list-flavors exclude each other", err=True)
+            raise typer.Exit(EXIT_USAGE)
+        flavors = jsonschema_export.list_flavors()
+        width = max((len(f.name) for f in flavors), default=0)
+        origin_width = max((len(f.origin) for f in flavors), default=0)
+        for info in flavors:
+            removed = f" (removed in MLflow {info.removed_in})" if info.removed_in else ""
+            line = f"{info.name:<{width}}  {info.origin:<{origin_width}}  {info.summary}{removed}"
+            typer.echo(line.rstrip())
+        raise typer.Exit(0)
+    try:
+        if flavor is None:
+            found = jsonschema_export.document_schema()
+        else:
+            found = jsonschema_export.flavor_schema(flavor)
+    except UsageError as exc:
+        typer.echo(f"mlmodel schema: {exc}; see mlmodel schema --list-flavors", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    sys.stdout.write(jsonschema_export.dumps(found))
+
+
 def run(argv: list[str]) -> int:
     """Run the CLI on ``argv`` and return the exit code (never raises SystemExit)."""
     try:
