@@ -310,7 +310,7 @@ def _find_spec(name: str) -> FlavorSpec:
         return spec
     import difflib
 
-    close = difflib.get_close_matches(name, sorted(default_registry().all()), n=1)
+    close = difflib.get_close_matches(name, sorted(default_registry().all()), n=1, cutoff=0.75)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise UsageError(f"unknown flavor {name!r}{hint}")
 
@@ -332,20 +332,36 @@ def _flavor_document(spec: FlavorSpec) -> dict[str, Any]:
 
 
 def _required_flavor_rules(specs: Sequence[FlavorSpec]) -> list[dict[str, Any]]:
-    """A python_function loader module that reads another flavor's settings needs it."""
-    rules: list[dict[str, Any]] = []
+    """A python_function loader module that reads a flavor's settings needs that flavor.
+
+    A loader module tied to several flavors is satisfied by any of them, and needs one
+    only when one of them says its loader needs it (as the loader checks do).
+    """
+    owners: dict[str, list[FlavorSpec]] = {}
     for spec in specs:
-        if not (spec.loader_modules and spec.loader_needs_flavor):
-            continue
-        loader = {"properties": {"loader_module": {"enum": sorted(spec.loader_modules)}}}
+        for module in spec.loader_modules:
+            owners.setdefault(module, []).append(spec)
+    groups: dict[tuple[str, ...], list[str]] = {}  # flavors (any one will do) -> loaders
+    for module, tied in sorted(owners.items()):
+        if any(spec.loader_needs_flavor for spec in tied):
+            groups.setdefault(tuple(sorted(spec.name for spec in tied)), []).append(module)
+    rules: list[dict[str, Any]] = []
+    for names, modules in groups.items():
+        loader = {"properties": {"loader_module": {"enum": modules}}}
+        need: dict[str, Any] = (
+            {"required": [names[0]]}
+            if len(names) == 1
+            else {"anyOf": [{"required": [name]} for name in names]}
+        )
         rules.append(
             {
-                "$comment": f"these loader modules read the {spec.name} flavor's settings",
+                "$comment": f"these loader modules read the {' or '.join(names)} flavor's "
+                "settings",
                 "if": {
                     "properties": {PYFUNC: {**loader, "required": ["loader_module"]}},
                     "required": [PYFUNC],
                 },
-                "then": {"required": [spec.name]},
+                "then": need,
             }
         )
     return rules

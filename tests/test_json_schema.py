@@ -164,6 +164,24 @@ def test_flavor_definitions_are_renamed_into_the_document() -> None:
     assert [e.message for e in errors] == ["'testflavor' is a required property"]
 
 
+def test_a_loader_tied_to_several_flavors_needs_one_of_them() -> None:
+    other = FlavorSpec(
+        name="otherflavor",
+        schema=f"{__name__}:_Outer",
+        loader_modules=("testflavor.loader",),
+        loader_needs_flavor=False,
+    )
+    validator = Draft202012Validator(export.document_schema([_SPEC, other]))
+    pyfunc = {"python_function": {"loader_module": "testflavor.loader"}}
+    assert list(validator.iter_errors({"flavors": pyfunc}))
+    for name in ("testflavor", "otherflavor"):
+        flavors = {**pyfunc, name: {"inner": {"path": "x"}}}
+        assert not list(validator.iter_errors({"flavors": flavors})), name
+    # no tied flavor needs the loader's flavor: nothing is required
+    alone = export.document_schema([other])
+    assert not list(Draft202012Validator(alone).iter_errors({"flavors": pyfunc}))
+
+
 def test_unknown_keys_and_flavors_are_allowed() -> None:
     validator = Draft202012Validator(_published())
     document = {
