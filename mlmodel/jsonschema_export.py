@@ -230,7 +230,7 @@ def _loader_rules() -> list[dict[str, Any]]:
     They mirror :mod:`mlmodel.validators.loaders` (its lists are used here), so a document
     JSON Schema accepts is one those checks accept too.
     """
-    from mlmodel.validators.loaders import _DOTTED, MLFLOW_LOADERS, SKLEARN_PREDICT_FNS
+    from mlmodel.validators.loaders import DOTTED_MODULE, MLFLOW_LOADERS, SKLEARN_PREDICT_FNS
 
     def when_loader(modules: dict[str, Any]) -> dict[str, Any]:
         return {"properties": {"loader_module": modules}, "required": ["loader_module"]}
@@ -248,7 +248,7 @@ def _loader_rules() -> list[dict[str, Any]]:
     return [
         {
             "$comment": "loader_module is a dotted Python module name",
-            "properties": {"loader_module": {"pattern": _DOTTED.pattern}},
+            "properties": {"loader_module": {"pattern": DOTTED_MODULE.pattern}},
         },
         {
             "$comment": "a loader module under mlflow must be one MLflow has",

@@ -149,12 +149,9 @@ class FlavorRegistry:
     def all(self) -> dict[str, FlavorSpec]:
         return {**self._load_plugins(), **self._builtins}
 
-    def for_loader(self, module: str) -> FlavorSpec | None:
-        """The built-in flavor MLflow ties to a python_function loader module."""
-        for spec in self._builtins.values():
-            if module in spec.loader_modules:
-                return spec
-        return None
+    def for_loader(self, module: str) -> list[FlavorSpec]:
+        """The built-in flavors MLflow ties to a python_function loader module."""
+        return [spec for spec in self._builtins.values() if module in spec.loader_modules]
 
     def _load_plugins(self) -> dict[str, FlavorSpec]:
         if self._plugins is not None:

@@ -6,6 +6,7 @@ import datetime
 import re
 from typing import Any
 
+from mlmodel.registry import default_registry
 from mlmodel.validators.context import CheckContext, get_path
 from mlmodel.yamlio.tree import KeyPath
 
@@ -17,12 +18,21 @@ _VERSION = re.compile(
 )
 _PYTHON_VERSION = re.compile(r"^\d+\.\d+(\.\d+)?([abc]|rc)?\d*\+?$")
 
-# (key path, label) of version fields; ``*`` stands for every flavor.
-_VERSIONS: tuple[tuple[KeyPath, str], ...] = (
-    (("mlflow_version",), "mlflow_version"),
-    (("flavors", "sklearn", "sklearn_version"), "sklearn_version"),
-    (("flavors", "python_function", "cloudpickle_version"), "cloudpickle_version"),
-)
+
+def _version_fields(data: dict[str, Any]) -> list[tuple[KeyPath, str]]:
+    """``mlflow_version`` and the ``*_version`` settings of built-in flavors (library versions;
+    other flavors may use such names for plain numbers)."""
+    found: list[tuple[KeyPath, str]] = [(("mlflow_version",), "mlflow_version")]
+    flavors = data.get("flavors")
+    builtins = default_registry().builtins()
+    if isinstance(flavors, dict):
+        for name, config in flavors.items():
+            if name not in builtins or not isinstance(config, dict):
+                continue
+            for key in config:
+                if key.endswith("_version") and key != "python_version":
+                    found.append((("flavors", name, key), f"{name} {key}"))
+    return found
 
 
 def _number_hint(ctx: CheckContext, path: KeyPath) -> str:
@@ -107,7 +117,7 @@ def check_formats(ctx: CheckContext) -> None:
         "32 lowercase hex digits (or the model_id)",
     )
     _check_id(ctx, "model_id", "V404", _MODEL_ID.match, "'m-' and 32 lowercase hex digits")
-    for path, label in _VERSIONS:
+    for path, label in _version_fields(data):
         _check_version(ctx, path, label, _VERSION)
     _check_version(
         ctx, ("flavors", "python_function", "python_version"), "python_version", _PYTHON_VERSION

@@ -14,26 +14,28 @@ from typing import Any
 from mlmodel.registry import default_registry
 from mlmodel.validators.context import CheckContext
 
-#: loader modules MLflow has shipped (3.18 and earlier releases).
-MLFLOW_LOADERS = frozenset(
+#: loader modules MLflow has shipped (3.18 and earlier) besides those tied to a built-in flavor.
+_OTHER_MLFLOW_LOADERS = frozenset(
     [
-        "mlflow.sklearn", "mlflow.xgboost", "mlflow.lightgbm", "mlflow.catboost",
-        "mlflow.pytorch", "mlflow.tensorflow", "mlflow.keras", "mlflow.onnx",
-        "mlflow.transformers", "mlflow.sentence_transformers", "mlflow.spark", "mlflow.h2o",
-        "mlflow.statsmodels", "mlflow.prophet", "mlflow.pmdarima", "mlflow.spacy",
-        "mlflow.paddle", "mlflow.shap", "mlflow.openai", "mlflow.langchain",
-        "mlflow.llama_index", "mlflow.dspy", "mlflow.johnsnowlabs", "mlflow.diffusers",
-        "mlflow.fastai", "mlflow.diviner", "mlflow.promptflow", "mlflow.gluon", "mlflow.mleap",
-        "mlflow.h2o", "mlflow.keras.load", "mlflow.tensorflow.keras", "mlflow.pyfunc.model",
-        "mlflow.pyfunc.loaders.code_model", "mlflow.pyfunc.loaders.chat_model",
-        "mlflow.pyfunc.loaders.chat_agent", "mlflow.pyfunc.loaders.responses_agent",
-        "mlflow.mxnet", "mlflow.gluon", "mlflow.pyfunc",
+        "mlflow.pyfunc", "mlflow.pyfunc.model", "mlflow.pyfunc.loaders.code_model",
+        "mlflow.pyfunc.loaders.chat_model", "mlflow.pyfunc.loaders.chat_agent",
+        "mlflow.pyfunc.loaders.responses_agent", "mlflow.mxnet", "mlflow.mleap", "mlflow.keras.load",
+        "mlflow.tensorflow.keras",
     ]
 )
+
+
+def mlflow_loaders() -> frozenset[str]:
+    """Every loader module MLflow has: those of built-in flavors and the generic ones."""
+    tied = (m for spec in default_registry().builtins().values() for m in spec.loader_modules)
+    return _OTHER_MLFLOW_LOADERS.union(tied)
+
+
+MLFLOW_LOADERS: frozenset[str] = mlflow_loaders()
 EXTERNAL_LOADERS = frozenset(["databricks.feature_store.mlflow_model"])
 SKLEARN_PREDICT_FNS = ("predict", "predict_proba", "predict_log_proba", "predict_joint_log_proba",
                        "score")
-_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+DOTTED_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
 def check_loader(ctx: CheckContext) -> None:
@@ -55,7 +57,7 @@ def check_loader(ctx: CheckContext) -> None:
     if not isinstance(module, str):
         return
     path = ("flavors", "python_function", "loader_module")
-    if not _DOTTED.match(module):
+    if not DOTTED_MODULE.match(module):
         ctx.report("V203", f"loader_module {module!r} is not a dotted module name", path)
         return
     if module.startswith("mlflow.") or module == "mlflow":
@@ -71,14 +73,16 @@ def check_loader(ctx: CheckContext) -> None:
     elif module not in EXTERNAL_LOADERS:
         _check_custom_loader(ctx, module, pyfunc, path)
     tied = default_registry().for_loader(module)
-    if tied is not None and tied.loader_needs_flavor and tied.name not in flavors:
-        ctx.report(
-            "V208",
-            f"loader_module {module!r} reads the {tied.name!r} flavor's settings, and this "
-            f"document has no {tied.name!r} flavor: pyfunc loading will fail",
-            path,
-            hint=f"add the {tied.name} flavor or use the loader of the flavor the model has",
-        )
+    if tied and not any(spec.name in flavors for spec in tied):
+        needing = [spec.name for spec in tied if spec.loader_needs_flavor]
+        if needing:
+            ctx.report(
+                "V208",
+                f"loader_module {module!r} reads the {needing[0]!r} flavor's settings, and this "
+                f"document has no {needing[0]!r} flavor: pyfunc loading will fail",
+                path,
+                hint=f"add the {needing[0]} flavor or use the loader of the flavor the model has",
+            )
     if module == "mlflow.sklearn":
         _check_sklearn_loader(ctx, pyfunc, flavors.get("sklearn"))
     elif module == "mlflow.pyfunc.model" and not any(
