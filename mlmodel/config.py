@@ -15,6 +15,7 @@ the configuration is loaded: a broken one is a usage error.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -57,12 +58,21 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path}: cannot read the configuration: {exc}") from None
 
 
+_MLMODEL_TABLE = re.compile(
+    rb"""^[ \t]*(?:\[[ \t]*["']?tool["']?[ \t]*(?:\.[ \t]*["']?mlmodel|\])"""
+    rb"""|["']?tool["']?[ \t]*(?:\.[ \t]*["']?mlmodel|=))""",
+    re.MULTILINE,
+)
+
+
 def _mentions_mlmodel(path: Path) -> bool:
-    """Cheap pre-check: a file without the word cannot have a [tool.mlmodel] table."""
+    """Cheap pre-check before parsing TOML: only a ``[tool.mlmodel...]`` or ``[tool]`` header,
+    a ``tool.mlmodel`` dotted key or a ``tool = {...}`` inline table can define the table."""
     try:
-        return b"mlmodel" in path.read_bytes()
+        data = path.read_bytes()
     except OSError:
         return True  # let the real read report the problem
+    return b"mlmodel" in data and _MLMODEL_TABLE.search(data) is not None
 
 
 def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:

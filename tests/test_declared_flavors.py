@@ -125,3 +125,17 @@ def test_a_bad_configuration_is_a_usage_error(tmp_path: Path, config: str, messa
     with pytest.raises(UsageError, match=message):
         validate_paths([model])
     assert run(["validate", str(model)]) == 2
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        '[tool]\nmlmodel.flavors.my_flavor = "schemas/my.schema.yaml"\n',
+        'tool.mlmodel.flavors.my_flavor = "schemas/my.schema.yaml"\n',
+        'tool = {mlmodel = {flavors = {my_flavor = "schemas/my.schema.yaml"}}}\n',
+        '[ "tool" . "mlmodel" ]\nflavors = {my_flavor = "schemas/my.schema.yaml"}\n',
+    ],
+)
+def test_every_toml_spelling_of_the_table_is_found(tmp_path: Path, config: str) -> None:
+    model = project(tmp_path, "pyproject.toml", config)
+    assert [d.code for d in validate_paths([model], check_files=False).diagnostics] == ["V212"]
