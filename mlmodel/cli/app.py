@@ -135,8 +135,21 @@ def schema(
     sys.stdout.write(jsonschema_export.dumps(found))
 
 
+#: modules defining further commands with ``@app.command()``; imported by :func:`run`.
+COMMAND_MODULES: tuple[str, ...] = (
+)
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module)
+
+
 def run(argv: list[str]) -> int:
     """Run the CLI on ``argv`` and return the exit code (never raises SystemExit)."""
+    _register_commands()
     try:
         app(args=argv, prog_name="mlmodel")
     except SystemExit as exc:
