@@ -26,6 +26,7 @@ class OutputFormat(enum.StrEnum):
     text = "text"
     json = "json"
     github = "github"
+    sarif = "sarif"
 
 
 def _version(value: bool) -> None:

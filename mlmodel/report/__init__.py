@@ -28,4 +28,15 @@ def _github(result: ValidationResult, stream: TextIO) -> None:
     write_github(result, stream)
 
 
-FORMATTERS: dict[str, Formatter] = {"text": _text, "json": _json, "github": _github}
+def _sarif(result: ValidationResult, stream: TextIO) -> None:
+    from mlmodel.report.sarif import write_sarif
+
+    write_sarif(result, stream)
+
+
+FORMATTERS: dict[str, Formatter] = {
+    "text": _text,
+    "json": _json,
+    "github": _github,
+    "sarif": _sarif,
+}
