@@ -5,6 +5,10 @@ file wins, ``.mlmodel.toml`` before ``pyproject.toml`` (a ``pyproject.toml``
 without a ``[tool.mlmodel]`` table does not count). In ``.mlmodel.toml`` the
 same keys sit at the top level::
 
+    [tool.mlmodel]                  # in .mlmodel.toml: the same keys at the top level
+    select = ["MLM"]                # lint rules by code or prefix (default: all)
+    ignore = ["MLM301"]
+
     [tool.mlmodel.flavors]          # in .mlmodel.toml: [flavors]
     my_flavor = "schemas/my_flavor.schema.json"   # JSON Schema, JSON or YAML
 
@@ -24,7 +28,7 @@ from typing import Any
 from mlmodel.errors import UsageError
 
 CONFIG_NAMES = (".mlmodel.toml", "pyproject.toml")
-KNOWN_KEYS = frozenset({"flavors"})
+KNOWN_KEYS = frozenset({"flavors", "select", "ignore"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,8 @@ class DeclaredFlavor:
 class ProjectConfig:
     path: Path | None = None
     flavors: dict[str, DeclaredFlavor] = field(default_factory=dict)
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
 
 
 EMPTY = ProjectConfig()
@@ -120,7 +126,20 @@ def _parse(path: Path, table_json: str) -> ProjectConfig:
             raise UsageError(f"{where} flavors.{name} must be the path of a JSON Schema file")
         source = (path.parent / file).resolve()
         declared[name] = DeclaredFlavor(name=name, source=source, schema=_load_schema(source, name))
-    return ProjectConfig(path=path, flavors=declared)
+    return ProjectConfig(
+        path=path,
+        flavors=declared,
+        select=_codes(table, "select", where),
+        ignore=_codes(table, "ignore", where),
+    )
+
+
+def _codes(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    """Lint rule codes or prefixes (``select = ["MLM1", "MLM501"]``)."""
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{where} '{key}' must be a list of rule codes or prefixes")
+    return tuple(v.strip().upper() for v in value)
 
 
 def _load_schema(source: Path, name: str) -> dict[str, Any]:

@@ -138,6 +138,7 @@ def schema(
 
 #: modules defining further commands with ``@app.command()``; imported by :func:`run`.
 COMMAND_MODULES: tuple[str, ...] = (
+    "mlmodel.cli.lint_cmd",
 )
 
 
@@ -160,4 +161,8 @@ def run(argv: list[str]) -> int:
         return code if isinstance(code, int) else 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug must not surface as a traceback
+        typer.echo(f"mlmodel: internal error: {type(exc).__name__}: {exc} (please report it)",
+                   err=True)
+        return 1
     return 0

@@ -19,7 +19,7 @@ _VERSION = re.compile(
 _PYTHON_VERSION = re.compile(r"^\d+\.\d+(\.\d+)?([abc]|rc)?\d*\+?$")
 
 
-def _version_fields(data: dict[str, Any]) -> list[tuple[KeyPath, str]]:
+def version_fields(data: dict[str, Any]) -> list[tuple[KeyPath, str]]:
     """``mlflow_version`` and the ``*_version`` settings of built-in flavors (library versions;
     other flavors may use such names for plain numbers)."""
     found: list[tuple[KeyPath, str]] = [(("mlflow_version",), "mlflow_version")]
@@ -117,7 +117,7 @@ def check_formats(ctx: CheckContext) -> None:
         "32 lowercase hex digits (or the model_id)",
     )
     _check_id(ctx, "model_id", "V404", _MODEL_ID.match, "'m-' and 32 lowercase hex digits")
-    for path, label in _version_fields(data):
+    for path, label in version_fields(data):
         _check_version(ctx, path, label, _VERSION)
     _check_version(
         ctx, ("flavors", "python_function", "python_version"), "python_version", _PYTHON_VERSION

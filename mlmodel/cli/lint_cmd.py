@@ -1,0 +1,85 @@
+"""``mlmodel lint``: thin CLI over :mod:`mlmodel.lint.engine`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mlmodel.cli.app import EXIT_USAGE, OutputFormat, app
+
+
+def _codes(values: list[str] | None) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    return tuple(c.strip().upper() for v in values for c in v.split(",") if c.strip())
+
+
+@app.command()
+def lint(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH...",
+            help="Model directories or MLmodel files (any name).",
+            show_default=False,
+        ),
+    ],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.text,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(help="Rule codes or prefixes to run (comma-separated or repeated)."),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option(help="Rule codes or prefixes to skip.")
+    ] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes.")] = False,
+    unsafe_fixes: Annotated[
+        bool, typer.Option("--unsafe-fixes", help="Apply unsafe fixes too (with --fix).")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Show what --fix would change; write nothing.")
+    ] = False,
+    strict: Annotated[bool, typer.Option(help="Exit 1 on warnings too.")] = False,
+    check_files: Annotated[
+        bool,
+        typer.Option(
+            "--check-files/--no-check-files",
+            help="Read the model directory's other files (environment, examples, pickles).",
+        ),
+    ] = True,
+) -> None:
+    """Find what loads today but breaks a deployment later; fix it keeping comments.
+
+    Exit status: 0 no errors (warnings allowed), 1 errors (or warnings with
+    --strict, or changes to make with --diff), 2 usage errors.
+    """
+    from mlmodel.errors import UsageError
+    from mlmodel.lint.engine import LintOptions, lint_paths
+    from mlmodel.report import FORMATTERS
+
+    options = LintOptions(
+        select=_codes(select),
+        ignore=_codes(ignore),
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        diff=diff,
+        check_files=check_files,
+    )
+    try:
+        result = lint_paths(paths, options)
+    except UsageError as exc:
+        typer.echo(f"mlmodel lint: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    for text in result.diffs.values():
+        sys.stdout.write(text)
+    FORMATTERS[output_format.value](result.result, sys.stdout)
+    fixed = sum(len(codes) for codes in result.fixed.values())
+    if fixed and not diff:
+        typer.echo(f"fixed {fixed} finding(s) in {len(result.fixed)} file(s)", err=True)
+    code = result.exit_code(strict=strict)
+    raise typer.Exit(1 if diff and result.diffs else code)

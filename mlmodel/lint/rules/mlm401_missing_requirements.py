@@ -1,0 +1,37 @@
+"""A pyfunc model without any environment file: its dependencies are unknown.
+
+MLflow restores a model's environment from ``requirements.txt``,
+``python_env.yaml`` or ``conda.yaml``; with none of them, serving it means
+guessing the libraries and versions it needs.
+
+Fails: a model directory holding only ``MLmodel`` and ``model.pkl``.
+
+Passes: the same directory with the ``requirements.txt`` MLflow writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mlmodel.diagnostics import Severity
+from mlmodel.lint.environment import env_file
+from mlmodel.lint.model import Finding, LintContext
+
+CODE = "MLM401"
+NAME = "missing-requirements"
+SEVERITY = Severity.WARNING
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    if not ctx.check_files or ctx.model_dir is None or "python_function" not in ctx.flavors():
+        return
+    names = {"requirements.txt", "python_env.yaml", "conda.yaml"}
+    names.update(n for n in (env_file(ctx, "conda"), env_file(ctx, "virtualenv")) if n)
+    if not any(ctx.file(name) for name in names):
+        yield Finding(
+            ("flavors", "python_function"),
+            "no requirements.txt, python_env.yaml or conda.yaml: the model's dependencies are "
+            "unknown",
+            hint="log the model with MLflow (it writes them) or add a pinned requirements.txt",
+            at_key=True,
+        )

@@ -1,0 +1,46 @@
+"""``python_version`` disagrees with ``python_env.yaml`` or ``conda.yaml``.
+
+MLflow restores the environment from those files, so a model saved with one
+Python would be served with another.
+
+Fails: ``python_version: 3.11.7`` with ``python: 3.10.12`` in python_env.yaml.
+
+Passes: the same version in all three.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mlmodel.diagnostics import Severity
+from mlmodel.lint.environment import conda_python_version, python_env_version
+from mlmodel.lint.model import Finding, LintContext
+
+CODE = "MLM404"
+NAME = "python-version-mismatch"
+SEVERITY = Severity.WARNING
+
+
+def _major_minor_micro(version: str) -> tuple[str, ...]:
+    return tuple(version.strip().split(".")[:3])
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    pyfunc = ctx.flavors().get("python_function")
+    if not isinstance(pyfunc, dict) or not isinstance(pyfunc.get("python_version"), str):
+        return
+    declared = pyfunc["python_version"]
+    for source, version in (
+        ("python_env.yaml", python_env_version(ctx)),
+        ("conda.yaml", conda_python_version(ctx)),
+    ):
+        if version is None:
+            continue
+        ours, theirs = _major_minor_micro(declared), _major_minor_micro(version)
+        common = min(len(ours), len(theirs))
+        if ours[:common] != theirs[:common]:
+            yield Finding(
+                ("flavors", "python_function", "python_version"),
+                f"python_version is {declared} but {source} asks for Python {version}",
+                hint="the model would be served with another Python than the one that saved it",
+            )

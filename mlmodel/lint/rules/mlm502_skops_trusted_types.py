@@ -1,0 +1,88 @@
+"""``skops_trusted_types`` trusts more types than the skops file needs.
+
+Every trusted type is one more thing a tampered file may construct on load.
+The types the model needs are read from the ``schema.json`` inside the
+``.skops`` zip (as text: nothing is loaded). Fix (unsafe: a type this reading
+misses would stop the model loading): trust only the types the file uses.
+
+Fails: ``skops_trusted_types: [sklearn.linear_model._logistic.LogisticRegression,
+sklearn.svm._classes.SVC]`` for a file holding only a LogisticRegression.
+
+Passes: ``skops_trusted_types: [sklearn.linear_model._logistic.LogisticRegression]``.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from mlmodel.diagnostics import Severity
+from mlmodel.lint.model import Finding, LintContext
+
+CODE = "MLM502"
+NAME = "skops-trusts-too-much"
+SEVERITY = Severity.WARNING
+FIX = "unsafe"
+MAX_SCHEMA_BYTES = 50 * 1024 * 1024
+
+
+def needed_types(path: Path) -> set[str] | None:
+    """``module.Class`` of every object in a skops file's schema, or None if unreadable."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("schema.json")
+            if info.file_size > MAX_SCHEMA_BYTES:
+                return None
+            schema = json.loads(archive.read(info).decode("utf-8"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+    found: set[str] = set()
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            module, cls = node.get("__module__"), node.get("__class__")
+            if isinstance(module, str) and isinstance(cls, str):
+                found.add(f"{module}.{cls}")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _fix(path: tuple[str, ...], keep: list[str]) -> Any:
+    def fix(document: Any) -> None:
+        document.set(path, keep)
+
+    return fix
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    for flavor in ("sklearn", "lightgbm"):
+        config = ctx.flavors().get(flavor)
+        if not isinstance(config, dict) or config.get("serialization_format") != "skops":
+            continue
+        trusted = config.get("skops_trusted_types")
+        model_file = config.get("pickled_model") or config.get("data")
+        if not isinstance(trusted, list) or not isinstance(model_file, str):
+            continue
+        located = ctx.file(model_file)
+        needed = needed_types(located) if located is not None else None
+        if needed is None:
+            continue
+        extra = [t for t in trusted if isinstance(t, str) and t not in needed]
+        if extra:
+            path = ("flavors", flavor, "skops_trusted_types")
+            keep = [t for t in trusted if t not in extra]
+            yield Finding(
+                path,
+                f"skops_trusted_types trusts {len(extra)} type(s) the model file does not use: "
+                + ", ".join(extra[:5])
+                + (" ..." if len(extra) > 5 else ""),
+                hint="trust only what the model needs",
+                at_key=True,
+                fix=_fix(path, keep),
+            )

@@ -1,0 +1,159 @@
+"""--fix: expected output, every comment kept; suppressions; select/ignore; the corpus."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mlmodel.api import validate_bytes
+from mlmodel.cli.app import run
+from mlmodel.lint.engine import LintOptions, lint_paths
+from tests.conftest import corpus_params
+
+BASE = """\
+# header comment
+flavors:
+  python_function:  # pyfunc comment
+    loader_module: mlflow.pyfunc.model
+    python_model: m.pkl
+"""
+
+FIXES = [
+    (
+        "MLM101",
+        False,
+        BASE + "    python_version: 3.10  # trailing\n",
+        BASE + "    python_version: '3.10'  # trailing\n",
+    ),
+    (
+        "MLM103",
+        False,
+        BASE + "utc_time_created: 2024-01-31T12:00:00+02:00  # when\n",
+        BASE + "utc_time_created: '2024-01-31 10:00:00'  # when\n",
+    ),
+    (
+        "MLM203",
+        False,
+        BASE + "    model_code_path: /home/alice/agent.py\n",
+        BASE + "    model_code_path: agent.py\n",
+    ),
+    (
+        "MLM102",
+        True,
+        "time_created: 2018-05-25T17:28:53.35  # legacy\n" + BASE,
+        BASE + "utc_time_created: '2018-05-25 17:28:53.350000'\n",
+    ),
+    (
+        "MLM104",
+        True,
+        BASE + "    conda_env: conda.yaml  # env\n",
+        BASE + "    env: conda.yaml\n",  # the mapping is not sorted: the new key goes last
+    ),
+]
+
+
+def comments(text: str) -> list[str]:
+    return re.findall(r"#[^\n]*", text)
+
+
+@pytest.mark.parametrize(("code", "unsafe", "before", "after"), FIXES, ids=[f[0] for f in FIXES])
+def test_fix(tmp_path: Path, code: str, unsafe: bool, before: str, after: str) -> None:
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "MLmodel").write_text(before)
+    (model / "m.pkl").write_bytes(b"\x80\x04N.")
+    safe_only = lint_paths([model], LintOptions(select=(code,), fix=True))
+    if unsafe:
+        assert (model / "MLmodel").read_text() == before  # not without --unsafe-fixes
+        assert [d.code for d in safe_only.result.diagnostics] == [code]
+        result = lint_paths([model], LintOptions(select=(code,), fix=True, unsafe_fixes=True))
+    else:
+        result = safe_only
+    text = (model / "MLmodel").read_text()
+    assert text == after
+    assert result.result.diagnostics == []
+    lost = [c for c in comments(before) if c not in comments(text)]
+    # only the comment on a line that a fix removed as a whole may go
+    assert lost in ([], ["# legacy"], ["# env"])
+
+
+def test_diff_shows_the_change_and_writes_nothing(tmp_path: Path) -> None:
+    model = tmp_path / "m"
+    model.mkdir()
+    before = BASE + "    python_version: 3.10\n"
+    (model / "MLmodel").write_text(before)
+    result = lint_paths([model], LintOptions(select=("MLM101",), diff=True))
+    assert (model / "MLmodel").read_text() == before
+    (diff,) = result.diffs.values()
+    assert "-    python_version: 3.10\n+    python_version: '3.10'\n" in diff
+    assert [d.code for d in result.result.diagnostics] == ["MLM101"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (BASE + "    python_version: 3.10  # mlmodel: disable=MLM101\n", []),
+        (BASE + "    python_version: 3.10  # mlmodel: disable=MLM1\n", []),
+        (
+            (
+                "flavors:\n  # mlmodel: disable=MLM101,MLM104\n  python_function:\n"
+                "    loader_module: x.y\n    python_version: 3.10\n    conda_env: c.yaml\n"
+            ),
+            [],
+        ),
+        (BASE + "    python_version: 3.10  # mlmodel: disable=MLM104\n", [("MLM001", 6), ("MLM101", 6)]),
+        (BASE + "run_id: '# mlmodel: disable=MLM101'\n    \n", []),
+    ],
+    ids=["line", "prefix", "block", "unused", "in-a-string"],
+)
+def test_suppressions(tmp_path: Path, text: str, expected: list[tuple[str, int]]) -> None:
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "MLmodel").write_text(text)
+    options = LintOptions(select=("MLM0", "MLM101", "MLM104"), check_files=False)
+    found = lint_paths([model], options).result.diagnostics
+    assert sorted((d.code, d.line) for d in found) == expected
+
+
+def test_select_ignore_and_configuration(tmp_path: Path) -> None:
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "MLmodel").write_text("time_created: 2018-05-25T17:28:53.35\n" + BASE)
+    codes = {d.code for d in lint_paths([model], LintOptions(check_files=False)).result.diagnostics}
+    assert {"MLM102", "MLM301"} <= codes
+    (tmp_path / ".mlmodel.toml").write_text('ignore = ["MLM3"]\n')
+    codes = {d.code for d in lint_paths([model], LintOptions(check_files=False)).result.diagnostics}
+    assert "MLM301" not in codes and "MLM102" in codes
+    only = lint_paths([model], LintOptions(select=("MLM301",), ignore=(), check_files=False))
+    assert {d.code for d in only.result.diagnostics} == {"MLM301"}
+
+
+def test_cli_lint_fix_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "MLmodel").write_text(BASE + "    python_version: 3.10\n")
+    assert run(["lint", "--select", "MLM101", str(model)]) == 0  # warnings only
+    assert run(["lint", "--select", "MLM101", "--strict", str(model)]) == 1
+    assert run(["lint", "--select", "MLM101", "--diff", str(model)]) == 1
+    assert run(["lint", "--select", "MLM101", "--fix", str(model)]) == 0
+    assert "python_version: '3.10'" in (model / "MLmodel").read_text()
+    assert run(["lint", "--select", "MLM101", "--strict", str(model)]) == 0
+    assert run(["lint", str(tmp_path / "nope")]) == 2
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("path", corpus_params())
+def test_corpus_lint_never_crashes_and_fixes_never_break(path: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "MLmodel"
+    shutil.copyfile(path, copy)
+    before = validate_bytes(copy.read_bytes(), check_files=False)
+    result = lint_paths([copy], LintOptions(check_files=False))
+    assert not [d for d in result.result.diagnostics if d.code == "V199"]
+    lint_paths([copy], LintOptions(check_files=False, fix=True, unsafe_fixes=True))
+    after = validate_bytes(copy.read_bytes(), check_files=False)
+    errors_before = {(d.code, d.key) for d in before if d.is_error}
+    errors_after = {(d.code, d.key) for d in after if d.is_error}
+    assert errors_after <= errors_before

@@ -1,0 +1,190 @@
+"""One-line golden tests per lint rule: source, files, expected (code, line)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from mlmodel.lint.engine import LintOptions, lint_paths
+from mlmodel.lint.rules import RULE_MODULES, all_rules
+
+PYFUNC = "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    python_model: m.pkl\n"
+SIG = "signature:\n  inputs: '[{\"type\": \"double\", \"name\": \"a\", \"required\": true}]'\n"
+SIG2 = (
+    "signature:\n  inputs: '[{\"type\": \"double\", \"name\": \"a\", \"required\": true}, "
+    "{\"type\": \"long\", \"name\": \"b\", \"required\": true}]'\n"
+)
+EXAMPLE = "saved_input_example_info:\n  artifact_path: input_example.json\n  type: dataframe\n"
+ENV = {"requirements.txt": "mlflow==3.18.0\ncloudpickle==3.1.3", "m.pkl": pickle.dumps([1])}
+
+
+class Evil:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("echo pwned",))
+
+
+def skops_file(types: list[str]) -> bytes:
+    import io
+
+    schema = {"__class__": types[0].rsplit(".", 1)[1], "__module__": types[0].rsplit(".", 1)[0],
+              "content": [{"__class__": t.rsplit(".", 1)[1], "__module__": t.rsplit(".", 1)[0]}
+                          for t in types[1:]]}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("schema.json", json.dumps(schema))
+    return buffer.getvalue()
+
+
+LR = "sklearn.linear_model._logistic.LogisticRegression"
+CASES: list[tuple[str, str, dict[str, object], list[tuple[str, int]]]] = [
+    ("MLM101-fail", PYFUNC + "    python_version: 3.10\n", ENV, [("MLM101", 5)]),
+    ("MLM101-pass", PYFUNC + "    python_version: '3.10'\n", ENV, []),
+    ("MLM102-fail", "time_created: 2018-05-25T17:28:53.35\n" + PYFUNC, ENV, [("MLM102", 1)]),
+    ("MLM102-pass", "utc_time_created: '2018-05-25 17:28:53.350000'\n" + PYFUNC, ENV, []),
+    ("MLM103-fail", PYFUNC + "utc_time_created: 2024-01-31T12:00:00+02:00\n", ENV, [("MLM103", 5)]),
+    ("MLM103-pass", PYFUNC + "utc_time_created: '2024-01-31 10:00:00'\n", ENV, []),
+    ("MLM104-fail", PYFUNC + "    conda_env: conda.yaml\n", ENV, [("MLM104", 5)]),
+    ("MLM104-pass", PYFUNC + "    env: conda.yaml\n", ENV, []),
+    ("MLM201-fail", "flavors:\n  sklearn:\n    pickled_model: m.pkl\n", ENV, [("MLM201", 1)]),
+    ("MLM201-pass", PYFUNC, ENV, []),
+    ("MLM202-fail", PYFUNC + "  mleap:\n    model_data: mleap/model\n", ENV, [("MLM202", 5)]),
+    ("MLM202-pass", PYFUNC, ENV, []),
+    ("MLM203-fail", PYFUNC + "    model_code_path: /home/a/agent.py\n", ENV, [("MLM203", 5)]),
+    ("MLM203-pass", PYFUNC + "    model_code_path: agent.py\n", ENV, []),
+    ("MLM301-fail", PYFUNC, ENV, [("MLM301", 1)]),
+    ("MLM301-pass", PYFUNC + SIG, ENV, []),
+    (
+        "MLM302-fail",
+        PYFUNC + SIG2 + EXAMPLE,
+        {**ENV, "input_example.json": '{"columns": ["a", "c"], "data": [[1, 2]]}'},
+        [("MLM302", 8)],
+    ),
+    (
+        "MLM302-pass",
+        PYFUNC + SIG2 + EXAMPLE,
+        {**ENV, "input_example.json": '{"columns": ["a", "b"], "data": [[1, 2]]}'},
+        [],
+    ),
+    ("MLM401-fail", PYFUNC, {"m.pkl": b""}, [("MLM401", 2)]),
+    ("MLM401-pass", PYFUNC, ENV, []),
+    ("MLM402-fail", PYFUNC, {**ENV, "requirements.txt": "mlflow\nnumpy>=1"}, [("MLM402", 2)]),
+    ("MLM402-pass", PYFUNC, ENV, []),
+    (
+        "MLM403-fail",
+        PYFUNC + "  sklearn:\n    pickled_model: m.pkl\n    sklearn_version: 1.5.2\n",
+        {**ENV, "requirements.txt": "scikit-learn==1.3.0"},
+        [("MLM403", 7)],
+    ),
+    (
+        "MLM403-pass",
+        PYFUNC + "  sklearn:\n    pickled_model: m.pkl\n    sklearn_version: 1.5.2\n",
+        {**ENV, "requirements.txt": "scikit-learn==1.5.2"},
+        [],
+    ),
+    (
+        "MLM404-fail",
+        PYFUNC + "    python_version: 3.11.7\n",
+        {**ENV, "python_env.yaml": "python: 3.10.12\n"},
+        [("MLM404", 5)],
+    ),
+    (
+        "MLM404-pass",
+        PYFUNC + "    python_version: 3.11.7\n",
+        {**ENV, "python_env.yaml": "python: 3.11.7\n"},
+        [],
+    ),
+    ("MLM405-fail", PYFUNC + "model_size_bytes: 10\n", {**ENV, "big.bin": b"x" * 200_000}, [("MLM405", 5)]),
+    ("MLM405-pass", PYFUNC + "model_size_bytes: 200000\n", {**ENV, "big.bin": b"x" * 200_000}, []),
+    ("MLM501-fail", PYFUNC, {**ENV, "m.pkl": pickle.dumps(Evil())}, [("MLM501", 4)]),
+    ("MLM501-pass", PYFUNC, ENV, []),
+    (
+        "MLM502-fail",
+        PYFUNC + f"  sklearn:\n    pickled_model: m.skops\n    serialization_format: skops\n"
+        f"    skops_trusted_types:\n    - {LR}\n    - sklearn.svm._classes.SVC\n",
+        {**ENV, "m.skops": skops_file([LR, "numpy.ndarray"])},
+        [("MLM502", 8)],
+    ),
+    (
+        "MLM502-pass",
+        PYFUNC + f"  sklearn:\n    pickled_model: m.skops\n    serialization_format: skops\n"
+        f"    skops_trusted_types:\n    - {LR}\n",
+        {**ENV, "m.skops": skops_file([LR, "numpy.ndarray"])},
+        [],
+    ),
+]
+
+
+def make_model(folder: Path, text: str, files: dict[str, object]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "MLmodel").write_text(text)
+    for name, content in files.items():
+        target = folder / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(str(content))
+    return folder
+
+
+@pytest.mark.parametrize(("case", "text", "files", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_rule(
+    tmp_path: Path, case: str, text: str, files: dict[str, object], expected: list[tuple[str, int]]
+) -> None:
+    code = case.split("-")[0]
+    model = make_model(tmp_path / "m", text, files)
+    result = lint_paths([model], LintOptions(select=(code,)))
+    assert [(d.code, d.line) for d in result.result.diagnostics] == expected
+
+
+def test_every_rule_has_cases_and_a_documented_example() -> None:
+    covered = {case[0].split("-")[0] for case in CASES}
+    assert covered == set(RULE_MODULES)
+    for rule in all_rules():
+        assert "Fails" in rule.doc and "Passes" in rule.doc, rule.code
+        assert rule.code.startswith("MLM") and rule.name
+
+
+def test_rule_docs_are_generated_from_the_rules() -> None:
+    from mlmodel.lint.docs import REGENERATE, TARGET, render
+
+    assert TARGET.read_text(encoding="utf-8") == render(), f"run: {REGENERATE}"
+
+
+class Canary:
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (str(self.target), "w"))
+
+
+def test_dangerous_pickle_is_found_without_ever_unpickling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    canary = tmp_path / "canary-was-unpickled"
+    model = make_model(tmp_path / "m", PYFUNC, {**ENV, "m.pkl": pickle.dumps(Canary(canary))})
+
+    def forbidden(*_: object, **__: object) -> None:
+        raise AssertionError("the linter unpickled something")
+
+    monkeypatch.setattr(pickle, "load", forbidden)
+    monkeypatch.setattr(pickle, "loads", forbidden)
+    monkeypatch.setattr(pickle, "Unpickler", forbidden)
+    found = lint_paths([model], LintOptions(select=("MLM501",))).result.diagnostics
+    assert [(d.code, d.severity.value) for d in found] == [("MLM501", "error")]
+    assert "builtins.open" in found[0].message or "io.open" in found[0].message
+    assert not canary.exists()
+
+
+def test_real_sklearn_pickles_pass(tmp_path: Path) -> None:
+    from mlmodel.lint.engine import lint_paths as lint
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    for name in ("sklearn-3x", "mlflow-docs-2018"):
+        found = lint([examples / name], LintOptions(select=("MLM501",))).result.diagnostics
+        assert found == [], name
