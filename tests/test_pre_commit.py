@@ -1,9 +1,10 @@
 """The pre-commit hooks of .pre-commit-hooks.yaml, run for real with ``pre-commit try-repo``.
 
-try-repo clones this repository (its HEAD commit plus uncommitted changes to tracked files,
-so the hook files must be committed) and pip-installs it into a new environment in a
-temporary store of its own, every time: the test needs the package registry (pip's cache
-makes the second invocation quicker). ``PRE_COMMIT_HOME`` points at a temporary folder all
+try-repo clones this repository at its HEAD commit (so the hook files must be committed) and
+pip-installs it into a new environment in a temporary store of its own, every time: the test
+needs the package registry (pip's cache makes the second invocation quicker). The commit is
+passed with ``--ref``: without it try-repo adds uncommitted changes to tracked files but not
+untracked files, a mix that breaks while someone's work in progress spans both. ``PRE_COMMIT_HOME`` points at a temporary folder all
 the same, so nothing reads or writes the user's pre-commit cache.
 """
 
@@ -47,9 +48,12 @@ def test_hook_manifest() -> None:
         assert hook["description"]
 
 
-def _git(repo: Path, *args: str, env: dict[str, str]) -> None:
+def _git(repo: Path, *args: str, env: dict[str, str]) -> str:
     assert GIT is not None
-    subprocess.run([GIT, *args], cwd=repo, env=env, check=True, capture_output=True)
+    done = subprocess.run(
+        [GIT, *args], cwd=repo, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout.strip()
 
 
 @pytest.mark.skipif(GIT is None, reason="git is not installed")
@@ -60,6 +64,10 @@ def test_try_repo_mlmodel_validate(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
     env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
     env["PRE_COMMIT_COLOR"] = "never"
+    try:
+        head = _git(ROOT, "rev-parse", "--verify", "HEAD", env=env)
+    except subprocess.CalledProcessError:
+        pytest.skip(f"{ROOT} is not a git repository with a commit")
     repo = tmp_path / "project"
     repo.mkdir()
     _git(repo, "init", "-q", env=env)
@@ -69,7 +77,7 @@ def test_try_repo_mlmodel_validate(tmp_path: Path) -> None:
     def try_repo() -> subprocess.CompletedProcess[str]:
         started = time.monotonic()
         done = subprocess.run(
-            [*PRE_COMMIT, "try-repo", str(ROOT), "mlmodel-validate", "--all-files"],
+            [*PRE_COMMIT, "try-repo", str(ROOT), "mlmodel-validate", "--ref", head, "--all-files"],
             check=False,
             cwd=repo,
             env=env,
