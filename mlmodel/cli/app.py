@@ -139,6 +139,8 @@ def schema(
 #: modules defining further commands with ``@app.command()``; imported by :func:`run`.
 COMMAND_MODULES: tuple[str, ...] = (
     "mlmodel.cli.lint_cmd",
+    "mlmodel.cli.inspect_cmd",
+    "mlmodel.cli.convert_cmd",
 )
 
 
