@@ -32,7 +32,7 @@ from mlmodel.report.sarif import (
     artifact_location,
     to_sarif,
 )
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 
 
 def _object(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
@@ -376,3 +376,28 @@ def test_subset_schema_rejects_broken_logs(path: tuple[str | int, ...], value: o
     target[path[-1]] = value
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(SARIF_SUBSET_SCHEMA).validate(log)
+
+
+def test_lint_findings_use_the_lint_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mlmodel.lint.rules import all_rules
+
+    shutil.copytree(ROOT / "tests" / "cases" / "valid" / "unknown_keys_and_flavor", tmp_path / "m")
+    monkeypatch.chdir(tmp_path)
+
+    run(["lint", "--format", "sarif", "m"])
+    log = json.loads(capsys.readouterr().out)
+
+    check_sarif(log)
+    rules = {rule.code: rule for rule in all_rules()}
+    descriptors = log["runs"][0]["tool"]["driver"]["rules"]
+    assert descriptors, "the linter found nothing to report"
+    for descriptor in descriptors:
+        rule = rules[descriptor["id"]]
+        assert descriptor == {
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "defaultConfiguration": {"level": rule.severity.value},
+        }
