@@ -157,3 +157,26 @@ def test_corpus_lint_never_crashes_and_fixes_never_break(path: Path, tmp_path: P
     errors_before = {(d.code, d.key) for d in before if d.is_error}
     errors_after = {(d.code, d.key) for d in after if d.is_error}
     assert errors_after <= errors_before
+
+
+def test_unsafe_fixes_model_size_and_skops_types(tmp_path: Path) -> None:
+    from tests.test_lint_rules import LR, skops_file
+
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "big.bin").write_bytes(b"x" * 200_000)
+    (model / "m.skops").write_bytes(skops_file([LR]))
+    before = (
+        "# sizes\n" + BASE + "  sklearn:\n    pickled_model: m.skops\n"
+        "    serialization_format: skops\n    skops_trusted_types:  # trust list\n"
+        f"    - {LR}\n    - sklearn.svm._classes.SVC  # too much\nmodel_size_bytes: 10  # old\n"
+    )
+    (model / "MLmodel").write_text(before)
+    options = LintOptions(select=("MLM405", "MLM502"), fix=True, unsafe_fixes=True)
+    assert lint_paths([model], options).result.diagnostics == []
+    after = (model / "MLmodel").read_text()
+    size = 200_000 + len(skops_file([LR]))
+    assert after == before.replace(
+        f"    - {LR}\n    - sklearn.svm._classes.SVC  # too much\n", f"    - {LR}\n"
+    ).replace("model_size_bytes: 10  # old", f"model_size_bytes: {size}  # old")
+    assert [c for c in comments(before) if c not in comments(after)] == ["# too much"]

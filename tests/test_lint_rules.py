@@ -188,3 +188,31 @@ def test_real_sklearn_pickles_pass(tmp_path: Path) -> None:
     for name in ("sklearn-3x", "mlflow-docs-2018"):
         found = lint([examples / name], LintOptions(select=("MLM501",))).result.diagnostics
         assert found == [], name
+
+
+class Shell:
+    def __reduce__(self) -> tuple[object, tuple[list[str]]]:
+        import subprocess
+
+        return (subprocess.Popen, (["echo", "pwned"],))
+
+
+class Eval:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (eval, ("1 + 1",))
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [(Evil(), "system"), (Shell(), "subprocess.Popen"), (Eval(), "builtins.eval")],
+    ids=["os", "subprocess", "eval"],
+)
+def test_dangerous_pickle_names_what_it_would_call(
+    tmp_path: Path, payload: object, expected: str
+) -> None:
+    for protocol in (0, 2, 5):
+        model = make_model(
+            tmp_path / f"m{protocol}", PYFUNC, {**ENV, "m.pkl": pickle.dumps(payload, protocol)}
+        )
+        (found,) = lint_paths([model], LintOptions(select=("MLM501",))).result.diagnostics
+        assert found.code == "MLM501" and expected in found.message

@@ -128,10 +128,20 @@ class TextEditor:
         if flow or isinstance(path[-1], int):
             text = render_flow(value) if isinstance(value, dict | list) else render_scalar(value)
             return self._replace(span.start, content_end(self.parsed, path), text)
-        assert span.key_end is not None
+        assert span.key_end is not None and span.key_line is not None
         indent = self._indent_of(span)
         new = self._value_text(value, indent, span.style if span.kind == "scalar" else None)
-        return self._replace(span.key_end, content_end(self.parsed, path), new)
+        end = content_end(self.parsed, path)
+        block = span.kind != "scalar" and span.line > span.key_line
+        if block and isinstance(value, dict | list) and value:
+            # keep the key's line (and its comment); the old block's lines, with their
+            # comments, give way to the new block's
+            first = _line_start(self.text, span.start)
+            last = _line_end(self.text, max(end - 1, span.start))
+            if self.text[last - 1 : last] == "\n":
+                last -= len(self.layout.newline)
+            return self._replace(first, last, new.split(self.layout.newline, 1)[1])
+        return self._replace(span.key_end, end, new)
 
     def _key_text(self, key: str, parent: Span, path: KeyPath) -> str:
         styles = {
