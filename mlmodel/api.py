@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 MLMODEL_NAME = "MLmodel"
 
 
-@dataclass(slots=True)
+@dataclass
 class FileReport:
     """The findings for one MLmodel file."""
 
@@ -34,7 +34,7 @@ class FileReport:
         return sum(d.severity is Severity.WARNING for d in self.diagnostics)
 
 
-@dataclass(slots=True)
+@dataclass
 class ValidationResult:
     """The findings for every file validated in one run.
 

@@ -20,7 +20,7 @@ E = Severity.ERROR
 W = Severity.WARNING
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Code:
     code: str
     name: str

@@ -31,7 +31,7 @@ CONFIG_NAMES = (".mlmodel.toml", "pyproject.toml")
 KNOWN_KEYS = frozenset({"flavors", "select", "ignore"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DeclaredFlavor:
     """A flavor schema a project declares as JSON Schema."""
 
@@ -43,7 +43,7 @@ class DeclaredFlavor:
         return _validator_for(self.source, json.dumps(self.schema, sort_keys=True))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ProjectConfig:
     path: Path | None = None
     flavors: dict[str, DeclaredFlavor] = field(default_factory=dict)
@@ -64,11 +64,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path}: cannot read the configuration: {exc}") from None
 
 
-_MLMODEL_TABLE = re.compile(
+_MLMODEL_TABLE_PATTERN = (
     rb"""^[ \t]*(?:\[[ \t]*["']?tool["']?[ \t]*(?:\.[ \t]*["']?mlmodel|\])"""
-    rb"""|["']?tool["']?[ \t]*(?:\.[ \t]*["']?mlmodel|=))""",
-    re.MULTILINE,
+    rb"""|["']?tool["']?[ \t]*(?:\.[ \t]*["']?mlmodel|=))"""
 )
+
+
+@cache
+def _mlmodel_table() -> re.Pattern[bytes]:
+    return re.compile(_MLMODEL_TABLE_PATTERN, re.MULTILINE)
 
 
 def _mentions_mlmodel(path: Path) -> bool:
@@ -78,7 +82,7 @@ def _mentions_mlmodel(path: Path) -> bool:
         data = path.read_bytes()
     except OSError:
         return True  # let the real read report the problem
-    return b"mlmodel" in data and _MLMODEL_TABLE.search(data) is not None
+    return b"mlmodel" in data and _mlmodel_table().search(data) is not None
 
 
 def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:

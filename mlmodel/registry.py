@@ -38,7 +38,7 @@ BUILTIN_ENTRY_POINT = "mlmodel.builtin_flavors:BUILTIN_FLAVORS"
 PathKind = Literal["file", "dir", "any"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PathRef:
     """A key (``*`` matches every entry of a mapping or list) holding a model-relative path."""
 
@@ -48,7 +48,7 @@ class PathRef:
     when: Callable[[Mapping[str, Any]], bool] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FlavorSpec:
     """Everything mlmodel knows about one flavor.
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from mlmodel.config import DeclaredFlavor
 
 
-@dataclass(slots=True)
+@dataclass
 class CheckContext:
     parsed: ParsedYaml
     text: str

@@ -16,7 +16,7 @@ _OTHER_BOMS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Source:
     """Decoded document text and the layout facts needed to write it back."""
 

@@ -33,7 +33,7 @@ _SEQUENCE_TAGS = frozenset(_TAG + name for name in ("seq", "omap", "pairs"))
 _MERGE_TAG = _TAG + "merge"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Limits:
     """Guards against hostile input. Defaults fit any real MLmodel file."""
 
@@ -66,7 +66,7 @@ class Span:
     children: list[str | int] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass
 class ParsedYaml:
     """The result of parsing: plain data, spans by key path, YAML diagnostics."""
 
