@@ -136,24 +136,31 @@ def schema(
     sys.stdout.write(jsonschema_export.dumps(found))
 
 
-#: modules defining further commands with ``@app.command()``; imported by :func:`run`.
-COMMAND_MODULES: tuple[str, ...] = (
-    "mlmodel.cli.lint_cmd",
-    "mlmodel.cli.inspect_cmd",
-    "mlmodel.cli.convert_cmd",
-)
+#: commands defined in their own modules with ``@app.command()``: name -> module.
+#: :func:`run` imports only the module of the command asked for (all of them for help),
+#: so ``mlmodel validate`` does not pay for building the other commands.
+COMMAND_MODULES: dict[str, str] = {
+    "lint": "mlmodel.cli.lint_cmd",
+    "inspect": "mlmodel.cli.inspect_cmd",
+    "convert": "mlmodel.cli.convert_cmd",
+}
+_DEFINED_HERE = frozenset({"validate", "schema"})
 
 
-def _register_commands() -> None:
+def _register_commands(argv: list[str]) -> None:
     import importlib
 
-    for module in COMMAND_MODULES:
+    asked = next((arg for arg in argv if not arg.startswith("-")), None)
+    if asked in _DEFINED_HERE:
+        return
+    wanted = [COMMAND_MODULES[asked]] if asked in COMMAND_MODULES else COMMAND_MODULES.values()
+    for module in wanted:
         importlib.import_module(module)
 
 
 def run(argv: list[str]) -> int:
     """Run the CLI on ``argv`` and return the exit code (never raises SystemExit)."""
-    _register_commands()
+    _register_commands(argv)
     try:
         app(args=argv, prog_name="mlmodel")
     except SystemExit as exc:
