@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from mlmodel import __version__
+from mlmodel.cli.options import FormatOption, ModelPaths, OutputFormat, StrictOption
 
 EXIT_USAGE = 2
 
@@ -20,13 +19,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-
-
-class OutputFormat(enum.StrEnum):
-    text = "text"
-    json = "json"
-    github = "github"
-    sarif = "sarif"
 
 
 def _version(value: bool) -> None:
@@ -47,18 +39,9 @@ def _root(
 
 @app.command()
 def validate(
-    paths: Annotated[
-        list[Path],
-        typer.Argument(
-            metavar="PATH...",
-            help="Model directories or MLmodel files (any name).",
-            show_default=False,
-        ),
-    ],
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.text,
-    strict: Annotated[bool, typer.Option(help="Exit 1 on warnings too.")] = False,
+    paths: ModelPaths,
+    output_format: FormatOption = OutputFormat.text,
+    strict: StrictOption = False,
     check_files: Annotated[
         bool,
         typer.Option(

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from mlmodel.cli.app import EXIT_USAGE, app
+from mlmodel.cli.options import ModelPath
 
 EXIT_BAD_MODEL = 1
 
@@ -21,14 +22,7 @@ class TargetFormat(enum.StrEnum):
 
 @app.command()
 def convert(
-    path: Annotated[
-        Path,
-        typer.Argument(
-            metavar="PATH",
-            help="A model directory or an MLmodel file (any name).",
-            show_default=False,
-        ),
-    ],
+    path: ModelPath,
     to: Annotated[
         TargetFormat | None,
         typer.Option(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import enum
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mlmodel.cli.app import EXIT_USAGE, app
+from mlmodel.cli.options import ModelPath
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -27,14 +27,7 @@ class InspectFormat(enum.StrEnum):
 
 @app.command()
 def inspect(
-    path: Annotated[
-        Path,
-        typer.Argument(
-            metavar="PATH",
-            help="A model directory or an MLmodel file (any name).",
-            show_default=False,
-        ),
-    ],
+    path: ModelPath,
     output_format: Annotated[
         InspectFormat, typer.Option("--format", "-f", help="Output format.")
     ] = InspectFormat.text,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mlmodel.cli.app import EXIT_USAGE, OutputFormat, app
+from mlmodel.cli.app import EXIT_USAGE, app
+from mlmodel.cli.options import FormatOption, ModelPaths, OutputFormat, StrictOption
 
 
 def _codes(values: list[str] | None) -> tuple[str, ...] | None:
@@ -19,17 +19,8 @@ def _codes(values: list[str] | None) -> tuple[str, ...] | None:
 
 @app.command()
 def lint(
-    paths: Annotated[
-        list[Path],
-        typer.Argument(
-            metavar="PATH...",
-            help="Model directories or MLmodel files (any name).",
-            show_default=False,
-        ),
-    ],
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.text,
+    paths: ModelPaths,
+    output_format: FormatOption = OutputFormat.text,
     select: Annotated[
         list[str] | None,
         typer.Option(help="Rule codes or prefixes to run (comma-separated or repeated)."),
@@ -44,7 +35,7 @@ def lint(
     diff: Annotated[
         bool, typer.Option("--diff", help="Show what --fix would change; write nothing.")
     ] = False,
-    strict: Annotated[bool, typer.Option(help="Exit 1 on warnings too.")] = False,
+    strict: StrictOption = False,
     check_files: Annotated[
         bool,
         typer.Option(
