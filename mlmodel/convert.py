@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mlmodel.errors import EditError, ParseError, UsageError
+from mlmodel.timestamps import mlflow_timestamp
+from mlmodel.validators.formats import version_paths
 from mlmodel.yamlio.document import MLmodelDocument, atomic_write
 from mlmodel.yamlio.tree import KeyPath, dotted
 
@@ -138,45 +140,6 @@ def dump_yaml(data: Any) -> bytes:
 
 
 # -- upgrade ------------------------------------------------------------------------------
-
-
-def mlflow_timestamp(value: Any) -> str | None:
-    """A timestamp in MLflow's ``utc_time_created`` format, or None when it cannot be read.
-
-    Aware datetimes are converted to UTC first; naive ones are taken as UTC, as
-    MLflow does. Dates without a time are not read: the time would be invented.
-    """
-    moment: dt.datetime | None = None
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, str):
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        if re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d", text):
-            try:
-                moment = dt.datetime.fromisoformat(text)
-            except ValueError:
-                moment = None
-    if moment is None:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
-    return str(moment)
-
-
-def _version_paths(data: dict[str, Any]) -> list[KeyPath]:
-    paths: list[KeyPath] = [("mlflow_version",), ("databricks_runtime",)]
-    flavors = data.get("flavors")
-    if isinstance(flavors, dict):
-        for name, settings in flavors.items():
-            if isinstance(settings, dict):
-                paths.extend(
-                    ("flavors", name, key)
-                    for key in settings
-                    if isinstance(key, str) and key.endswith("_version")
-                )
-    return paths
 
 
 class _Upgrader:
@@ -346,7 +309,7 @@ class _Upgrader:
         )
 
     def versions(self) -> None:
-        for path in _version_paths(self.doc.parsed.data):
+        for path in version_paths(self.doc.parsed.data):
             value: Any = self.doc.parsed.data
             for part in path:
                 value = value.get(part) if isinstance(value, dict) else None

@@ -180,3 +180,30 @@ def test_unsafe_fixes_model_size_and_skops_types(tmp_path: Path) -> None:
         f"    - {LR}\n    - sklearn.svm._classes.SVC  # too much\n", f"    - {LR}\n"
     ).replace("model_size_bytes: 10  # old", f"model_size_bytes: {size}  # old")
     assert [c for c in comments(before) if c not in comments(after)] == ["# too much"]
+
+
+def test_a_date_without_a_time_is_reported_but_never_given_an_invented_time(
+    tmp_path: Path,
+) -> None:
+    options = LintOptions(select=("MLM102", "MLM103"), fix=True, unsafe_fixes=True)
+    for name, text, code, message in (
+        (
+            "legacy",
+            "time_created: 2018-05-25\n" + BASE,
+            "MLM102",
+            "legacy key time_created",
+        ),
+        (
+            "utc",
+            BASE + "utc_time_created: 2024-01-31\n",
+            "MLM103",
+            "utc_time_created 2024-01-31 is a date without a time",
+        ),
+    ):
+        model = tmp_path / name
+        model.mkdir()
+        (model / "MLmodel").write_text(text)
+        found = lint_paths([model], options).result.diagnostics
+        assert (model / "MLmodel").read_text() == text  # no fix: it would invent a time
+        assert [d.code for d in found] == [code]
+        assert found[0].message.startswith(message)

@@ -35,6 +35,13 @@ def version_fields(data: dict[str, Any]) -> list[tuple[KeyPath, str]]:
     return found
 
 
+def version_paths(data: dict[str, Any]) -> list[KeyPath]:
+    """Every key that holds a version string: those of :func:`version_fields`, plus
+    ``databricks_runtime`` and python_function's ``python_version``."""
+    paths = [path for path, _ in version_fields(data)]
+    return [*paths, ("databricks_runtime",), ("flavors", "python_function", "python_version")]
+
+
 def _number_hint(ctx: CheckContext, path: KeyPath) -> str:
     raw = ctx.source_of(path) or ""
     return f"quote it: '{raw}'" if raw else "quote it"

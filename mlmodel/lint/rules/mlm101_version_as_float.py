@@ -23,19 +23,13 @@ from typing import Any
 
 from mlmodel.diagnostics import Severity
 from mlmodel.lint.model import Finding, LintContext
-from mlmodel.validators.formats import version_fields
+from mlmodel.validators.formats import version_paths
 from mlmodel.yamlio.tree import KeyPath
 
 CODE = "MLM101"
 NAME = "version-as-float"
 SEVERITY = Severity.WARNING
 FIX = "safe"
-
-
-def _fields(data: dict[str, Any]) -> list[KeyPath]:
-    paths = [path for path, _ in version_fields(data)]
-    paths += [("databricks_runtime",), ("flavors", "python_function", "python_version")]
-    return paths
 
 
 def _quote(path: KeyPath, text: str) -> Any:
@@ -46,7 +40,7 @@ def _quote(path: KeyPath, text: str) -> Any:
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
-    for path in _fields(ctx.data):
+    for path in version_paths(ctx.data):
         value: Any = ctx.data
         for part in path:
             value = value.get(part) if isinstance(value, dict) else None

@@ -16,13 +16,12 @@ Passes::
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 from typing import Any
 
 from mlmodel.diagnostics import Severity
 from mlmodel.lint.model import Finding, LintContext
-from mlmodel.lint.timestamps import mlflow_timestamp, parse_timestamp
+from mlmodel.timestamps import mlflow_timestamp, parse_timestamp
 
 CODE = "MLM102"
 NAME = "legacy-time-created"
@@ -33,10 +32,10 @@ FIX = "unsafe"
 def _fix(value: Any, has_utc: bool) -> Any:
     def fix(document: Any) -> None:
         if not has_utc:
-            moment = parse_timestamp(value)
-            if moment is None:
+            text = mlflow_timestamp(value)
+            if text is None:
                 raise KeyError("time_created is not a timestamp")
-            document["utc_time_created"] = mlflow_timestamp(moment)
+            document["utc_time_created"] = text
         del document["time_created"]
 
     return fix
@@ -47,7 +46,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         return
     value = ctx.data["time_created"]
     has_utc = "utc_time_created" in ctx.data
-    can_move = has_utc or isinstance(value, datetime.date) or parse_timestamp(value) is not None
+    can_move = has_utc or parse_timestamp(value) is not None
     yield Finding(
         ("time_created",),
         "legacy key time_created (from the 2018 documentation sample); MLflow reads "

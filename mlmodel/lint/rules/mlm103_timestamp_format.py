@@ -23,7 +23,7 @@ from typing import Any
 
 from mlmodel.diagnostics import Severity
 from mlmodel.lint.model import Finding, LintContext
-from mlmodel.lint.timestamps import MLFLOW_FORMAT, mlflow_timestamp, parse_timestamp
+from mlmodel.timestamps import MLFLOW_FORMAT, mlflow_timestamp, parse_timestamp
 
 CODE = "MLM103"
 NAME = "timestamp-format"
@@ -44,10 +44,12 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         return
     moment = parse_timestamp(value)
     path = ("utc_time_created",)
-    if moment is None:
-        yield Finding(path, f"utc_time_created {value!r} is not a timestamp")
-        return
     fixed = mlflow_timestamp(moment)
+    if moment is None or fixed is None:
+        shown = ctx.source_of(path) or repr(value)
+        what = "a date without a time" if isinstance(value, datetime.date) else "not a timestamp"
+        yield Finding(path, f"utc_time_created {shown} is {what}")
+        return
     if isinstance(value, datetime.date):
         why = "is unquoted, so YAML reads it as a date-time object"
     elif moment.tzinfo is not None and moment.utcoffset() != datetime.timedelta(0):
