@@ -210,7 +210,3 @@ def default_registry() -> FlavorRegistry:
 
 def get_flavor(name: str) -> FlavorSpec | None:
     return default_registry().get(name)
-
-
-def known_flavors() -> dict[str, FlavorSpec]:
-    return default_registry().all()

@@ -8,8 +8,6 @@ from pydantic import Field
 
 from mlmodel.schema.base import MLmodelSchema, RelativePath
 
-EXAMPLE_TYPES = ("dataframe", "ndarray", "json_object", "sparse_matrix_csc", "sparse_matrix_csr")
-
 
 class InputExampleInfo(MLmodelSchema):
     artifact_path: RelativePath = Field(description="the example file, input_example.json")

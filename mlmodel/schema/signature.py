@@ -13,12 +13,6 @@ from pydantic import ConfigDict, Field
 
 from mlmodel.schema.base import ClosedSchema, MLmodelSchema
 
-SCALAR_TYPES = (
-    "boolean", "integer", "long", "float", "double", "string", "binary", "datetime",
-)
-COLUMN_TYPES = (*SCALAR_TYPES, "array", "object", "map", "any", "sparkml_vector")
-PARAM_TYPES = (*(t for t in SCALAR_TYPES if t != "binary"), "object")
-
 ScalarTypeName = Literal[
     "boolean", "integer", "long", "float", "double", "string", "binary", "datetime"
 ]
@@ -36,7 +30,6 @@ class _Spec(MLmodelSchema):
     """Spec parts MLflow reads by key: unknown keys are ignored, as MLflow ignores them."""
 
     model_config = ConfigDict(extra="ignore")
-
 
 
 # -- nested type dicts (inside items / values) ---------------------------------------------
@@ -167,7 +160,6 @@ class TensorSpec(_Spec):
     name: Any = None
     type: Literal["tensor"]
     tensor_spec: TensorInfo = Field(alias="tensor-spec")
-
 
 
 Spec = Annotated[

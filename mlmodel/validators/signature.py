@@ -28,6 +28,8 @@ _DTYPES = frozenset(
     ]
 )
 _TIME_DTYPE = re.compile(r"^(datetime64|timedelta64|M8|m8)(\[(Y|M|W|D|h|m|s|ms|us|ns|ps|fs|as)\])?$")
+# as mlmodel.schema.signature's ParamSpec allows; spelled out here so that validating does
+# not import the pydantic models
 _PARAM_TYPES = ("boolean", "integer", "long", "float", "double", "string", "datetime", "object")
 
 

@@ -149,7 +149,7 @@ class TreeBuilder:
                 message,
                 line=int(node.start_mark.line) + 1,
                 column=int(node.start_mark.column) + 1,
-                key=_dotted(path),
+                key=dotted(path),
                 **kw,
             )
         )
@@ -329,10 +329,6 @@ class _At:
 
     def __init__(self, mark: Any) -> None:
         self.start_mark = mark
-
-
-def _dotted(path: KeyPath) -> str:
-    return dotted(path)
 
 
 def dotted(path: KeyPath) -> str:

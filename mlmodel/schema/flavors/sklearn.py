@@ -8,8 +8,6 @@ from pydantic import Field
 
 from mlmodel.schema.base import MLmodelSchema, RelativePath, Version
 
-SERIALIZATION_FORMATS = ("pickle", "cloudpickle", "skops")
-
 
 class ExtraFile(MLmodelSchema):
     path: RelativePath
