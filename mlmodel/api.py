@@ -165,11 +165,11 @@ def validate_paths(
 ) -> ValidationResult:
     """Validate several paths; raises :class:`UsageError` before any work for a bad path
     or a bad project configuration."""
-    from mlmodel.config import load_config
+    from mlmodel.config import load_configs
     from mlmodel.registry import default_registry
 
     resolved = [resolve_mlmodel_path(p) for p in paths]
-    configs = [load_config(p) for p in resolved]
+    configs = load_configs(resolved)
     reports = [
         validate_file(p, check_files=check_files, limits=limits, declared=config.flavors)
         for p, config in zip(resolved, configs, strict=True)

@@ -103,6 +103,16 @@ def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
     return None
 
 
+def load_configs(paths: list[Path]) -> list[ProjectConfig]:
+    """The configuration of each path, looked up once per folder."""
+    by_folder: dict[Path, ProjectConfig] = {}
+    for path in paths:
+        folder = path if path.is_dir() else path.parent
+        if folder not in by_folder:
+            by_folder[folder] = load_config(folder)
+    return [by_folder[path if path.is_dir() else path.parent] for path in paths]
+
+
 def load_config(start: Path) -> ProjectConfig:
     """The configuration for a path (cached per configuration file)."""
     found = find_config_file(start)

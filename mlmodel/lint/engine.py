@@ -188,10 +188,10 @@ def lint_paths(paths: list[str] | list[Path], options: LintOptions) -> LintResul
     options give their own."""
     from dataclasses import replace
 
-    from mlmodel.config import load_config
+    from mlmodel.config import load_configs
 
     resolved = [resolve_mlmodel_path(p) for p in paths]
-    configs = [load_config(p) for p in resolved]
+    configs = load_configs(resolved)
     result = LintResult(ValidationResult())
     for target, config in zip(resolved, configs, strict=True):
         local = replace(
