@@ -539,14 +539,22 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
 
 
 def test_module_imports_only_the_standard_library() -> None:
-    tree = ast.parse(Path(pickle_scan_module.__file__).read_text(encoding="utf-8"))
+    package = Path(pickle_scan_module.__file__).parent
+    tree = ast.Module(
+        body=[
+            node
+            for file in sorted(package.glob("*.py"))
+            for node in ast.parse(file.read_text(encoding="utf-8")).body
+        ],
+        type_ignores=[],
+    )
     roots: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             roots.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             roots.add(node.module.split(".")[0])
-    assert roots - {"__future__"} <= set(sys.stdlib_module_names), roots
+    assert roots - {"__future__", "mlmodel"} <= set(sys.stdlib_module_names), roots
     assert not roots & {"pickle", "_pickle", "marshal", "importlib", "subprocess"}, roots
 
 
@@ -582,7 +590,7 @@ def test_denylist_is_documented() -> None:
         "ftplib",
         "smtplib",
         "telnetlib",
-        "asyncio.subprocess",
+        "asyncio",
         "multiprocessing",
         "operator",
     ):
