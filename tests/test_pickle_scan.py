@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tracemalloc
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,27 +44,7 @@ def dangerous_names(scan: PickleScan) -> set[str]:
     return {d.qualname for d in scan.dangerous}
 
 
-@pytest.fixture(autouse=True)
-def never_unpickle(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Any unpickling during a test of this module fails loudly (pickling is still allowed).
-
-    The Unpickler classes are replaced by subclasses whose ``load`` raises, so libraries that
-    subclass them at import time (joblib) still import."""
-
-    def refuse(*args: object, **kwargs: object) -> Any:
-        raise AssertionError("the scanner must never unpickle")
-
-    c_pickle = sys.modules.get("_pickle")
-    for module in (pickle, c_pickle):
-        if module is None:
-            continue
-        for name in ("loads", "load", "_loads", "_load"):
-            if hasattr(module, name):
-                monkeypatch.setattr(module, name, refuse)
-        refusing = type("RefusingUnpickler", (module.Unpickler,), {"load": refuse})
-        monkeypatch.setattr(module, "Unpickler", refusing)
-    monkeypatch.setattr(pickle._Unpickler, "load", refuse)
-    yield
+pytestmark = pytest.mark.usefixtures("never_unpickle")
 
 
 # --------------------------------------------------------------------------- benign

@@ -94,6 +94,4 @@ def judge(scan: PickleScan, framework: str) -> AllowlistResult:
     Raises KeyError for a framework without an allowlist (see :data:`FRAMEWORKS`).
     """
     prefixes = FRAMEWORKS[framework]
-    return AllowlistResult(
-        framework, tuple(i for i in scan.imports if not _allowed(i, prefixes))
-    )
+    return AllowlistResult(framework, tuple(i for i in scan.imports if not _allowed(i, prefixes)))

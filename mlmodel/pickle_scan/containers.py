@@ -24,7 +24,7 @@ import zlib
 from pathlib import Path
 from typing import IO, BinaryIO, Final, Protocol
 
-from mlmodel.pickle_scan.opcodes import Scanner, ScanError
+from mlmodel.pickle_scan.opcodes import ScanError, Scanner
 from mlmodel.pickle_scan.results import PickleScan
 from mlmodel.pickle_scan.sniff import FileKind, lfs_pointer_oid, sniff_bytes
 

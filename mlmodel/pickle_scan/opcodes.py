@@ -87,9 +87,9 @@ class _Obj:
 
 
 _STRING_OPS: Final = frozenset(
-    "UNICODE BINUNICODE SHORT_BINUNICODE BINUNICODE8 STRING BINSTRING SHORT_BINSTRING".split()
+    ["UNICODE", "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8", "STRING", "BINSTRING", "SHORT_BINSTRING"]
 )
-_INT_OPS: Final = frozenset("INT BININT BININT1 BININT2 LONG LONG1 LONG4".split())
+_INT_OPS: Final = frozenset(["INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4"])
 _GET_OPS: Final = frozenset(("GET", "BINGET", "LONG_BINGET"))
 _PUT_OPS: Final = frozenset(("PUT", "BINPUT", "LONG_BINPUT"))
 _TUPLE_N: Final = {"EMPTY_TUPLE": 0, "TUPLE1": 1, "TUPLE2": 2, "TUPLE3": 3}
@@ -106,8 +106,10 @@ _GADGETS: Final = {
 }
 
 _JOBLIB_WRAPPERS: Final = frozenset(
-    [("joblib.numpy_pickle", "NumpyArrayWrapper"), ("sklearn.externals.joblib.numpy_pickle",
-                                                    "NumpyArrayWrapper")]
+    [
+        ("joblib.numpy_pickle", "NumpyArrayWrapper"),
+        ("sklearn.externals.joblib.numpy_pickle", "NumpyArrayWrapper"),
+    ]
 )
 _DTYPES: Final = frozenset([("numpy", "dtype"), ("numpy.core.multiarray", "dtype")])
 _DTYPE_SIZE: Final = re.compile(r"[<>|=]?[a-zA-Z](\d+)")
@@ -223,7 +225,7 @@ class Scanner:
                 self._step(op, arg, pos if pos is not None else -1, stack, memo, stream)
         except ScanError:
             raise
-        except Exception as exc:  # noqa: BLE001 - genops raises ValueError; nothing may escape
+        except Exception as exc:
             if ops == 0 and "unknown" in str(exc):
                 return 0  # the first byte is not even an opcode: nothing here is a pickle
             raise ScanError(f"invalid or truncated pickle: {exc or type(exc).__name__}") from exc
@@ -231,7 +233,7 @@ class Scanner:
 
     # ------------------------------------------------------------------ opcodes
 
-    def _step(  # noqa: C901, PLR0912 - one branch per opcode family
+    def _step(
         self,
         op: pickletools.OpcodeInfo,
         arg: object,

@@ -67,7 +67,7 @@ def sniff_bytes(head: bytes) -> FileKind:
         return FileKind.EMPTY
     if head.startswith(LFS_POINTER_PREFIX):
         return FileKind.LFS_POINTER
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return FileKind.ZIP
     if head.startswith(b"\x1f\x8b"):
         return FileKind.GZIP
