@@ -388,6 +388,14 @@ def _pickles(data: dict[str, Any], model_dir: Path | None, files: list[FileEntry
         )
     report = PickleReport(True)
     assert model_dir is not None or not paths
+    if model_dir is not None:  # pickles by content too: a pickle named .bin, or no suffix
+        named = set(paths)
+        by_content = [
+            f.path
+            for f in files
+            if not f.symlink and f.path not in named and module.is_pickle(model_dir / f.path)
+        ]
+        paths = sorted([*paths, *by_content])
     for relative in paths:
         assert model_dir is not None
         target = _inside(model_dir, relative)

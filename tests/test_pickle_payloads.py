@@ -212,3 +212,24 @@ def test_real_mlflow_boosting_models_are_clean(
     assert result.safe
     for _path, scan in result.scans:
         assert judge(scan, flavor).expected_only
+
+
+# --------------------------------------------------------------------------- inspect
+
+
+def test_inspect_names_an_lfs_pointer_and_finds_pickles_by_content(tmp_path: Path) -> None:
+    import shutil
+
+    from mlmodel.inspection import inspect_model
+
+    model = tmp_path / "m"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "sklearn-3x", model)
+    (model / "model.pkl").write_bytes(
+        b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"0" * 64 + b"\nsize 9\n"
+    )
+    (model / "weights.bin").write_bytes(call0("os", "system", "true"))
+    pickles = {p.path: p for p in inspect_model(model).pickles.pickles}
+    assert "Git LFS pointer" in (pickles["model.pkl"].error or "")
+    assert "git lfs pull" in (pickles["model.pkl"].error or "")
+    assert "unknown" not in (pickles["model.pkl"].error or "")
+    assert pickles["weights.bin"].dangerous

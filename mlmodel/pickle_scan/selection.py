@@ -72,9 +72,8 @@ def _regular(path: Path) -> os.stat_result | None:
     return info if stat.S_ISREG(info.st_mode) else None
 
 
-def _files(root: Path, targets: Iterable[Path]) -> Iterator[Path]:
-    """Regular files below ``targets`` (resolved, inside ``root``, each once)."""
-    seen: set[Path] = set()
+def _files(root: Path, targets: Iterable[Path], seen: set[Path]) -> Iterator[Path]:
+    """Regular files below ``targets`` (resolved, inside ``root``, each once: ``seen``)."""
     pending = list(targets)
     while pending:
         path = pending.pop(0)
@@ -96,17 +95,22 @@ def _files(root: Path, targets: Iterable[Path]) -> Iterator[Path]:
 
 
 def _is_pickle_container(head: bytes) -> bool:
-    return is_pickle_bytes(head) or sniff_bytes(head) in (FileKind.ZIP, FileKind.LFS_POINTER)
+    return is_pickle_bytes(head) or sniff_bytes(head) is FileKind.ZIP
 
 
 def select_pickles(
-    root: Path, targets: Iterable[Path], budget: ScanBudget | None = None
+    root: Path,
+    targets: Iterable[Path],
+    budget: ScanBudget | None = None,
+    *,
+    seen: set[Path] | None = None,
 ) -> tuple[list[Path], ScanBudget]:
-    """Files below ``targets`` that are pickles (plain, compressed, zip of, or an LFS
-    pointer standing in for one), sniffed by content; ``budget.stopped`` when cut short."""
+    """Files below ``targets`` that are pickles (plain, compressed, or zips holding pickles),
+    sniffed by content; ``budget.stopped`` when cut short. Paths (resolved) in ``seen`` are
+    skipped, and the paths visited are added to it."""
     budget = budget or ScanBudget()
     found: list[Path] = []
-    for path in _files(root.resolve(), targets):
+    for path in _files(root.resolve(), targets, set() if seen is None else seen):
         if not budget.check():
             break
         try:
@@ -142,10 +146,15 @@ class DirectoryScan:
 
 
 def scan_pickles(
-    root: Path, targets: Iterable[Path], budget: ScanBudget | None = None
+    root: Path,
+    targets: Iterable[Path],
+    budget: ScanBudget | None = None,
+    *,
+    seen: set[Path] | None = None,
 ) -> DirectoryScan:
-    """Select the pickles below ``targets`` by content and scan each, within ``budget``."""
-    files, budget = select_pickles(root, targets, budget)
+    """Select the pickles below ``targets`` by content and scan each, within ``budget``
+    (``seen``: see :func:`select_pickles`)."""
+    files, budget = select_pickles(root, targets, budget, seen=seen)
     scans: list[tuple[Path, PickleScan]] = []
     for path in files:
         if not budget.check():

@@ -29,6 +29,7 @@ RULE_MODULES: dict[str, str] = {
     "MLM405": "mlm405_model_size",
     "MLM501": "mlm501_dangerous_pickle",
     "MLM502": "mlm502_skops_trusted_types",
+    "MLM503": "mlm503_unexpected_pickle_import",
 }
 
 #: the linter's own code, for suppressions that silence nothing
