@@ -78,6 +78,10 @@ _TABLE: tuple[Code, ...] = (
     Code("V502", "path-escape", E, "a referenced path leaves the model directory"),
     Code("V503", "symlink-outside", E, "a symlink points outside the model directory"),
     Code("V504", "wrong-file-kind", E, "a file where a folder is expected, or the reverse"),
+    Code("V505", "empty-model-file", E, "a model file is empty (0 bytes)"),
+    Code("V506", "lfs-pointer", E, "a Git LFS pointer committed in place of a model file"),
+    Code("V507", "wrong-archive-kind", E, "a model file is not the container its format says"),
+    Code("V508", "not-a-pickle", E, "a model file MLflow unpickles does not begin like a pickle"),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _TABLE}
