@@ -33,8 +33,8 @@ _LAZY = {
     "validate_file": "mlmodel.api",
     "validate_paths": "mlmodel.api",
     "MLmodelDocument": "mlmodel.yamlio.document",
-    "read_mlmodel": "mlmodel.yamlio.document",
-    "validate_document": "mlmodel.yamlio.document",
+    "read_mlmodel": "mlmodel.reading",
+    "validate_document": "mlmodel.api",
 }
 
 if TYPE_CHECKING:
@@ -42,11 +42,13 @@ if TYPE_CHECKING:
         FileReport,
         ValidationResult,
         validate_bytes,
+        validate_document,
         validate_file,
         validate_paths,
     )
     from mlmodel.diagnostics import Diagnostic, Severity
-    from mlmodel.yamlio.document import MLmodelDocument, read_mlmodel, validate_document
+    from mlmodel.reading import read_mlmodel
+    from mlmodel.yamlio.document import MLmodelDocument
 
 
 def __getattr__(name: str) -> Any:
