@@ -85,12 +85,10 @@ def _import(target: str) -> type[BaseModel]:
 
 @cache
 def _validator(name: str, schema: str) -> SchemaValidator:
-    from mlmodel.schema.compiled import SOURCES
+    from mlmodel.schema.compiled import sources, validator
 
     compiled = f"flavor:{name}"
-    if SOURCES.get(compiled) == schema:
-        from mlmodel.schema.compiled import validator
-
+    if sources().get(compiled) == schema:
         return validator(compiled)
     from pydantic_core import SchemaValidator
 
