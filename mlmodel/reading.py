@@ -25,10 +25,9 @@ def read_mlmodel(path: str | Path, *, limits: Limits | None = None) -> MLmodelDo
     """
     target = resolve_mlmodel_path(path)
     try:
-        data = target.read_bytes()
+        return MLmodelDocument.read(target, limits=limits)
     except OSError as exc:
         raise UsageError(f"{target}: cannot read the file: {exc.strerror or exc}") from None
-    return MLmodelDocument.from_bytes(data, path=target, limits=limits)
 
 
 def is_json_text(text: str) -> bool:

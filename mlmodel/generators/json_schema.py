@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from mlmodel.fsio import write_file
 from mlmodel.json_schema.documents import (
     REGENERATE,
     builtin_flavors,
@@ -62,7 +63,7 @@ def write_files(folder: Path, files: dict[str, str] | None = None) -> list[str]:
         target = folder / relative
         if relative in wanted:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(wanted[relative], encoding="utf-8", newline="\n")
+            write_file(target, wanted[relative].encode("utf-8"))
         else:
             target.unlink()
     return changed
