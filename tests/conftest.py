@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import importlib
 import pickle
 import sys
 from collections.abc import Iterator
@@ -53,6 +55,12 @@ def never_unpickle(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     def refuse(*args: object, **kwargs: object) -> Any:
         raise AssertionError("the scanner must never unpickle")
+
+    # libraries that bind pickle.load at import time import now, before the patch, so that
+    # the patch never outlives the test through them
+    for name in ("cloudpickle", "joblib"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
 
     c_pickle = sys.modules.get("_pickle")
     for module in (pickle, c_pickle):

@@ -35,7 +35,13 @@ from mlmodel.pickle_scan.results import (
     PickleImport,
     PickleScan,
 )
-from mlmodel.pickle_scan.selection import DirectoryScan, ScanBudget, scan_pickles, select_pickles
+from mlmodel.pickle_scan.selection import (
+    DirectoryScan,
+    ScanBudget,
+    holds_pickles,
+    scan_pickles,
+    select_pickles,
+)
 from mlmodel.pickle_scan.sniff import FileKind, is_pickle, is_pickle_bytes, sniff_bytes, sniff_file
 
 __all__ = [
@@ -52,6 +58,7 @@ __all__ = [
     "ScanBudget",
     "danger",
     "framework_for_flavor",
+    "holds_pickles",
     "is_pickle",
     "is_pickle_bytes",
     "judge",

@@ -32,7 +32,7 @@ from mlmodel.pickle_scan.sniff import (
     sniff_bytes,
 )
 
-__all__ = ["DirectoryScan", "ScanBudget", "scan_pickles", "select_pickles"]
+__all__ = ["DirectoryScan", "ScanBudget", "holds_pickles", "scan_pickles", "select_pickles"]
 
 DEFAULT_MAX_TOTAL_BYTES: Final = 4 * 1024 * 1024 * 1024
 DEFAULT_MAX_SECONDS: Final = 120.0
@@ -94,8 +94,24 @@ def _files(root: Path, targets: Iterable[Path], seen: set[Path]) -> Iterator[Pat
             yield resolved
 
 
-def _is_pickle_container(head: bytes) -> bool:
-    return is_pickle_bytes(head) or sniff_bytes(head) is FileKind.ZIP
+def _holds_pickles(path: Path, head: bytes, lfs_pointers: bool) -> bool:
+    kind = sniff_bytes(head)
+    if kind is FileKind.ZIP:
+        return _zip_has_pickles(path)
+    if kind is FileKind.LFS_POINTER:
+        return lfs_pointers
+    return is_pickle_bytes(head)
+
+
+def holds_pickles(path: Path) -> bool:
+    """Whether ``path`` is a regular file holding pickles by content: a pickle, a compressed
+    pickle, or a zip with pickle members (a torch file, whatever its name). Never raises."""
+    if _regular(path) is None:
+        return False
+    try:
+        return _holds_pickles(path, read_head(path, HEAD_BYTES), False)
+    except OSError:
+        return False
 
 
 def select_pickles(
@@ -104,10 +120,12 @@ def select_pickles(
     budget: ScanBudget | None = None,
     *,
     seen: set[Path] | None = None,
+    lfs_pointers: bool = False,
 ) -> tuple[list[Path], ScanBudget]:
     """Files below ``targets`` that are pickles (plain, compressed, or zips holding pickles),
     sniffed by content; ``budget.stopped`` when cut short. Paths (resolved) in ``seen`` are
-    skipped, and the paths visited are added to it."""
+    skipped, and the paths visited are added to it. With ``lfs_pointers``, Git LFS pointer
+    files are selected too (scanning one names it as such)."""
     budget = budget or ScanBudget()
     found: list[Path] = []
     for path in _files(root.resolve(), targets, set() if seen is None else seen):
@@ -117,9 +135,7 @@ def select_pickles(
             head = read_head(path, HEAD_BYTES)
         except OSError:
             continue
-        if _is_pickle_container(head):
-            if sniff_bytes(head) is FileKind.ZIP and not _zip_has_pickles(path):
-                continue
+        if _holds_pickles(path, head, lfs_pointers):
             found.append(path)
         budget.spend(len(head))
     return found, budget

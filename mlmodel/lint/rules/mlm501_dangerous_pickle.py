@@ -36,45 +36,36 @@ _CACHE_KEY = "pickle_scans"
 
 
 def scanned_pickles(ctx: LintContext) -> tuple[list[tuple[KeyPath, Path, PickleScan]], str | None]:
-    """Every pickle below the document's referenced paths, scanned once per lint run:
-    (key path, file, scan) and the bound that stopped the walk, if any."""
+    """Every pickle below the document's referenced paths (:func:`mlmodel.modeldir.pickle_files`,
+    by content), scanned once per lint run: (key path, file, scan) and the bound that
+    stopped the selection or the scans, if any."""
     cached = ctx.cache.get(_CACHE_KEY)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    from mlmodel.pickle_scan import ScanBudget, scan_pickles
-    from mlmodel.validators.files import referenced_paths
+    from mlmodel.modeldir import pickle_files
+    from mlmodel.pickle_scan import DEFAULT_MAX_BYTES, ScanBudget, scan_pickle
 
     found: list[tuple[KeyPath, Path, PickleScan]] = []
-    stopped: str | None = None
+    budget = ScanBudget()
     if ctx.check_files and ctx.model_dir is not None:
-        root = ctx.model_dir.resolve()
-        budget = ScanBudget()
-        seen: set[Path] = set()
-        for key, value, _ref in referenced_paths(ctx.data):
-            target = ctx.model_dir / value
-            result = scan_pickles(root, [target], budget, seen=seen)
-            found.extend((key, path, scan) for path, scan in result.scans)
-            if result.stopped is not None:
-                stopped = result.stopped
+        for key, file in pickle_files(ctx.model_dir, ctx.data, budget=budget):
+            if key is None or not budget.check():
                 break
-    ctx.cache[_CACHE_KEY] = (found, stopped)
-    return found, stopped
-
-
-def _shown(ctx: LintContext, file: Path) -> str:
-    assert ctx.model_dir is not None
-    try:
-        return str(file.relative_to(ctx.model_dir.resolve()))
-    except ValueError:
-        return str(file)
+            scan = scan_pickle(file, max_bytes=min(DEFAULT_MAX_BYTES, budget.left()))
+            budget.spend(file.stat().st_size if file.is_file() else 0)
+            found.append((key, file, scan))
+    ctx.cache[_CACHE_KEY] = (found, budget.stopped)
+    return found, budget.stopped
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     if not ctx.check_files or ctx.model_dir is None:
         return
+    from mlmodel.modeldir import relative_posix
+
     found, stopped = scanned_pickles(ctx)
     for path, file, scan in found:
-        shown = _shown(ctx, file)
+        shown = relative_posix(ctx.model_dir, file)
         if scan.dangerous:
             calls = ", ".join(sorted({d.qualname for d in scan.dangerous}))
             yield Finding(

@@ -29,6 +29,7 @@ _SHOWN = 5
 def check(ctx: LintContext) -> Iterator[Finding]:
     if not ctx.check_files or ctx.model_dir is None:
         return
+    from mlmodel.modeldir import relative_posix
     from mlmodel.pickle_scan import framework_for_flavor, judge
 
     found, _stopped = scanned_pickles(ctx)
@@ -43,7 +44,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             continue
         listed = ", ".join(unexpected[:_SHOWN])
         more = f" and {len(unexpected) - _SHOWN} more" if len(unexpected) > _SHOWN else ""
-        shown = file.name if ctx.model_dir is None else file.relative_to(ctx.model_dir.resolve())
+        shown = relative_posix(ctx.model_dir, file)
         yield Finding(
             path,
             f"{shown} imports {listed}{more}, outside what a {framework} model needs "
