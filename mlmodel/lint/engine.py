@@ -23,7 +23,8 @@ _BROKEN = Rule("V199", "internal-error", Severity.ERROR, None, "", "", lambda ct
 @dataclass(frozen=True, slots=True)
 class LintOptions:
     """``select``/``ignore``: rule codes or prefixes; None takes them from the project
-    configuration (``[tool.mlmodel]``), an empty ``select`` means every rule."""
+    configuration (``[tool.mlmodel]``), an empty ``select`` means every rule.
+    ``isolated``: no configuration file is read."""
 
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
@@ -31,6 +32,7 @@ class LintOptions:
     unsafe_fixes: bool = False
     diff: bool = False
     check_files: bool = True
+    isolated: bool = False
 
 
 @dataclass(slots=True)
@@ -157,7 +159,7 @@ def lint_file(path: str | Path, options: LintOptions) -> tuple[FileReport, list[
         document = read_mlmodel(mlmodel_path)
     except (ParseError, OSError):
         # not readable as YAML: the validator says exactly why
-        report = validate_file(mlmodel_path, check_files=False)
+        report = validate_file(mlmodel_path, check_files=False, isolated=options.isolated)
         return report, [], None
     model_dir = mlmodel_path.parent
     fixed: list[str] = []
@@ -191,7 +193,7 @@ def lint_paths(paths: list[str] | list[Path], options: LintOptions) -> LintResul
     from mlmodel.config import load_configs
 
     resolved = [resolve_mlmodel_path(p) for p in paths]
-    configs = load_configs(resolved)
+    configs = load_configs(resolved, isolated=options.isolated)
     result = LintResult(ValidationResult())
     for target, config in zip(resolved, configs, strict=True):
         local = replace(
