@@ -104,6 +104,15 @@ def test_isolated_reads_no_configuration(tmp_path: Path) -> None:
     assert {"MLM301", "MLM501"} <= set(lint_codes(model, isolated=True))
 
 
+def test_isolated_honours_no_suppression_comment(tmp_path: Path) -> None:
+    model = evil_model(tmp_path / "model")
+    text = PYFUNC.replace("flavors:\n", "flavors:  # mlmodel: disable=MLM301\n")
+    (model / "MLmodel").write_text(text)
+    assert "MLM301" not in lint_codes(model)
+    codes = lint_codes(model, isolated=True)
+    assert "MLM301" in codes and "MLM001" not in codes
+
+
 def test_isolated_skips_a_configuration_that_would_break_the_run(tmp_path: Path) -> None:
     model = evil_model(tmp_path / "model")
     os.mkfifo(model / ".mlmodel.toml")

@@ -24,7 +24,7 @@ _BROKEN = Rule("V199", "internal-error", Severity.ERROR, None, "", "", lambda ct
 class LintOptions:
     """``select``/``ignore``: rule codes or prefixes; None takes them from the project
     configuration (``[tool.mlmodel]``), an empty ``select`` means every rule.
-    ``isolated``: no configuration file is read."""
+    ``isolated``: no configuration file is read and no suppression comment is honoured."""
 
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
@@ -85,7 +85,7 @@ def _apply_fixes(
     fixed: list[str] = []
     for _ in range(MAX_FIX_PASSES):
         ctx = LintContext(document, model_dir, options.check_files)
-        suppressions = find_suppressions(document)
+        suppressions = [] if options.isolated else find_suppressions(document)
         applied = False
         for rule, finding in _findings(rules, ctx):
             line, _ = document.parsed.locate(finding.path, at_key=finding.at_key)
@@ -111,7 +111,7 @@ def lint_document(
 ) -> list[Diagnostic]:
     rules = select_rules(options.select or (), options.ignore or ())
     ctx = LintContext(document, model_dir, options.check_files)
-    suppressions = find_suppressions(document)
+    suppressions = [] if options.isolated else find_suppressions(document)
     found: list[Diagnostic] = []
     for rule, finding in _findings(rules, ctx):
         line, _ = document.parsed.locate(finding.path, at_key=finding.at_key)
