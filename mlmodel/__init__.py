@@ -12,9 +12,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Diagnostic",
+    "EditError",
     "FileReport",
+    "MLModelError",
     "MLmodelDocument",
+    "ParseError",
     "Severity",
+    "UsageError",
     "ValidationResult",
     "__version__",
     "read_mlmodel",
@@ -27,6 +31,10 @@ __all__ = [
 _LAZY = {
     "Diagnostic": "mlmodel.diagnostics",
     "Severity": "mlmodel.diagnostics",
+    "MLModelError": "mlmodel.errors",
+    "EditError": "mlmodel.errors",
+    "ParseError": "mlmodel.errors",
+    "UsageError": "mlmodel.errors",
     "FileReport": "mlmodel.api",
     "ValidationResult": "mlmodel.api",
     "validate_bytes": "mlmodel.api",
@@ -46,6 +54,7 @@ if TYPE_CHECKING:
         validate_paths,
     )
     from mlmodel.diagnostics import Diagnostic, Severity
+    from mlmodel.errors import EditError, MLModelError, ParseError, UsageError
     from mlmodel.yamlio.document import MLmodelDocument, read_mlmodel, validate_document
 
 

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from mlmodel.report import ReportOptions
 
 MAX_EXCERPT = 160
+#: Unicode categories shown as escapes: controls, format (bidi overrides), surrogates,
+#: line and paragraph separators
+_ESCAPED = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+NEWLINE = "\n"  # kept in messages and hints: they may span lines
 #: the line breaks of YAML 1.1, as MLflow's PyYAML counts lines
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
@@ -53,14 +57,14 @@ def fixes_line(diagnostics: list[Diagnostic]) -> str | None:
     return f"[*] {safe} fixable with --fix{more}"
 
 
-def escape_control(text: str) -> str:
+def escape_control(text: str, *, keep: str = "") -> str:
     """Control and format characters (NUL, ESC, bidi overrides...) as ``\\xNN``/``\\uNNNN``,
-    so a binary or hostile file cannot drive the terminal."""
+    so a binary or hostile file cannot drive the terminal; the characters in ``keep`` stay."""
     if text.isprintable():
         return text
     out = []
     for char in text:
-        if char == " " or unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp"):
+        if char in keep or unicodedata.category(char) not in _ESCAPED:
             out.append(char)
         elif ord(char) < 0x100:
             out.append(f"\\x{ord(char):02x}")
@@ -125,7 +129,7 @@ def _write_one(console: Console, d: Diagnostic, lines: list[str]) -> None:
     mark = " [*]" if fix_safety(d) == "safe" else ""
     console.print(
         f"[bold]{escape(escape_control(d.location()))}[/]: [{color}]{d.severity.value}[/] "
-        f"[bold]{d.code}[/]{escape(mark)} {escape(escape_control(d.message))}"
+        f"[bold]{d.code}[/]{escape(mark)} {escape(escape_control(d.message, keep=NEWLINE))}"
     )
     if d.line is not None and 0 < d.line <= len(lines):
         source, offset = excerpt(lines[d.line - 1], d.column)
@@ -134,7 +138,7 @@ def _write_one(console: Console, d: Diagnostic, lines: list[str]) -> None:
         if offset is not None and offset <= len(source):
             console.print(" " * (len(gutter) + offset) + f"[{color}]^[/]")
     if d.hint:
-        console.print(f"      [cyan]hint:[/] {escape(escape_control(d.hint))}")
+        console.print(f"      [cyan]hint:[/] {escape(escape_control(d.hint, keep=NEWLINE))}")
 
 
 def statistics(result: ValidationResult) -> list[tuple[str, int, Severity, str | None]]:

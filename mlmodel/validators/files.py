@@ -15,6 +15,11 @@ from mlmodel.registry import DOCUMENT_PATHS, PathKind, PathRef, get_flavor
 from mlmodel.validators.context import CheckContext
 from mlmodel.yamlio.tree import KeyPath
 
+#: the model directory of an MLmodel file is its folder, whatever the file's name
+MISSING_FILE_HINT = (
+    "the model directory is the MLmodel file's folder; for an MLmodel file kept without "
+    "its model's files, --no-check-files skips the file checks"
+)
 _WINDOWS_ABSOLUTE = re.compile(r"^([A-Za-z]:[\\/]|\\\\)")
 
 
@@ -100,6 +105,7 @@ def _check_one(ctx: CheckContext, root: Path, path: KeyPath, value: str, ref: Pa
             "V500",
             f"{label} points to {value!r}, which does not exist in the model directory",
             path,
+            hint=MISSING_FILE_HINT,
         )
         return
     _check_kind(ctx, target, value, ref.kind, label, path)
