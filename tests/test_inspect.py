@@ -269,7 +269,6 @@ def test_without_pickle_scan_inspection_goes_on(
 
 
 def test_dangerous_pickle_is_flagged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("mlmodel.pickle_scan")
     model = tmp_path / "m"
     shutil.copytree(LEGACY, model)
     # protocol 0: os.system('true'), never loaded
