@@ -189,3 +189,14 @@ def test_fixable_findings_are_marked() -> None:
 def test_no_fix_line_when_nothing_is_fixable(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["validate", str(LEGACY)]) == 1
     assert "fixable" not in capsys.readouterr().out
+
+
+def test_inspect_escapes_control_characters_in_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = b'flavors:\n  custom:\n    note: "a\\e[2Jb\\0c"\nmetadata:\n  "k\\a": "\\e]0;title\\a"\n'
+    model = write_model(tmp_path / "m", text)
+    assert run(["inspect", "--color", "never", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x00" not in out and "\x07" not in out
+    assert r"note: a\x1b[2Jb\x00c" in out

@@ -6,12 +6,20 @@ import json
 from typing import TYPE_CHECKING, Any, TextIO
 
 from mlmodel.report.console import make_console
+from mlmodel.report.text import escape_control
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from mlmodel.inspection import Inspection
     from mlmodel.report import ReportOptions
+
+
+def escape(text: str) -> str:
+    """Text from the model made safe to print: control characters escaped, then rich markup."""
+    from rich.markup import escape as escape_markup
+
+    return escape_markup(escape_control(text))
 
 
 def _show(value: Any) -> str:
@@ -23,7 +31,6 @@ def _show(value: Any) -> str:
 
 
 def _settings_tree(console: Console, result: Inspection) -> None:
-    from rich.markup import escape
     from rich.tree import Tree
 
     tree = Tree("[bold]flavors[/bold]")
@@ -36,7 +43,6 @@ def _settings_tree(console: Console, result: Inspection) -> None:
 
 
 def _add(branch: Any, value: Any) -> None:
-    from rich.markup import escape
 
     if isinstance(value, dict):
         for key, item in value.items():
@@ -55,7 +61,6 @@ def _add(branch: Any, value: Any) -> None:
 
 
 def write_inspection(result: Inspection, stream: TextIO, options: ReportOptions) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     console = make_console(stream, color=options.color, soft_wrap=False)
