@@ -41,16 +41,17 @@ def check_statistics(command: str, output_format: str, statistics: bool) -> None
 def write_report(
     render: Callable[[TextIO], None], output_file: Path | None, command: str
 ) -> None:
-    """Render to stdout, or to ``output_file`` written atomically (never half-written)."""
+    """Render to stdout, or to ``output_file`` through the one safe-write home
+    (:func:`mlmodel.fsio.write_file`: atomic, never half-written)."""
     if output_file is None:
         render(sys.stdout)
         return
-    from mlmodel.yamlio.document import atomic_write
+    from mlmodel.fsio import write_file
 
     buffer = io.StringIO()
     render(buffer)
     try:
-        atomic_write(output_file, buffer.getvalue().encode("utf-8"))
+        write_file(output_file, buffer.getvalue().encode("utf-8"))
     except OSError as exc:
         raise usage(command, f"cannot write {output_file}: {exc.strerror or exc}") from None
 
