@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlmodel.api import FileReport, ValidationResult
 from mlmodel.cli.app import COMMAND_MODULES, run
 from mlmodel.diagnostics import Diagnostic, Severity
 from mlmodel.report import ReportOptions
 from mlmodel.report.text import escape_control, excerpt, write_text
+from mlmodel.results import FileReport, ValidationResult
 from tests.conftest import EXAMPLES
 
 GOOD = EXAMPLES / "sklearn-3x"

@@ -24,8 +24,8 @@ from mlmodel.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from mlmodel.api import FileReport
     from mlmodel.lint.engine import LintOptions
+    from mlmodel.results import FileReport
 
 #: stdin is read up to this size, as validate's default --max-bytes
 STDIN_LIMIT = 10 * 1024 * 1024
@@ -131,10 +131,10 @@ def _lint_stdin(options: LintOptions) -> tuple[FileReport, str]:
     from dataclasses import replace
     from pathlib import Path
 
-    from mlmodel.api import FileReport
     from mlmodel.cli.paths import STDIN_NAME, read_stdin
     from mlmodel.config import load_config
     from mlmodel.lint.engine import lint_paths
+    from mlmodel.results import FileReport
 
     config = load_config(Path.cwd())
     options = replace(

@@ -28,7 +28,7 @@ class Collected:
 def collect(paths: list[Path], *, recursive: bool = False, stdin: bool = True) -> Collected:
     """Resolve each PATH to its MLmodel file (``--recursive``: every MLmodel file below a
     directory). The same file named twice (``m`` and ``m/MLmodel``, a symlink) is kept once."""
-    from mlmodel.api import resolve_mlmodel_path
+    from mlmodel.modeldir import resolve_mlmodel_path
 
     collected = Collected()
     seen: set[Path] = set()

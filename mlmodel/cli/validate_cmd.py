@@ -49,7 +49,7 @@ def validate(
     Exit status: 0 no errors (warnings allowed), 1 errors (or warnings with
     --strict), 2 usage errors (a bad path: the other paths are still checked).
     """
-    from mlmodel.api import FileReport, validate_bytes, validate_paths
+    from mlmodel.api import validate_bytes, validate_paths
     from mlmodel.cli.output import (
         check_statistics,
         final_exit_code,
@@ -59,6 +59,7 @@ def validate(
     )
     from mlmodel.cli.paths import STDIN_NAME, collect, read_stdin
     from mlmodel.report import FORMATTERS
+    from mlmodel.results import FileReport
     from mlmodel.yamlio.tree import Limits
 
     check_statistics("validate", output_format, statistics)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from mlmodel.api import ValidationResult
+    from mlmodel.results import ValidationResult
     from mlmodel.inspection import Inspection
 
 

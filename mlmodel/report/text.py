@@ -13,7 +13,7 @@ from mlmodel.diagnostics import Diagnostic, Severity
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from mlmodel.api import FileReport, ValidationResult
+    from mlmodel.results import FileReport, ValidationResult
     from mlmodel.report import ReportOptions
 
 MAX_EXCERPT = 160
