@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from mlmodel.results import ValidationResult
     from mlmodel.inspection import Inspection
+    from mlmodel.results import ValidationResult
 
 
 @dataclass(frozen=True, slots=True)

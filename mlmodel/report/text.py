@@ -13,8 +13,8 @@ from mlmodel.diagnostics import Diagnostic, Severity
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from mlmodel.results import FileReport, ValidationResult
     from mlmodel.report import ReportOptions
+    from mlmodel.results import FileReport, ValidationResult
 
 MAX_EXCERPT = 160
 #: Unicode categories shown as escapes: controls, format (bidi overrides), surrogates,
