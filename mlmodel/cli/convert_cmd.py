@@ -11,7 +11,7 @@ import typer
 
 from mlmodel.cli.app import app
 from mlmodel.cli.errors import usage
-from mlmodel.cli.options import ModelPaths
+from mlmodel.cli.options import IsolatedOption, ModelPaths
 
 if TYPE_CHECKING:
     from mlmodel.convert import ConversionResult
@@ -46,6 +46,7 @@ def convert(
     in_place: Annotated[
         bool, typer.Option("--in-place", help="Write back to each MLmodel file itself.")
     ] = False,
+    isolated: IsolatedOption = False,  # convert reads no configuration: always isolated
 ) -> None:
     """Convert MLmodel files between YAML and JSON; --upgrade modernises legacy documents,
     keeping comments. Prints to stdout unless -o or --in-place is given (atomic writes);

@@ -14,6 +14,7 @@ from mlmodel.cli.options import (
     ColorChoice,
     ColorOption,
     InspectFormatOption,
+    IsolatedOption,
     ModelPaths,
 )
 
@@ -26,6 +27,7 @@ def inspect(
     paths: ModelPaths,
     output_format: InspectFormatOption = INSPECT_TEXT,
     color: ColorOption = ColorChoice.auto,
+    isolated: IsolatedOption = False,  # inspect reads no configuration: always isolated
 ) -> None:
     """Show what a model holds: header, flavors, signature, example, files, environment,
     and what each pickle would import. Nothing is unpickled, imported or executed.

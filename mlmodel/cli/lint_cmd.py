@@ -15,6 +15,7 @@ from mlmodel.cli.options import (
     ColorOption,
     ExitZeroOption,
     FormatOption,
+    IsolatedOption,
     ModelPaths,
     OutputFileOption,
     QuietOption,
@@ -69,6 +70,7 @@ def lint(
     statistics: StatisticsOption = False,
     output_file: OutputFileOption = None,
     color: ColorOption = ColorChoice.auto,
+    isolated: IsolatedOption = False,
 ) -> None:
     """Find what loads today but breaks a deployment later; fix it keeping comments.
 
@@ -101,6 +103,7 @@ def lint(
         unsafe_fixes=unsafe_fixes,
         diff=diff,
         check_files=check_files,
+        isolated=isolated,
     )
     result = lint_paths(collected.files, options)
     sources: dict[str, str] = {}
@@ -132,11 +135,11 @@ def _lint_stdin(options: LintOptions) -> tuple[FileReport, str]:
     from pathlib import Path
 
     from mlmodel.cli.paths import STDIN_NAME, read_stdin
-    from mlmodel.config import load_config
+    from mlmodel.config import EMPTY, load_config
     from mlmodel.lint.engine import lint_paths
     from mlmodel.results import FileReport
 
-    config = load_config(Path.cwd())
+    config = EMPTY if options.isolated else load_config(Path.cwd())
     options = replace(
         options,
         select=config.select if options.select is None else options.select,

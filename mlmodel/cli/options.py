@@ -82,3 +82,11 @@ RecursiveOption = Annotated[
         "ignores).",
     ),
 ]
+IsolatedOption = Annotated[
+    bool,
+    typer.Option(
+        "--isolated",
+        help="Read no configuration file and honour no suppression inside the model "
+        "(for checking models you do not own).",
+    ),
+]

@@ -13,6 +13,7 @@ from mlmodel.cli.options import (
     ColorOption,
     ExitZeroOption,
     FormatOption,
+    IsolatedOption,
     ModelPaths,
     OutputFileOption,
     QuietOption,
@@ -43,6 +44,7 @@ def validate(
     statistics: StatisticsOption = False,
     output_file: OutputFileOption = None,
     color: ColorOption = ColorChoice.auto,
+    isolated: IsolatedOption = False,
 ) -> None:
     """Check that MLflow can use each model; report problems at file:line:column.
 
@@ -68,7 +70,9 @@ def validate(
     if not collected.files and not collected.stdin:
         raise typer.Exit(final_exit_code(0, collected, exit_zero=exit_zero))
     limits = Limits(max_bytes=max_bytes)
-    result = validate_paths(collected.files, check_files=check_files, limits=limits)
+    result = validate_paths(
+        collected.files, check_files=check_files, limits=limits, isolated=isolated
+    )
     sources: dict[str, str] = {}
     if collected.stdin:
         # no model directory to look into: the referenced files are not checked
