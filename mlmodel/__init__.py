@@ -14,6 +14,7 @@ __all__ = [
     "Diagnostic",
     "FileReport",
     "MLmodelDocument",
+    "Model",
     "Severity",
     "ValidationResult",
     "__version__",
@@ -33,6 +34,7 @@ _LAZY = {
     "validate_file": "mlmodel.api",
     "validate_paths": "mlmodel.api",
     "MLmodelDocument": "mlmodel.yamlio.document",
+    "Model": "mlmodel.runtime.model",
     "read_mlmodel": "mlmodel.yamlio.document",
     "validate_document": "mlmodel.yamlio.document",
 }
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
         validate_paths,
     )
     from mlmodel.diagnostics import Diagnostic, Severity
+    from mlmodel.runtime.model import Model
     from mlmodel.yamlio.document import MLmodelDocument, read_mlmodel, validate_document
 
 
