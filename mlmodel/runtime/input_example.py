@@ -172,7 +172,7 @@ def _encode(data: Any, info: dict[str, Any]) -> tuple[Any, dict[str, Any] | None
     if pd is not None and isinstance(data, pd.DataFrame):
         split = data.where(data.notnull(), None).to_dict(orient="split")
         del split["index"]
-        if all(data.columns == range(len(data.columns))):
+        if list(data.columns) == list(range(len(data.columns))):
             del split["columns"]
         info["type"] = "dataframe"
         info["pandas_orient"] = "split" if "columns" in split else "values"
