@@ -14,10 +14,11 @@ one in ``extra_pip_requirements`` to serve the model with MLflow's environment r
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,10 +213,16 @@ class Environment:
         return written
 
 
+@functools.cache
+def _packages_distributions() -> Mapping[str, list[str]]:
+    """Top-level module -> distributions; read once per process (it reads every RECORD)."""
+    return importlib.metadata.packages_distributions()
+
+
 def module_distributions(modules: Iterable[str]) -> list[str]:
     """Installed distributions providing the top-level packages of ``modules`` (stdlib and
     unknown modules skipped), sorted."""
-    mapping = importlib.metadata.packages_distributions()
+    mapping = _packages_distributions()
     found: set[str] = set()
     for module in modules:
         top = module.split(".")[0]
