@@ -143,7 +143,8 @@ class Model:
     def to_dict(self) -> dict[str, Any]:
         """The MLmodel content, with MLflow 3.17's choice of which keys appear."""
         result: dict[str, Any] = {name: getattr(self, name) for name in _PLAIN}
-        result.update(deepcopy(self.extra))
+        # as MLflow: attributes whose name starts with "_" are not part of the document
+        result.update({k: deepcopy(v) for k, v in self.extra.items() if not k.startswith("_")})
         result["flavors"] = deepcopy(self.flavors)
         if self.signature is not None:
             result["signature"] = self.signature.to_dict()
