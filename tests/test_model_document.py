@@ -21,16 +21,37 @@ from mlmodel.errors import ParseError
 from mlmodel.models import Model, ModelSignature, infer_signature
 from tests.conftest import corpus_files, requires_corpus
 
-mlflow = pytest.importorskip("mlflow")
-import mlflow.models  # noqa: E402
+pytest.importorskip("mlflow")
+import mlflow.models
 
-FIXED = {"utc_time_created": "2026-11-27 10:24:31.504948", "model_uuid": "8f739ea9e82145bea61a9fad6178622f"}
+FIXED = {
+    "utc_time_created": "2026-11-27 10:24:31.504948",
+    "model_uuid": "8f739ea9e82145bea61a9fad6178622f",
+}
 WRITER = {"mlmodel_version": mlmodel.__version__}
 
 KEYS = st.text(alphabet=string.ascii_lowercase + "_", min_size=1, max_size=12)
 TRICKY = st.sampled_from(
-    ["3.10", "yes", "on", "null", "~", "", "1e3", "0123", "2018-06-01", "é ü 日本", "😀",
-     "line\nbreak", "a: b", "#x", "x" * 120, "long words " * 12, "tab\there", "'q'"]
+    [
+        "3.10",
+        "yes",
+        "on",
+        "null",
+        "~",
+        "",
+        "1e3",
+        "0123",
+        "2018-06-01",
+        "é ü 日本",
+        "😀",
+        "line\nbreak",
+        "a: b",
+        "#x",
+        "x" * 120,
+        "long words " * 12,
+        "tab\there",
+        "'q'",
+    ]
 )
 SCALARS = st.one_of(
     st.none(),
@@ -63,21 +84,58 @@ SIGNATURE_INPUTS: list[Any] = [
     "content",
     [
         pytest.param({}, id="empty"),
-        pytest.param({"flavors": {"python_function": {"loader_module": "mlflow.sklearn",
-                      "env": {"conda": "conda.yaml", "virtualenv": "python_env.yaml"},
-                      "python_version": "3.11.7"}}}, id="pyfunc"),
-        pytest.param({"run_id": "0" * 32, "artifact_path": "model", "model_id": "m-" + "1" * 32},
-                     id="logged"),
-        pytest.param({"metadata": {"task": "llm/v1/chat", "ratio": 1e-20, "big": 1e20,
-                                   "version": "3.10", "flag": "on", "name": "ñandú 日本"}},
-                     id="metadata"),
-        pytest.param({"model_size_bytes": 11538, "env_vars": ["A_KEY"], "prompts": ["prompts:/p/1"]},
-                     id="optional-fields"),
-        pytest.param({"saved_input_example_info": {"artifact_path": "input_example.json",
-                      "type": "dataframe", "pandas_orient": "split", "params": "true"}},
-                     id="example-info"),
-        pytest.param({"resources": {"api_version": "1", "databricks": {"serving_endpoint": [{"name": "e"}]}}},
-                     id="resources"),
+        pytest.param(
+            {
+                "flavors": {
+                    "python_function": {
+                        "loader_module": "mlflow.sklearn",
+                        "env": {"conda": "conda.yaml", "virtualenv": "python_env.yaml"},
+                        "python_version": "3.11.7",
+                    }
+                }
+            },
+            id="pyfunc",
+        ),
+        pytest.param(
+            {"run_id": "0" * 32, "artifact_path": "model", "model_id": "m-" + "1" * 32}, id="logged"
+        ),
+        pytest.param(
+            {
+                "metadata": {
+                    "task": "llm/v1/chat",
+                    "ratio": 1e-20,
+                    "big": 1e20,
+                    "version": "3.10",
+                    "flag": "on",
+                    "name": "ñandú 日本",
+                }
+            },
+            id="metadata",
+        ),
+        pytest.param(
+            {"model_size_bytes": 11538, "env_vars": ["A_KEY"], "prompts": ["prompts:/p/1"]},
+            id="optional-fields",
+        ),
+        pytest.param(
+            {
+                "saved_input_example_info": {
+                    "artifact_path": "input_example.json",
+                    "type": "dataframe",
+                    "pandas_orient": "split",
+                    "params": "true",
+                }
+            },
+            id="example-info",
+        ),
+        pytest.param(
+            {
+                "resources": {
+                    "api_version": "1",
+                    "databricks": {"serving_endpoint": [{"name": "e"}]},
+                }
+            },
+            id="resources",
+        ),
         pytest.param({"time_created": datetime.datetime(2018, 6, 1, 9, 15)}, id="unknown-key"),
     ],
 )
@@ -88,8 +146,12 @@ def test_same_text_as_mlflow(content: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("data", SIGNATURE_INPUTS)
 def test_same_signature_text_as_mlflow(data: Any) -> None:
-    theirs_signature = mlflow.models.infer_signature(data, params={"temperature": 0.5, "stop": ["a"]})
-    ours = Model(**FIXED, signature=infer_signature(data, params={"temperature": 0.5, "stop": ["a"]}))
+    theirs_signature = mlflow.models.infer_signature(
+        data, params={"temperature": 0.5, "stop": ["a"]}
+    )
+    ours = Model(
+        **FIXED, signature=infer_signature(data, params={"temperature": 0.5, "stop": ["a"]})
+    )
     theirs = mlflow.models.Model(**FIXED, mlflow_version=None, **WRITER, signature=theirs_signature)
     assert ours.to_yaml() == theirs.to_yaml()
     # MLflow's own ModelSignature is accepted as is
@@ -97,9 +159,17 @@ def test_same_signature_text_as_mlflow(data: Any) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(metadata=st.dictionaries(KEYS, VALUES, max_size=5), extra=st.dictionaries(
-    KEYS.filter(lambda k: not hasattr(mlflow.models.Model(), k) and k != "extra"), VALUES, max_size=3))
-def test_generated_content_same_text_as_mlflow(metadata: dict[str, Any], extra: dict[str, Any]) -> None:
+@given(
+    metadata=st.dictionaries(KEYS, VALUES, max_size=5),
+    extra=st.dictionaries(
+        KEYS.filter(lambda k: not hasattr(mlflow.models.Model(), k) and k != "extra"),
+        VALUES,
+        max_size=3,
+    ),
+)
+def test_generated_content_same_text_as_mlflow(
+    metadata: dict[str, Any], extra: dict[str, Any]
+) -> None:
     # separate copies: MLflow dumps one object held twice with a YAML anchor (&id001), an
     # artefact of object identity that mlmodel does not reproduce (it copies on output)
     flavors = {"x": {"v": copy.deepcopy(metadata)}}
@@ -129,8 +199,11 @@ def test_fields_filled_as_mlflow_fills_them() -> None:
 def test_signature_written_with_its_two_flags() -> None:
     signature = infer_signature({"a": 1.0})
     data = Model(signature=signature).to_dict()
-    assert data["signature"] == {"inputs": '[{"type": "double", "name": "a", "required": true}]',
-                                 "outputs": None, "params": None}
+    assert data["signature"] == {
+        "inputs": '[{"type": "double", "name": "a", "required": true}]',
+        "outputs": None,
+        "params": None,
+    }
     assert data["is_signature_from_type_hint"] is False
     assert data["type_hint_from_example"] is False
     assert Model.from_dict(data).signature == signature
@@ -141,8 +214,11 @@ def test_add_flavor_and_schemas() -> None:
     model = Model(signature=infer_signature({"a": 1.0}, [1], {"k": 3}))
     assert model.add_flavor("custom", data="x.bin", n=1) is model
     assert model.flavors["custom"] == {"data": "x.bin", "n": 1}
-    inputs, outputs, params = (model.get_input_schema(), model.get_output_schema(),
-                               model.get_params_schema())
+    inputs, outputs, params = (
+        model.get_input_schema(),
+        model.get_output_schema(),
+        model.get_params_schema(),
+    )
     assert inputs is not None and inputs.input_names() == ["a"]
     assert outputs is not None and outputs.input_types() == ["long"]
     assert params is not None and params.defaults() == {"k": 3}
@@ -150,8 +226,11 @@ def test_add_flavor_and_schemas() -> None:
 
 
 def test_mlflow_reads_what_mlmodel_writes_and_keeps_the_writer(tmp_path: Path) -> None:
-    model = Model(flavors={"python_function": {"loader_module": "mlflow.sklearn"}},
-                  signature=infer_signature({"a": [1, 2]}), metadata={"k": "v"})
+    model = Model(
+        flavors={"python_function": {"loader_module": "mlflow.sklearn"}},
+        signature=infer_signature({"a": [1, 2]}),
+        metadata={"k": "v"},
+    )
     path = model.save(tmp_path)
     loaded = mlflow.models.Model.load(str(tmp_path))
     assert loaded.to_dict() == model.to_dict()
@@ -162,8 +241,11 @@ def test_mlflow_reads_what_mlmodel_writes_and_keeps_the_writer(tmp_path: Path) -
 
 def test_mlflow_written_document_round_trips(tmp_path: Path) -> None:
     pyfunc = {"loader_module": "mlflow.sklearn", "model_path": "model.pkl"}
-    theirs = mlflow.models.Model(flavors={"python_function": pyfunc},
-                                 signature=mlflow.models.infer_signature({"a": 1}), metadata={"x": 1})
+    theirs = mlflow.models.Model(
+        flavors={"python_function": pyfunc},
+        signature=mlflow.models.infer_signature({"a": 1}),
+        metadata={"x": 1},
+    )
     theirs.save(str(tmp_path / "MLmodel"))
     ours = Model.load(tmp_path)
     assert "mlmodel_version" not in ours.to_dict()  # a loaded file says what it said

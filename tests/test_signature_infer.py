@@ -13,25 +13,43 @@ import pytest
 from mlmodel.models import SignatureInferenceError, infer_signature
 from mlmodel.runtime.input_example import InputExample, read_example
 
-mlflow = pytest.importorskip("mlflow")
+pytest.importorskip("mlflow")
 np = pytest.importorskip("numpy")
 pd = pytest.importorskip("pandas")
 sparse = pytest.importorskip("scipy.sparse")
 
-import mlflow.models  # noqa: E402
-from mlflow.models.utils import _Example  # noqa: E402
+import mlflow.models
+from mlflow.models.utils import _Example
 
 CASES: dict[str, tuple[Any, Any, Any]] = {
-    "frame": (pd.DataFrame({"a": [1.0, 2.0], "b": [1, 2], "s": ["x", "y"], "t": [True, False]}),
-              None, None),
+    "frame": (
+        pd.DataFrame({"a": [1.0, 2.0], "b": [1, 2], "s": ["x", "y"], "t": [True, False]}),
+        None,
+        None,
+    ),
     "frame-narrow-types": (
-        pd.DataFrame({"i": np.array([1, 2], dtype=np.int32), "u": np.array([1, 2], dtype=np.uint32),
-                      "f": np.array([1, 2], dtype=np.float32), "i8": np.array([1, 2], dtype=np.int8)}),
-        np.array([0, 1]), None),
+        pd.DataFrame(
+            {
+                "i": np.array([1, 2], dtype=np.int32),
+                "u": np.array([1, 2], dtype=np.uint32),
+                "f": np.array([1, 2], dtype=np.float32),
+                "i8": np.array([1, 2], dtype=np.int8),
+            }
+        ),
+        np.array([0, 1]),
+        None,
+    ),
     "frame-missing": (pd.DataFrame({"a": [1.0, None], "s": ["x", None]}), None, None),
-    "frame-datetime": (pd.DataFrame({"d": pd.to_datetime(["2020-01-01", "2021-01-01"])}), None, None),
-    "frame-nested": (pd.DataFrame({"l": [[1, 2], [3]], "o": [{"a": 1}, {"a": 2, "b": "x"}]}),
-                     None, None),
+    "frame-datetime": (
+        pd.DataFrame({"d": pd.to_datetime(["2020-01-01", "2021-01-01"])}),
+        None,
+        None,
+    ),
+    "frame-nested": (
+        pd.DataFrame({"l": [[1, 2], [3]], "o": [{"a": 1}, {"a": 2, "b": "x"}]}),
+        None,
+        None,
+    ),
     "frame-bytes": (pd.DataFrame({"b": [b"a", b"b"]}), None, None),
     "frame-int-columns": (pd.DataFrame([[1.0, 2.0]]), None, None),
     "ndarray": (np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1, 2]), None),
@@ -50,9 +68,22 @@ CASES: dict[str, tuple[Any, Any, Any]] = {
     "datetime-scalar": (datetime.datetime(2020, 1, 1), None, None),
     "series": (pd.Series([1, 2], name="x"), pd.Series([0.5, 1.5]), None),
     "sparse": (sparse.csr_matrix(np.eye(3)), sparse.csc_matrix(np.eye(2, dtype=np.float32)), None),
-    "params": (None, None, {"t": 0.5, "k": 3, "s": "x", "b": True, "l": [1, 2], "lf": [1, 2.5],
-                            "d": datetime.datetime(2020, 1, 1, 5), "o": {"a": 1, "b": "x"},
-                            "ls": ["a", "b"], "dd": [datetime.date(2020, 1, 2)]}),
+    "params": (
+        None,
+        None,
+        {
+            "t": 0.5,
+            "k": 3,
+            "s": "x",
+            "b": True,
+            "l": [1, 2],
+            "lf": [1, 2.5],
+            "d": datetime.datetime(2020, 1, 1, 5),
+            "o": {"a": 1, "b": "x"},
+            "ls": ["a", "b"],
+            "dd": [datetime.date(2020, 1, 2)],
+        },
+    ),
     "mixed-list": ([1, "a"], None, None),
     "mixed-dict": ({"a": np.array([1]), "b": "x"}, None, None),
     "objects-merge": ([{"o": {"a": 1}}, {"o": {"b": [1]}}, {"o": None}], None, None),
@@ -84,7 +115,9 @@ def test_same_signature_as_mlflow(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "params", [{"bad": b"bytes"}, {"nested": [[1, 2]]}, {"none": None}], ids=["binary", "2d", "none"]
+    "params",
+    [{"bad": b"bytes"}, {"nested": [[1, 2]]}, {"none": None}],
+    ids=["binary", "2d", "none"],
 )
 def test_params_mlflow_refuses_are_refused(params: dict[str, Any]) -> None:
     assert _mlflow(None, None, params) == "MlflowException"
@@ -128,7 +161,9 @@ def test_input_example_files_as_mlflow(name: str, tmp_path: Path) -> None:
     read = read_example(tmp_path, ours.info, schema)
     example = data
     if isinstance(example, pd.DataFrame):
-        pd.testing.assert_frame_equal(read, example.astype(read.dtypes.to_dict()), check_dtype=False)
+        pd.testing.assert_frame_equal(
+            read, example.astype(read.dtypes.to_dict()), check_dtype=False
+        )
     elif isinstance(example, np.ndarray):
         np.testing.assert_array_equal(read, example)
     elif sparse.issparse(example):

@@ -15,20 +15,21 @@ import pytest
 from mlmodel.cli.app import run
 from mlmodel.errors import UnsafeModelError, UsageError
 
-mlflow = pytest.importorskip("mlflow")
+pytest.importorskip("mlflow")
 np = pytest.importorskip("numpy")
 pd = pytest.importorskip("pandas")
 pytest.importorskip("sklearn")
 pytest.importorskip("skops")
 
-import mlflow.pyfunc  # noqa: E402
-import mlflow.sklearn  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.pipeline import Pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
+import mlflow.models
+import mlflow.pyfunc
+import mlflow.sklearn
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
-import mlmodel.sklearn  # noqa: E402
-from mlmodel.models import Model, infer_signature  # noqa: E402
+import mlmodel.sklearn
+from mlmodel.models import Model, infer_signature
 
 FRAME = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], "b": [1, 0, 1, 0, 1, 1]})
 TARGET = np.array([0, 0, 0, 1, 1, 1])
@@ -71,7 +72,12 @@ def _mlflow_predictions(model_dir: Path, data: Any) -> tuple[Any, Any]:
 
 
 CASES = [
-    pytest.param(fmt, with_example, with_signature, id=f"{fmt}-ex{int(with_example)}-sig{int(with_signature)}")
+    pytest.param(
+        fmt,
+        with_example,
+        with_signature,
+        id=f"{fmt}-ex{int(with_example)}-sig{int(with_signature)}",
+    )
     for fmt in FORMATS
     for with_example in (False, True)
     for with_signature in (False, True)
