@@ -238,7 +238,7 @@ def test_existing_non_empty_directory_is_never_overwritten(
     target = tmp_path / "model"
     target.mkdir()
     (target / "keep.txt").write_text("mine")
-    with pytest.raises(UsageError, match="not empty"):
+    with pytest.raises(FileExistsError, match="not empty"):
         mlmodel.sklearn.save_model(classifier, target)
     assert [p.name for p in target.iterdir()] == ["keep.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["model"]  # no staging left behind

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from mlmodel.api import FileReport, ValidationResult, resolve_mlmodel_path
 from mlmodel.diagnostics import Diagnostic, Severity, sort_key
-from mlmodel.errors import EditError, ParseError
+from mlmodel.errors import EditError, ParseError, UsageError
 from mlmodel.lint.model import Finding, LintContext, Rule
 from mlmodel.lint.rules import UNUSED_SUPPRESSION, select_rules
 from mlmodel.lint.suppressions import Suppression, find_suppressions
-from mlmodel.yamlio.document import MLmodelDocument, read_mlmodel
+from mlmodel.reading import read_mlmodel
+from mlmodel.yamlio.document import MLmodelDocument
 from mlmodel.yamlio.tree import dotted
 
 MAX_FIX_PASSES = 4
@@ -155,7 +156,7 @@ def lint_file(path: str | Path, options: LintOptions) -> tuple[FileReport, list[
     shown = str(mlmodel_path)
     try:
         document = read_mlmodel(mlmodel_path)
-    except (ParseError, OSError):
+    except (ParseError, UsageError):
         # not readable as YAML: the validator says exactly why
         report = validate_file(mlmodel_path, check_files=False)
         return report, [], None

@@ -64,12 +64,12 @@ def mlflow_pin() -> str | None:
 
 def requirement_name(line: str) -> str | None:
     """The normalised distribution name of a requirement line (None for options, paths)."""
-    from mlmodel.lint.environment import normalise
+    from mlmodel.modeldir import normalise_name
 
     match = _NAME.match(line)
     if match is None or line.lstrip().startswith("-"):
         return None
-    return normalise(match.group(1))
+    return normalise_name(match.group(1))
 
 
 def _read_requirement_lines(path: Path) -> tuple[list[str], list[str]]:
@@ -236,9 +236,9 @@ def module_distributions(modules: Iterable[str]) -> list[str]:
 def prune_dependencies(distributions: Iterable[str]) -> list[str]:
     """Drop distributions that another one in the list already requires (MLflow prunes the
     same way, so ``numpy`` and ``scipy`` go when ``scikit-learn`` is there)."""
-    from mlmodel.lint.environment import normalise
+    from mlmodel.modeldir import normalise_name
 
-    names = {normalise(d): d for d in distributions}
+    names = {normalise_name(d): d for d in distributions}
     required: set[str] = set()
     for name in names:
         try:

@@ -16,6 +16,7 @@ unknown, as here. A model loaded from a file keeps what the file says (no key is
 from __future__ import annotations
 
 import datetime
+import sys
 import uuid
 from collections.abc import Callable, Mapping
 from copy import deepcopy
@@ -52,9 +53,10 @@ def utc_now() -> str:
 
 
 def _version() -> str:
-    from mlmodel import __version__
-
-    return __version__
+    # the package is imported before any of its modules; reading the attribute keeps the
+    # runtime from importing the package's public surface (and the layers above it)
+    version: str = sys.modules["mlmodel"].__version__
+    return version
 
 
 class Model:
@@ -187,16 +189,15 @@ class Model:
     def save(self, path: str | Path) -> Path:
         """Write the MLmodel file at ``path`` (a file path, as MLflow's ``Model.save``).
 
-        Written atomically (a temporary file renamed into place). Use
-        :func:`mlmodel.runtime.save.save_model_dir` to write a whole model directory.
+        Written through :func:`mlmodel.fsio.write_file` (atomic; never a half-written file).
+        A whole model directory is written by a flavor's ``save_model``.
         """
-        from mlmodel.yamlio.document import atomic_write
+        from mlmodel.fsio import write_file
 
         target = Path(path)
         if target.is_dir():
             target = target / MLMODEL_FILE_NAME
-        atomic_write(target, self.to_yaml().encode("utf-8"))
-        return target
+        return write_file(target, self.to_yaml().encode("utf-8"))
 
     @classmethod
     def from_dict(cls, model_dict: Mapping[str, Any]) -> Model:
@@ -231,7 +232,7 @@ class Model:
         by the validator: an error is raised as :class:`~mlmodel.errors.ParseError` with the
         positioned diagnostics.
         """
-        from mlmodel.api import resolve_mlmodel_path
+        from mlmodel.modeldir import resolve_mlmodel_path
         from mlmodel.validators import run_checks
         from mlmodel.yamlio.parse import parse_fast
         from mlmodel.yamlio.source import decode

@@ -1,7 +1,7 @@
 """Steps every flavor's ``save_model`` shares: code paths, input example, signature, size, files.
 
-A save builds the whole directory in a staging directory (:mod:`mlmodel.runtime.atomic_dir`)
-and publishes it at once; the order of the steps follows MLflow's (model files, then
+A save builds the whole directory in a temporary sibling directory
+(:func:`mlmodel.fsio.atomic_directory`) and publishes it at once; the order of the steps follows MLflow's (model files, then
 ``model_size_bytes``, then ``MLmodel`` and the environment files).
 """
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from mlmodel.errors import UsageError
+from mlmodel.fsio import atomic_directory
 from mlmodel.runtime import sklearn_serialization as serialization
-from mlmodel.runtime.atomic_dir import atomic_directory
 from mlmodel.runtime.environment import (
     Environment,
     module_distributions,
@@ -156,7 +156,7 @@ def save_model(
     model = mlflow_model if mlflow_model is not None else Model()
     file_name = serialization.FILE_NAMES[serialization_format]
     trusted = list(skops_trusted_types) if skops_trusted_types is not None else None
-    with atomic_directory(path) as staging:
+    with atomic_directory(Path(path)) as staging:
         code_dir = copy_code_paths(code_paths, staging)
         example = save_input_example(model, input_example, staging)
         if signature is None and example is not None:
