@@ -89,11 +89,13 @@ def validate_bytes(
     limits: Limits | None = None,
     roundtrip: bool = False,
     declared: Mapping[str, DeclaredFlavor] | None = None,
+    isolated: bool = False,
 ) -> list[Diagnostic]:
     """Validate the bytes of an MLmodel file.
 
     ``roundtrip=False`` parses with libyaml (fast); ``True`` with ruamel.yaml,
-    as round-trip documents do. Both give the same findings.
+    as round-trip documents do. Both give the same findings. Inline suppressions
+    (``# mlmodel: disable=CODE``) are honoured unless ``isolated``.
     """
     from mlmodel.validators import run_checks
     from mlmodel.yamlio.parse import parse_fast, parse_roundtrip
@@ -107,7 +109,12 @@ def validate_bytes(
         return problems
     parsed = (parse_roundtrip if roundtrip else parse_fast)(source.text, limits)
     return run_checks(
-        parsed, source.text, model_dir=model_dir, check_files=check_files, declared=declared
+        parsed,
+        source.text,
+        model_dir=model_dir,
+        check_files=check_files,
+        declared=declared,
+        suppressions=not isolated,
     )
 
 
@@ -125,6 +132,7 @@ def validate_file(
     check_files: bool = True,
     limits: Limits | None = None,
     declared: Mapping[str, DeclaredFlavor] | None = None,
+    isolated: bool = False,
 ) -> FileReport:
     """Validate one model directory or MLmodel file.
 
@@ -149,6 +157,7 @@ def validate_file(
                 check_files=check_files,
                 limits=limits,
                 declared=declared,
+                isolated=isolated,
             )
     except OSError as exc:
         found = [diagnostic("V115", f"cannot read the file: {exc.strerror or exc}")]
@@ -162,6 +171,7 @@ def validate_paths(
     *,
     check_files: bool = True,
     limits: Limits | None = None,
+    isolated: bool = False,
 ) -> ValidationResult:
     """Validate several paths; raises :class:`UsageError` before any work for a bad path
     or a bad project configuration."""
@@ -171,7 +181,9 @@ def validate_paths(
     resolved = [resolve_mlmodel_path(p) for p in paths]
     configs = load_configs(resolved)
     reports = [
-        validate_file(p, check_files=check_files, limits=limits, declared=config.flavors)
+        validate_file(
+            p, check_files=check_files, limits=limits, declared=config.flavors, isolated=isolated
+        )
         for p, config in zip(resolved, configs, strict=True)
     ]
     return ValidationResult(reports, general=list(default_registry().problems))

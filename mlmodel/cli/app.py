@@ -52,6 +52,10 @@ def validate(
     max_bytes: Annotated[
         int, typer.Option(min=1, help="Refuse MLmodel files larger than this.")
     ] = 10 * 1024 * 1024,
+    isolated: Annotated[
+        bool,
+        typer.Option("--isolated", help="Ignore inline suppressions (# mlmodel: disable=...)."),
+    ] = False,
 ) -> None:
     """Check that MLflow can use each model; report problems at file:line:column.
 
@@ -64,7 +68,9 @@ def validate(
     from mlmodel.yamlio.tree import Limits
 
     try:
-        result = validate_paths(paths, check_files=check_files, limits=Limits(max_bytes=max_bytes))
+        result = validate_paths(
+            paths, check_files=check_files, limits=Limits(max_bytes=max_bytes), isolated=isolated
+        )
     except UsageError as exc:
         typer.echo(f"mlmodel validate: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
@@ -126,6 +132,7 @@ COMMAND_MODULES: dict[str, str] = {
     "lint": "mlmodel.cli.lint_cmd",
     "inspect": "mlmodel.cli.inspect_cmd",
     "convert": "mlmodel.cli.convert_cmd",
+    "rule": "mlmodel.cli.rule_cmd",
 }
 _DEFINED_HERE = frozenset({"validate", "schema"})
 

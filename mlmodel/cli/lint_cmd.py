@@ -23,10 +23,12 @@ def lint(
     output_format: FormatOption = OutputFormat.text,
     select: Annotated[
         list[str] | None,
-        typer.Option(help="Rule codes or prefixes to run (comma-separated or repeated)."),
+        typer.Option(
+            help="Codes (V or MLM), prefixes or ALL to report (comma-separated or repeated)."
+        ),
     ] = None,
     ignore: Annotated[
-        list[str] | None, typer.Option(help="Rule codes or prefixes to skip.")
+        list[str] | None, typer.Option(help="Codes or prefixes to skip.")
     ] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes.")] = False,
     unsafe_fixes: Annotated[
@@ -36,6 +38,10 @@ def lint(
         bool, typer.Option("--diff", help="Show what --fix would change; write nothing.")
     ] = False,
     strict: StrictOption = False,
+    isolated: Annotated[
+        bool,
+        typer.Option("--isolated", help="Ignore inline suppressions (# mlmodel: disable=...)."),
+    ] = False,
     check_files: Annotated[
         bool,
         typer.Option(
@@ -53,6 +59,9 @@ def lint(
     from mlmodel.lint.engine import LintOptions, lint_paths
     from mlmodel.report import FORMATTERS
 
+    if unsafe_fixes and not (fix or diff):
+        typer.echo("mlmodel lint: --unsafe-fixes only applies with --fix or --diff", err=True)
+        raise typer.Exit(EXIT_USAGE)
     options = LintOptions(
         select=_codes(select),
         ignore=_codes(ignore),
@@ -60,6 +69,7 @@ def lint(
         unsafe_fixes=unsafe_fixes,
         diff=diff,
         check_files=check_files,
+        isolated=isolated,
     )
     try:
         result = lint_paths(paths, options)

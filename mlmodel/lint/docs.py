@@ -1,47 +1,77 @@
-"""Generate the rule reference (``docs/rules.md``) from the rules' own docstrings.
+"""Generate the code reference (``docs/rules.md``) from the catalogue (:mod:`mlmodel.codes`)
+and the rule and fixer modules' docstrings; ``mlmodel rule`` explains a code from the same.
 
     python -m mlmodel.lint.docs --write
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 import textwrap
 from pathlib import Path
 
-from mlmodel.lint.rules import UNUSED_SUPPRESSION, all_rules
+from mlmodel.codes import CODES, FAMILIES, Code
 
 TARGET = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 REGENERATE = "python -m mlmodel.lint.docs --write"
 
 
-def render() -> str:
-    parts = [
-        "# mlmodel lint rules\n",
-        f"Generated from the rule modules by `{REGENERATE}`; do not edit.\n",
-        (
-            "Select or ignore rules by code or prefix (`--select MLM1`, `ignore = [\"MLM301\"]` "
-            "in `[tool.mlmodel]`), silence one with `# mlmodel: disable=CODE` at the end of a "
-            "line or on the line before an entry (its whole block). Fixes marked *safe* run with "
-            "`--fix`, *unsafe* ones need `--unsafe-fixes` too.\n"
-        ),
-        "| code | name | severity | fix | summary |",
-        "|---|---|---|---|---|",
-        (
-            f"| {UNUSED_SUPPRESSION} | unused-suppression | warning | | a suppression comment "
-            "that silences nothing |"
-        ),
-    ]
-    rules = all_rules()
-    for rule in rules:
-        summary = rule.summary.replace("|", "\\|")
-        parts.append(
-            f"| {rule.code} | {rule.name} | {rule.severity.value} | {rule.fix_safety or ''} | "
-            f"{summary} |"
+def details(code: str) -> str:
+    """The long text of a code: its rule's or fixer's docstring, or what replaced it."""
+    from mlmodel.lint.rules import FIXER_MODULES, RULE_MODULES
+
+    entry = CODES[code]
+    if entry.replaced_by is not None:
+        return (
+            f"Retired: this problem is reported as {entry.replaced_by} "
+            f"({CODES[entry.replaced_by].name}). Selecting or suppressing {code} acts on "
+            f"{entry.replaced_by}.\n"
         )
-    for rule in rules:
-        parts.append(f"\n## {rule.code} {rule.name}\n")
-        parts.append(_markdown(rule.doc))
+    if code in RULE_MODULES:
+        module = importlib.import_module(f"mlmodel.lint.rules.{RULE_MODULES[code]}")
+    elif code in FIXER_MODULES:
+        module = importlib.import_module(f"mlmodel.lint.fixers.{FIXER_MODULES[code]}")
+    else:
+        return entry.summary[:1].upper() + entry.summary[1:] + ".\n"
+    return (module.__doc__ or entry.summary).strip() + "\n"
+
+
+def _row(entry: Code) -> str:
+    summary = entry.summary.replace("|", "\\|")
+    if entry.replaced_by:
+        summary = f"retired: reported as {entry.replaced_by}"
+    return (
+        f"| [{entry.code}](#{entry.code.lower()}-{entry.name}) | {entry.name} | {entry.family} | "
+        f"{entry.severity.value} | {entry.fix or ''} | {summary} |"
+    )
+
+
+def render() -> str:
+    split = "\n".join(f"* **{family}**: {text}." for family, text in FAMILIES.items())
+    parts = [
+        "# mlmodel codes\n",
+        f"Generated from the catalogue (`mlmodel/codes.py`) by `{REGENERATE}`; do not edit.\n",
+        "Every finding of every command has one code. The two families split one question "
+        "each:\n",
+        split + "\n",
+        (
+            "`mlmodel lint` reports both families, so one problem never has two codes. "
+            "Select or ignore codes by code or prefix (`--select MLM1`, `--select ALL`, "
+            "`ignore = [\"MLM301\"]` in `[tool.mlmodel]`); silence one with "
+            "`# mlmodel: disable=CODE` at the end of a line or on the line before an entry "
+            "(its whole block), in `validate` and `lint` alike. Security findings (MLM5xx) "
+            "are never silenced by a comment inside the model; `--isolated` ignores every "
+            "inline suppression. Fixes marked *safe* run with `lint --fix`, *unsafe* ones "
+            "need `--unsafe-fixes` too. `mlmodel rule CODE` prints a code's entry.\n"
+        ),
+        "| code | name | family | severity | fix | summary |",
+        "|---|---|---|---|---|---|",
+    ]
+    parts.extend(_row(entry) for entry in CODES.values())
+    for entry in CODES.values():
+        parts.append(f"\n## {entry.code} {entry.name}\n")
+        parts.append(_markdown(details(entry.code)))
     return "\n".join(parts) + "\n"
 
 
@@ -64,6 +94,23 @@ def _markdown(doc: str) -> str:
         out.extend(textwrap.dedent("\n".join(block)).strip("\n").splitlines())
         out.extend(["```", ""])
     return "\n".join(out).rstrip() + "\n"
+
+
+def examples(doc: str) -> dict[str, list[str]]:
+    """The ``Fails::`` and ``Passes::`` YAML blocks of a docstring (dedented)."""
+    found: dict[str, list[str]] = {"Fails": [], "Passes": []}
+    lines = doc.splitlines()
+    for index, line in enumerate(lines):
+        head = line.strip()
+        if not head.endswith("::") or head.split()[0].rstrip(":") not in found:
+            continue
+        block: list[str] = []
+        for following in lines[index + 1 :]:
+            if following.strip() and not following.startswith(" "):
+                break
+            block.append(following)
+        found[head.split()[0].rstrip(":")].append(textwrap.dedent("\n".join(block)).strip("\n"))
+    return found
 
 
 def main(argv: list[str]) -> int:

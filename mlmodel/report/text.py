@@ -42,6 +42,22 @@ def write_text(result: ValidationResult, stream: TextIO) -> None:
             _write_one(console, d, lines, escape)
     style = "bold red" if result.errors else "bold yellow"
     console.print(f"[{style}]{escape(summary(result))}[/]")
+    fixable = fixable_line(result)
+    if fixable:
+        console.print(escape(fixable))
+
+
+def fixable_line(result: ValidationResult) -> str:
+    """``[*] 2 fixable with --fix (1 more with --unsafe-fixes)``, or empty."""
+    safe = sum(d.fix == "safe" for d in result.diagnostics)
+    unsafe = sum(d.fix == "unsafe" for d in result.diagnostics)
+    parts = []
+    if safe:
+        parts.append(f"[*] {safe} fixable with --fix")
+    if unsafe:
+        more = "more " if safe else ""
+        parts.append(f"{unsafe} {more}fixable with --fix --unsafe-fixes")
+    return "; ".join(parts)
 
 
 def _source_lines(report: FileReport) -> list[str]:
@@ -60,7 +76,7 @@ def _write_one(console: object, d: Diagnostic, lines: list[str], escape: object)
     color = "red" if d.severity is Severity.ERROR else "yellow"
     console.print(
         f"[bold]{esc(d.location())}[/]: [{color}]{d.severity.value}[/] "
-        f"[bold]{d.code}[/] {esc(d.message)}"
+        f"[bold]{d.code}[/]{' [*]' if d.fix == 'safe' else ''} {esc(d.message)}"
     )
     if d.line is not None and 0 < d.line <= len(lines):
         source = lines[d.line - 1].rstrip("\r").expandtabs(1)

@@ -23,9 +23,27 @@ def run_checks(
     model_dir: Path | None = None,
     check_files: bool = True,
     declared: Mapping[str, DeclaredFlavor] | None = None,
+    suppressions: bool = True,
 ) -> list[Diagnostic]:
     """Every check, in order: YAML, structure, declared flavors, signature, loader, formats,
-    files."""
+    files; then the inline suppressions of the text (``# mlmodel: disable=V402``) unless
+    ``suppressions`` is False (``isolated``, or a caller that applies them itself)."""
+    found = _checks(parsed, text, model_dir, check_files, declared)
+    if suppressions:
+        from mlmodel.suppressions import MARKER, find_suppressions, silence
+
+        if MARKER in text:
+            found = silence(found, find_suppressions(text, parsed))
+    return found
+
+
+def _checks(
+    parsed: ParsedYaml,
+    text: str,
+    model_dir: Path | None,
+    check_files: bool,
+    declared: Mapping[str, DeclaredFlavor] | None,
+) -> list[Diagnostic]:
     from mlmodel.validators.context import CheckContext
 
     found = list(parsed.diagnostics)

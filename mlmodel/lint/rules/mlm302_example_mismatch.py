@@ -20,12 +20,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from mlmodel.diagnostics import Severity
 from mlmodel.lint.model import Finding, LintContext
 
 CODE = "MLM302"
-NAME = "example-mismatch"
-SEVERITY = Severity.WARNING
 MAX_EXAMPLE_BYTES = 10 * 1024 * 1024
 
 

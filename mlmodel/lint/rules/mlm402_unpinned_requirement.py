@@ -18,13 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlmodel.diagnostics import Severity
 from mlmodel.lint.environment import requirements
 from mlmodel.lint.model import Finding, LintContext
 
 CODE = "MLM402"
-NAME = "unpinned-requirement"
-SEVERITY = Severity.WARNING
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

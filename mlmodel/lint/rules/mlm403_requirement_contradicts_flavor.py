@@ -13,14 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlmodel.diagnostics import Severity
 from mlmodel.lint.environment import normalise, requirements
 from mlmodel.lint.model import Finding, LintContext
 from mlmodel.yamlio.tree import KeyPath
 
 CODE = "MLM403"
-NAME = "requirement-contradicts-flavor"
-SEVERITY = Severity.WARNING
 
 #: flavor -> (setting holding the library version, the library's distribution name)
 LIBRARIES: dict[str, tuple[str, str]] = {

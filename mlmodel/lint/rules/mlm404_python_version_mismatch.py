@@ -12,13 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlmodel.diagnostics import Severity
 from mlmodel.lint.environment import conda_python_version, python_env_version
 from mlmodel.lint.model import Finding, LintContext
 
 CODE = "MLM404"
-NAME = "python-version-mismatch"
-SEVERITY = Severity.WARNING
 
 
 def _major_minor_micro(version: str) -> tuple[str, ...]:

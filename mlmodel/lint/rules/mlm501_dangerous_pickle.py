@@ -16,13 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from mlmodel.diagnostics import Severity
 from mlmodel.lint.model import Finding, LintContext
 from mlmodel.yamlio.tree import KeyPath
 
 CODE = "MLM501"
-NAME = "dangerous-pickle"
-SEVERITY = Severity.ERROR
 
 PICKLE_SUFFIXES = {
     ".pkl", ".pickle", ".joblib", ".pt", ".pth", ".cloudpickle", ".statsmodels", ".pmd",

@@ -1,0 +1,60 @@
+"""``mlmodel rule``: explain a code from the catalogue (``mlmodel rule V402``, ``--all``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mlmodel.cli.app import EXIT_USAGE, app
+
+
+@app.command()
+def rule(
+    code: Annotated[
+        str | None, typer.Argument(metavar="CODE", help="A code: V402, MLM104...", show_default=False)
+    ] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="List every code.")] = False,
+) -> None:
+    """Explain a code (name, family, severity, fix, description and examples), or list them.
+
+    Exit status: 0, or 2 for an unknown code.
+    """
+    from mlmodel.codes import CODES
+    from mlmodel.lint.docs import details
+
+    if show_all or code is None:
+        if code is not None:
+            typer.echo("mlmodel rule: give a CODE or --all, not both", err=True)
+            raise typer.Exit(EXIT_USAGE)
+        width = max(len(entry.name) for entry in CODES.values())
+        for entry in CODES.values():
+            fix = f" [{entry.fix} fix]" if entry.fix else ""
+            summary = f"retired: reported as {entry.replaced_by}" if entry.retired else entry.summary
+            typer.echo(
+                f"{entry.code:<7} {entry.name:<{width}}  {entry.family:<8} "
+                f"{entry.severity.value:<7} {summary}{fix}"
+            )
+        raise typer.Exit(0)
+    entry = CODES.get(code.strip().upper())
+    if entry is None:
+        typer.echo(
+            f"mlmodel rule: unknown code {code!r}; see mlmodel rule --all", err=True
+        )
+        raise typer.Exit(EXIT_USAGE)
+    fix = {"safe": "safe (lint --fix)", "unsafe": "unsafe (lint --fix --unsafe-fixes)"}
+    typer.echo(f"{entry.code} {entry.name}")
+    typer.echo(f"family:   {entry.family}: {_family(entry.family)}")
+    typer.echo(f"severity: {entry.severity.value}")
+    typer.echo(f"fix:      {fix[entry.fix] if entry.fix else 'none'}")
+    if entry.security:
+        typer.echo("security: never silenced by a suppression inside the model")
+    typer.echo("")
+    typer.echo(details(entry.code).rstrip())
+    raise typer.Exit(0)
+
+
+def _family(family: str) -> str:
+    from mlmodel.codes import FAMILIES
+
+    return FAMILIES[family]  # type: ignore[index]
