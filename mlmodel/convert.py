@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from mlmodel.errors import ParseError, UsageError
-from mlmodel.timestamps import mlflow_timestamp as mlflow_timestamp  # re-exported
 from mlmodel.yamlio.document import MLmodelDocument, atomic_write
 from mlmodel.yamlio.tree import KeyPath
 

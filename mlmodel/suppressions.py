@@ -20,7 +20,9 @@ from mlmodel.diagnostics import Diagnostic
 from mlmodel.yamlio.tree import KeyPath, ParsedYaml
 
 MARKER = "mlmodel:"
-_PATTERN = re.compile(r"#[ \t]*mlmodel:[ \t]*disable=([A-Za-z0-9_]+(?:[ \t]*,[ \t]*[A-Za-z0-9_]+)*)")
+_PATTERN = re.compile(
+    r"#[ \t]*mlmodel:[ \t]*disable=([A-Za-z0-9_]+(?:[ \t]*,[ \t]*[A-Za-z0-9_]+)*)"
+)
 
 
 @dataclass(slots=True)
@@ -69,9 +71,7 @@ def find_suppressions(text: str, parsed: ParsedYaml) -> list[Suppression]:
     return found
 
 
-def silence(
-    diagnostics: Iterable[Diagnostic], suppressions: list[Suppression]
-) -> list[Diagnostic]:
+def silence(diagnostics: Iterable[Diagnostic], suppressions: list[Suppression]) -> list[Diagnostic]:
     """The diagnostics no suppression covers; marks the suppression entries used."""
     kept = []
     for diagnostic in diagnostics:

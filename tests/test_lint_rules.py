@@ -60,15 +60,19 @@ CASES: list[tuple[str, str, dict[str, object], list[tuple[str, int]]]] = [
     ("MLM105-pass", PYFUNC + "    env:\n      conda: conda.yaml\n", ENV, []),
     (
         "MLM106-fail",
-        "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    data: m.pkl\n"
-        "  sklearn:\n    pickled_model: m.pkl\n",
+        (
+            "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    data: m.pkl\n"
+            "  sklearn:\n    pickled_model: m.pkl\n"
+        ),
         ENV,
         [("MLM106", 4)],
     ),
     (
         "MLM106-pass",
-        "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    data: m.pkl\n"
-        "    model_path: m.pkl\n  sklearn:\n    pickled_model: m.pkl\n",
+        (
+            "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    data: m.pkl\n"
+            "    model_path: m.pkl\n  sklearn:\n    pickled_model: m.pkl\n"
+        ),
         ENV,
         [],
     ),

@@ -12,7 +12,8 @@ from mlmodel.cli.app import EXIT_USAGE, app
 @app.command()
 def rule(
     code: Annotated[
-        str | None, typer.Argument(metavar="CODE", help="A code: V402, MLM104...", show_default=False)
+        str | None,
+        typer.Argument(metavar="CODE", help="A code: V402, MLM104...", show_default=False),
     ] = None,
     show_all: Annotated[bool, typer.Option("--all", help="List every code.")] = False,
 ) -> None:
@@ -28,25 +29,26 @@ def rule(
             typer.echo("mlmodel rule: give a CODE or --all, not both", err=True)
             raise typer.Exit(EXIT_USAGE)
         width = max(len(entry.name) for entry in CODES.values())
-        for entry in CODES.values():
-            fix = f" [{entry.fix} fix]" if entry.fix else ""
-            summary = f"retired: reported as {entry.replaced_by}" if entry.retired else entry.summary
+        for listed in CODES.values():
+            fix = f" [{listed.fix} fix]" if listed.fix else ""
+            summary = (
+                f"retired: reported as {listed.replaced_by}" if listed.retired else listed.summary
+            )
             typer.echo(
-                f"{entry.code:<7} {entry.name:<{width}}  {entry.family:<8} "
-                f"{entry.severity.value:<7} {summary}{fix}"
+                f"{listed.code:<7} {listed.name:<{width}}  {listed.family:<8} "
+                f"{listed.severity.value:<7} {summary}{fix}"
             )
         raise typer.Exit(0)
-    entry = CODES.get(code.strip().upper())
-    if entry is None:
-        typer.echo(
-            f"mlmodel rule: unknown code {code!r}; see mlmodel rule --all", err=True
-        )
+    found = CODES.get(code.strip().upper())
+    if found is None:
+        typer.echo(f"mlmodel rule: unknown code {code!r}; see mlmodel rule --all", err=True)
         raise typer.Exit(EXIT_USAGE)
-    fix = {"safe": "safe (lint --fix)", "unsafe": "unsafe (lint --fix --unsafe-fixes)"}
+    entry = found
+    how = {"safe": "safe (lint --fix)", "unsafe": "unsafe (lint --fix --unsafe-fixes)"}
     typer.echo(f"{entry.code} {entry.name}")
     typer.echo(f"family:   {entry.family}: {_family(entry.family)}")
     typer.echo(f"severity: {entry.severity.value}")
-    typer.echo(f"fix:      {fix[entry.fix] if entry.fix else 'none'}")
+    typer.echo(f"fix:      {how[entry.fix] if entry.fix else 'none'}")
     if entry.security:
         typer.echo("security: never silenced by a suppression inside the model")
     typer.echo("")

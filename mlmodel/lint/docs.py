@@ -7,6 +7,7 @@ and the rule and fixer modules' docstrings; ``mlmodel rule`` explains a code fro
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -52,13 +53,12 @@ def render() -> str:
     parts = [
         "# mlmodel codes\n",
         f"Generated from the catalogue (`mlmodel/codes.py`) by `{REGENERATE}`; do not edit.\n",
-        "Every finding of every command has one code. The two families split one question "
-        "each:\n",
-        split + "\n",
+        "Every finding of every command has one code. The two families split one question each:\n",
+        f"{split}\n",
         (
             "`mlmodel lint` reports both families, so one problem never has two codes. "
             "Select or ignore codes by code or prefix (`--select MLM1`, `--select ALL`, "
-            "`ignore = [\"MLM301\"]` in `[tool.mlmodel]`); silence one with "
+            '`ignore = ["MLM301"]` in `[tool.mlmodel]`); silence one with '
             "`# mlmodel: disable=CODE` at the end of a line or on the line before an entry "
             "(its whole block), in `validate` and `lint` alike. Security findings (MLM5xx) "
             "are never silenced by a comment inside the model; `--isolated` ignores every "
@@ -86,7 +86,10 @@ def _markdown(doc: str) -> str:
         if not line.endswith("::"):
             out.append(line)
             continue
-        out.extend([line[:-1], "", "```yaml"])
+        heading = EXAMPLE_HEADING.match(line.strip())
+        name = heading.group(2) if heading is not None else None
+        language = "yaml" if name is None or name.endswith((".yaml", ".yml")) else "text"
+        out.extend([line[:-1], "", f"```{language}"])
         block: list[str] = []
         while index < len(lines) and (not lines[index].strip() or lines[index].startswith(" ")):
             block.append(lines[index])
@@ -96,20 +99,29 @@ def _markdown(doc: str) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def examples(doc: str) -> dict[str, list[str]]:
-    """The ``Fails::`` and ``Passes::`` YAML blocks of a docstring (dedented)."""
-    found: dict[str, list[str]] = {"Fails": [], "Passes": []}
+EXAMPLE_HEADING = re.compile(r"^(Fails|Passes)(?:, ``([^`]+)``)?::$")
+
+
+def examples(doc: str) -> dict[str, list[dict[str, str]]]:
+    """The examples of a docstring, each a set of files: ``Fails::`` and ``Passes::`` blocks
+    hold an MLmodel file, ``Fails, ``requirements.txt``::`` blocks another file of the same
+    example (dedented)."""
+    found: dict[str, list[dict[str, str]]] = {"Fails": [], "Passes": []}
     lines = doc.splitlines()
     for index, line in enumerate(lines):
-        head = line.strip()
-        if not head.endswith("::") or head.split()[0].rstrip(":") not in found:
+        match = EXAMPLE_HEADING.match(line.strip())
+        if match is None:
             continue
+        kind, name = match.group(1), match.group(2) or "MLmodel"
         block: list[str] = []
         for following in lines[index + 1 :]:
             if following.strip() and not following.startswith(" "):
                 break
             block.append(following)
-        found[head.split()[0].rstrip(":")].append(textwrap.dedent("\n".join(block)).strip("\n"))
+        text = textwrap.dedent("\n".join(block)).strip("\n") + "\n"
+        if name == "MLmodel" or not found[kind]:
+            found[kind].append({})
+        found[kind][-1][name] = text
     return found
 
 

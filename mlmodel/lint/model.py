@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 FixAction = Literal["set", "add", "rename", "delete"]
 
 
-class FixNotApplicable(Exception):  # noqa: N818 - the name says what it means
+class FixNotApplicable(Exception):
     """A fix cannot apply to the document as it is now (not a bug: the fix is skipped)."""
 
 

@@ -45,6 +45,5 @@ def fix(ctx: LintContext, diagnostic: Diagnostic) -> Fix | NoFix | None:
         old,
         new,
         apply,
-        "MLflow writes utc_time_created as a quoted naive UTC 'YYYY-MM-DD HH:MM:SS.ffffff' "
-        "string",
+        "MLflow writes utc_time_created as a quoted naive UTC 'YYYY-MM-DD HH:MM:SS.ffffff' string",
     )

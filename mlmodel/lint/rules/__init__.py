@@ -47,8 +47,9 @@ def all_rules() -> tuple[Rule, ...]:
     rules = []
     for code, module_name in RULE_MODULES.items():
         module = importlib.import_module(f"{__name__}.{module_name}")
-        if module.CODE != code:
-            raise RuntimeError(f"{module_name} declares {module.CODE}, the table says {code}")
+        declared = module.CODE
+        if declared != code:
+            raise RuntimeError(f"{module_name} declares {declared}, the table says {code}")
         rules.append(Rule.from_module(module))
     return tuple(rules)
 
@@ -58,7 +59,8 @@ def all_fixers() -> dict[str, Fixer]:
     fixers = {}
     for code, module_name in FIXER_MODULES.items():
         module = importlib.import_module(f"mlmodel.lint.fixers.{module_name}")
-        if module.CODE != code:
-            raise RuntimeError(f"{module_name} declares {module.CODE}, the table says {code}")
+        declared = module.CODE
+        if declared != code:
+            raise RuntimeError(f"{module_name} declares {declared}, the table says {code}")
         fixers[code] = Fixer.from_module(module)
     return fixers

@@ -4,9 +4,24 @@ MLflow restores a model's environment from ``requirements.txt``,
 ``python_env.yaml`` or ``conda.yaml``; with none of them, serving it means
 guessing the libraries and versions it needs.
 
-Fails: a model directory holding only ``MLmodel`` and ``model.pkl``.
+Fails::
 
-Passes: the same directory with the ``requirements.txt`` MLflow writes.
+    flavors:
+      python_function:
+        loader_module: mlflow.sklearn
+        model_path: model.pkl
+
+Passes::
+
+    flavors:
+      python_function:
+        loader_module: mlflow.sklearn
+        model_path: model.pkl
+
+Passes, ``requirements.txt``::
+
+    mlflow==3.18.0
+    scikit-learn==1.9.1
 """
 
 from __future__ import annotations

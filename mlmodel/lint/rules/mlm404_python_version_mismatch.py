@@ -3,9 +3,29 @@
 MLflow restores the environment from those files, so a model saved with one
 Python would be served with another.
 
-Fails: ``python_version: 3.11.7`` with ``python: 3.10.12`` in python_env.yaml.
+Fails::
 
-Passes: the same version in all three.
+    flavors:
+      python_function:
+        loader_module: mlflow.sklearn
+        model_path: model.pkl
+        python_version: 3.11.7
+
+Fails, ``python_env.yaml``::
+
+    python: 3.10.12
+
+Passes::
+
+    flavors:
+      python_function:
+        loader_module: mlflow.sklearn
+        model_path: model.pkl
+        python_version: 3.11.7
+
+Passes, ``python_env.yaml``::
+
+    python: 3.11.7
 """
 
 from __future__ import annotations
