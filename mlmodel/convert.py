@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from mlmodel.errors import ParseError, UsageError
-from mlmodel.yamlio.document import MLmodelDocument, atomic_write
+from mlmodel.yamlio.document import MLmodelDocument
 from mlmodel.yamlio.tree import KeyPath
 
 if TYPE_CHECKING:
@@ -67,12 +67,14 @@ class ConversionResult:
     document: MLmodelDocument | None = None
 
     def write(self, target: str | Path) -> Path:
-        """Write ``output`` atomically (temporary file + rename)."""
+        """Write ``output`` through :func:`mlmodel.fsio.write_file` (atomic for a regular
+        file; refused when writing back to a source that changed on disk since it was read)."""
         path = Path(target)
-        if self.document is not None and self.document.to_bytes() == self.output:
-            return self.document.write(path)
-        atomic_write(path, self.output)
-        return path
+        if self.document is not None:
+            return self.document.write_bytes(path, self.output)
+        from mlmodel.fsio import write_file
+
+        return write_file(path, self.output)
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -93,10 +95,9 @@ def load_document(path: str | Path) -> MLmodelDocument:
 
     target = resolve_mlmodel_path(path)
     try:
-        data = target.read_bytes()
+        return MLmodelDocument.read(target)
     except OSError as exc:
         raise UsageError(f"{target}: cannot read the file: {exc.strerror or exc}") from None
-    return MLmodelDocument.from_bytes(data, path=target)
 
 
 def scalar_text(document: MLmodelDocument, path: KeyPath) -> str | None:

@@ -448,7 +448,9 @@ def write_files(folder: Path, files: dict[str, str] | None = None) -> list[str]:
         target = folder / relative
         if relative in wanted:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(wanted[relative], encoding="utf-8", newline="\n")
+            from mlmodel.fsio import write_file
+
+            write_file(target, wanted[relative].encode("utf-8"))
         else:
             target.unlink()
     return changed

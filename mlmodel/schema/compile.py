@@ -76,7 +76,9 @@ def generate() -> str:
 
 
 def main() -> None:
-    TARGET.write_text(generate(), encoding="utf-8")
+    from mlmodel.fsio import write_file
+
+    write_file(TARGET, generate().encode("utf-8"))
     print(f"wrote {TARGET}")
 
 
