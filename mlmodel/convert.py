@@ -16,16 +16,14 @@ files exist beside it (a ``python_env.yaml``), as ``lint`` does.
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from mlmodel.errors import ParseError, UsageError
+from mlmodel.reading import is_json_text, json_ready, read_mlmodel
 from mlmodel.yamlio.document import MLmodelDocument
-from mlmodel.yamlio.tree import KeyPath
 
 if TYPE_CHECKING:
     from mlmodel.lint.model import FixAction
@@ -77,52 +75,7 @@ class ConversionResult:
         return write_file(path, self.output)
 
 
-# -- reading ------------------------------------------------------------------------------
-
-
-def is_json_text(text: str) -> bool:
-    """Whether a document is JSON-styled (its first character is ``{``)."""
-    return text.lstrip("\ufeff \t\r\n").startswith("{")
-
-
-def load_document(path: str | Path) -> MLmodelDocument:
-    """Read a model directory's MLmodel (or an MLmodel file) for round-trip work.
-
-    Raises :class:`UsageError` for a path that is not a model, :class:`ParseError`
-    for a file that cannot be read as an MLmodel document.
-    """
-    from mlmodel.api import resolve_mlmodel_path
-
-    target = resolve_mlmodel_path(path)
-    try:
-        return MLmodelDocument.read(target)
-    except OSError as exc:
-        raise UsageError(f"{target}: cannot read the file: {exc.strerror or exc}") from None
-
-
-def scalar_text(document: MLmodelDocument, path: KeyPath) -> str | None:
-    """The text of a plain scalar exactly as written in the file."""
-    span = document.parsed.spans.get(path)
-    if span is None or span.kind != "scalar":
-        return None
-    return document.text[span.start : span.end]
-
-
-def json_ready(document: MLmodelDocument) -> Any:
-    """The document's content as JSON-able data; timestamps are the strings written."""
-
-    def walk(value: Any, path: KeyPath) -> Any:
-        if isinstance(value, dict):
-            return {str(k): walk(v, (*path, k)) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v, (*path, i)) for i, v in enumerate(value)]
-        if isinstance(value, dt.date):
-            return scalar_text(document, path) or str(value)
-        if isinstance(value, bytes):
-            return base64.b64encode(value).decode("ascii")
-        return value
-
-    return walk(document.parsed.data, ())
+# -- writing ------------------------------------------------------------------------------
 
 
 def dump_json(data: Any) -> bytes:
@@ -190,7 +143,7 @@ def convert(
     """
     if to is not None and to not in FORMATS:
         raise UsageError(f"unknown format {to!r}; expected json or yaml")
-    document = load_document(path)
+    document = read_mlmodel(path)
     assert document.path is not None
     source_format: Format = "json" if is_json_text(document.text) else "yaml"
     if to is None:

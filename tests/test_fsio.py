@@ -30,7 +30,7 @@ from mlmodel.fsio import (
     remove_stale_temporaries,
     write_file,
 )
-from mlmodel.yamlio.document import read_mlmodel
+from mlmodel.reading import read_mlmodel
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = "flavors:\n  python_function:\n    loader_module: mlflow.sklearn  # keep\n"

@@ -176,7 +176,7 @@ def test_every_rule_has_cases_and_a_documented_example() -> None:
 
 
 def test_rule_docs_are_generated_from_the_rules() -> None:
-    from mlmodel.lint.docs import REGENERATE, TARGET, render
+    from mlmodel.generators.rules_doc import REGENERATE, TARGET, render
 
     assert TARGET.read_text(encoding="utf-8") == render(), f"run: {REGENERATE}"
 

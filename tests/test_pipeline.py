@@ -16,8 +16,9 @@ from mlmodel.api import validate_bytes, validate_file
 from mlmodel.cli.app import run
 from mlmodel.codes import CODES, FAMILIES, resolve_selectors
 from mlmodel.errors import EditError, UsageError
+from mlmodel.generators.rules_doc import TARGET
 from mlmodel.lint import engine
-from mlmodel.lint.docs import TARGET, examples
+from mlmodel.lint.docs import examples
 from mlmodel.lint.engine import LintOptions, lint_paths
 from mlmodel.lint.model import Finding, Fix, FixNotApplicable, LintContext, Rule
 from mlmodel.lint.rules import FIXER_MODULES, RULE_MODULES

@@ -99,7 +99,7 @@ def schema(
 
     Exit status: 0, or 2 for usage errors (an unknown flavor).
     """
-    from mlmodel import jsonschema_export
+    from mlmodel import json_schema as jsonschema_export
     from mlmodel.errors import UsageError
 
     if list_flavors:

@@ -26,11 +26,12 @@ from mlmodel.codes import (
     resolve_selectors,
 )
 from mlmodel.diagnostics import Diagnostic, FixSafety, sort_key
-from mlmodel.errors import EditError, ParseError
+from mlmodel.errors import EditError, ParseError, UsageError
 from mlmodel.lint.model import Finding, Fix, FixNotApplicable, LintContext, NoFix
 from mlmodel.lint.rules import all_fixers, all_rules
+from mlmodel.reading import read_mlmodel
 from mlmodel.suppressions import Suppression, find_suppressions, silence
-from mlmodel.yamlio.document import MLmodelDocument, read_mlmodel
+from mlmodel.yamlio.document import MLmodelDocument
 from mlmodel.yamlio.tree import dotted
 
 if TYPE_CHECKING:
@@ -298,7 +299,7 @@ def lint_file(
     shown = str(mlmodel_path)
     try:
         document = read_mlmodel(mlmodel_path)
-    except (ParseError, OSError):
+    except (ParseError, UsageError):
         # not readable as YAML: the validator says exactly why
         report_ = validate_file(
             mlmodel_path, check_files=False, declared=declared or {}, isolated=options.isolated

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
-from mlmodel.diagnostics import Diagnostic
 from mlmodel.errors import EditError, ParseError
 from mlmodel.fsio import FileStamp, FileTooLargeError, read_regular, write_file
 from mlmodel.yamlio.edit import TextEditor, detect_layout
@@ -290,21 +289,6 @@ class MLmodelDocument(MutableMapping[str, Any]):
             self._stamp = None  # the file no longer holds this document
         return target
 
-    def validate(
-        self, *, model_dir: Path | None = None, check_files: bool = True
-    ) -> list[Diagnostic]:
-        """Validate the current content, positions from this document's own parse."""
-        from mlmodel.validators import run_checks
-
-        if model_dir is None and self.path is not None:
-            model_dir = self.path.parent
-        return run_checks(
-            self._parsed,
-            self._text,
-            model_dir=model_dir,
-            check_files=check_files and model_dir is not None,
-        )
-
 
 def _same_scalar(old: Any, new: Any) -> bool:
     scalar = not isinstance(old, dict | list)
@@ -401,15 +385,3 @@ class SequenceView(MutableSequence[Any]):
 
     def __repr__(self) -> str:
         return f"SequenceView({self._data()!r})"
-
-
-def read_mlmodel(path: str | Path, *, limits: Limits | None = None) -> MLmodelDocument:
-    """Read a model directory's MLmodel (or an MLmodel file of any name) for round-trip edits."""
-    from mlmodel.api import resolve_mlmodel_path
-
-    target = resolve_mlmodel_path(path)
-    return MLmodelDocument.read(target, limits=limits)
-
-
-def validate_document(document: MLmodelDocument, *, check_files: bool = True) -> list[Diagnostic]:
-    return document.validate(check_files=check_files)
