@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 
 from mlmodel import __version__
-from mlmodel.cli.options import FormatOption, ModelPaths, OutputFormat, StrictOption
+from mlmodel.cli.options import (
+    FormatOption,
+    IsolatedOption,
+    ModelPaths,
+    OutputFormat,
+    StrictOption,
+)
 
 EXIT_USAGE = 2
 
@@ -52,10 +58,7 @@ def validate(
     max_bytes: Annotated[
         int, typer.Option(min=1, help="Refuse MLmodel files larger than this.")
     ] = 10 * 1024 * 1024,
-    isolated: Annotated[
-        bool,
-        typer.Option("--isolated", help="Ignore inline suppressions (# mlmodel: disable=...)."),
-    ] = False,
+    isolated: IsolatedOption = False,
 ) -> None:
     """Check that MLflow can use each model; report problems at file:line:column.
 

@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 
 from mlmodel.cli.app import EXIT_USAGE, app
-from mlmodel.cli.options import FormatOption, ModelPaths, OutputFormat, StrictOption
+from mlmodel.cli.options import (
+    FormatOption,
+    IsolatedOption,
+    ModelPaths,
+    OutputFormat,
+    StrictOption,
+)
 
 
 def _codes(values: list[str] | None) -> tuple[str, ...] | None:
@@ -38,10 +44,6 @@ def lint(
         bool, typer.Option("--diff", help="Show what --fix would change; write nothing.")
     ] = False,
     strict: StrictOption = False,
-    isolated: Annotated[
-        bool,
-        typer.Option("--isolated", help="Ignore inline suppressions (# mlmodel: disable=...)."),
-    ] = False,
     check_files: Annotated[
         bool,
         typer.Option(
@@ -49,6 +51,7 @@ def lint(
             help="Read the model directory's other files (environment, examples, pickles).",
         ),
     ] = True,
+    isolated: IsolatedOption = False,
 ) -> None:
     """Find what loads today but breaks a deployment later; fix it keeping comments.
 

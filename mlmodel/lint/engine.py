@@ -45,7 +45,7 @@ MAX_FIX_PASSES = 16
 class LintOptions:
     """``select``/``ignore``: codes (V or MLM), prefixes or ``ALL``; None takes them from the
     project configuration (``[tool.mlmodel]``), an empty ``select`` means every code.
-    ``isolated``: ignore inline suppressions (``# mlmodel: disable=...``)."""
+    ``isolated``: no configuration file is read and no suppression comment is honoured."""
 
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
@@ -340,7 +340,7 @@ def lint_paths(paths: list[str] | list[Path], options: LintOptions) -> LintResul
 
     options.selected(where="the options")
     resolved = [resolve_mlmodel_path(p) for p in paths]
-    configs = load_configs(resolved)
+    configs = load_configs(resolved, isolated=options.isolated)
     for config in configs:
         if config.path is not None:
             replace(options, select=config.select, ignore=config.ignore).selected(
