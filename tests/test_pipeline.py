@@ -425,7 +425,7 @@ def test_fixable_marker_in_json_and_text(
     run(["lint", "--no-check-files", "--select", "V402,MLM104", str(model)])
     out = capsys.readouterr().out
     assert "V402 [*]" in out and "MLM104 [*]" not in out
-    assert "[*] 1 fixable with --fix; 1 more fixable with --fix --unsafe-fixes" in out
+    assert "[*] 1 fixable with --fix (1 more with --fix --unsafe-fixes)" in out
     run(["validate", "--no-check-files", "-f", "json", str(model)])
     assert {d["fix"] for d in json.loads(capsys.readouterr().out)} == {None}
 

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from mlmodel.cli.app import EXIT_USAGE, app
+from mlmodel.cli.app import app
+from mlmodel.cli.errors import usage
 
 
 @app.command()
@@ -26,8 +27,7 @@ def rule(
 
     if show_all or code is None:
         if code is not None:
-            typer.echo("mlmodel rule: give a CODE or --all, not both", err=True)
-            raise typer.Exit(EXIT_USAGE)
+            raise usage("rule", "give a CODE or --all, not both")
         width = max(len(entry.name) for entry in CODES.values())
         for listed in CODES.values():
             fix = f" [{listed.fix} fix]" if listed.fix else ""
@@ -41,8 +41,7 @@ def rule(
         raise typer.Exit(0)
     found = CODES.get(code.strip().upper())
     if found is None:
-        typer.echo(f"mlmodel rule: unknown code {code!r}; see mlmodel rule --all", err=True)
-        raise typer.Exit(EXIT_USAGE)
+        raise usage("rule", f"unknown code {code!r}; see mlmodel rule --all")
     entry = found
     how = {"safe": "safe (lint --fix)", "unsafe": "unsafe (lint --fix --unsafe-fixes)"}
     typer.echo(f"{entry.code} {entry.name}")
