@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlmodel.diagnostics import Severity
 from mlmodel.lint.model import Finding, LintContext
 from mlmodel.yamlio.tree import KeyPath
 
@@ -29,8 +28,6 @@ if TYPE_CHECKING:
     from mlmodel.pickle_scan import PickleScan
 
 CODE = "MLM501"
-NAME = "dangerous-pickle"
-SEVERITY = Severity.ERROR
 
 _CACHE_KEY = "pickle_scans"
 

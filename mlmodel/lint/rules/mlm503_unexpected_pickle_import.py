@@ -16,13 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlmodel.diagnostics import Severity
 from mlmodel.lint.model import Finding, LintContext
 from mlmodel.lint.rules.mlm501_dangerous_pickle import scanned_pickles
 
 CODE = "MLM503"
-NAME = "unexpected-pickle-import"
-SEVERITY = Severity.WARNING
 _SHOWN = 5
 
 
