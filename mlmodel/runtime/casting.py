@@ -111,13 +111,13 @@ def enforce_column(name: object, values: pd.Series[Any], type_name: str) -> pd.S
             raise SchemaEnforcementError(
                 f"Failed to convert column {name} from type {values.dtype} to double."
             ) from exc
-    kind, size = values.dtype.kind, values.dtype.itemsize
+    kind = values.dtype.kind
     if kind == target.kind:
-        upcast = size <= target.itemsize
+        upcast = values.dtype.itemsize <= target.itemsize
     elif kind == "u" and target.kind == "i":
-        upcast = size < target.itemsize
+        upcast = values.dtype.itemsize < target.itemsize
     elif kind in ("i", "u") and target == np.float64:
-        upcast = size <= 6
+        upcast = values.dtype.itemsize <= 6
     else:
         upcast = False
     if upcast:

@@ -30,7 +30,7 @@ def enforce_input(data: Any, schema: InputSchema) -> Any:
         raise
     except MlmodelException as exc:
         raise SchemaEnforcementError(exc.message) from exc
-    except (ValueError, TypeError, KeyError, OverflowError) as exc:
+    except Exception as exc:  # noqa: BLE001 - as MLflow: any failure is a schema failure
         raise SchemaEnforcementError(
             f"Failed to enforce the model input schema: {type(exc).__name__}: {exc}"
         ) from exc
