@@ -4,7 +4,6 @@ must agree on accept/reject and, when accepting, return equal outputs."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import mlflow.pyfunc

@@ -112,7 +112,7 @@ def test_canary_in_a_python_model_is_refused_before_mlflow_sees_it(tmp_path: Pat
     (path / "python_model.pkl").write_bytes(
         pickle.dumps(Reduces(builtins.open, (str(canary), "w")))
     )
-    with pytest.raises(UnsafeModelError, match="python_model.pkl"):
+    with pytest.raises(UnsafeModelError, match=r"python_model\.pkl"):
         mlmodel.pyfunc.load_model(path)
     assert not canary.exists()
 
@@ -131,7 +131,7 @@ def test_sklearn_load_model_function_is_gated(canary_model: tuple[Path, Path]) -
 def test_a_file_the_scanner_cannot_read_is_refused(tmp_path: Path, content: bytes) -> None:
     path = _sklearn_model(tmp_path / "m", fmt="pickle")
     (path / "model.pkl").write_bytes(content)
-    with pytest.raises(UnsafeModelError, match="model.pkl"):
+    with pytest.raises(UnsafeModelError, match=r"model\.pkl"):
         mlmodel.pyfunc.load_model(path)
 
 
