@@ -11,10 +11,11 @@ is passed through untouched: the common serving case costs a few comparisons, no
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Any
+from typing import Any, Final
 
-from mlmodel.runtime.casting import dtype_matches, enforce_column, enforce_tensor, enforce_value
+from mlmodel.runtime.casting import enforce_column, enforce_tensor, enforce_value
 from mlmodel.runtime.errors import MlmodelException, SchemaEnforcementError
 from mlmodel.runtime.inputs import to_frame
 from mlmodel.runtime.signature_spec import ColSpec, InputSchema, TensorSpec
@@ -30,7 +31,7 @@ def enforce_input(data: Any, schema: InputSchema) -> Any:
         raise
     except MlmodelException as exc:
         raise SchemaEnforcementError(exc.message) from exc
-    except Exception as exc:  # noqa: BLE001 - as MLflow: any failure is a schema failure
+    except Exception as exc:
         raise SchemaEnforcementError(
             f"Failed to enforce the model input schema: {type(exc).__name__}: {exc}"
         ) from exc
@@ -60,15 +61,38 @@ def _enforce(data: Any, schema: InputSchema) -> Any:
 
 
 def _already_conforms(frame: Any, columns: tuple[ColSpec, ...]) -> bool:
-    """Exactly the signature's columns, in order, each with the declared scalar dtype."""
-    if len(frame.columns) != len(columns):
+    """Exactly the signature's columns, in order, each with a dtype enforcement keeps."""
+    names, dtypes = _expected(columns)
+    if dtypes is None or len(frame.columns) != len(names) or list(frame.columns) != names:
         return False
-    for spec, (name, series) in zip(columns, frame.items(), strict=True):
-        if name != spec.name or not isinstance(spec.type, str) or spec.type == "string":
-            return False
-        if not dtype_matches(spec.type, series.dtype):
+    try:  # 1 µs instead of the 40 µs ``frame.dtypes`` spends building a Series
+        actual = frame._mgr.get_dtypes()
+    except AttributeError:
+        actual = frame.dtypes
+    for want, have in zip(dtypes, actual, strict=True):
+        if want is _STRING:
+            if not (have == object or type(have).__name__ == "StringDtype"):
+                return False
+        elif have != want:
             return False
     return True
+
+
+_STRING: Final = object()
+
+
+@functools.lru_cache(maxsize=64)
+def _expected(columns: tuple[ColSpec, ...]) -> tuple[list[Any], tuple[Any, ...] | None]:
+    """(names, dtypes that pass unchanged); dtypes None when a column is not scalar."""
+    from mlmodel.runtime.casting import numpy_dtype
+
+    names = [c.name for c in columns]
+    dtypes: list[Any] = []
+    for col in columns:
+        if not isinstance(col.type, str) or col.type == "binary":
+            return names, None
+        dtypes.append(_STRING if col.type == "string" else numpy_dtype(col.type))
+    return names, tuple(dtypes)
 
 
 def _check_names(data: Any, schema: InputSchema) -> Any:
