@@ -46,7 +46,17 @@ model_dir, fmt = sys.argv[1], sys.argv[2]
 import pandas as pd
 row = pd.DataFrame([[0.5] * {n}], columns=[f"f{{i}}" for i in range({n})])
 {body}
-print(json.dumps({{"maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+def peak_kb():
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork+exec
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"maxrss_kb": peak_kb(),
                   "prediction": [int(v) for v in out]}}))
 """
 BODIES = {
@@ -75,7 +85,9 @@ def save_model(folder: Path, fmt: str) -> tuple[Path, Any, Any]:
     from sklearn.preprocessing import StandardScaler
 
     rng = np.random.default_rng(0)
-    frame = pd.DataFrame(rng.random((10_000, N_COLUMNS)), columns=[f"f{i}" for i in range(N_COLUMNS)])
+    frame = pd.DataFrame(
+        rng.random((10_000, N_COLUMNS)), columns=[f"f{i}" for i in range(N_COLUMNS)]
+    )
     target = (frame["f0"] + frame["f1"] > 1).astype(np.int64)
     model = make_pipeline(StandardScaler(), LogisticRegression()).fit(frame, target)
     path = folder / "model"
@@ -132,7 +144,9 @@ def verdict(ratio: float, target: float) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="cold runs per variant")
-    parser.add_argument("--format", default="cloudpickle", choices=["cloudpickle", "skops", "pickle"])
+    parser.add_argument(
+        "--format", default="cloudpickle", choices=["cloudpickle", "skops", "pickle"]
+    )
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
@@ -143,8 +157,10 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench_runtime_") as tmp:
         model_dir, estimator, frame = save_model(Path(tmp), args.format)
-        print(f"model: StandardScaler+LogisticRegression, {N_COLUMNS} double columns, "
-              f"{args.format} format, saved by MLflow; {args.runs} cold runs per variant\n")
+        print(
+            f"model: StandardScaler+LogisticRegression, {N_COLUMNS} double columns, "
+            f"{args.format} format, saved by MLflow; {args.runs} cold runs per variant\n"
+        )
 
         results = cold(model_dir, args.format, args.runs)
         ours, theirs, floor = results["mlmodel"], results["mlflow"], results["bare unpickle"]
@@ -152,8 +168,10 @@ def main() -> int:
         for name, (seconds, _) in results.items():
             print(f"   {name:<14} {seconds * 1000:8.0f} ms   {seconds / theirs[0]:5.2f}x MLflow")
         ratio = ours[0] / theirs[0]
-        print(f"   mlmodel / MLflow = {ratio:.2f}x (target <= 0.6: {verdict(ratio, 0.6)}); "
-              f"floor (bare load) = {floor[0] / theirs[0]:.2f}x\n")
+        print(
+            f"   mlmodel / MLflow = {ratio:.2f}x (target <= 0.6: {verdict(ratio, 0.6)}); "
+            f"floor (bare load) = {floor[0] / theirs[0]:.2f}x\n"
+        )
 
         loads = median_time(
             {
@@ -165,8 +183,10 @@ def main() -> int:
         )
         ratio = loads["mlmodel"] / loads["mlflow"]
         print("2. repeated in-process load_model")
-        print(f"   mlmodel {loads['mlmodel'] * 1000:7.2f} ms   MLflow {loads['mlflow'] * 1000:7.2f} ms"
-              f"   ratio {ratio:.2f}x (target <= 0.2: {verdict(ratio, 0.2)})\n")
+        print(
+            f"   mlmodel {loads['mlmodel'] * 1000:7.2f} ms   MLflow {loads['mlflow'] * 1000:7.2f} ms"
+            f"   ratio {ratio:.2f}x (target <= 0.2: {verdict(ratio, 0.2)})\n"
+        )
 
         ours_model = mlmodel.pyfunc.load_model(model_dir)
         theirs_model = mlflow.pyfunc.load_model(str(model_dir))
@@ -183,9 +203,11 @@ def main() -> int:
                 rounds=15,
             )
             ratio = times["mlmodel"] / times["raw"]
-            print(f"   {rows:>6} row(s): raw {times['raw'] * 1e6:9.0f} us   "
-                  f"mlmodel {ratio:.3f}x (target <= {target}: {verdict(ratio, target)})   "
-                  f"MLflow {times['mlflow'] / times['raw']:.3f}x")
+            print(
+                f"   {rows:>6} row(s): raw {times['raw'] * 1e6:9.0f} us   "
+                f"mlmodel {ratio:.3f}x (target <= {target}: {verdict(ratio, target)})   "
+                f"MLflow {times['mlflow'] / times['raw']:.3f}x"
+            )
 
         print("\n4. peak memory (max RSS) of the cold process")
         for name, (_, mb) in results.items():

@@ -8,9 +8,11 @@ MLflow's own module (:mod:`mlmodel.runtime.mlflow_fallback`).
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import logging
 import platform
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
@@ -43,28 +45,61 @@ def _native(loader_module: str) -> NativeLoader:
     return loader
 
 
+_VALIDATED: OrderedDict[tuple[str, bytes, int], None] = OrderedDict()
+_VALIDATED_SIZE: Final = 128
+
+
 def read_validated(path: str | Path) -> tuple[Path, dict[str, Any]]:
-    """(model directory, parsed MLmodel) after mlmodel's validator found no error."""
-    from mlmodel.api import resolve_mlmodel_path, validate_file
+    """(model directory, parsed MLmodel) after mlmodel's validator found no error.
+
+    The bytes validated are the bytes parsed. A clean verdict is remembered for the same
+    MLmodel bytes in the same directory (unchanged modification time), so loading one model
+    repeatedly validates it once."""
+    from mlmodel.api import resolve_mlmodel_path
     from mlmodel.errors import UsageError
 
     try:
         mlmodel_path = resolve_mlmodel_path(path)
-    except UsageError as exc:
+        data = mlmodel_path.read_bytes()
+        model_dir = mlmodel_path.parent
+        key = (
+            str(mlmodel_path.resolve()),
+            hashlib.blake2b(data, digest_size=32).digest(),
+            model_dir.stat().st_mtime_ns,
+        )
+    except (UsageError, OSError) as exc:
         raise MlmodelException(str(exc), error_code=RESOURCE_DOES_NOT_EXIST) from exc
-    report = validate_file(mlmodel_path)
-    if report.errors:
-        errors = [d for d in report.diagnostics if d.is_error]
+    if key in _VALIDATED:
+        _VALIDATED.move_to_end(key)
+    else:
+        _validate(mlmodel_path, data)
+        _VALIDATED[key] = None
+        if len(_VALIDATED) > _VALIDATED_SIZE:
+            _VALIDATED.popitem(last=False)
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return model_dir, yaml.load(data.decode("utf-8"), Loader=loader)
+
+
+def _validate(mlmodel_path: Path, data: bytes) -> None:
+    from mlmodel.api import validate_bytes
+    from mlmodel.config import load_config
+
+    try:
+        declared = load_config(mlmodel_path).flavors
+        found = validate_bytes(data, model_dir=mlmodel_path.parent, declared=declared)
+    except Exception as exc:  # a validator failure must not let the load go on
+        raise InvalidModelError(
+            f"{mlmodel_path}: the validator failed on this model: {type(exc).__name__}: {exc}"
+        ) from exc
+    errors = [d.with_file(str(mlmodel_path)) for d in found if d.is_error]
+    if errors:
         listing = "\n".join(f"  {d}" for d in errors[:20])
         raise InvalidModelError(
             f"{mlmodel_path}: the model does not validate ({len(errors)} error(s)):\n{listing}",
             errors,
         )
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    document = yaml.load(mlmodel_path.read_text(encoding="utf-8"), Loader=loader)
-    return mlmodel_path.parent, document
 
 
 def _pyfunc_conf(model_dir: Path, flavors: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,12 +11,18 @@ trusting only the types the file needs that the flavor's ``skops_trusted_types``
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from mlmodel.runtime.errors import MissingDependencyError, UnsafeModelError
+
+if TYPE_CHECKING:
+    from mlmodel.pickle_scan import PickleScan
 
 ALLOW_UNSAFE_ENV: Final = "MLMODEL_ALLOW_UNSAFE"
 NO_PICKLE_ENV: Final = "MLMODEL_NO_PICKLE"
@@ -46,17 +52,65 @@ class LoadPolicy:
         )
 
 
+#: files up to this size are read once, scanned from memory and unpickled from the same
+#: bytes (nothing can change between the scan and the load); larger ones are streamed twice
+IN_MEMORY_MAX: Final = 256 * 1024 * 1024
+_SCAN_CACHE: OrderedDict[bytes, PickleScan] = OrderedDict()
+_SCAN_CACHE_SIZE: Final = 64
+
+
+def _scan_bytes(data: bytes) -> PickleScan:
+    """The scan of ``data``, remembered by content digest (a scan is a pure function of the
+    bytes, so a repeated load of the same file is not scanned again)."""
+    from mlmodel.pickle_scan import scan_pickle_bytes
+
+    key = hashlib.blake2b(data, digest_size=32).digest()
+    scan = _SCAN_CACHE.get(key)
+    if scan is None:
+        scan = scan_pickle_bytes(data)
+        _SCAN_CACHE[key] = scan
+        if len(_SCAN_CACHE) > _SCAN_CACHE_SIZE:
+            _SCAN_CACHE.popitem(last=False)
+    else:
+        _SCAN_CACHE.move_to_end(key)
+    return scan
+
+
+def _refuse_no_pickle(path: Path) -> UnsafeModelError:
+    return UnsafeModelError(
+        f"{path}: refusing to unpickle: pickle loading is switched off "
+        f"({NO_PICKLE_ENV}=1); use a model saved in a non-pickle format (skops)",
+        path=str(path),
+    )
+
+
 def check_pickle_file(path: Path, policy: LoadPolicy, *, flavor: str) -> None:
     """Raise :class:`UnsafeModelError` unless ``path`` may be unpickled under ``policy``."""
+    _read_checked(path, policy, flavor=flavor, keep=False)
+
+
+def _read_checked(path: Path, policy: LoadPolicy, *, flavor: str, keep: bool) -> bytes | None:
+    """Scan ``path`` and apply the policy; the bytes scanned when ``keep`` and small enough."""
     from mlmodel.pickle_scan import scan_pickle
 
     if policy.no_pickle:
-        raise UnsafeModelError(
-            f"{path}: refusing to unpickle: pickle loading is switched off "
-            f"({NO_PICKLE_ENV}=1); use a model saved in a non-pickle format (skops)",
-            path=str(path),
-        )
-    scan = scan_pickle(path)
+        raise _refuse_no_pickle(path)
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        size = -1
+    data: bytes | None = None
+    if 0 <= size <= IN_MEMORY_MAX:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            data = None
+    scan = _scan_bytes(data) if data is not None else scan_pickle(path)
+    _apply_policy(path, scan, policy, flavor)
+    return data if keep else None
+
+
+def _apply_policy(path: Path, scan: PickleScan, policy: LoadPolicy, flavor: str) -> None:
     if policy.allow_unsafe:
         return
     if scan.dangerous:
@@ -91,18 +145,19 @@ def check_pickle_file(path: Path, policy: LoadPolicy, *, flavor: str) -> None:
 def load_pickle_file(
     path: Path, policy: LoadPolicy, *, flavor: str, module: PickleModule = "pickle"
 ) -> Any:
-    """Check ``path`` with :func:`check_pickle_file`, then unpickle it with ``module``."""
-    check_pickle_file(path, policy, flavor=flavor)
+    """Check ``path`` with the scanner and the policy, then unpickle the bytes scanned."""
+    data = _read_checked(path, policy, flavor=flavor, keep=True)
     if module == "joblib":
         joblib = require("joblib", "joblib")
-        return joblib.load(path)
-    loader = require("cloudpickle", "cloudpickle") if module == "cloudpickle" else None
+        return joblib.load(io.BytesIO(data) if data is not None else path)
+    if module == "cloudpickle":
+        loader = require("cloudpickle", "cloudpickle")
+    else:
+        import pickle as loader
+    if data is not None:
+        return loader.loads(data)
     with Path(path).open("rb") as handle:
-        if loader is not None:
-            return loader.load(handle)
-        import pickle
-
-        return pickle.load(handle)
+        return loader.load(handle)
 
 
 def load_skops_file(
