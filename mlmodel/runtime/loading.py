@@ -146,7 +146,7 @@ def load_model(
         from mlmodel.runtime.mlflow_fallback import load_with_mlflow
 
         config = {**(conf.get("config") or {}), **(model_config or {})}
-        impl = load_with_mlflow(loader_module, model_dir, data_path, config, policy)
+        impl = load_with_mlflow(loader_module, model_dir, data_path, config, policy, document)
     return PyFuncModel(
         model_dir=model_dir,
         document=document,

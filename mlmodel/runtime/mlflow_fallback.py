@@ -2,15 +2,15 @@
 
 Custom ``PythonModel`` objects, models from code, and every other framework: the pyfunc
 contract of §6 (``code`` on ``sys.path``, ``data`` path, merged ``config``) is followed and
-``<loader_module>._load_pyfunc`` does the work. Every pickle-like file of the model directory
-is scanned first (:mod:`mlmodel.runtime.safety`), since MLflow's loaders unpickle without
+``<loader_module>._load_pyfunc`` does the work. Every file of the model directory that the
+pickle scanner calls a pickle (:func:`mlmodel.modeldir.pickle_files`) is scanned first (:mod:`mlmodel.runtime.safety`), since MLflow's loaders unpickle without
 looking.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -39,10 +39,6 @@ _FRAMEWORKS: Final = {
     "mlflow.dspy": "dspy",
     "mlflow.openai": "openai",
 }
-_PICKLE_SUFFIXES: Final = (".pkl", ".pickle", ".joblib", ".cloudpickle", ".pth", ".pt")
-_MAX_FILES: Final = 10_000
-
-
 def _install_hint(loader_module: str) -> str:
     extra = next(
         (pkgs for prefix, pkgs in _FRAMEWORKS.items() if loader_module.startswith(prefix)),
@@ -53,35 +49,18 @@ def _install_hint(loader_module: str) -> str:
     return "pip install mlflow-skinny" + (f" {extra}" if extra else "")
 
 
-def _looks_like_pickle(path: Path) -> bool:
-    if path.name.lower().endswith(_PICKLE_SUFFIXES):
-        return True
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(2)
-    except OSError:
-        return False
-    return len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5
-
-
-def pickle_candidates(model_dir: Path) -> Iterator[Path]:
-    """Regular files of the model directory that a loader might unpickle."""
-    for count, path in enumerate(sorted(model_dir.rglob("*"))):
-        if count >= _MAX_FILES:
-            return
-        if path.is_file() and not path.is_symlink() and _looks_like_pickle(path):
-            yield path
-
-
 def load_with_mlflow(
     loader_module: str,
     model_dir: Path,
     data_path: Path,
     model_config: Mapping[str, Any] | None,
     policy: LoadPolicy,
+    document: Mapping[str, Any],
 ) -> Any:
     """``import_module(loader_module)._load_pyfunc(data_path[, model_config])``."""
-    for path in pickle_candidates(model_dir):
+    from mlmodel.modeldir import pickle_files
+
+    for _key, path in pickle_files(model_dir, document, every_file=True):
         check_pickle_file(path, policy, flavor="python_function")
     try:
         module = importlib.import_module(loader_module)
