@@ -1,0 +1,175 @@
+"""``mlmodel predict --engine spark``: score a Parquet or CSV dataset with Spark, write with Spark.
+
+The output is the input's columns plus the predictions (``prediction``, or the fields of a
+struct result), written by Spark as a directory of part files in the output's format (Parquet
+unless the output path ends in ``.csv``; CSV cells hold array and map results as JSON).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from mlmodel.runtime.errors import MlmodelException
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from pyspark.sql import DataFrame, SparkSession
+
+FORMATS: Final = ("parquet", "csv")
+PREDICTION: Final = "prediction"
+
+
+def format_of(path: str, given: str | None) -> str:
+    """The data format: ``given``, else from the path's extension (Parquet by default)."""
+    if given is not None:
+        if given not in FORMATS:
+            raise MlmodelException.invalid_parameter_value(
+                f"unknown format {given!r}: use {' or '.join(FORMATS)}"
+            )
+        return given
+    return "csv" if path.rstrip("/").lower().endswith(".csv") else "parquet"
+
+
+@contextmanager
+def local_session(master: str) -> Iterator[SparkSession]:
+    """A Spark session for one command, bound to 127.0.0.1, stopped at the end."""
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master(master)
+        .appName("mlmodel predict")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    try:
+        yield spark
+    finally:
+        spark.stop()
+
+
+def read_input(spark: SparkSession, path: str, data_format: str) -> DataFrame:
+    if data_format == "csv":
+        return spark.read.csv(path, header=True, inferSchema=True)
+    return spark.read.parquet(path)
+
+
+def missing_columns(udf: Any, columns: list[str]) -> list[str]:
+    """Signature inputs the data lacks (none when the signature names no columns)."""
+    schema = udf._input_schema
+    if schema is None or not schema.has_names:
+        return []
+    return [name for name in schema.required_names() if name not in columns]
+
+
+def score(udf: Any, frame: DataFrame) -> DataFrame:
+    """``frame`` with the predictions added (struct results as one column per field)."""
+    from pyspark.sql.types import StructType
+
+    schema = udf._input_schema
+    missing = missing_columns(udf, frame.columns)
+    if missing:
+        raise MlmodelException.invalid_parameter_value(
+            f"the input has no column {', '.join(map(repr, missing))}, which the model's "
+            f"signature requires (input columns: {', '.join(frame.columns)})"
+        )
+    if schema is not None and schema.has_names:
+        args = [name for name in schema.names() if name in frame.columns]
+    else:
+        args = list(frame.columns)
+    scored = frame.withColumn(PREDICTION, udf(*args))
+    if isinstance(udf.result_type, StructType):
+        scored = scored.select(
+            *frame.columns, *(f"{PREDICTION}.{f.name}" for f in udf.result_type.fields)
+        )
+    return scored
+
+
+def _csv_ready(frame: DataFrame) -> DataFrame:
+    """Arrays, maps and structs as JSON text: CSV holds only scalars."""
+    from pyspark.sql.functions import col, to_json
+    from pyspark.sql.types import ArrayType, MapType, StructType
+
+    return frame.select(
+        *(
+            to_json(col(f.name)).alias(f.name)
+            if isinstance(f.dataType, (ArrayType, MapType, StructType))
+            else col(f.name)
+            for f in frame.schema.fields
+        )
+    )
+
+
+def predict_files(
+    model_uri: str | Path,
+    input_path: str,
+    output_path: str,
+    *,
+    master: str = "local[*]",
+    input_format: str | None = None,
+    output_format: str | None = None,
+    result_type: str | None = None,
+    params: dict[str, Any] | None = None,
+    allow_unsafe: bool = False,
+    spark: SparkSession | None = None,
+) -> None:
+    """Score ``input_path`` with the model and write the result to ``output_path`` with Spark.
+
+    Uses ``spark`` when given, else starts a session on ``master`` for this call. Raises
+    :class:`MlmodelException` for a model that does not validate, or input lacking a column
+    the signature requires, before any job runs.
+    """
+
+    read_format = format_of(input_path, input_format)
+    write_format = format_of(output_path, output_format)
+    if spark is None:
+        with local_session(master) as session:
+            _run(
+                session,
+                model_uri,
+                input_path,
+                output_path,
+                read_format,
+                write_format,
+                result_type,
+                params,
+                allow_unsafe,
+            )
+        return
+    _run(
+        spark,
+        model_uri,
+        input_path,
+        output_path,
+        read_format,
+        write_format,
+        result_type,
+        params,
+        allow_unsafe,
+    )
+
+
+def _run(
+    spark: SparkSession,
+    model_uri: str | Path,
+    input_path: str,
+    output_path: str,
+    read_format: str,
+    write_format: str,
+    result_type: str | None,
+    params: dict[str, Any] | None,
+    allow_unsafe: bool,
+) -> None:
+    from mlmodel.spark.udf import spark_udf
+
+    udf = spark_udf(spark, model_uri, result_type, params, allow_unsafe=allow_unsafe)
+    scored = score(udf, read_input(spark, input_path, read_format))
+    if write_format == "csv":
+        _csv_ready(scored).write.csv(output_path, header=True)
+    else:
+        scored.write.parquet(output_path)

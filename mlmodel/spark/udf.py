@@ -1,0 +1,204 @@
+"""``spark_udf``: a model as an iterator-style pandas UDF, validated on the driver.
+
+Differences from ``mlflow.pyfunc.spark_udf`` (same call shape and results otherwise):
+
+* the model is validated (``mlmodel validate``) and its params checked on the driver, before
+  any job starts; a column the signature requires that is not among the named columns is one
+  error naming it;
+* executors load the model once per Python worker (cached across batches, tasks and jobs),
+  not once per task;
+* a one-value-per-row tensor output gives a scalar column, not one-element arrays;
+* columns given by their names are matched to the signature by name, in any order (MLflow
+  names them by position); other arguments are positional, as MLflow's.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlmodel.runtime.errors import MlmodelException
+from mlmodel.runtime.signature_spec import InputSchema, parse_inputs, parse_params
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from pyspark.sql import Column, SparkSession
+    from pyspark.sql.types import DataType
+
+
+@dataclass(frozen=True)
+class _Shipped:
+    """What every task needs: picklable, small."""
+
+    archive: str
+    result_type: DataType
+    params: dict[str, Any] | None
+    allow_unsafe: bool
+    strict: bool
+
+
+class SparkUDF:
+    """A model's predict as a Spark column function: ``df.select(udf("a", "b"))``.
+
+    Called with no columns it uses the signature's input names. ``metadata`` is the model's
+    parsed MLmodel, ``result_type`` the Spark type of its results.
+    """
+
+    def __init__(
+        self, shipped: _Shipped, input_schema: InputSchema | None, document: dict[str, Any]
+    ) -> None:
+        self._shipped = shipped
+        self._input_schema = input_schema
+        self.metadata = document
+        self.result_type = shipped.result_type
+
+    def input_names(self, args: Sequence[Any]) -> list[Any]:
+        """The DataFrame column names the model sees for these UDF arguments."""
+        schema = self._input_schema
+        if schema is None:
+            return [str(index) for index in range(len(args))]
+        names: list[Any] = schema.names() if schema.has_names else list(range(len(schema.names())))
+        strings = all(isinstance(arg, str) for arg in args)
+        if strings and schema.has_names and set(args) <= set(names):
+            missing = [name for name in schema.required_names() if name not in args]
+            if missing:
+                raise MlmodelException.invalid_parameter_value(
+                    f"the model needs the column(s) {', '.join(map(repr, missing))} "
+                    f"(signature inputs: {', '.join(names)}); got {', '.join(map(repr, args))}"
+                )
+            return list(args)
+        required = schema.required_names() if schema.has_names else names
+        if len(args) < len(required):
+            missing = required[len(args) :]
+            raise MlmodelException.invalid_parameter_value(
+                f"the model needs {len(required)} input column(s) {required}; got {len(args)} "
+                f"positional column(s), so {', '.join(map(repr, missing))} is missing (columns "
+                "given positionally are taken in the signature's order)"
+            )
+        return names[: len(args)]
+
+    @staticmethod
+    def input_names_of_one(schema: InputSchema) -> list[Any]:
+        return [schema.names()[0] if schema.has_names else 0]
+
+    def __call__(self, *args: str | Column) -> Column:
+        if not args:
+            schema = self._input_schema
+            if schema is None or not schema.has_names:
+                raise MlmodelException.invalid_parameter_value(
+                    "the model's signature names no input columns: pass the columns to the udf"
+                )
+            args = tuple(schema.names())
+        if len(args) == 1 and not isinstance(args[0], str):
+            # one Column: a struct(...) brings its own field names; else the first input
+            schema = self._input_schema
+            names: list[Any] = ["0"] if schema is None else self.input_names_of_one(schema)
+        else:
+            names = self.input_names(args)
+        return _pandas_udf(self._shipped, names)(*args)  # type: ignore[no-any-return]
+
+
+def _pandas_udf(shipped: _Shipped, names: list[Any]) -> Any:
+    import pandas as pd
+    from pyspark.sql.pandas.functions import pandas_udf
+    from pyspark.sql.types import StructType
+
+    def predict(batches: Iterator[Any]) -> Iterator[Any]:
+        from mlmodel.spark.shipping import worker_model
+
+        return _predict_batches(
+            worker_model(shipped.archive, allow_unsafe=shipped.allow_unsafe, strict=shipped.strict),
+            batches,
+            names,
+            shipped,
+        )
+
+    # pandas_udf reads typing's spelling of these hints, not the builtin generics
+    column: Any = typing.Union[pd.Series, pd.DataFrame]  # noqa: UP007
+    columns: Any = typing.Tuple[column, ...]  # noqa: UP006
+    result: Any = pd.DataFrame if isinstance(shipped.result_type, StructType) else pd.Series
+    predict.__annotations__ = {"batches": Iterator[columns], "return": Iterator[result]}
+    return pandas_udf(predict, shipped.result_type)  # type: ignore[call-overload]
+
+
+def _predict_batches(
+    model: Any, batches: Iterator[Any], names: list[Any], shipped: _Shipped
+) -> Iterator[pd.Series | pd.DataFrame]:
+    import pandas as pd
+
+    from mlmodel.spark.result_types import to_spark_values
+
+    for batch in batches:
+        columns = (batch,) if isinstance(batch, (pd.Series, pd.DataFrame)) else tuple(batch)
+        if len(columns) == 1 and isinstance(columns[0], pd.DataFrame):
+            frame = columns[0]
+        else:
+            frame = pd.DataFrame(
+                {
+                    name: column
+                    if isinstance(column, pd.Series)
+                    else column.apply(lambda row: row.to_dict(), axis=1)
+                    for name, column in zip(names, columns, strict=False)
+                }
+            )
+        if len(frame) == 0:
+            continue
+        predictions = model.predict(frame, shipped.params)
+        yield to_spark_values(predictions, shipped.result_type)
+
+
+def _result_type(spark: SparkSession, result_type: DataType | str | None, outputs: Any) -> Any:
+    from pyspark.sql.types import DataType, _parse_datatype_string
+
+    from mlmodel.spark.result_types import check_result_type, infer_result_ddl
+
+    if isinstance(result_type, DataType):
+        parsed = result_type
+    else:
+        ddl = infer_result_ddl(outputs) if result_type is None else result_type
+        ddl = "boolean" if ddl == "bool" else ddl
+        try:
+            parsed = _parse_datatype_string(ddl)
+        except Exception as exc:
+            raise MlmodelException.invalid_parameter_value(
+                f"result_type {ddl!r} is not a Spark type: {exc}"
+            ) from exc
+    check_result_type(parsed)
+    return parsed
+
+
+def spark_udf(
+    spark: SparkSession,
+    model_uri: str | Path,
+    result_type: DataType | str | None = None,
+    params: dict[str, Any] | None = None,
+    *,
+    allow_unsafe: bool = False,
+    strict: bool = False,
+) -> SparkUDF:
+    """A Spark UDF that scores rows with the model at ``model_uri`` (a local directory).
+
+    ``result_type`` (a Spark ``DataType`` or DDL string) defaults to the type the output
+    schema implies (``double`` without one). ``params`` go to every ``predict`` call, checked
+    against the params schema here. ``allow_unsafe``/``strict`` are :func:`mlmodel.pyfunc.
+    load_model`'s, applied on the executors. Raises :class:`MlmodelException` when the model
+    does not validate or an argument is wrong, before any Spark job.
+    """
+    from mlmodel.pyfunc import _read_validated
+    from mlmodel.runtime.params import enforce_params
+    from mlmodel.spark.shipping import ship_model
+
+    model_dir, document = _read_validated(model_uri)
+    signature = document.get("signature") or {}
+    checked_params = enforce_params(params, parse_params(signature.get("params")))
+    shipped = _Shipped(
+        archive=ship_model(spark.sparkContext, model_dir),
+        result_type=_result_type(spark, result_type, signature.get("outputs")),
+        params=checked_params,
+        allow_unsafe=allow_unsafe,
+        strict=strict,
+    )
+    return SparkUDF(shipped, parse_inputs(signature.get("inputs")), document)
