@@ -204,7 +204,10 @@ def test_equal_to_mlflow_spark_udf(
 
     df = _with_row(spark, data)
     ours = [spark_udf(spark, models[n]) for n in ("mlflow", "proba", "reg")]
-    theirs = [mlflow.pyfunc.spark_udf(spark, str(models[n])) for n in ("mlflow", "proba", "reg")]
+    # MLflow's default for a (-1, k) tensor output is array<array<double>>, which fails on
+    # the rows predict_proba returns: its proba UDF is given the type mlmodel infers
+    types = {"mlflow": None, "proba": "array<double>", "reg": None}
+    theirs = [mlflow.pyfunc.spark_udf(spark, str(models[n]), types[n]) for n in types]
     rows = (
         df.select(
             "row",
@@ -278,3 +281,46 @@ def test_import_does_not_load_pyspark(module: str) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.filterwarnings("ignore:X has feature names")
+@pytest.mark.parametrize("kind", ["parquet", "csv"])
+def test_predict_files(
+    spark: SparkSession, tmp_path: Path, data: pd.DataFrame, models: dict[str, Path], kind: str
+) -> None:
+    from mlmodel.spark import predict_files
+
+    source = tmp_path / f"in.{kind}"
+    given = data.assign(row=np.arange(ROWS))[["row", "b", "c", "a"]]
+    if kind == "csv":
+        given.to_csv(source, index=False)
+    else:
+        given.to_parquet(source, index=False)
+    out = tmp_path / f"out.{kind}"
+    predict_files(models["proba"], str(source), str(out), spark=spark)
+    read = (
+        spark.read.csv(str(out), header=True, inferSchema=True)
+        if kind == "csv"
+        else (spark.read.parquet(str(out)))
+    )
+    rows = read.orderBy("row").collect()
+    assert [r["row"] for r in rows] == list(range(ROWS))
+    got = [r["prediction"] for r in rows]
+    if kind == "csv":  # arrays are JSON text in CSV
+        import json
+
+        got = [json.loads(cell) for cell in got]
+    expected = load_model(models["proba"]).predict(data)
+    np.testing.assert_allclose(np.array(got), expected, rtol=1e-9)
+
+
+def test_predict_files_missing_column(
+    spark: SparkSession, tmp_path: Path, data: pd.DataFrame, models: dict[str, Path]
+) -> None:
+    from mlmodel.spark import predict_files
+
+    source = tmp_path / "in.parquet"
+    data[["a", "c"]].to_parquet(source, index=False)
+    with pytest.raises(MlmodelException, match="the input has no column 'b'"):
+        predict_files(models["clf"], str(source), str(tmp_path / "out"), spark=spark)
+    assert not (tmp_path / "out").exists()

@@ -35,22 +35,24 @@ def format_of(path: str, given: str | None) -> str:
 
 @contextmanager
 def local_session(master: str) -> Iterator[SparkSession]:
-    """A Spark session for one command, bound to 127.0.0.1, stopped at the end."""
+    """A Spark session for one command, bound to 127.0.0.1; stopped at the end unless it
+    was already running (then it is the caller's)."""
     from pyspark.sql import SparkSession
 
-    spark = (
+    running = SparkSession.getActiveSession()
+    spark = running or (
         SparkSession.builder.master(master)
         .appName("mlmodel predict")
         .config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
     try:
         yield spark
     finally:
-        spark.stop()
+        if running is None:
+            spark.stop()
 
 
 def read_input(spark: SparkSession, path: str, data_format: str) -> DataFrame:
@@ -173,3 +175,37 @@ def _run(
         _csv_ready(scored).write.csv(output_path, header=True)
     else:
         scored.write.parquet(output_path)
+
+
+def predict_command(
+    model: str,
+    input_path: str,
+    output_path: str | None,
+    *,
+    master: str,
+    content_type: str,
+    allow_unsafe: bool,
+) -> None:
+    """``mlmodel predict --engine spark``: raises ``UsageError`` for arguments Spark cannot
+    take (standard streams, JSON), :class:`MlmodelException` for the model or its input."""
+    from mlmodel.errors import UsageError
+
+    if input_path == "-" or output_path in (None, "-"):
+        raise UsageError("--engine spark reads and writes paths: give -i INPUT and -o OUTPUT")
+    if content_type not in ("json", *FORMATS):
+        raise UsageError(f"--engine spark reads {' or '.join(FORMATS)}")
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as exc:
+        raise UsageError(
+            "--engine spark needs pyspark and pyarrow: pip install 'mlmodel[spark]'"
+        ) from exc
+    assert output_path is not None
+    predict_files(
+        model,
+        input_path,
+        output_path,
+        master=master,
+        input_format=None if content_type == "json" else content_type,
+        allow_unsafe=allow_unsafe,
+    )
