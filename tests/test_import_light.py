@@ -33,3 +33,23 @@ def test_validating_loads_no_heavy_library_and_no_ruamel() -> None:
     assert "ruamel" not in roots  # the fast path parses with libyaml only
     assert "pydantic" not in roots  # precompiled core schemas: pydantic_core only
     assert "pydantic_core" in roots
+
+
+def test_import_pyfunc_loads_no_heavy_library() -> None:
+    loaded = _loaded_after("import mlmodel.pyfunc; mlmodel.pyfunc.load_model")
+    assert not [m for m in loaded if m.split(".")[0] in HEAVY]
+    assert not [m for m in loaded if m.split(".")[0] in ("pydantic", "ruamel", "yaml", "typer")]
+
+
+def test_loading_a_model_never_imports_mlflow_or_pydantic() -> None:
+    """A native load validates (pydantic_core only), unpickles and predicts: no MLflow, no
+    pydantic model classes, no ruamel."""
+    loaded = _loaded_after(
+        "import mlmodel.pyfunc, pandas as pd; "
+        "m = mlmodel.pyfunc.load_model('examples/sklearn-3x'); "
+        "m.predict(m.input_example if m.input_example is not None else "
+        "None)"
+    )
+    roots = {m.split(".")[0] for m in loaded}
+    assert "sklearn" in roots  # it really loaded the model
+    assert not roots & {"mlflow", "pydantic", "ruamel", "typer"}  # (sklearn imports rich)
