@@ -93,8 +93,19 @@ def mlmodel_cmd(model: Path, port: int, *extra: str) -> list[str]:
 
 def mlflow_cmd(model: Path, port: int) -> list[str]:
     return [
-        sys.executable, "-m", "mlflow", "models", "serve", "-m", str(model),
-        "--env-manager", "local", "-p", str(port), "-h", "127.0.0.1",
+        sys.executable,
+        "-m",
+        "mlflow",
+        "models",
+        "serve",
+        "-m",
+        str(model),
+        "--env-manager",
+        "local",
+        "-p",
+        str(port),
+        "-h",
+        "127.0.0.1",
     ]
 
 

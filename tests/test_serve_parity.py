@@ -19,11 +19,11 @@ from tests.serve_support import (
     COLUMNS,
     Server,
     free_port,
+    launch,
     mlflow_cmd,
     mlmodel_cmd,
     save_classifier,
     save_echo,
-    launch,
 )
 
 ROWS = [[0.5, -1.0, 2.0, 3.0], [1.5, 0.25, -2.0, 0.0], [-3.0, 1.0, 0.0, 1.0]]
@@ -69,32 +69,65 @@ def _parquet(frame: pd.DataFrame) -> bytes:
 
 
 VALID: list[tuple[str, bytes | str, str]] = [
-    ("split", json.dumps({"dataframe_split": {"columns": COLUMNS, "data": ROWS}}),
-     "application/json"),
-    ("split-index", json.dumps(
-        {"dataframe_split": {"columns": COLUMNS, "data": ROWS, "index": [7, 8, 9]}}),
-     "application/json"),
-    ("split-ints", json.dumps({"dataframe_split": {"columns": COLUMNS, "data": [[1, 2, 3, 4]]}}),
-     "application/json"),
-    ("split-reordered", json.dumps({"dataframe_split": {
-        "columns": COLUMNS[::-1], "data": [r[::-1] for r in ROWS]}}), "application/json"),
-    ("split-extra-column", json.dumps({"dataframe_split": {
-        "columns": [*COLUMNS, "e"], "data": [[*r, 9.0] for r in ROWS]}}), "application/json"),
-    ("records", json.dumps({"dataframe_records": FRAME.to_dict(orient="records")}),
-     "application/json"),
-    ("instances", json.dumps({"instances": FRAME.to_dict(orient="records")}),
-     "application/json"),
+    (
+        "split",
+        json.dumps({"dataframe_split": {"columns": COLUMNS, "data": ROWS}}),
+        "application/json",
+    ),
+    (
+        "split-index",
+        json.dumps({"dataframe_split": {"columns": COLUMNS, "data": ROWS, "index": [7, 8, 9]}}),
+        "application/json",
+    ),
+    (
+        "split-ints",
+        json.dumps({"dataframe_split": {"columns": COLUMNS, "data": [[1, 2, 3, 4]]}}),
+        "application/json",
+    ),
+    (
+        "split-reordered",
+        json.dumps(
+            {"dataframe_split": {"columns": COLUMNS[::-1], "data": [r[::-1] for r in ROWS]}}
+        ),
+        "application/json",
+    ),
+    (
+        "split-extra-column",
+        json.dumps(
+            {"dataframe_split": {"columns": [*COLUMNS, "e"], "data": [[*r, 9.0] for r in ROWS]}}
+        ),
+        "application/json",
+    ),
+    (
+        "records",
+        json.dumps({"dataframe_records": FRAME.to_dict(orient="records")}),
+        "application/json",
+    ),
+    ("instances", json.dumps({"instances": FRAME.to_dict(orient="records")}), "application/json"),
     ("inputs-columns", json.dumps({"inputs": FRAME.to_dict(orient="list")}), "application/json"),
-    ("inputs-records", json.dumps({"inputs": FRAME.to_dict(orient="records")}),
-     "application/json"),
-    ("params-ignored", json.dumps({"dataframe_split": {"columns": COLUMNS, "data": ROWS},
-                                   "params": {"unused": 1}}), "application/json"),
-    ("extra-keys-ignored", json.dumps({"dataframe_split": {"columns": COLUMNS, "data": ROWS},
-                                       "comment": "x"}), "application/json"),
-    ("charset", json.dumps({"dataframe_split": {"columns": COLUMNS, "data": ROWS}}),
-     "application/json; charset=UTF-8"),
-    ("nan-literal", '{"dataframe_split": {"columns": ["a","b","c","d"], "data": [[1, 2, 3, 4]]}}',
-     "application/json"),
+    ("inputs-records", json.dumps({"inputs": FRAME.to_dict(orient="records")}), "application/json"),
+    (
+        "params-ignored",
+        json.dumps(
+            {"dataframe_split": {"columns": COLUMNS, "data": ROWS}, "params": {"unused": 1}}
+        ),
+        "application/json",
+    ),
+    (
+        "extra-keys-ignored",
+        json.dumps({"dataframe_split": {"columns": COLUMNS, "data": ROWS}, "comment": "x"}),
+        "application/json",
+    ),
+    (
+        "charset",
+        json.dumps({"dataframe_split": {"columns": COLUMNS, "data": ROWS}}),
+        "application/json; charset=UTF-8",
+    ),
+    (
+        "nan-literal",
+        '{"dataframe_split": {"columns": ["a","b","c","d"], "data": [[1, 2, 3, 4]]}}',
+        "application/json",
+    ),
     ("csv", FRAME.to_csv(index=False), "text/csv"),
     ("csv-ints", "a,b,c,d\n1,2,3,4\n", "text/csv"),
     ("parquet", _parquet(FRAME), "application/vnd.apache.parquet"),
@@ -115,24 +148,52 @@ def test_valid_requests_match_mlflow(
 
 # (name, body, content type, what mlmodel's message must mention)
 INVALID: list[tuple[str, bytes | str, str | None, str]] = [
-    ("missing-column", json.dumps({"dataframe_split": {"columns": COLUMNS[:3], "data": [r[:3] for r in ROWS]}}),
-     "application/json", "['d']"),
-    ("not-a-number", json.dumps({"dataframe_split": {"columns": COLUMNS, "data": [["x", 1, 2, 3]]}}),
-     "application/json", "column a"),
+    (
+        "missing-column",
+        json.dumps({"dataframe_split": {"columns": COLUMNS[:3], "data": [r[:3] for r in ROWS]}}),
+        "application/json",
+        "['d']",
+    ),
+    (
+        "not-a-number",
+        json.dumps({"dataframe_split": {"columns": COLUMNS, "data": [["x", 1, 2, 3]]}}),
+        "application/json",
+        "column a",
+    ),
     ("not-json", "{not json", "application/json", "valid JSON"),
     ("list-body", "[1, 2]", "application/json", "Received a list"),
     ("scalar-body", "3", "application/json", "exactly one of the input fields"),
     ("no-format-key", "{}", "application/json", "exactly one of the input fields"),
-    ("two-format-keys", json.dumps({"dataframe_split": {"data": ROWS}, "inputs": ROWS}),
-     "application/json", "exactly one of the input fields"),
-    ("split-no-data", json.dumps({"dataframe_split": {"columns": COLUMNS}}), "application/json",
-     "'data'"),
-    ("split-not-object", json.dumps({"dataframe_split": ROWS}), "application/json",
-     "must be a dictionary"),
-    ("split-ragged", json.dumps({"dataframe_split": {"columns": COLUMNS, "data": [[1, 2, 3]]}}),
-     "application/json", "columns"),
-    ("records-not-list", json.dumps({"dataframe_records": {"a": 1}}), "application/json",
-     "list of records"),
+    (
+        "two-format-keys",
+        json.dumps({"dataframe_split": {"data": ROWS}, "inputs": ROWS}),
+        "application/json",
+        "exactly one of the input fields",
+    ),
+    (
+        "split-no-data",
+        json.dumps({"dataframe_split": {"columns": COLUMNS}}),
+        "application/json",
+        "'data'",
+    ),
+    (
+        "split-not-object",
+        json.dumps({"dataframe_split": ROWS}),
+        "application/json",
+        "must be a dictionary",
+    ),
+    (
+        "split-ragged",
+        json.dumps({"dataframe_split": {"columns": COLUMNS, "data": [[1, 2, 3]]}}),
+        "application/json",
+        "columns",
+    ),
+    (
+        "records-not-list",
+        json.dumps({"dataframe_records": {"a": 1}}),
+        "application/json",
+        "list of records",
+    ),
     ("unnamed-inputs", json.dumps({"inputs": ROWS}), "application/json", "missing inputs"),
     ("bad-utf8", b'{"inputs": "\xff"}', "application/json", "valid JSON"),
     ("csv-bad-utf8", b"a,b\n\xff,1\n", "text/csv", "UTF-8"),
@@ -148,7 +209,10 @@ INVALID: list[tuple[str, bytes | str, str | None, str]] = [
     ("name", "body", "content_type", "mention"), INVALID, ids=[v[0] for v in INVALID]
 )
 def test_invalid_requests_get_a_named_4xx(
-    servers: dict[str, Server], name: str, body: bytes | str, content_type: str | None,
+    servers: dict[str, Server],
+    name: str,
+    body: bytes | str,
+    content_type: str | None,
     mention: str,
 ) -> None:
     theirs = _post(servers["mlflow"], body, content_type)
@@ -200,8 +264,9 @@ def test_health_endpoints_match_mlflow(servers: dict[str, Server]) -> None:
     for path in ("/ping", "/health"):
         theirs = httpx.get(servers["mlflow"].url + path)
         ours = httpx.get(servers["mlmodel"].url + path)
-        assert (ours.status_code, ours.content) == (theirs.status_code, theirs.content) == (
-            200, b"\n")
+        assert (
+            (ours.status_code, ours.content) == (theirs.status_code, theirs.content) == (200, b"\n")
+        )
         assert ours.headers["content-type"] == theirs.headers["content-type"]
     version = httpx.get(servers["mlmodel"].url + "/version")
     assert version.status_code == 200 and version.text and not version.text.startswith('"')
@@ -228,14 +293,19 @@ def test_v2_predictions_equal_invocations(servers: dict[str, Server]) -> None:
     assert v2.status_code == 200, v2.text
     body = v2.json()
     assert body["id"] == "r1" and body["model_name"] == "classifier"
-    mlflow_answer = _post(servers["mlflow"], json.dumps(
-        {"dataframe_split": {"columns": COLUMNS, "data": ROWS}}), "application/json").json()
+    mlflow_answer = _post(
+        servers["mlflow"],
+        json.dumps({"dataframe_split": {"columns": COLUMNS, "data": ROWS}}),
+        "application/json",
+    ).json()
     assert body["outputs"][0]["data"] == mlflow_answer["predictions"]
     assert body["outputs"][0]["shape"] == [len(ROWS)]
     assert httpx.get(f"{ours.url}/v2/health/live").json() == {"live": True}
     assert httpx.get(f"{ours.url}/v2/health/ready").json() == {"ready": True}
     assert httpx.get(f"{ours.url}/v2/models/classifier/ready").json()["ready"] is True
     assert httpx.get(f"{ours.url}/v2/models/other").status_code == 404
-    bad = httpx.post(f"{ours.url}/v2/models/classifier/infer", json={"inputs": [
-        {"name": "a", "shape": [2], "datatype": "FP64", "data": [1.0]}]})
+    bad = httpx.post(
+        f"{ours.url}/v2/models/classifier/infer",
+        json={"inputs": [{"name": "a", "shape": [2], "datatype": "FP64", "data": [1.0]}]},
+    )
     assert bad.status_code == 400 and "'a'" in bad.json()["error"]

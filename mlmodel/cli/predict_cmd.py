@@ -4,6 +4,7 @@ as ``mlflow models predict``."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -59,7 +60,7 @@ def predict(
     chunks: list[bytes] = []
     to_stdout = output_path is None or output_path == "-"
     write: Any = sys.stdout.buffer.write if to_stdout else chunks.append
-    source: Any = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")  # noqa: SIM115
+    source: Any = sys.stdin.buffer if input_path == "-" else Path(input_path).open("rb")  # noqa: SIM115
     try:
         with source, _progress(source) as progress:
             predict_stream(

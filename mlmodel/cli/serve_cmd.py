@@ -54,7 +54,8 @@ def serve(
         raise usage("serve", "--max-body-size must be positive")
     if not 0 <= port <= 65535:
         raise usage("serve", "--port must be between 0 and 65535")
-    from mlmodel.serve.server import ServeOptions, serve as run_server
+    from mlmodel.serve.server import ServeOptions
+    from mlmodel.serve.server import serve as run_server
 
     run_server(
         ServeOptions(

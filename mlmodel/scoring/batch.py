@@ -26,9 +26,7 @@ DEFAULT_CHUNK_ROWS: Final = 100_000
 Progress = Callable[[int], None]
 
 
-def _chunks(
-    source: IO[bytes], mime: str, scorer: Scorer, rows: int
-) -> Iterator[Any]:
+def _chunks(source: IO[bytes], mime: str, scorer: Scorer, rows: int) -> Iterator[Any]:
     import pandas as pd
 
     from mlmodel.scoring.tabular import _csv_error, _csv_options, iter_parquet

@@ -77,7 +77,7 @@ class Scorer:
             return Answer(200, to_json(predictions, wrap=decoded.wrap))
         except ScoringError as exc:
             return error_answer(exc)
-        except Exception as exc:  # e.g. output that does not serialise
+        except Exception as exc:  # noqa: BLE001 - e.g. output that does not serialise
             return error_answer(from_exception(exc))
 
 

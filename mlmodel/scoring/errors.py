@@ -57,8 +57,11 @@ _CLASS_SQLSTATE: Final[dict[str, str]] = {
     "SCHEMA_ENFORCEMENT_FAILED": "KAM01",
 }
 _CODE_SQLSTATE: Final[dict[str, str]] = {
-    code: ("XXM00" if code in ("INTERNAL_ERROR", "INVALID_STATE", "TEMPORARILY_UNAVAILABLE")
-           else "KAM00")
+    code: (
+        "XXM00"
+        if code in ("INTERNAL_ERROR", "INVALID_STATE", "TEMPORARILY_UNAVAILABLE")
+        else "KAM00"
+    )
     for code in _ERROR_CLASS
 }
 
@@ -139,20 +142,23 @@ def from_exception(exc: BaseException) -> ScoringError:
             # mlmodel's loaders raise INTERNAL_ERROR/INVALID_STATE for model problems found
             # while predicting; the request itself is what the model could not handle
             code, status = "BAD_REQUEST", 400
-        return ScoringError(exc.message, error_code=code, error_class=exc.error_class,
-                            status=status)
+        return ScoringError(
+            exc.message, error_code=code, error_class=exc.error_class, status=status
+        )
     if isinstance(exc, RecursionError):
         return invalid_input("The input is nested too deeply.")
     if isinstance(exc, MemoryError):
-        return ScoringError("The input is too large to process.", error_code="RESOURCE_EXHAUSTED",
-                            status=413)
+        return ScoringError(
+            "The input is too large to process.", error_code="RESOURCE_EXHAUSTED", status=413
+        )
     detail = str(exc).strip()
     name = type(exc).__name__
     return ScoringError(
         "Encountered an unexpected error while evaluating the model. Verify that the "
         "serialized input Dataframe is compatible with the model for inference. "
-        f"Error: {name}: {detail}" if detail else
-        "Encountered an unexpected error while evaluating the model. Verify that the "
+        f"Error: {name}: {detail}"
+        if detail
+        else "Encountered an unexpected error while evaluating the model. Verify that the "
         f"serialized input Dataframe is compatible with the model for inference. Error: {name}",
         error_code="BAD_REQUEST",
     )

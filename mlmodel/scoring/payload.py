@@ -75,8 +75,8 @@ def decode_json(body: bytes | str | dict[str, Any], model: ModelInputs) -> Decod
     payload = body if isinstance(body, dict) else decode_json_body(body)
     if any(key in payload for key in LLM_KEYS):
         data = {k: v for k, v in payload.items() if k not in model.param_names}
-        params = {k: v for k, v in payload.items() if k in model.param_names}
-        return Decoded(data, params, wrap=False)
+        llm_params = {k: v for k, v in payload.items() if k in model.param_names}
+        return Decoded(data, llm_params, wrap=False)
     params = payload.get(PARAMS)
     keys = [key for key in payload if key in FORMATS]
     if model.from_type_hint:
@@ -100,8 +100,10 @@ def decode_json(body: bytes | str | dict[str, Any], model: ModelInputs) -> Decod
     if key == DF_RECORDS:
         return Decoded(cast_frame(_records_frame(value), model.schema), params)
     try:
-        data = cast_instances(value, model.schema) if key == INSTANCES else cast_inputs(
-            value, model.schema
+        data = (
+            cast_instances(value, model.schema)
+            if key == INSTANCES
+            else cast_inputs(value, model.schema)
         )
     except ScoringError:
         raise
@@ -131,9 +133,8 @@ def _split_frame(value: Any) -> Any:
     if not isinstance(data, list):
         raise invalid_input("dataframe_split field 'data' must be a list of rows.")
     columns = value.get("columns")
-    if columns is not None:
-        if any(isinstance(c, list | dict) for c in columns):
-            raise invalid_input("dataframe_split field 'columns' must be a list of names.")
+    if columns is not None and any(isinstance(c, list | dict) for c in columns):
+        raise invalid_input("dataframe_split field 'columns' must be a list of names.")
     try:
         return pd.DataFrame(index=value.get("index"), columns=columns, data=data)
     except Exception as exc:

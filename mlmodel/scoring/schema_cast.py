@@ -58,14 +58,12 @@ def cast_frame(frame: Any, schema: InputSchema | None) -> Any:
                     continue  # multidimensional cells: enforcement reshapes them
                 frame[name] = column.astype(target)
                 continue
-            kind = spec.type  # type: ignore[union-attr]
-            required = spec.required  # type: ignore[union-attr]
+            kind = spec.type
+            required = spec.required
             if kind == "binary":
                 frame[name] = column.map(lambda x: base64.decodebytes(bytes(x, "utf8")))
             elif isinstance(kind, ArrayType | ObjectType | MapType):
-                frame[name] = column.map(
-                    lambda x, k=kind, r=required: enforce_value(x, k, r)
-                )
+                frame[name] = column.map(lambda x, k=kind, r=required: enforce_value(x, k, r))
             elif isinstance(kind, AnyType):
                 continue
             elif kind == "datetime":
@@ -103,17 +101,17 @@ def convert_value(data: Any, spec: ColSpec | TensorSpec | None) -> Any:
         if spec is None:
             return np.array(data)
         if hasattr(spec, "dtype"):
-            return np.array(data, dtype=spec.dtype)  # type: ignore[union-attr]
-        kind = spec.type  # type: ignore[union-attr]
+            return np.array(data, dtype=spec.dtype)
+        kind = spec.type
         if isinstance(kind, str):
             dtype = numpy_dtype(kind)
             if isinstance(data, list | np.ndarray):
                 return np.array(data, dtype)
             return np.array([data], dtype)[0]
         if isinstance(kind, ArrayType):
-            return np.array(enforce_value(data, kind, spec.required))  # type: ignore[union-attr]
+            return np.array(enforce_value(data, kind, spec.required))
         if isinstance(kind, ObjectType | MapType):
-            return enforce_value(data, kind, spec.required)  # type: ignore[union-attr]
+            return enforce_value(data, kind, spec.required)
         if isinstance(kind, AnyType):
             return data
     except MlmodelException as exc:
@@ -147,8 +145,10 @@ def cast_inputs(data: Any, schema: InputSchema | None) -> Any:
     data = copy.deepcopy(data)
     by_name = _spec_by_name(schema)
     if schema is not None:
-        if len(by_name) == 1 and isinstance(data, list) and not any(
-            isinstance(x, dict) for x in data
+        if (
+            len(by_name) == 1
+            and isinstance(data, list)
+            and not any(isinstance(x, dict) for x in data)
         ):
             data = {next(iter(by_name)): data}
         elif not schema.has_names and not (isinstance(data, list) or np.isscalar(data)):
@@ -162,8 +162,7 @@ def cast_inputs(data: Any, schema: InputSchema | None) -> Any:
     if isinstance(data, list):
         if data and all(isinstance(x, dict) for x in data):
             return [
-                {col: convert_value(v, by_name.get(col)) for col, v in row.items()}
-                for row in data
+                {col: convert_value(v, by_name.get(col)) for col, v in row.items()} for row in data
             ]
         return convert_value(data, _first_spec(schema))
     spec = _first_spec(schema)
@@ -186,7 +185,9 @@ def cast_instances(data: Any, schema: InputSchema | None) -> Any:
         columns: dict[str, list[Any]] = {}
         for row in data:
             if not isinstance(row, dict):
-                raise invalid_input("Every item of `instances` must be an object when the first is.")
+                raise invalid_input(
+                    "Every item of `instances` must be an object when the first is."
+                )
             for col, value in row.items():
                 columns.setdefault(col, []).append(convert_value(value, by_name.get(col)))
         try:
@@ -198,14 +199,10 @@ def cast_instances(data: Any, schema: InputSchema | None) -> Any:
     if isinstance(data, dict):
         sized = {k: v for k, v in data.items() if isinstance(v, list | np.ndarray)}
         if schema is not None and schema.has_names:
-            array_cols = {
-                str(c.name) for c in schema.columns if isinstance(c.type, ArrayType)
-            }
+            array_cols = {str(c.name) for c in schema.columns if isinstance(c.type, ArrayType)}
             check = [c for c in schema.required_names() if c in sized and c not in array_cols]
         else:
             check = list(sized)
         if check and any(len(sized[c]) != len(sized[check[0]]) for c in check[1:]):
-            raise invalid_input(
-                "The length of values for each input/column name are not the same"
-            )
+            raise invalid_input("The length of values for each input/column name are not the same")
     return data

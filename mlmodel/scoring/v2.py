@@ -12,7 +12,6 @@ when unnamed).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from mlmodel.scoring.errors import ScoringError
@@ -115,7 +114,9 @@ def _tensor(spec: Any, index: int) -> tuple[str, Any]:
         raise V2Error(f"{where}: 'shape' must be a list of non-negative integers")
     datatype = _field(spec, "datatype", str, where)
     if datatype not in DATATYPES:
-        raise V2Error(f"{where}: unknown datatype '{datatype}'; expected one of {sorted(DATATYPES)}")
+        raise V2Error(
+            f"{where}: unknown datatype '{datatype}'; expected one of {sorted(DATATYPES)}"
+        )
     if "data" not in spec:
         raise V2Error(f"{where}: missing field 'data'")
     flat = _flatten(spec["data"], where)
@@ -175,7 +176,7 @@ def _to_pyfunc(tensors: list[tuple[str, Any]], schema: InputSchema | None) -> An
     if schema is not None and schema.is_tensor:
         if len(tensors) == 1 and not schema.has_names:
             return tensors[0][1]
-        return {name: array for name, array in tensors}
+        return dict(tensors)
     columns: dict[str, Any] = {}
     length = None
     for name, array in tensors:
@@ -198,9 +199,12 @@ def _output(name: str, values: Any) -> dict[str, Any]:
     import numpy as np
 
     array = np.asarray(values)
+    data: Any
     if array.dtype.kind in "OUSMm":
-        data = [x if isinstance(x, str | int | float | bool) or x is None else str(x)
-                for x in array.reshape(-1).tolist()]
+        data = [
+            x if isinstance(x, str | int | float | bool) or x is None else str(x)
+            for x in array.reshape(-1).tolist()
+        ]
         datatype = "BYTES"
     else:
         data = array.reshape(-1)

@@ -125,9 +125,7 @@ def build_app(config: ServerConfig) -> Any:
         return None
 
     async def v2_server(request: Request) -> Response:
-        return json_response(
-            {"name": "mlmodel", "version": __version__, "extensions": ["metrics"]}
-        )
+        return json_response({"name": "mlmodel", "version": __version__, "extensions": ["metrics"]})
 
     async def v2_live(request: Request) -> Response:
         return json_response({"live": True})
@@ -139,7 +137,9 @@ def build_app(config: ServerConfig) -> Any:
         name = request.path_params["name"]
         return unknown_model(name) or json_response(
             v2.model_metadata(
-                name, scorer.model.input_schema, _output_schema(scorer),
+                name,
+                scorer.model.input_schema,
+                _output_schema(scorer),
                 version=config.model_version,
             )
         )
@@ -163,7 +163,7 @@ def build_app(config: ServerConfig) -> Any:
             return 200, jsonio.dumps(response)
         except ScoringError as exc:
             return exc.status, jsonio.dumps({"error": exc.message})
-        except Exception as exc:  # a body no check above foresaw is still the client's
+        except Exception as exc:  # noqa: BLE001 - a body no check foresaw is the client's
             from mlmodel.scoring.errors import from_exception
 
             return 400, jsonio.dumps({"error": from_exception(exc).message})

@@ -19,16 +19,22 @@ PORT: Final = 8080
 DEFAULT_BASE_IMAGE: Final = "python:{python}-slim"
 
 
-def entrypoint(model_dir: str = MODEL_DIR_IN_IMAGE, host: str = "0.0.0.0", port: int = PORT) -> list[str]:
+def entrypoint(
+    model_dir: str = MODEL_DIR_IN_IMAGE, host: str = "0.0.0.0", port: int = PORT
+) -> list[str]:
     """The command the container runs (exec form)."""
     return ["mlmodel", "serve", model_dir, "--host", host, "--port", str(port)]
 
 
 def _python_version(document: dict[str, Any]) -> str:
-    version = str(((document.get("flavors") or {}).get("python_function") or {}).get(
-        "python_version") or "3.11")
+    version = str(
+        ((document.get("flavors") or {}).get("python_function") or {}).get("python_version")
+        or "3.11"
+    )
     parts = version.split(".")
-    return ".".join(parts[:2]) if len(parts) >= 2 and all(p.isdigit() for p in parts[:2]) else "3.11"
+    return (
+        ".".join(parts[:2]) if len(parts) >= 2 and all(p.isdigit() for p in parts[:2]) else "3.11"
+    )
 
 
 def dockerfile_text(

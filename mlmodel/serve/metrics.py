@@ -49,7 +49,7 @@ class Metrics:
             if index < len(BUCKETS):
                 self._buckets[route][index] += 1
             else:
-                self._buckets[route]  # noqa: B018 - create the series
+                self._buckets[route]
             self._sum[route] += seconds
             self._count[route] += 1
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -107,6 +108,9 @@ def serve(options: ServeOptions) -> None:
     config = load_config(options)
     if options.workers <= 1:
         server = uvicorn.Server(uvicorn.Config(build_app(config), **_uvicorn_kwargs(options)))
+        # uvicorn re-raises the signal it stopped for once in-flight requests are done; a
+        # SIGTERM that ends in a clean shutdown is then a normal exit (status 0)
+        signal.signal(signal.SIGTERM, lambda signum, frame: None)
         server.run()
         return
     os.environ[_ENV_OPTIONS] = json.dumps(asdict(options))
