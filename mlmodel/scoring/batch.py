@@ -34,23 +34,23 @@ def _chunks(source: IO[bytes], mime: str, scorer: Scorer, rows: int) -> Iterator
     if mime == ct.PARQUET:
         yield from iter_parquet(source, rows)  # type: ignore[arg-type]
         return
+    text = io.TextIOWrapper(source, encoding="utf-8")
     try:
-        reader = pd.read_csv(
-            io.TextIOWrapper(source, encoding="utf-8"),
-            chunksize=rows,
-            **_csv_options(scorer.inputs.schema),
-        )
-    except Exception as exc:
-        raise _csv_error(exc) from exc
-    with reader:
-        while True:
-            try:
-                chunk = next(reader)
-            except StopIteration:
-                return
-            except Exception as exc:
-                raise _csv_error(exc) from exc
-            yield chunk
+        try:
+            reader = pd.read_csv(text, chunksize=rows, **_csv_options(scorer.inputs.schema))
+        except Exception as exc:
+            raise _csv_error(exc) from exc
+        with reader:
+            while True:
+                try:
+                    chunk = next(reader)
+                except StopIteration:
+                    return
+                except Exception as exc:
+                    raise _csv_error(exc) from exc
+                yield chunk
+    finally:
+        text.detach()  # the caller owns (and closes) ``source``
 
 
 def predict_stream(
