@@ -24,7 +24,7 @@ def context(tmp_path: Path) -> tuple[Path, Path]:
 
 def _entrypoint(dockerfile: str) -> list[str]:
     line = next(x for x in dockerfile.splitlines() if x.startswith("ENTRYPOINT "))
-    return list(json.loads(line[len("ENTRYPOINT "):]))
+    return list(json.loads(line[len("ENTRYPOINT ") :]))
 
 
 def test_build_context_files(context: tuple[Path, Path]) -> None:
@@ -34,23 +34,32 @@ def test_build_context_files(context: tuple[Path, Path]) -> None:
     assert "RUN pip install -r /opt/ml/model/requirements.txt" in text
     assert "COPY model /opt/ml/model" in text
     assert "EXPOSE 8080" in text
-    assert _entrypoint(text) == ["mlmodel", "serve", "/opt/ml/model", "--host", "0.0.0.0",
-                                 "--port", "8080"]
+    assert _entrypoint(text) == [
+        "mlmodel",
+        "serve",
+        "/opt/ml/model",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "8080",
+    ]
     copied = sorted(p.relative_to(out / "model") for p in (out / "model").rglob("*"))
     assert copied == sorted(p.relative_to(model) for p in model.rglob("*"))
     assert (out / "model" / "MLmodel").read_bytes() == (model / "MLmodel").read_bytes()
 
 
-def test_existing_output_is_refused(context: tuple[Path, Path],
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_existing_output_is_refused(
+    context: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     model, out = context
     before = (out / "Dockerfile").read_bytes()
     assert run(["generate-dockerfile", str(model), "-o", str(out)]) != 0
     assert (out / "Dockerfile").read_bytes() == before
 
 
-def test_the_entry_point_serves_the_copied_model(context: tuple[Path, Path],
-                                                  tmp_path: Path) -> None:
+def test_the_entry_point_serves_the_copied_model(
+    context: tuple[Path, Path], tmp_path: Path
+) -> None:
     _, out = context
     command = _entrypoint((out / "Dockerfile").read_text())
     port = free_port()

@@ -31,9 +31,28 @@ def frame() -> pd.DataFrame:
 
 def _mlflow_predict(model: Path, source: Path, out: Path, content_type: str) -> object:
     subprocess.run(
-        [sys.executable, "-m", "mlflow", "models", "predict", "-m", str(model), "-i", str(source),
-         "-o", str(out), "-t", content_type, "--env-manager", "local"],
-        check=True, capture_output=True, env=env(), cwd=ROOT, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "mlflow",
+            "models",
+            "predict",
+            "-m",
+            str(model),
+            "-i",
+            str(source),
+            "-o",
+            str(out),
+            "-t",
+            content_type,
+            "--env-manager",
+            "local",
+        ],
+        check=True,
+        capture_output=True,
+        env=env(),
+        cwd=ROOT,
+        timeout=300,
     )
     return json.loads(out.read_text())
 
@@ -44,8 +63,23 @@ def test_csv_in_chunks_equals_mlflow_models_predict_and_sklearn(
     source = tmp_path / "in.csv"
     frame.to_csv(source, index=False)
     ours = tmp_path / "ours.json"
-    assert run(["predict", str(model), "-i", str(source), "-o", str(ours), "-t", "csv",
-                "--chunk-rows", "1000"]) == 0
+    assert (
+        run(
+            [
+                "predict",
+                str(model),
+                "-i",
+                str(source),
+                "-o",
+                str(ours),
+                "-t",
+                "csv",
+                "--chunk-rows",
+                "1000",
+            ]
+        )
+        == 0
+    )
     theirs = _mlflow_predict(model, source, tmp_path / "theirs.json", "csv")
     result = json.loads(ours.read_text())
     assert result == theirs
@@ -55,23 +89,41 @@ def test_csv_in_chunks_equals_mlflow_models_predict_and_sklearn(
     assert result == {"predictions": expected.tolist()}
 
 
-def test_json_payload_equals_mlflow_models_predict(model: Path, frame: pd.DataFrame,
-                                                   tmp_path: Path) -> None:
+def test_json_payload_equals_mlflow_models_predict(
+    model: Path, frame: pd.DataFrame, tmp_path: Path
+) -> None:
     source = tmp_path / "in.json"
     source.write_text(json.dumps({"dataframe_split": frame.head(50).to_dict(orient="split")}))
     ours = tmp_path / "ours.json"
     assert run(["predict", str(model), "-i", str(source), "-o", str(ours)]) == 0
     assert json.loads(ours.read_text()) == _mlflow_predict(
-        model, source, tmp_path / "theirs.json", "json")
+        model, source, tmp_path / "theirs.json", "json"
+    )
 
 
-def test_parquet_csv_and_the_server_path_agree(model: Path, frame: pd.DataFrame,
-                                               tmp_path: Path) -> None:
+def test_parquet_csv_and_the_server_path_agree(
+    model: Path, frame: pd.DataFrame, tmp_path: Path
+) -> None:
     frame.to_parquet(tmp_path / "in.parquet")
     frame.to_csv(tmp_path / "in.csv", index=False)
     for name, kind in (("in.parquet", "parquet"), ("in.csv", "csv")):
-        assert run(["predict", str(model), "-i", str(tmp_path / name), "-o",
-                    str(tmp_path / f"{kind}.json"), "-t", kind, "--chunk-rows", "700"]) == 0
+        assert (
+            run(
+                [
+                    "predict",
+                    str(model),
+                    "-i",
+                    str(tmp_path / name),
+                    "-o",
+                    str(tmp_path / f"{kind}.json"),
+                    "-t",
+                    kind,
+                    "--chunk-rows",
+                    "700",
+                ]
+            )
+            == 0
+        )
     from mlmodel.pyfunc import load_model
     from mlmodel.scoring.dataplane import Scorer
 
@@ -86,16 +138,21 @@ def test_parquet_csv_and_the_server_path_agree(model: Path, frame: pd.DataFrame,
 def test_stdin_and_stdout(model: Path, tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "mlmodel", "predict", str(model), "-t", "csv"],
-        input=b"a,b,c,d\n1,2,3,4\n-5,-5,0,0\n", capture_output=True, env=env(), cwd=ROOT,
-        timeout=120, check=False,
+        input=b"a,b,c,d\n1,2,3,4\n-5,-5,0,0\n",
+        capture_output=True,
+        env=env(),
+        cwd=ROOT,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"predictions": [1, 0]}
     assert b"\x1b[" not in done.stderr  # no progress bar when stderr is not a terminal
 
 
-def test_bad_input_and_usage_errors(model: Path, tmp_path: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_and_usage_errors(
+    model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = tmp_path / "bad.csv"
     source.write_text("a,b,c\n1,2,3\n")
     out = tmp_path / "out.json"
@@ -111,8 +168,16 @@ def test_an_invalid_model_stops_serve_and_predict_with_diagnostics(tmp_path: Pat
     broken.mkdir()
     (broken / "MLmodel").write_text("flavors:\n  python_function: {loader_module: 3}\n")
     for args in (["serve", str(broken), "--port", "0"], ["predict", str(broken), "-i", "-"]):
-        done = subprocess.run([sys.executable, "-m", "mlmodel", *args], capture_output=True,
-                              text=True, env=env(), cwd=ROOT, timeout=120, input="", check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "mlmodel", *args],
+            capture_output=True,
+            text=True,
+            env=env(),
+            cwd=ROOT,
+            timeout=120,
+            input="",
+            check=False,
+        )
         assert done.returncode == 1, done.stderr
         assert "does not validate" in done.stderr and "loader_module" in done.stderr
         assert "Traceback" not in done.stderr

@@ -121,8 +121,13 @@ SIGNATURE = json.dumps(
 )
 PAYLOADS = [
     {"dataframe_split": {"columns": ["a", "b", "s", "f"], "data": [[1, 2, "x", True]]}},
-    {"dataframe_split": {"columns": ["b", "a", "s"], "data": [[1, 2.5, "x"], [3, 4, "y"]],
-                         "index": [5, 6]}},
+    {
+        "dataframe_split": {
+            "columns": ["b", "a", "s"],
+            "data": [[1, 2.5, "x"], [3, 4, "y"]],
+            "index": [5, 6],
+        }
+    },
     {"dataframe_records": [{"a": 1.5, "b": 2, "s": "x"}, {"a": 2, "b": 3, "s": "y", "f": False}]},
     {"instances": [{"a": 1.5, "b": 2, "s": "x"}, {"a": 2, "b": 3, "s": "y"}]},
     {"inputs": {"a": [1.5, 2.0], "b": [2, 3], "s": ["x", "y"]}},
@@ -155,12 +160,46 @@ def test_payloads_decode_as_mlflow_decodes_them(payload: dict[str, Any]) -> None
     from mlflow.types import Schema
 
     theirs = infer_and_parse_data(payload, Schema.from_json(SIGNATURE))
-    ours = decode_json(json.dumps(payload), ModelInputs(parse_inputs(SIGNATURE)))
+    ours = decode_json(json.dumps(payload), ModelInputs.of(parse_inputs(SIGNATURE)))
     _same(ours.data, theirs)
 
 
+DOUBLES = json.dumps([{"type": "double", "name": n, "required": True} for n in "abc"])
+LONGS = json.dumps([{"type": "long", "name": n, "required": True} for n in "abc"])
+
+
+@pytest.mark.parametrize("signature", [DOUBLES, LONGS], ids=["doubles", "longs"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        [[1, 2, 3]],
+        [[1.5, 2, -3]],
+        [[1, 2, 3], [4, 5, 6]],
+        [[float("nan"), 1, 2]],
+        [[2**53, 1, 0]],
+        [[True, 1.5, 2]],
+    ],
+    ids=["ints", "mixed", "two-rows", "nan", "big", "bool"],
+)
+def test_numeric_split_fast_path_equals_mlflows_decoding(signature: str, data: Any) -> None:
+    from mlflow.exceptions import MlflowException
+    from mlflow.pyfunc.scoring_server import infer_and_parse_data
+    from mlflow.types import Schema
+
+    for columns in (["a", "b", "c"], ["c", "a", "b"]):
+        payload = {"dataframe_split": {"columns": columns, "data": data}}
+        try:
+            theirs = infer_and_parse_data(payload, Schema.from_json(signature))
+        except MlflowException:
+            with pytest.raises(ScoringError):
+                decode_json(json.dumps(payload), ModelInputs.of(parse_inputs(signature)))
+            continue
+        ours = decode_json(json.dumps(payload), ModelInputs.of(parse_inputs(signature)))
+        _same(ours.data, theirs)
+
+
 def test_params_and_llm_bodies() -> None:
-    inputs = ModelInputs(parse_inputs(SIGNATURE), frozenset({"temperature"}))
+    inputs = ModelInputs.of(parse_inputs(SIGNATURE), frozenset({"temperature"}))
     decoded = decode_json(b'{"inputs": {"a": [1.0]}, "params": {"k": 1}}', inputs)
     assert decoded.params == {"k": 1} and decoded.wrap
     llm = decode_json(b'{"messages": [{"role": "user"}], "temperature": 0.2, "n": 1}', inputs)
@@ -169,21 +208,37 @@ def test_params_and_llm_bodies() -> None:
 
 
 def test_v2_request_becomes_a_frame_and_predictions_become_outputs() -> None:
-    body = json.dumps({"id": "7", "parameters": {"k": 2}, "inputs": [
-        {"name": "a", "shape": [2, 1], "datatype": "FP64", "data": [[1.0], [2.0]]},
-        {"name": "s", "shape": [2], "datatype": "BYTES", "data": ["x", "y"]},
-    ]}).encode()
+    body = json.dumps(
+        {
+            "id": "7",
+            "parameters": {"k": 2},
+            "inputs": [
+                {"name": "a", "shape": [2, 1], "datatype": "FP64", "data": [[1.0], [2.0]]},
+                {"name": "s", "shape": [2], "datatype": "BYTES", "data": ["x", "y"]},
+            ],
+        }
+    ).encode()
     decoded, request_id = v2.decode_request(body, parse_inputs(SIGNATURE))
     assert request_id == "7" and decoded.params == {"k": 2}
     pd.testing.assert_frame_equal(
         decoded.data, pd.DataFrame({"a": [1.0, 2.0], "s": np.array(["x", "y"], dtype=object)})
     )
-    response = v2.encode_response(np.array([[1, 2], [3, 4]]), model_name="m", request_id="7",
-                                  output_names=["predict"])
-    assert json.loads(jsonio.dumps(response)) == {"model_name": "m", "id": "7", "outputs": [
-        {"name": "predict", "shape": [2, 2], "datatype": "INT64", "data": [1, 2, 3, 4]}]}
-    frame = v2.encode_response(pd.DataFrame({"p": [0.5], "q": ["z"]}), model_name="m",
-                               request_id=None, output_names=["predict"])
+    response = v2.encode_response(
+        np.array([[1, 2], [3, 4]]), model_name="m", request_id="7", output_names=["predict"]
+    )
+    assert json.loads(jsonio.dumps(response)) == {
+        "model_name": "m",
+        "id": "7",
+        "outputs": [
+            {"name": "predict", "shape": [2, 2], "datatype": "INT64", "data": [1, 2, 3, 4]}
+        ],
+    }
+    frame = v2.encode_response(
+        pd.DataFrame({"p": [0.5], "q": ["z"]}),
+        model_name="m",
+        request_id=None,
+        output_names=["predict"],
+    )
     assert [o["name"] for o in frame["outputs"]] == ["p", "q"]
     assert frame["outputs"][1]["datatype"] == "BYTES"
 
@@ -197,11 +252,15 @@ def test_v2_request_becomes_a_frame_and_predictions_become_outputs() -> None:
         ({"inputs": [{"name": "a", "shape": [1], "datatype": "FLOAT", "data": [1]}]}, "datatype"),
         ({"inputs": [{"name": "a", "shape": [-1], "datatype": "FP64", "data": [1]}]}, "shape"),
         ({"inputs": [{"name": "a", "shape": [1], "datatype": "INT8", "data": ["x"]}]}, "numbers"),
-        ({"inputs": [{"name": "a", "shape": [1], "datatype": "FP64", "data": [{"x": 1}]}]},
-         "object"),
+        (
+            {"inputs": [{"name": "a", "shape": [1], "datatype": "FP64", "data": [{"x": 1}]}]},
+            "object",
+        ),
         ({"inputs": [{"shape": [1], "datatype": "FP64", "data": [1]}]}, "'name'"),
-        ({"inputs": [{"name": "a", "shape": [10**9, 10**9], "datatype": "FP64", "data": []}]},
-         "too large"),
+        (
+            {"inputs": [{"name": "a", "shape": [10**9, 10**9], "datatype": "FP64", "data": []}]},
+            "too large",
+        ),
     ],
 )
 def test_v2_malformed_requests_name_the_problem(request_body: Any, mention: str) -> None:
@@ -214,14 +273,22 @@ def test_v2_metadata_from_the_signature() -> None:
     meta = v2.model_metadata("m", parse_inputs(SIGNATURE), None, version="1")
     assert meta["versions"] == ["1"]
     assert [(i["name"], i["datatype"]) for i in meta["inputs"]] == [
-        ("a", "FP64"), ("b", "INT64"), ("s", "BYTES"), ("f", "BOOL")]
+        ("a", "FP64"),
+        ("b", "INT64"),
+        ("s", "BYTES"),
+        ("f", "BOOL"),
+    ]
 
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=5), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+    ),
     max_leaves=20,
 )
 

@@ -36,7 +36,7 @@ def _model_inputs(model: PyFuncModel) -> ModelInputs:
     except Exception:  # noqa: BLE001 - a document the loader accepted; the flag is optional
         from_hint = False
     names = frozenset(p.name for p in model.params_schema or ())
-    return ModelInputs(model.input_schema, names, from_hint)
+    return ModelInputs.of(model.input_schema, names, from_hint)
 
 
 class Scorer:
