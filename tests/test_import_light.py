@@ -35,6 +35,14 @@ def test_validating_loads_no_heavy_library_and_no_ruamel() -> None:
     assert "pydantic_core" in roots
 
 
+def test_runtime_public_modules_load_no_heavy_library() -> None:
+    """mlmodel.Model, mlmodel.models and mlmodel.sklearn import numpy, pandas, scikit-learn,
+    skops or MLflow only when a model is saved or loaded."""
+    loaded = _loaded_after("import mlmodel, mlmodel.models, mlmodel.sklearn; mlmodel.Model")
+    heavy = (*HEAVY, "skops", "cloudpickle", "scipy")
+    assert not [m for m in loaded if m.split(".")[0] in heavy]
+
+
 def test_import_pyfunc_loads_no_heavy_library() -> None:
     loaded = _loaded_after("import mlmodel.pyfunc; mlmodel.pyfunc.load_model")
     assert not [m for m in loaded if m.split(".")[0] in HEAVY]
@@ -45,10 +53,9 @@ def test_loading_a_model_never_imports_mlflow_or_pydantic() -> None:
     """A native load validates (pydantic_core only), unpickles and predicts: no MLflow, no
     pydantic model classes, no ruamel."""
     loaded = _loaded_after(
-        "import mlmodel.pyfunc, pandas as pd; "
+        "import mlmodel.pyfunc; "
         "m = mlmodel.pyfunc.load_model('examples/sklearn-3x'); "
-        "m.predict(m.input_example if m.input_example is not None else "
-        "None)"
+        "m.predict(m.input_example)"
     )
     roots = {m.split(".")[0] for m in loaded}
     assert "sklearn" in roots  # it really loaded the model

@@ -50,6 +50,7 @@ COMMAND_MODULES: dict[str, str] = {
     "serve": "mlmodel.cli.serve_cmd",
     "predict": "mlmodel.cli.predict_cmd",
     "generate-dockerfile": "mlmodel.cli.dockerfile_cmd",
+    "rule": "mlmodel.cli.rule_cmd",
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
+from mlmodel import errors
 from mlmodel.errors import MLModelError
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class MlmodelException(MLModelError):
         error_code: str = INTERNAL_ERROR,
         error_class: str | None = None,
     ) -> None:
-        super().__init__(message)
+        Exception.__init__(self, message)  # not super(): subclasses mix in other error bases
         self.message = message
         self.error_code = error_code
         self.error_class = error_class
@@ -63,16 +64,17 @@ class InvalidModelError(MlmodelException):
         self.diagnostics = list(diagnostics)
 
 
-class UnsafeModelError(MlmodelException):
+class UnsafeModelError(MlmodelException, errors.UnsafeModelError):
     """A model file would be deserialised in a way the safety policy refuses.
 
-    ``path`` is the refused file; ``globals`` the offending ``module.name`` imports (empty
-    when the file could not be scanned, or pickle loading is switched off)."""
+    Also a :class:`mlmodel.errors.UnsafeModelError`: ``path`` is the refused file,
+    ``globals`` the offending ``module.name`` imports (empty when pickle loading is switched
+    off)."""
 
     def __init__(self, message: str, *, path: str, globals_: Sequence[str] = ()) -> None:
-        super().__init__(message, error_code=PERMISSION_DENIED)
+        MlmodelException.__init__(self, message, error_code=PERMISSION_DENIED)
         self.path = path
-        self.globals = tuple(globals_)
+        self.globals = list(globals_)
 
 
 class MissingDependencyError(MlmodelException):

@@ -1,4 +1,4 @@
-"""``load_model``: validate, pick a loader for the flavor, wrap the result (§6 of the notes).
+"""Loading a validated model: pick a loader for the flavor, wrap the result (§6 of the notes).
 
 Native loaders (no MLflow) serve ``mlflow.sklearn``, ``mlflow.xgboost`` and
 ``mlflow.lightgbm``; a model with no ``python_function`` flavor still loads through its
@@ -8,11 +8,9 @@ MLflow's own module (:mod:`mlmodel.runtime.mlflow_fallback`).
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import logging
 import platform
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
@@ -21,7 +19,6 @@ from mlmodel.runtime.code_paths import add_code_to_path
 from mlmodel.runtime.errors import (
     INVALID_PARAMETER_VALUE,
     RESOURCE_DOES_NOT_EXIST,
-    InvalidModelError,
     MlmodelException,
 )
 from mlmodel.runtime.pyfunc_model import PyFuncModel
@@ -45,63 +42,6 @@ def _native(loader_module: str) -> NativeLoader:
     return loader
 
 
-_VALIDATED: OrderedDict[tuple[str, bytes, int], None] = OrderedDict()
-_VALIDATED_SIZE: Final = 128
-
-
-def read_validated(path: str | Path) -> tuple[Path, dict[str, Any]]:
-    """(model directory, parsed MLmodel) after mlmodel's validator found no error.
-
-    The bytes validated are the bytes parsed. A clean verdict is remembered for the same
-    MLmodel bytes in the same directory (unchanged modification time), so loading one model
-    repeatedly validates it once."""
-    from mlmodel.api import resolve_mlmodel_path
-    from mlmodel.errors import UsageError
-
-    try:
-        mlmodel_path = resolve_mlmodel_path(path)
-        data = mlmodel_path.read_bytes()
-        model_dir = mlmodel_path.parent
-        key = (
-            str(mlmodel_path.resolve()),
-            hashlib.blake2b(data, digest_size=32).digest(),
-            model_dir.stat().st_mtime_ns,
-        )
-    except (UsageError, OSError) as exc:
-        raise MlmodelException(str(exc), error_code=RESOURCE_DOES_NOT_EXIST) from exc
-    if key in _VALIDATED:
-        _VALIDATED.move_to_end(key)
-    else:
-        _validate(mlmodel_path, data)
-        _VALIDATED[key] = None
-        if len(_VALIDATED) > _VALIDATED_SIZE:
-            _VALIDATED.popitem(last=False)
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return model_dir, yaml.load(data.decode("utf-8"), Loader=loader)
-
-
-def _validate(mlmodel_path: Path, data: bytes) -> None:
-    from mlmodel.api import validate_bytes
-    from mlmodel.config import load_config
-
-    try:
-        declared = load_config(mlmodel_path).flavors
-        found = validate_bytes(data, model_dir=mlmodel_path.parent, declared=declared)
-    except Exception as exc:  # a validator failure must not let the load go on
-        raise InvalidModelError(
-            f"{mlmodel_path}: the validator failed on this model: {type(exc).__name__}: {exc}"
-        ) from exc
-    errors = [d.with_file(str(mlmodel_path)) for d in found if d.is_error]
-    if errors:
-        listing = "\n".join(f"  {d}" for d in errors[:20])
-        raise InvalidModelError(
-            f"{mlmodel_path}: the model does not validate ({len(errors)} error(s)):\n{listing}",
-            errors,
-        )
-
-
 def _pyfunc_conf(model_dir: Path, flavors: Mapping[str, Any]) -> dict[str, Any]:
     conf = flavors.get("python_function")
     if isinstance(conf, Mapping):
@@ -117,16 +57,16 @@ def _pyfunc_conf(model_dir: Path, flavors: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
-def load_model(
-    path: str | Path,
+def load_document(
+    model_dir: Path,
+    document: dict[str, Any],
     *,
     allow_unsafe: bool = False,
     strict: bool = False,
     model_config: Mapping[str, Any] | None = None,
 ) -> PyFuncModel:
-    """Load a model directory (or its MLmodel file) for prediction."""
+    """Load the model of ``model_dir`` whose (validated) MLmodel is ``document``."""
     policy = LoadPolicy.resolve(allow_unsafe=allow_unsafe, strict=strict)
-    model_dir, document = read_validated(path)
     metadata = document.get("metadata")
     if isinstance(metadata, Mapping) and metadata.get("mlflow.model.isExternal") is True:
         raise MlmodelException(

@@ -11,7 +11,7 @@ from mlmodel.runtime.errors import MlmodelException
 from mlmodel.runtime.signature_spec import InputSchema, ParamSpec, parse_inputs, parse_params
 
 if TYPE_CHECKING:
-    from mlmodel.schema.model import MLmodel
+    from mlmodel.runtime.model import Model
 
 #: methods of the loaded implementation a PyFuncModel offers with enforcement, when present
 EXTRA_METHODS: Final = (
@@ -67,12 +67,12 @@ class PyFuncModel:
     # ------------------------------------------------------------------ metadata
 
     @property
-    def metadata(self) -> MLmodel:
-        """The MLmodel document, parsed into the schema model on first access."""
+    def metadata(self) -> Model:
+        """The model's :class:`mlmodel.Model` (built on first access)."""
         if self._metadata is _UNSET:
-            from mlmodel.schema.model import MLmodel
+            from mlmodel.runtime.model import Model
 
-            self._metadata = MLmodel.model_validate(dict(self._document), strict=False)
+            self._metadata = Model.from_dict(self._document)
         return self._metadata  # type: ignore[no-any-return]
 
     @property
@@ -80,14 +80,9 @@ class PyFuncModel:
         """The saved input example, or None (read on first access; errors are ignored)."""
         if self._input_example is _UNSET:
             self._input_example = None
-            info = self._document.get("saved_input_example_info")
-            if isinstance(info, Mapping):
-                from mlmodel.runtime.input_example import read_input_example
-
+            if isinstance(self._document.get("saved_input_example_info"), Mapping):
                 try:
-                    self._input_example = read_input_example(
-                        self.model_dir, info, self.input_schema
-                    )
+                    self._input_example = self.metadata.load_input_example(self.model_dir)
                 except Exception:  # noqa: BLE001 - as MLflow: a bad example never fails a load
                     self._input_example = None
         return self._input_example

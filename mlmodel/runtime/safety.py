@@ -125,7 +125,7 @@ def _apply_policy(path: Path, scan: PickleScan, policy: LoadPolicy, flavor: str)
         )
     if scan.error is not None:
         raise UnsafeModelError(
-            f"{path}: refusing to unpickle a file the scanner cannot read completely "
+            f"{path}: refusing to unpickle: the file could not be scanned completely "
             f"({scan.error}). If you trust this file, pass allow_unsafe=True or set "
             f"{ALLOW_UNSAFE_ENV}=1",
             path=str(path),

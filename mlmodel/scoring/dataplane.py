@@ -30,11 +30,8 @@ class Answer:
 
 
 def _model_inputs(model: PyFuncModel) -> ModelInputs:
-    from_hint = False
-    try:
-        from_hint = model.metadata.is_signature_from_type_hint is True
-    except Exception:  # noqa: BLE001 - a document the loader accepted; the flag is optional
-        from_hint = False
+    document = getattr(model, "_document", None) or {}
+    from_hint = document.get("is_signature_from_type_hint") is True
     names = frozenset(p.name for p in model.params_schema or ())
     return ModelInputs.of(model.input_schema, names, from_hint)
 
