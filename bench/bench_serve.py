@@ -239,16 +239,31 @@ Path(sys.argv[3]).write_text(str(len(predictions)))
 """
 
 
+def _hwm_kib(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
 def timed_child(cmd: list[str]) -> tuple[float, int]:
-    """(wall seconds, peak RSS KiB) of a child process."""
+    """(wall seconds, peak RSS KiB) of a child process.
+
+    The peak is the child's own ``VmHWM``, polled until it exits: ``ru_maxrss`` from
+    ``wait4`` is useless here, Linux folds the forking parent's high-water mark into it."""
     began = time.perf_counter()
     process = subprocess.Popen(cmd, env=child_env(), cwd=ROOT, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _hwm_kib(process.pid) or 0)
+        time.sleep(0.005)
     wall = time.perf_counter() - began
     if process.returncode != 0:
         raise SystemExit(f"{cmd[:4]} failed with {process.returncode}")
-    return wall, int(usage.ru_maxrss)
+    return wall, peak
 
 
 def bench_predict(model: Path, folder: Path, rows: int, runs: int) -> None:
@@ -307,6 +322,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--predict-runs", type=int, default=3)
     parser.add_argument("--skip-predict", action="store_true")
+    parser.add_argument("--skip-serve", action="store_true")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
@@ -314,67 +330,71 @@ def main() -> None:
         model = folder / "model"
         save_model(model)
 
-        startups: dict[str, list[float]] = {"mlmodel": [], "mlflow": []}
-        for _ in range(args.startups):
-            for kind in ("mlmodel", "mlflow"):
-                server = launch(kind, model)
-                startups[kind].append(server.startup)
-                server.stop()
-        s_ours = statistics.median(startups["mlmodel"])
-        s_theirs = statistics.median(startups["mlflow"])
-        print(f"## start-up to first good /ping (median of {args.startups})")
-        print(
-            f"mlmodel serve {s_ours:.2f} s   mlflow models serve {s_theirs:.2f} s   "
-            f"ratio {s_ours / s_theirs:.2f}  (target <= 0.5)"
-        )
-
-        bodies = {1: body_for(1), 1000: body_for(1000)}
-        results: dict[tuple[str, int, int], dict[str, float]] = {}
-        ceilings: dict[str, dict[str, float]] = {}
-        for kind in ("mlmodel", "mlflow"):
-            server = launch(kind, model)
-            try:
-                ceilings[kind] = generate_load(
-                    server.port, request_bytes("/ping", None), 8, args.seconds
-                )
-                for rows, (body, check) in bodies.items():
-                    payload = request_bytes("/invocations", body)
-                    generate_load(server.port, payload, 8, 0.5, check)  # warm-up
-                    for concurrency in (1, 8, 32):
-                        results[(kind, rows, concurrency)] = generate_load(
-                            server.port, payload, concurrency, args.seconds, check
-                        )
-            finally:
-                server.stop()
-
-        print("\n## load generator ceiling: GET /ping at concurrency 8")
-        for kind, figures in ceilings.items():
-            print(f"{kind:8} {figures['rps']:9,.0f} req/s  p50 {figures['p50']:.2f} ms")
-        print("\n## /invocations (dataframe_split), closed loop, every response checked")
-        print(
-            f"{'rows':>5}{'conc':>5} | {'mlmodel req/s':>13}{'p50 ms':>8}{'p99 ms':>8} | "
-            f"{'mlflow req/s':>12}{'p50 ms':>8}{'p99 ms':>8} | {'req/s x':>7}{'p99 x':>7}"
-        )
-        for rows in bodies:
-            for concurrency in (1, 8, 32):
-                o = results[("mlmodel", rows, concurrency)]
-                t = results[("mlflow", rows, concurrency)]
-                print(
-                    f"{rows:5}{concurrency:5} | {o['rps']:13,.0f}{o['p50']:8.2f}{o['p99']:8.2f}"
-                    f" | {t['rps']:12,.0f}{t['p50']:8.2f}{t['p99']:8.2f} | "
-                    f"{o['rps'] / t['rps']:7.2f}{o['p99'] / t['p99']:7.2f}"
-                )
-        for rows in bodies:
-            o, t = results[("mlmodel", rows, 8)], results[("mlflow", rows, 8)]
-            print(
-                f"concurrency 8, {rows} row(s): req/s ratio {o['rps'] / t['rps']:.2f} "
-                f"(target >= 2), p99 ratio {o['p99'] / t['p99']:.2f} (target <= 0.5); "
-                f"generator ceiling {ceilings['mlmodel']['rps'] / o['rps']:.1f}x mlmodel's "
-                f"rate"
-            )
-
+        if not args.skip_serve:
+            bench_servers(model, args)
         if not args.skip_predict:
             bench_predict(model, folder, args.rows, args.predict_runs)
+
+
+def bench_servers(model: Path, args: argparse.Namespace) -> None:
+    startups: dict[str, list[float]] = {"mlmodel": [], "mlflow": []}
+    for _ in range(args.startups):
+        for kind in ("mlmodel", "mlflow"):
+            server = launch(kind, model)
+            startups[kind].append(server.startup)
+            server.stop()
+    s_ours = statistics.median(startups["mlmodel"])
+    s_theirs = statistics.median(startups["mlflow"])
+    print(f"## start-up to first good /ping (median of {args.startups})")
+    print(
+        f"mlmodel serve {s_ours:.2f} s   mlflow models serve {s_theirs:.2f} s   "
+        f"ratio {s_ours / s_theirs:.2f}  (target <= 0.5)"
+    )
+
+    bodies = {1: body_for(1), 1000: body_for(1000)}
+    results: dict[tuple[str, int, int], dict[str, float]] = {}
+    ceilings: dict[str, dict[str, float]] = {}
+    for kind in ("mlmodel", "mlflow"):
+        server = launch(kind, model)
+        try:
+            ceilings[kind] = generate_load(
+                server.port, request_bytes("/ping", None), 8, args.seconds
+            )
+            for rows, (body, check) in bodies.items():
+                payload = request_bytes("/invocations", body)
+                generate_load(server.port, payload, 8, 0.5, check)  # warm-up
+                for concurrency in (1, 8, 32):
+                    results[(kind, rows, concurrency)] = generate_load(
+                        server.port, payload, concurrency, args.seconds, check
+                    )
+        finally:
+            server.stop()
+
+    print("\n## load generator ceiling: GET /ping at concurrency 8")
+    for kind, figures in ceilings.items():
+        print(f"{kind:8} {figures['rps']:9,.0f} req/s  p50 {figures['p50']:.2f} ms")
+    print("\n## /invocations (dataframe_split), closed loop, every response checked")
+    print(
+        f"{'rows':>5}{'conc':>5} | {'mlmodel req/s':>13}{'p50 ms':>8}{'p99 ms':>8} | "
+        f"{'mlflow req/s':>12}{'p50 ms':>8}{'p99 ms':>8} | {'req/s x':>7}{'p99 x':>7}"
+    )
+    for rows in bodies:
+        for concurrency in (1, 8, 32):
+            o = results[("mlmodel", rows, concurrency)]
+            t = results[("mlflow", rows, concurrency)]
+            print(
+                f"{rows:5}{concurrency:5} | {o['rps']:13,.0f}{o['p50']:8.2f}{o['p99']:8.2f}"
+                f" | {t['rps']:12,.0f}{t['p50']:8.2f}{t['p99']:8.2f} | "
+                f"{o['rps'] / t['rps']:7.2f}{o['p99'] / t['p99']:7.2f}"
+            )
+    for rows in bodies:
+        o, t = results[("mlmodel", rows, 8)], results[("mlflow", rows, 8)]
+        print(
+            f"concurrency 8, {rows} row(s): req/s ratio {o['rps'] / t['rps']:.2f} "
+            f"(target >= 2), p99 ratio {o['p99'] / t['p99']:.2f} (target <= 0.5); "
+            f"generator ceiling {ceilings['mlmodel']['rps'] / o['rps']:.1f}x mlmodel's "
+            f"rate"
+        )
 
 
 if __name__ == "__main__":
