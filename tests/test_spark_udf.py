@@ -324,3 +324,43 @@ def test_predict_files_missing_column(
     with pytest.raises(MlmodelException, match="the input has no column 'b'"):
         predict_files(models["clf"], str(source), str(tmp_path / "out"), spark=spark)
     assert not (tmp_path / "out").exists()
+
+
+def test_cli_engine_spark(
+    spark: SparkSession,
+    tmp_path: Path,
+    data: pd.DataFrame,
+    models: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`mlmodel predict --engine spark` (on the running session, which it leaves running)."""
+    from mlmodel.cli.app import run
+
+    source = tmp_path / "in.parquet"
+    data.assign(row=np.arange(ROWS)).to_parquet(source, index=False)
+    out = tmp_path / "out"
+    argv = ["predict", str(models["clf"]), "--engine", "spark", "-i", str(source), "-o", str(out)]
+    assert run(argv) == 0
+    rows = spark.read.parquet(str(out)).orderBy("row").collect()
+    assert [r["prediction"] for r in rows] == load_model(models["clf"]).predict(data).tolist()
+    again = [*argv[:-1], str(tmp_path / "again"), "--master", "local[1]"]
+    assert run(again) == 0  # the running session, left running
+    bad = tmp_path / "bad-in.parquet"
+    data[["a"]].to_parquet(bad, index=False)
+    assert (
+        run(
+            [
+                "predict",
+                str(models["clf"]),
+                "--engine",
+                "spark",
+                "-i",
+                str(bad),
+                "-o",
+                str(tmp_path / "o2"),
+            ]
+        )
+        == 1
+    )
+    assert "the input has no column 'b', 'c'" in capsys.readouterr().err
+    assert run(["predict", str(models["clf"]), "--engine", "spark", "-i", str(bad)]) == 2

@@ -36,6 +36,17 @@ def predict(
             help="Load pickles the static scanner flags (only for models you trust).",
         ),
     ] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="local (this process) or spark (Spark reads and writes the Parquet or CSV "
+            "dataset; needs mlmodel[spark]).",
+        ),
+    ] = "local",
+    master: Annotated[
+        str, typer.Option("--master", help="Spark master URL for --engine spark.")
+    ] = "local[*]",
 ) -> None:
     """Score INPUT with MODEL and write {"predictions": ...} as JSON.
 
@@ -51,6 +62,11 @@ def predict(
         raise usage("predict", f"--content-type must be one of {', '.join(SHORT_NAMES)}")
     if chunk_rows < 1:
         raise usage("predict", "--chunk-rows must be positive")
+    if engine not in ("local", "spark"):
+        raise usage("predict", "--engine must be local or spark")
+    if engine == "spark":
+        _predict_spark(model, input_path, output_path, master, content_type, allow_unsafe)
+        return
     from mlmodel.pyfunc import load_model
     from mlmodel.scoring.batch import predict_stream
     from mlmodel.scoring.dataplane import Scorer
@@ -80,6 +96,35 @@ def predict(
         from mlmodel.fsio import write_file
 
         write_file(str(output_path), b"".join(chunks))
+
+
+def _predict_spark(
+    model: str,
+    input_path: str,
+    output_path: str | None,
+    master: str,
+    content_type: str,
+    allow_unsafe: bool,
+) -> None:
+    """--engine spark: mlmodel.spark scores the dataset; Spark writes OUTPUT (a directory)."""
+    from mlmodel.errors import UsageError
+    from mlmodel.runtime.errors import MlmodelException
+    from mlmodel.spark.batch import predict_command
+
+    try:
+        predict_command(
+            model,
+            input_path,
+            output_path,
+            master=master,
+            content_type=content_type,
+            allow_unsafe=allow_unsafe,
+        )
+    except UsageError as exc:
+        raise usage("predict", str(exc)) from None
+    except MlmodelException as exc:
+        typer.echo(f"mlmodel predict: {exc.error_code}: {exc}", err=True)
+        raise typer.Exit(EXIT_FINDINGS) from None
 
 
 class _NoProgress:
