@@ -218,7 +218,8 @@ def test_equal_to_mlflow_spark_udf(
         .collect()
     )
     for row in rows:
-        assert row["ours0"] == row["theirs0"]
+        # MLflow's inferred signature makes the classifier's output a (-1,) tensor too
+        assert [row["ours0"]] == row["theirs0"]
         assert row["ours1"] == pytest.approx(row["theirs1"])
         # MLflow wraps a prediction vector in one-element arrays; mlmodel returns the value
         assert [row["ours2"]] == pytest.approx(row["theirs2"])
