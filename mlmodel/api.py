@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from mlmodel.codes import diagnostic
 from mlmodel.diagnostics import Diagnostic, Severity
-from mlmodel.errors import UsageError
+from mlmodel.errors import ParseError, UsageError
 from mlmodel.yamlio.tree import Limits
 
 if TYPE_CHECKING:
@@ -71,13 +72,11 @@ def resolve_mlmodel_path(path: str | Path) -> Path:
     candidate = Path(path)
     if candidate.is_dir():
         inner = candidate / MLMODEL_NAME
-        if not inner.is_file():
+        if inner.is_dir() or not os.path.lexists(inner):
             raise UsageError(f"{candidate}: directory has no {MLMODEL_NAME} file")
-        return inner
-    if candidate.is_file():
-        return candidate
+        return inner  # a FIFO or device named MLmodel is reported (V115), never opened
     if candidate.exists():
-        raise UsageError(f"{candidate}: not a file or directory")
+        return candidate  # a FIFO or device is reported (V115) when read, never opened
     raise UsageError(f"{candidate}: no such file or directory")
 
 
@@ -111,6 +110,21 @@ def validate_bytes(
     )
 
 
+def read_mlmodel_bytes(path: Path, limits: Limits) -> bytes:
+    """The bytes of an MLmodel file: a regular file within the size limit, checked before
+    reading. Raises :class:`ParseError` carrying the V112/V115 diagnostic otherwise."""
+    from mlmodel.readio import FileTooLargeError, read_regular
+
+    try:
+        return read_regular(path, limits.max_bytes)
+    except FileTooLargeError as exc:
+        found = _too_large(exc.size, limits)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        found = diagnostic("V115", f"cannot read the file: {reason}")
+    raise ParseError(f"{path}: {found.code} {found.message}", [found])
+
+
 def _too_large(size: int, limits: Limits) -> Diagnostic:
     return diagnostic(
         "V112",
@@ -139,19 +153,15 @@ def validate_file(
     shown = str(mlmodel_path)
     limits = limits or Limits()
     try:
-        size = mlmodel_path.stat().st_size
-        if size > limits.max_bytes:
-            found = [_too_large(size, limits)]
-        else:
-            found = validate_bytes(
-                mlmodel_path.read_bytes(),
-                model_dir=mlmodel_path.parent,
-                check_files=check_files,
-                limits=limits,
-                declared=declared,
-            )
-    except OSError as exc:
-        found = [diagnostic("V115", f"cannot read the file: {exc.strerror or exc}")]
+        found = validate_bytes(
+            read_mlmodel_bytes(mlmodel_path, limits),
+            model_dir=mlmodel_path.parent,
+            check_files=check_files,
+            limits=limits,
+            declared=declared,
+        )
+    except ParseError as exc:
+        found = list(exc.diagnostics)
     except Exception as exc:  # noqa: BLE001 - a bug in one check must not hide other files' findings
         found = [diagnostic("V199", f"mlmodel failed on this file: {type(exc).__name__}: {exc}")]
     return FileReport(path=shown, diagnostics=[d.with_file(shown) for d in found])

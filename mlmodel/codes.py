@@ -45,6 +45,11 @@ _TABLE: tuple[Code, ...] = (
     Code("V113", "empty-document", E, "the file holds no document"),
     Code("V114", "not-a-mapping", E, "the document is not a mapping"),
     Code("V115", "unreadable", E, "the file cannot be read"),
+    Code("V116", "control-character", E, "a character YAML does not allow (a control character)"),
+    Code("V117", "bad-typed-scalar", E, "a value that cannot be read as its explicit tag (!!int...)"),
+    Code("V118", "merge-cycle", E, "a merge key (<<) that refers to the mapping holding it"),
+    Code("V119", "integer-too-large", E, "an integer too large to convert to or from text"),
+    Code("V120", "lone-surrogate", E, "a string escape that is not a Unicode character"),
     Code("V199", "internal-error", E, "mlmodel failed on this file (a bug: please report it)"),
     Code("V200", "wrong-type", E, "a value has the wrong type"),
     Code("V201", "missing-key", E, "a required key is missing"),
@@ -68,6 +73,7 @@ _TABLE: tuple[Code, ...] = (
     Code("V306", "tensor-dtype", E, "a tensor dtype numpy does not accept"),
     Code("V307", "column-name", W, "a signature column name that is not a string"),
     Code("V308", "colspec-optional", E, "the legacy ColSpec 'optional' key (MLflow >= 2.18 fails)"),
+    Code("V309", "signature-nesting", E, "a signature part nested beyond what JSON readers take"),
     Code("V400", "timestamp-format", W, "a timestamp not in MLflow's format"),
     Code("V401", "run-id-format", W, "a run id that is not 32 hex digits"),
     Code("V402", "version-format", W, "a version that is not a version string"),
@@ -78,6 +84,8 @@ _TABLE: tuple[Code, ...] = (
     Code("V502", "path-escape", E, "a referenced path leaves the model directory"),
     Code("V503", "symlink-outside", E, "a symlink points outside the model directory"),
     Code("V504", "wrong-file-kind", E, "a file where a folder is expected, or the reverse"),
+    Code("V505", "unusable-path", E, "a path no file system accepts (a NUL, a name over 255 bytes)"),
+    Code("V506", "unreadable-side-file", W, "an environment or example file that cannot be read"),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _TABLE}

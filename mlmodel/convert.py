@@ -93,14 +93,9 @@ def load_document(path: str | Path) -> MLmodelDocument:
     Raises :class:`UsageError` for a path that is not a model, :class:`ParseError`
     for a file that cannot be read as an MLmodel document.
     """
-    from mlmodel.api import resolve_mlmodel_path
+    from mlmodel.yamlio.document import read_mlmodel
 
-    target = resolve_mlmodel_path(path)
-    try:
-        data = target.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{target}: cannot read the file: {exc.strerror or exc}") from None
-    return MLmodelDocument.from_bytes(data, path=target)
+    return read_mlmodel(path)
 
 
 def scalar_text(document: MLmodelDocument, path: KeyPath) -> str | None:

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from mlmodel.convert import json_ready, load_document
+from mlmodel.readio import is_regular_file
+from mlmodel.sidefiles import SideFileError, load_json, load_yaml, loads_json
 from mlmodel.yamlio.document import MLmodelDocument
 
 HEADER_FIELDS = (
@@ -130,24 +132,15 @@ class Inspection:
 
 def _inside(model_dir: Path, relative: str) -> Path | None:
     """``model_dir / relative`` when it stays inside the model directory (symlinks resolved)."""
-    if not relative or Path(relative).is_absolute():
-        return None
-    candidate = model_dir / relative
-    try:
-        resolved = candidate.resolve()
-        if not resolved.is_relative_to(model_dir.resolve()):
-            return None
-    except (OSError, RuntimeError):
-        return None
-    return candidate
+    from mlmodel.readio import inside
+
+    return inside(model_dir, relative)
 
 
 def _read_small(path: Path, limit: int = MAX_SIDE_FILE_BYTES) -> str:
-    with path.open("rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise ValueError(f"larger than {limit} bytes; not read")
-    return data.decode("utf-8-sig")
+    from mlmodel.sidefiles import read_text
+
+    return read_text(path, limit=limit)
 
 
 def _type_name(spec: Any) -> str:
@@ -184,7 +177,10 @@ def _signature(data: dict[str, Any]) -> SignatureInfo | None:
         if not raw:
             continue
         try:
-            specs = json.loads(raw) if isinstance(raw, str) else raw
+            specs = loads_json(raw) if isinstance(raw, str) else raw
+        except SideFileError as exc:
+            info.errors.append(f"{section}: V309 {exc}")
+            continue
         except ValueError as exc:
             info.errors.append(f"{section}: not valid JSON: {exc}")
             continue
@@ -256,14 +252,13 @@ def _input_example(data: dict[str, Any], model_dir: Path | None) -> InputExample
     target = _inside(model_dir, artifact)
     if target is None:
         result.error = f"{artifact} is outside the model directory; not read"
-    elif not target.is_file():
+    elif not os.path.lexists(target):
         result.error = f"{artifact} does not exist"
     else:
         try:
-            text = _read_small(target)
-            parsed = json.loads(text)  # JSON text only: never executed
-        except (OSError, ValueError) as exc:
-            result.error = f"{artifact}: {exc}"
+            parsed = load_json(target)  # JSON text only: never executed
+        except ValueError as exc:
+            result.error = f"V506 {exc}"
         else:
             preview = json.dumps(parsed, ensure_ascii=False)
             if len(preview) > PREVIEW_CHARS:
@@ -312,8 +307,6 @@ def _env_file(
 
 
 def _environment(data: dict[str, Any], model_dir: Path | None) -> Environment:
-    import yaml
-
     result = Environment()
     flavors = data.get("flavors")
     pyfunc = flavors.get("python_function") if isinstance(flavors, dict) else None
@@ -323,31 +316,31 @@ def _environment(data: dict[str, Any], model_dir: Path | None) -> Environment:
     if model_dir is None:
         return result
     requirements = _inside(model_dir, "requirements.txt")
-    if requirements is not None and requirements.is_file():
+    if requirements is not None and os.path.lexists(requirements):
         try:
             lines = _read_small(requirements).splitlines()
             result.requirements = [line.strip() for line in lines if line.strip()]
-        except (OSError, ValueError) as exc:
-            result.errors.append(f"requirements.txt: {exc}")
-    name, python_env = _env_file(model_dir, pyfunc, "virtualenv", "python_env.yaml")
-    if python_env is not None and python_env.is_file():
+        except ValueError as exc:
+            result.errors.append(f"V506 {exc}")
+    _name, python_env = _env_file(model_dir, pyfunc, "virtualenv", "python_env.yaml")
+    if python_env is not None and os.path.lexists(python_env):
         try:
-            content = yaml.safe_load(_read_small(python_env))
+            content = load_yaml(python_env)
             if isinstance(content, dict) and content.get("python") is not None:
                 result.python_env_python = str(content["python"])
-        except (OSError, ValueError, yaml.YAMLError) as exc:
-            result.errors.append(f"{name}: {exc}")
-    name, conda = _env_file(model_dir, pyfunc, "conda", "conda.yaml")
-    if conda is not None and conda.is_file():
+        except ValueError as exc:
+            result.errors.append(f"V506 {exc}")
+    _name, conda = _env_file(model_dir, pyfunc, "conda", "conda.yaml")
+    if conda is not None and os.path.lexists(conda):
         try:
-            content = yaml.safe_load(_read_small(conda))
+            content = load_yaml(conda)
             deps = content.get("dependencies") if isinstance(content, dict) else None
             for dep in deps if isinstance(deps, list) else []:
                 if isinstance(dep, str) and dep.replace(" ", "").startswith("python="):
                     result.conda_python = dep.split("=", 1)[1].lstrip("=").strip()
                     break
-        except (OSError, ValueError, yaml.YAMLError) as exc:
-            result.errors.append(f"{name}: {exc}")
+        except ValueError as exc:
+            result.errors.append(f"V506 {exc}")
     return result
 
 
@@ -393,6 +386,9 @@ def _pickles(data: dict[str, Any], model_dir: Path | None, files: list[FileEntry
         target = _inside(model_dir, relative)
         if target is None:
             report.pickles.append(PickleInfo(relative, error="outside the model directory"))
+            continue
+        if not is_regular_file(target):  # a FIFO or a device is never opened
+            report.pickles.append(PickleInfo(relative, error="not a regular file; not read"))
             continue
         try:
             result = scan(target)

@@ -33,12 +33,14 @@ def normalise(name: str) -> str:
 
 
 def _read(ctx: LintContext, name: str) -> str | None:
+    from mlmodel.sidefiles import read_text
+
     path = ctx.file(name)
-    if path is None or path.stat().st_size > MAX_BYTES:
+    if path is None:
         return None
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_text(path, limit=MAX_BYTES)
+    except ValueError:  # not a regular file, too large, not UTF-8
         return None
 
 
@@ -63,14 +65,14 @@ def requirements(ctx: LintContext) -> list[Requirement] | None:
 
 
 def _yaml(ctx: LintContext, name: str) -> Any:
-    text = _read(ctx, name)
-    if text is None:
-        return None
-    import yaml
+    from mlmodel.sidefiles import load_yaml
 
+    path = ctx.file(name)
+    if path is None:
+        return None
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        return load_yaml(path, limit=MAX_BYTES)
+    except ValueError:  # validate reports why (V506)
         return None
 
 

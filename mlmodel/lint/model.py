@@ -54,12 +54,10 @@ class LintContext:
         """A file inside the model directory, when file checks are on and it exists."""
         if not self.check_files or self.model_dir is None:
             return None
-        candidate = self.model_dir / relative
-        try:
-            inside = candidate.resolve().is_relative_to(self.model_dir.resolve())
-        except OSError:
-            return None
-        return candidate if inside and candidate.is_file() else None
+        from mlmodel.readio import inside, is_regular_file
+
+        candidate = inside(self.model_dir, relative)
+        return candidate if candidate is not None and is_regular_file(candidate) else None
 
 
 @dataclass(frozen=True, slots=True)

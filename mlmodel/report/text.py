@@ -44,11 +44,22 @@ def write_text(result: ValidationResult, stream: TextIO) -> None:
     console.print(f"[{style}]{escape(summary(result))}[/]")
 
 
+#: excerpts are read back only from a file that was read (and so was within --max-bytes)
+MAX_EXCERPT_SOURCE_BYTES = 1024 * 1024 * 1024
+
+
 def _source_lines(report: FileReport) -> list[str]:
-    try:
-        return Path(report.path).read_bytes().decode("utf-8", errors="replace").splitlines()
-    except OSError:
+    """The file's lines, for excerpts; never read when no finding has a line (a file too
+    large, a FIFO), and never anything but a regular file."""
+    from mlmodel.readio import read_regular
+
+    if not any(d.line is not None for d in report.diagnostics):
         return []
+    try:
+        data = read_regular(Path(report.path), MAX_EXCERPT_SOURCE_BYTES)
+    except (OSError, ValueError):
+        return []
+    return data.decode("utf-8", errors="replace").splitlines()
 
 
 def _write_one(console: object, d: Diagnostic, lines: list[str], escape: object) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
+from mlmodel.codes import diagnostic
 from mlmodel.diagnostics import Diagnostic
 from mlmodel.errors import EditError, ParseError
 from mlmodel.yamlio.edit import TextEditor, detect_layout
@@ -40,6 +41,23 @@ def _parse(text: str, limits: Limits) -> ParsedYaml:
     return parse_roundtrip(text, limits)
 
 
+def _parse_fast(text: str, limits: Limits) -> ParsedYaml:
+    from mlmodel.yamlio.parse import parse_fast
+
+    return parse_fast(text, limits)
+
+
+def parse_failure(path: Path | None, diagnostics: list[Diagnostic]) -> ParseError:
+    """The error for a document that cannot be read: where, which code, why."""
+    first = diagnostics[0]
+    where = f"{path or '<string>'}"
+    if first.line is not None:
+        where += f":{first.line}"
+        if first.column is not None:
+            where += f":{first.column}"
+    return ParseError(f"{where}: {first.code} {first.message}", diagnostics)
+
+
 class MLmodelDocument(MutableMapping[str, Any]):
     """An MLmodel file held as text, with mapping access to its content."""
 
@@ -48,15 +66,19 @@ class MLmodelDocument(MutableMapping[str, Any]):
         self._limits = limits or Limits()
         self.path = path
         self._text = source.text
-        self._parsed = _parse(self._text, self._limits)
+        # the fast parser (libyaml) reads; the round-trip parser runs only once an edit is
+        # asked for (both give the same data, spans and diagnostics)
+        self._parsed = _parse_fast(self._text, self._limits)
+        self._roundtrip = False
         errors = [d for d in self._parsed.diagnostics if d.is_error]
         if errors:
-            first = errors[0]
-            raise ParseError(
-                f"{path or '<string>'}:{first.line}:{first.column}: {first.message}", errors
-            )
+            raise parse_failure(path, errors)
         if not isinstance(self._parsed.data, dict):
-            raise ParseError(f"{path or '<string>'}: the document is not a mapping")
+            code, what = ("V113", "empty (null)") if self._parsed.data is None else (
+                "V114", "not a mapping of keys to values"
+            )
+            found = diagnostic(code, f"the document is {what}", line=1, column=1)
+            raise parse_failure(path, [found])
 
     # -- construction -----------------------------------------------------------------
 
@@ -66,10 +88,13 @@ class MLmodelDocument(MutableMapping[str, Any]):
     ) -> MLmodelDocument:
         limits = limits or Limits()
         if len(data) > limits.max_bytes:
-            raise ParseError(f"{path or '<string>'}: larger than {limits.max_bytes} bytes")
+            found = diagnostic(
+                "V112", f"the file is {len(data)} bytes, above the {limits.max_bytes}-byte limit"
+            )
+            raise parse_failure(path, [found])
         source, problems = decode(data)
         if source is None:
-            raise ParseError(f"{path or '<string>'}: {problems[0].message}", list(problems))
+            raise parse_failure(path, list(problems))
         return cls(source, path=path, limits=limits)
 
     @classmethod
@@ -145,6 +170,11 @@ class MLmodelDocument(MutableMapping[str, Any]):
         self._parsed = parsed
 
     def _editor(self) -> TextEditor:
+        if not self._roundtrip:
+            parsed = _parse(self._text, self._limits)
+            if parsed.ok:  # else keep the fast parse: the edit is checked by re-parsing anyway
+                self._parsed = parsed
+            self._roundtrip = True
         layout = detect_layout(self._parsed, self._source.newline)
         return TextEditor(self._text, self._parsed, layout)
 
@@ -328,10 +358,13 @@ class SequenceView(MutableSequence[Any]):
 
 def read_mlmodel(path: str | Path, *, limits: Limits | None = None) -> MLmodelDocument:
     """Read a model directory's MLmodel (or an MLmodel file of any name) for round-trip edits."""
-    from mlmodel.api import resolve_mlmodel_path
+    from mlmodel.api import read_mlmodel_bytes, resolve_mlmodel_path
 
+    limits = limits or Limits()
     target = resolve_mlmodel_path(path)
-    return MLmodelDocument.from_bytes(target.read_bytes(), path=target, limits=limits)
+    return MLmodelDocument.from_bytes(
+        read_mlmodel_bytes(target, limits), path=target, limits=limits
+    )
 
 
 def validate_document(document: MLmodelDocument, *, check_files: bool = True) -> list[Diagnostic]:

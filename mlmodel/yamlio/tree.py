@@ -11,6 +11,7 @@ are timestamps).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -31,6 +32,11 @@ _SCALAR_TAGS = frozenset(
 _MAPPING_TAGS = frozenset(_TAG + name for name in ("map", "set"))
 _SEQUENCE_TAGS = frozenset(_TAG + name for name in ("seq", "omap", "pairs"))
 _MERGE_TAG = _TAG + "merge"
+_INT_TAG = _TAG + "int"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BITS_PER_DIGIT = 3.3219280948873626  # log2(10)
+#: Python's default ``sys.get_int_max_str_digits()``: larger integers cannot become text
+MAX_INT_DIGITS = 4300
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,8 @@ class Limits:
     max_bytes: int = 10 * 1024 * 1024
     max_depth: int = 64
     max_alias_expansion: int = 10_000
+    #: characters of scalars that aliases may repeat (the output an alias tree expands to)
+    max_alias_chars: int = 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -117,12 +125,19 @@ class TreeBuilder:
         self._resolver = Resolver()
         self._seen: set[int] = set()
         self._expanded = 0
+        self._expanded_chars = 0
+        self._open: set[int] = set()  # mappings being walked, to catch a merge of itself
         self._halted = False
+        self._unreadable = False  # a value MLflow's reader refuses or mangles: data is partial
         self._entry_marks: list[Any] = []  # start marks of the mapping keys being walked
 
     @property
     def halted(self) -> bool:
         return self._halted
+
+    @property
+    def complete(self) -> bool:
+        return not (self._halted or self._unreadable)
 
     def build(self, root: Any) -> Any:
         return self._walk(root, (), 0)
@@ -171,13 +186,18 @@ class TreeBuilder:
             return None
         if id(node) in self._seen:
             self._expanded += 1
-            if self._expanded > self.limits.max_alias_expansion:
+            if isinstance(node.value, str):
+                self._expanded_chars += len(node.value)
+            too_many = self._expanded > self.limits.max_alias_expansion
+            if too_many or self._expanded_chars > self.limits.max_alias_chars:
                 self._halted = True
                 # an alias node carries its anchor's position: point at the entry using it
                 at = _At(self._entry_marks[-1]) if self._entry_marks else node
                 self._report(
                     "V110",
-                    f"aliases expand to more than {self.limits.max_alias_expansion} nodes",
+                    f"aliases expand to more than {self.limits.max_alias_expansion} nodes"
+                    if too_many
+                    else f"aliases expand to more than {self.limits.max_alias_chars} characters",
                     at,
                     path,
                     hint="this looks like a YAML bomb; MLmodel files need no aliases",
@@ -238,14 +258,58 @@ class TreeBuilder:
                 return "<<"
             self._bad_tag(node, tag, path)
             return None
+        if tag == _INT_TAG and len(node.value) > _max_digits():
+            return self._too_large(node, path)
         probe = yaml.ScalarNode(tag, node.value, style=_style(node))
         try:
-            return self._constructor.construct_object(probe)
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-            self._report("V100", f"cannot read the value as {tag[len(_TAG):]}: {exc}", node, path)
+            value = self._constructor.construct_object(probe)
+        except Exception as exc:  # noqa: BLE001 - PyYAML's constructors fail in many ways
+            shown = node.value if len(node.value) <= 40 else node.value[:39] + "…"
+            self._unreadable = True
+            self._report(
+                "V117",
+                f"{shown!r} cannot be read as !!{tag[len(_TAG):]}: "
+                f"{type(exc).__name__}: {exc}" if shown else
+                f"an empty value cannot be read as !!{tag[len(_TAG):]}",
+                node,
+                path,
+                hint="remove the tag or write a value of that type",
+            )
             return None
+        if isinstance(value, int) and value.bit_length() > _max_bits():
+            return self._too_large(node, path)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            self._unreadable = True
+            self._report(
+                "V120",
+                "the string holds a lone surrogate (an escape such as \\ud800): it is not "
+                "Unicode text and cannot be written as UTF-8",
+                node,
+                path,
+                hint="write the character itself, or a surrogate pair as one \\U escape",
+            )
+            return None
+        return value
+
+    def _too_large(self, node: Any, path: KeyPath) -> None:
+        self._unreadable = True
+        self._report(
+            "V119",
+            f"an integer of more than {_max_digits()} digits: Python refuses to convert it "
+            "to or from text",
+            node,
+            path,
+            hint="MLmodel values are never this large; is this the right value?",
+        )
 
     def _mapping(self, node: Any, path: KeyPath, depth: int) -> dict[str, Any]:
+        self._open.add(id(node))
+        try:
+            return self._mapping_entries(node, path, depth)
+        finally:
+            self._open.discard(id(node))
+
+    def _mapping_entries(self, node: Any, path: KeyPath, depth: int) -> dict[str, Any]:
         span = self._span(node, "mapping")
         self.spans[path] = span
         result: dict[str, Any] = {}
@@ -301,18 +365,47 @@ class TreeBuilder:
     def _merge(self, result: dict[str, Any], node: Any, path: KeyPath, depth: int) -> None:
         sources = node.value if type(node).__name__ == "SequenceNode" else [node]
         for source in sources:
+            if self._halted:
+                return
             if type(source).__name__ != "MappingNode":
                 self._report("V100", "a merge key (<<) must refer to a mapping", source, path)
                 continue
-            before = dict(self.spans)
-            data = self._mapping(source, ("<<merge>>",), depth + 1)
-            for key, value in data.items():
-                if key not in result:
-                    result[key] = value
-                    for sub, span in list(self.spans.items()):
-                        if sub[:2] == ("<<merge>>", key):
-                            before[(*path, *sub[1:])] = span
-            self.spans = before
+            if id(source) in self._open:
+                self._unreadable = True
+                self._report(
+                    "V118",
+                    "a merge key (<<) refers to a mapping that contains it: the merge never ends",
+                    _At(node.start_mark),
+                    path,
+                    hint="merge another mapping, or remove the merge key",
+                )
+                continue
+            if depth + 1 > self.limits.max_depth:
+                self._halted = True
+                self._report(
+                    "V111",
+                    f"collections nested deeper than {self.limits.max_depth} levels",
+                    source,
+                    path,
+                )
+                return
+            if id(source) in self._seen:
+                self._expanded += 1
+            self._seen.add(id(source))
+            # walk the merged mapping into its own span table, then keep the spans of the
+            # keys it adds: linear in the merged mapping's size
+            outer, self.spans = self.spans, {}
+            try:
+                data = self._mapping(source, path, depth + 1)
+            finally:
+                inner, self.spans = self.spans, outer
+            added = {key for key in data if key not in result}
+            for key in data:
+                if key in added:
+                    result[key] = data[key]
+            for sub, span in inner.items():
+                if len(sub) > len(path) and sub[len(path)] in added:
+                    self.spans[sub] = span
 
     def _sequence(self, node: Any, path: KeyPath, depth: int) -> list[Any]:
         span = self._span(node, "sequence")
@@ -322,6 +415,15 @@ class TreeBuilder:
             span.children.append(index)
             items.append(self._walk(item, (*path, index), depth + 1))
         return items
+
+
+def _max_digits() -> int:
+    """Python's default limit on digits converted between int and text."""
+    return MAX_INT_DIGITS
+
+
+def _max_bits() -> int:
+    return int(_max_digits() * _BITS_PER_DIGIT)
 
 
 class _At:
@@ -349,5 +451,5 @@ def build_tree(root: Any, limits: Limits) -> ParsedYaml:
         data=data,
         spans=builder.spans,
         diagnostics=builder.diagnostics,
-        complete=not builder.halted,
+        complete=builder.complete,
     )

@@ -34,29 +34,34 @@ MAX_FILES_PER_FOLDER = 200
 def _looks_like_pickle(path: Path) -> bool:
     if path.suffix.lower() in PICKLE_SUFFIXES:
         return True
+    from mlmodel.readio import read_head
+
     try:
-        with path.open("rb") as handle:
-            return handle.read(1) == b"\x80"
-    except OSError:
+        return read_head(path, 1) == b"\x80"
+    except (OSError, ValueError):
         return False
 
 
 def _candidates(ctx: LintContext) -> Iterator[tuple[KeyPath, Path]]:
+    from mlmodel.readio import inside, is_regular_file
     from mlmodel.validators.files import referenced_paths
 
     assert ctx.model_dir is not None
     root = ctx.model_dir.resolve()
     seen: set[Path] = set()
     for path, value, _ref in referenced_paths(ctx.data):
-        target = (ctx.model_dir / value).resolve()
-        if not target.is_relative_to(root) or target in seen:
+        usable = inside(ctx.model_dir, value)  # None for an unusable path (V505)
+        if usable is None:
+            continue
+        target = usable.resolve()
+        if target in seen:
             continue
         seen.add(target)
-        if target.is_file() and _looks_like_pickle(target):
+        if is_regular_file(target) and _looks_like_pickle(target):
             yield path, target
         elif target.is_dir():
-            inside = sorted(p for p in target.rglob("*") if p.is_file() and not p.is_symlink())
-            for child in inside[:MAX_FILES_PER_FOLDER]:
+            files = sorted(p for p in target.rglob("*") if is_regular_file(p) and not p.is_symlink())
+            for child in files[:MAX_FILES_PER_FOLDER]:
                 if child.suffix.lower() in PICKLE_SUFFIXES and child.resolve().is_relative_to(root):
                     yield path, child
 

@@ -13,7 +13,6 @@ Passes: ``skops_trusted_types: [sklearn.linear_model._logistic.LogisticRegressio
 
 from __future__ import annotations
 
-import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 from mlmodel.diagnostics import Severity
 from mlmodel.lint.model import Finding, LintContext
+from mlmodel.sidefiles import loads_json
 
 CODE = "MLM502"
 NAME = "skops-trusts-too-much"
@@ -36,7 +36,7 @@ def needed_types(path: Path) -> set[str] | None:
             info = archive.getinfo("schema.json")
             if info.file_size > MAX_SCHEMA_BYTES:
                 return None
-            schema = json.loads(archive.read(info).decode("utf-8"))
+            schema = loads_json(archive.read(info).decode("utf-8"), max_depth=500)
     except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return None
     found: set[str] = set()
