@@ -12,6 +12,7 @@ ruamel.yaml is imported only on the round-trip path.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -28,6 +29,8 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 _SINGLE_DOC = "expected a single document"
 _BAD_ESCAPE = "invalid Unicode character escape code"
+#: what a YAML reader or scanner raises on bad text (a builder bug is none of these)
+_READER_ERRORS = (yaml.YAMLError, ValueError, OverflowError)
 #: what YAML 1.1 readers refuse anywhere in a stream (PyYAML's Reader.NON_PRINTABLE)
 _NON_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
@@ -116,14 +119,9 @@ def _too_deep(text: str, limits: Limits) -> Diagnostic:
     )
 
 
-def _finish(root: Any, limits: Limits) -> ParsedYaml:
-    if root is None:
-        return ParsedYaml(
-            data=None,
-            spans={},
-            diagnostics=[diagnostic("V113", "the file holds no YAML document", line=1, column=1)],
-        )
-    return build_tree(root, limits)
+def _loader_events(loader: Any) -> Iterator[Any]:
+    while loader.check_event():
+        yield loader.get_event()
 
 
 def _failed(found: list[Diagnostic]) -> ParsedYaml:
@@ -159,17 +157,16 @@ def _parse_pyyaml(text: str, limits: Limits, loader_class: type[Any]) -> ParsedY
     loader = None
     try:
         loader = loader_class(text)  # PyYAML's reader checks every character here
-        root = loader.get_single_node()
+        return build_tree(_loader_events(loader), limits)
     except yaml.MarkedYAMLError as exc:
         return _failed(_syntax_error(exc, text, limits))
     except RecursionError:
         return _failed([_too_deep(text, limits)])
-    except Exception as exc:  # noqa: BLE001 - reader errors, and escapes Python refuses
+    except _READER_ERRORS as exc:  # reader errors, and escapes Python refuses
         return _failed(_unexpected(exc, text))
     finally:
         if loader is not None:
             loader.dispose()
-    return _finish(root, limits)
 
 
 def parse_fast(text: str, limits: Limits | None = None) -> ParsedYaml:
@@ -188,9 +185,10 @@ def _ruamel_yaml() -> Any:
     return parser
 
 
-def compose_roundtrip(text: str) -> Any:
-    """Compose with ruamel.yaml, keeping comments on the nodes."""
-    return _ruamel_yaml().compose(text)
+def roundtrip_events(text: str) -> Iterator[Any]:
+    """ruamel.yaml's parser events (comments attached)."""
+    events: Iterator[Any] = _ruamel_yaml().parse(text)
+    return events
 
 
 def parse_roundtrip(text: str, limits: Limits | None = None) -> ParsedYaml:
@@ -198,14 +196,13 @@ def parse_roundtrip(text: str, limits: Limits | None = None) -> ParsedYaml:
     limits = limits or Limits()
     if needs_reference_parser(text):
         return _parse_pyyaml(text, limits, yaml.SafeLoader)
-    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        root = compose_roundtrip(text)
-    except MarkedYAMLError as exc:
+        return build_tree(roundtrip_events(text), limits)
+    except (MarkedYAMLError, yaml.MarkedYAMLError) as exc:
         return _failed(_syntax_error(exc, text, limits))
     except RecursionError:
         return _failed([_too_deep(text, limits)])
-    except Exception as exc:  # noqa: BLE001 - as in _parse_pyyaml
+    except (*_READER_ERRORS, YAMLError) as exc:  # as in _parse_pyyaml
         return _failed(_unexpected(exc, text))
-    return _finish(root, limits)
