@@ -126,9 +126,7 @@ def path_problem(value: str) -> str | None:
         return f"is {len(encoded)} bytes long; paths have at most {MAX_PATH_BYTES}"
     for part in encoded.replace(b"\\", b"/").split(b"/"):
         if len(part) > MAX_NAME_BYTES:
-            return (
-                f"has a name of {len(part)} bytes; file names have at most {MAX_NAME_BYTES}"
-            )
+            return f"has a name of {len(part)} bytes; file names have at most {MAX_NAME_BYTES}"
     return None
 
 

@@ -120,8 +120,9 @@ def _too_deep(text: str, limits: Limits) -> Diagnostic:
 
 
 def _loader_events(loader: Any) -> Iterator[Any]:
-    while loader.check_event():
-        yield loader.get_event()
+    """Every event of the stream; ``get_event`` gives None after the last one."""
+    events: Iterator[Any] = iter(loader.get_event, None)
+    return events
 
 
 def _failed(found: list[Diagnostic]) -> ParsedYaml:

@@ -12,8 +12,10 @@ are timestamps).
 from __future__ import annotations
 
 import re
+import sys
+from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import yaml
@@ -53,28 +55,101 @@ class Limits:
     max_alias_chars: int = 1024 * 1024
 
 
-@dataclass(slots=True)
+_NUMBERS = 9  # start, end, line, column, end_line, key_line, key_column, key_start, key_end
+_NONE = -1
+
+
 class Span:
     """Where one value (and its key, for mapping entries) sits in the text.
 
     Lines and columns are 1-based; ``start``/``end`` are 0-based character
-    offsets into the text (``end`` exclusive).
+    offsets into the text (``end`` exclusive). The numbers live in an int64 array
+    shared by every span of a parse: a file of a million keys holds a million
+    spans, and nine Python ints each would cost more than the file's data.
     """
 
-    kind: Kind
-    line: int
-    column: int
-    start: int
-    end: int
-    end_line: int
-    style: str | None = None
-    flow: bool = False
-    key_line: int | None = None
-    key_column: int | None = None
-    key_start: int | None = None
-    key_end: int | None = None
-    key_style: str | None = None
-    children: list[str | int] = field(default_factory=list)
+    __slots__ = ("_at", "_numbers", "children", "flow", "key_style", "kind", "style")
+
+    def __init__(
+        self,
+        numbers: array[int],
+        kind: Kind,
+        *,
+        start: int,
+        end: int,
+        line: int,
+        column: int,
+        end_line: int,
+        style: str | None = None,
+        flow: bool = False,
+        children: list[str | int] | None = None,
+    ) -> None:
+        self._numbers = numbers
+        self._at = len(numbers)
+        numbers.extend((start, end, line, column, end_line, _NONE, _NONE, _NONE, _NONE))
+        self.kind = kind
+        self.style = style
+        self.flow = flow
+        self.key_style: str | None = None
+        self.children: list[str | int] = children if children is not None else []
+
+    def _get(self, index: int) -> int:
+        return self._numbers[self._at + index]
+
+    def _maybe(self, index: int) -> int | None:
+        value = self._numbers[self._at + index]
+        return None if value == _NONE else value
+
+    @property
+    def start(self) -> int:
+        return self._get(0)
+
+    @property
+    def end(self) -> int:
+        return self._get(1)
+
+    @property
+    def line(self) -> int:
+        return self._get(2)
+
+    @property
+    def column(self) -> int:
+        return self._get(3)
+
+    @property
+    def end_line(self) -> int:
+        return self._get(4)
+
+    @property
+    def key_line(self) -> int | None:
+        return self._maybe(5)
+
+    @property
+    def key_column(self) -> int | None:
+        return self._maybe(6)
+
+    @property
+    def key_start(self) -> int | None:
+        return self._maybe(7)
+
+    @property
+    def key_end(self) -> int | None:
+        return self._maybe(8)
+
+    def set_end(self, end: int, end_line: int) -> None:
+        self._numbers[self._at + 1] = end
+        self._numbers[self._at + 4] = end_line
+
+    def set_key(self, line: int, column: int, start: int, end: int, style: str | None) -> None:
+        at = self._at
+        self._numbers[at + 5 : at + 9] = array("q", (line, column, start, end))
+        self.key_style = style
+
+    def __repr__(self) -> str:
+        return (
+            f"Span({self.kind}, {self.line}:{self.column}-{self.end_line}, "
+            f"[{self.start}:{self.end}], key={self.key_line}:{self.key_column})"
+        )
 
 
 @dataclass
@@ -121,10 +196,32 @@ def _end_line(start_mark: Any, end_mark: Any) -> int:
     return line
 
 
+_KINDS: dict[type, str] = {}
+#: PyYAML's implicit scalar resolvers by first character (the empty string for ''), each list
+#: followed by the wildcard ones, as ``BaseResolver.resolve`` tries them
+_WILDCARD: list[tuple[str, Any]] = list(Resolver.yaml_implicit_resolvers.get(None, []))
+_IMPLICIT: dict[str, list[tuple[str, Any]]] = {
+    first: [*resolvers, *_WILDCARD]
+    for first, resolvers in Resolver.yaml_implicit_resolvers.items()
+    if first is not None
+}
+
+
 def _kind(event: Any) -> str:
     """``Scalar``, ``MappingStart``, ``SequenceStart``, ``Alias``, ``MappingEnd``...: the same
     names in PyYAML's and ruamel.yaml's event classes."""
-    return type(event).__name__[: -len("Event")]
+    cls = type(event)
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = _KINDS[cls] = cls.__name__[: -len("Event")]
+    return kind
+
+
+def _scalar_event_class(event: Any) -> type:
+    """The scalar event class of the parser that gave ``event`` (PyYAML's or ruamel.yaml's)."""
+    module = sys.modules[type(event).__module__]
+    cls: type = module.ScalarEvent
+    return cls
 
 
 class _Events:
@@ -143,10 +240,14 @@ class _Events:
         return self._next
 
     def take(self) -> Any:
-        event = self.peek()
-        self._next = None
-        for recorder in self.recorders:
-            recorder.append(event)
+        event = self._next
+        if event is None:
+            event = next(self._events)
+        else:
+            self._next = None
+        if self.recorders:
+            for recorder in self.recorders:
+                recorder.append(event)
         return event
 
 
@@ -160,9 +261,9 @@ class TreeBuilder:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.spans: dict[KeyPath, Span] = {}
+        self._numbers: array[int] = array("q")
         self.diagnostics: list[Diagnostic] = []
         self._constructor = SafeConstructor()
-        self._resolver = Resolver()
         self._anchors: dict[str, list[Any]] = {}
         self._anchor_marks: dict[str, Any] = {}
         self._open_anchors: set[str] = set()  # anchored collections not yet complete
@@ -350,29 +451,40 @@ class TreeBuilder:
             self._close_anchor(source, event.anchor, recorder)
         return value
 
-    def _span(self, event: Any, kind: Kind) -> Span:
-        return Span(
-            kind=kind,
-            line=int(event.start_mark.line) + 1,
-            column=int(event.start_mark.column) + 1,
-            start=int(event.start_mark.index),
-            end=int(event.end_mark.index),
-            end_line=_end_line(event.start_mark, event.end_mark),
-            style=_style(event) if kind == "scalar" else None,
+    def _span(self, event: Any, kind: Kind, key_event: Any = None) -> Span:
+        start_mark = event.start_mark
+        span = Span(
+            self._numbers,
+            kind,
+            start=start_mark.index,
+            end=event.end_mark.index,
+            line=start_mark.line + 1,
+            column=start_mark.column + 1,
+            end_line=_end_line(start_mark, event.end_mark),
+            style=(event.style or None) if kind == "scalar" else None,
             flow=bool(getattr(event, "flow_style", False)),
             children=[] if kind != "scalar" else _NO_CHILDREN,
         )
+        if key_event is not None:
+            mark = key_event.start_mark
+            span.set_key(
+                mark.line + 1, mark.column + 1, mark.index, key_event.end_mark.index,
+                key_event.style or None,
+            )
+        return span
 
     def _scalar_tag(self, event: Any) -> str:
-        """The scalar's tag, resolving implicit ones the way PyYAML (and so MLflow) does."""
+        """The scalar's tag, resolving implicit ones the way PyYAML (and so MLflow) does
+        (``BaseResolver.resolve`` for a scalar, inlined: it runs once per key and value)."""
         tag = event.tag
-        if tag is None or tag == "!":
-            return str(
-                self._resolver.resolve(  # type: ignore[no-untyped-call]
-                    yaml.ScalarNode, event.value, event.implicit
-                )
-            )
-        return str(tag)
+        if tag is not None and tag != "!":
+            return str(tag)
+        if event.implicit[0]:
+            value: str = event.value
+            for resolved, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+                if regexp.match(value):
+                    return str(resolved)
+        return _STR_TAG
 
     def _scalar_node(self, event: Any, path: KeyPath) -> Any:
         self.spans[path] = self._span(event, "scalar")
@@ -483,6 +595,8 @@ class TreeBuilder:
         self.spans[path] = span
         result: dict[str, Any] = {}
         merges: list[tuple[dict[str, Any], dict[KeyPath, Span]]] = []
+        scalar_event = None if source.replay else _scalar_event_class(start)
+        max_depth = self.limits.max_depth
         while _kind(source.peek()) != "MappingEnd":
             key_event = self._key_event(source)
             if key_event is None:
@@ -523,20 +637,30 @@ class TreeBuilder:
                 )
             else:
                 span.children.append(key)
+            value_event: Any = source.peek()
+            if (
+                type(value_event) is scalar_event
+                and value_event.anchor is None
+                and not (source.replay or self._halted or depth >= max_depth)
+            ):
+                # the common case, inlined: a key and a scalar value
+                source.take()
+                self.spans[child] = self._span(value_event, "scalar", key_event)
+                result[key] = self._scalar(value_event, self._scalar_tag(value_event), child)
+                continue
             self._entry_marks.append(key_event.start_mark)
             value = self._node(source, child, depth + 1)
             self._entry_marks.pop()
             value_span = self.spans.get(child)
             if value_span is not None:
-                value_span.key_line = int(key_event.start_mark.line) + 1
-                value_span.key_column = int(key_event.start_mark.column) + 1
-                value_span.key_start = int(key_event.start_mark.index)
-                value_span.key_end = int(key_event.end_mark.index)
-                value_span.key_style = _style(key_event)
+                mark = key_event.start_mark
+                value_span.set_key(
+                    mark.line + 1, mark.column + 1, mark.index, key_event.end_mark.index,
+                    _style(key_event),
+                )
             result[key] = value
         end = source.take()
-        span.end = int(end.end_mark.index)
-        span.end_line = _end_line(start.start_mark, end.end_mark)
+        span.set_end(end.end_mark.index, _end_line(start.start_mark, end.end_mark))
         for data, inner in merges:
             added = {key for key in data if key not in result}
             for key in data:
@@ -616,8 +740,7 @@ class TreeBuilder:
             items.append(self._node(source, (*path, index), depth + 1))
             index += 1
         end = source.take()
-        span.end = int(end.end_mark.index)
-        span.end_line = _end_line(start.start_mark, end.end_mark)
+        span.set_end(end.end_mark.index, _end_line(start.start_mark, end.end_mark))
         return items
 
 
