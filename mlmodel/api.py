@@ -2,82 +2,32 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlmodel.codes import diagnostic
-from mlmodel.diagnostics import Diagnostic, Severity
-from mlmodel.errors import ParseError, UsageError
+from mlmodel.diagnostics import Diagnostic
+from mlmodel.errors import ParseError
+from mlmodel.modeldir import MLMODEL_NAME, resolve_mlmodel_path
+from mlmodel.results import FileReport, ValidationResult
+from mlmodel.yamlio.source import read_mlmodel_bytes
 from mlmodel.yamlio.tree import Limits
 
 if TYPE_CHECKING:
     from mlmodel.config import DeclaredFlavor
+    from mlmodel.yamlio.document import MLmodelDocument
 
-MLMODEL_NAME = "MLmodel"
-
-
-@dataclass
-class FileReport:
-    """The findings for one MLmodel file."""
-
-    path: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def errors(self) -> int:
-        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
-
-    @property
-    def warnings(self) -> int:
-        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
-
-
-@dataclass
-class ValidationResult:
-    """The findings for every file validated in one run.
-
-    ``general`` holds findings about the run rather than one file (a flavor plugin
-    that failed to load, say).
-    """
-
-    reports: list[FileReport] = field(default_factory=list)
-    general: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def diagnostics(self) -> list[Diagnostic]:
-        return [*self.general, *(d for report in self.reports for d in report.diagnostics)]
-
-    @property
-    def errors(self) -> int:
-        return sum(r.errors for r in self.reports) + sum(d.is_error for d in self.general)
-
-    @property
-    def warnings(self) -> int:
-        return sum(r.warnings for r in self.reports) + sum(
-            d.severity is Severity.WARNING for d in self.general
-        )
-
-    def exit_code(self, *, strict: bool = False) -> int:
-        """0 clean (warnings allowed), 1 errors, or warnings under ``strict``."""
-        if self.errors or (strict and self.warnings):
-            return 1
-        return 0
-
-
-def resolve_mlmodel_path(path: str | Path) -> Path:
-    """A model directory or an MLmodel file (any name) -> the MLmodel file."""
-    candidate = Path(path)
-    if candidate.is_dir():
-        inner = candidate / MLMODEL_NAME
-        if inner.is_dir() or not os.path.lexists(inner):
-            raise UsageError(f"{candidate}: directory has no {MLMODEL_NAME} file")
-        return inner  # a FIFO or device named MLmodel is reported (V115), never opened
-    if candidate.exists():
-        return candidate  # a FIFO or device is reported (V115) when read, never opened
-    raise UsageError(f"{candidate}: no such file or directory")
+__all__ = [
+    "MLMODEL_NAME",
+    "FileReport",
+    "ValidationResult",
+    "resolve_mlmodel_path",
+    "validate_bytes",
+    "validate_document",
+    "validate_file",
+    "validate_paths",
+]
 
 
 def validate_bytes(
@@ -110,21 +60,6 @@ def validate_bytes(
     )
 
 
-def read_mlmodel_bytes(path: Path, limits: Limits) -> bytes:
-    """The bytes of an MLmodel file: a regular file within the size limit, checked before
-    reading. Raises :class:`ParseError` carrying the V112/V115 diagnostic otherwise."""
-    from mlmodel.readio import FileTooLargeError, read_regular
-
-    try:
-        return read_regular(path, limits.max_bytes)
-    except FileTooLargeError as exc:
-        found = _too_large(exc.size, limits)
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        found = diagnostic("V115", f"cannot read the file: {reason}")
-    raise ParseError(f"{path}: {found.code} {found.message}", [found])
-
-
 def _too_large(size: int, limits: Limits) -> Diagnostic:
     return diagnostic(
         "V112",
@@ -139,28 +74,31 @@ def validate_file(
     check_files: bool = True,
     limits: Limits | None = None,
     declared: Mapping[str, DeclaredFlavor] | None = None,
+    isolated: bool = False,
 ) -> FileReport:
     """Validate one model directory or MLmodel file.
 
     ``declared`` flavor schemas default to those of the project configuration
-    found by walking up from the file (:mod:`mlmodel.config`).
+    found by walking up from the file (:mod:`mlmodel.config`); ``isolated`` reads
+    no configuration file.
     """
     mlmodel_path = resolve_mlmodel_path(path)
     if declared is None:
         from mlmodel.config import load_config
 
-        declared = load_config(mlmodel_path).flavors
+        declared = load_config(mlmodel_path, isolated=isolated).flavors
     shown = str(mlmodel_path)
     limits = limits or Limits()
     try:
+        data, _stamp = read_mlmodel_bytes(mlmodel_path, limits.max_bytes)
         found = validate_bytes(
-            read_mlmodel_bytes(mlmodel_path, limits),
+            data,
             model_dir=mlmodel_path.parent,
             check_files=check_files,
             limits=limits,
             declared=declared,
         )
-    except ParseError as exc:
+    except ParseError as exc:  # too large (V112), not a regular file or unreadable (V115)
         found = list(exc.diagnostics)
     except Exception as exc:  # noqa: BLE001 - a bug in one check must not hide other files' findings
         found = [diagnostic("V199", f"mlmodel failed on this file: {type(exc).__name__}: {exc}")]
@@ -172,16 +110,38 @@ def validate_paths(
     *,
     check_files: bool = True,
     limits: Limits | None = None,
+    isolated: bool = False,
 ) -> ValidationResult:
     """Validate several paths; raises :class:`UsageError` before any work for a bad path
-    or a bad project configuration."""
+    or a bad project configuration. ``isolated`` reads no configuration file (for
+    gatekeeping models you do not own)."""
     from mlmodel.config import load_configs
     from mlmodel.registry import default_registry
 
     resolved = [resolve_mlmodel_path(p) for p in paths]
-    configs = load_configs(resolved)
+    configs = load_configs(resolved, isolated=isolated)
     reports = [
         validate_file(p, check_files=check_files, limits=limits, declared=config.flavors)
         for p, config in zip(resolved, configs, strict=True)
     ]
     return ValidationResult(reports, general=list(default_registry().problems))
+
+
+def validate_document(
+    document: MLmodelDocument, *, model_dir: Path | None = None, check_files: bool = True
+) -> list[Diagnostic]:
+    """Validate a round-trip document's current content, positions from its own parse.
+
+    ``model_dir`` defaults to the folder of the document's file; without one, files are
+    not checked.
+    """
+    from mlmodel.validators import run_checks
+
+    if model_dir is None and document.path is not None:
+        model_dir = document.path.parent
+    return run_checks(
+        document.parsed,
+        document.text,
+        model_dir=model_dir,
+        check_files=check_files and model_dir is not None,
+    )

@@ -13,7 +13,7 @@ loader's ``_load_pyfunc`` reads the flavor's settings and fails without them;
 
 from __future__ import annotations
 
-from mlmodel.registry import FlavorSpec, PathKind, PathRef, loader_is
+from mlmodel.flavor_spec import FlavorSpec, PathKind, PathRef, loader_is
 
 _SCHEMAS = "mlmodel.schema.flavors"
 

@@ -16,8 +16,6 @@ only files read are the MLmodel file itself and, for ``--upgrade``, whether a
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
 import json
 import re
 from collections.abc import Callable
@@ -26,9 +24,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mlmodel.errors import EditError, ParseError, UsageError
+from mlmodel.modeldir import inside
+from mlmodel.reading import is_json_text, json_ready, read_mlmodel, scalar_text
 from mlmodel.timestamps import mlflow_timestamp
 from mlmodel.validators.formats import version_paths
-from mlmodel.yamlio.document import MLmodelDocument, atomic_write
+from mlmodel.yamlio.document import MLmodelDocument
 from mlmodel.yamlio.tree import KeyPath, dotted
 
 Format = Literal["yaml", "json"]
@@ -71,56 +71,17 @@ class ConversionResult:
     document: MLmodelDocument | None = None
 
     def write(self, target: str | Path) -> Path:
-        """Write ``output`` atomically (temporary file + rename)."""
+        """Write ``output`` through :func:`mlmodel.fsio.write_file` (atomic for a regular
+        file; refused when writing back to a source that changed on disk since it was read)."""
         path = Path(target)
-        if self.document is not None and self.document.to_bytes() == self.output:
-            return self.document.write(path)
-        atomic_write(path, self.output)
-        return path
+        if self.document is not None:
+            return self.document.write_bytes(path, self.output)
+        from mlmodel.fsio import write_file
+
+        return write_file(path, self.output)
 
 
-# -- reading ------------------------------------------------------------------------------
-
-
-def is_json_text(text: str) -> bool:
-    """Whether a document is JSON-styled (its first character is ``{``)."""
-    return text.lstrip("\ufeff \t\r\n").startswith("{")
-
-
-def load_document(path: str | Path) -> MLmodelDocument:
-    """Read a model directory's MLmodel (or an MLmodel file) for round-trip work.
-
-    Raises :class:`UsageError` for a path that is not a model, :class:`ParseError`
-    for a file that cannot be read as an MLmodel document.
-    """
-    from mlmodel.yamlio.document import read_mlmodel
-
-    return read_mlmodel(path)
-
-
-def scalar_text(document: MLmodelDocument, path: KeyPath) -> str | None:
-    """The text of a plain scalar exactly as written in the file."""
-    span = document.parsed.spans.get(path)
-    if span is None or span.kind != "scalar":
-        return None
-    return document.text[span.start : span.end]
-
-
-def json_ready(document: MLmodelDocument) -> Any:
-    """The document's content as JSON-able data; timestamps are the strings written."""
-
-    def walk(value: Any, path: KeyPath) -> Any:
-        if isinstance(value, dict):
-            return {str(k): walk(v, (*path, k)) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v, (*path, i)) for i, v in enumerate(value)]
-        if isinstance(value, dt.date):
-            return scalar_text(document, path) or str(value)
-        if isinstance(value, bytes):
-            return base64.b64encode(value).decode("ascii")
-        return value
-
-    return walk(document.parsed.data, ())
+# -- writing ------------------------------------------------------------------------------
 
 
 def dump_json(data: Any) -> bytes:
@@ -261,13 +222,8 @@ class _Upgrader:
     def _has_python_env(self) -> bool:
         if self.model_dir is None:
             return False
-        candidate = self.model_dir / "python_env.yaml"
-        if not candidate.is_file():
-            return False
-        try:
-            return candidate.resolve().is_relative_to(self.model_dir.resolve())
-        except OSError:
-            return False
+        candidate = inside(self.model_dir, "python_env.yaml")
+        return candidate is not None and candidate.is_file()
 
     def sklearn_model_path(self) -> None:
         pyfunc = self._pyfunc()
@@ -356,7 +312,7 @@ def convert(
     """
     if to is not None and to not in FORMATS:
         raise UsageError(f"unknown format {to!r}; expected json or yaml")
-    document = load_document(path)
+    document = read_mlmodel(path)
     assert document.path is not None
     source_format: Format = "json" if is_json_text(document.text) else "yaml"
     if to is None:

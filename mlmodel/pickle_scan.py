@@ -649,3 +649,25 @@ def _size(handle: BinaryIO) -> int:
     end = handle.seek(0, io.SEEK_END)
     handle.seek(0)
     return end
+
+
+#: names under which MLflow's flavors and their libraries save pickles (or zips of pickles).
+PICKLE_SUFFIXES = frozenset(
+    {
+        ".pkl", ".pickle", ".joblib", ".pt", ".pth", ".cloudpickle", ".statsmodels", ".pmd",
+        ".shap", ".div",
+    }
+)  # fmt: skip
+
+
+def looks_like_pickle(path: Path) -> bool:
+    """Whether the file at ``path`` should be scanned as a pickle: a pickle's name, or a first
+    byte that is the PROTO opcode (every pickle of protocol 2 and above starts with it).
+    Reads at most one byte; never raises."""
+    if path.suffix.lower() in PICKLE_SUFFIXES:
+        return True
+    try:
+        with path.open("rb") as handle:
+            return handle.read(1) == b"\x80"
+    except OSError:
+        return False

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from pydantic_core import ValidationError
 
-from mlmodel.schema.compile import TARGET, generate
-from mlmodel.schema.compiled import SOURCES, from_models, is_current, validator
+from mlmodel.generators.core_schemas import TARGET, generate
+from mlmodel.schema.compiled import from_models, is_current, sources, validator
 from tests.conftest import ROOT, corpus_files
 from tests.test_roundtrip_properties import DOCUMENTS, VALUES
 
@@ -22,7 +22,7 @@ def test_checked_in_schemas_are_what_the_models_generate() -> None:
     if not is_current():
         pytest.skip("installed pydantic-core differs from the one the schemas were made with")
     assert TARGET.read_text(encoding="utf-8") == generate(), (
-        "the pydantic models changed: run `python -m mlmodel.schema.compile`"
+        "the pydantic models changed: run `python -m mlmodel.generators.core_schemas`"
     )
 
 
@@ -43,7 +43,7 @@ def _inputs_for(data: Any) -> list[tuple[str, Any]]:
     flavors = data.get("flavors")
     if isinstance(flavors, dict):
         for flavor, config in flavors.items():
-            if f"flavor:{flavor}" in SOURCES:
+            if f"flavor:{flavor}" in sources():
                 found.append((f"flavor:{flavor}", config))
     signature = data.get("signature")
     if isinstance(signature, dict):
@@ -79,7 +79,7 @@ def test_compiled_and_model_validators_agree_on_real_documents(path: Path) -> No
 def test_compiled_and_model_validators_agree_on_generated_values(
     document: dict[str, Any], value: Any
 ) -> None:
-    for name in SOURCES:
+    for name in sources():
         for candidate in (document, value, [value], [{"type": "array", "items": value}]):
             assert _errors(name, candidate, compiled=True) == _errors(
                 name, candidate, compiled=False

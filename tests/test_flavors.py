@@ -9,9 +9,9 @@ import tomllib
 import pytest
 
 from mlmodel.builtin_flavors import BUILTIN_FLAVORS
+from mlmodel.generators.core_schemas import TARGET
 from mlmodel.registry import BUILTIN_ENTRY_POINT, ENTRY_POINT_GROUP, FlavorSpec, default_registry
-from mlmodel.schema.compile import TARGET
-from mlmodel.schema.compiled import SOURCES
+from mlmodel.schema.compiled import sources
 from mlmodel.validators.loaders import MLFLOW_LOADERS
 from tests.conftest import CORPUS, ROOT, requires_corpus
 
@@ -82,9 +82,9 @@ def test_every_mlflow_flavor_is_builtin() -> None:
 def test_schema_imports_and_is_compiled(spec: FlavorSpec) -> None:
     model = spec.load_schema()
     assert model.model_config.get("extra") == "allow", "unknown keys must stay allowed"
-    assert SOURCES.get(f"flavor:{spec.name}") == spec.schema
+    assert sources().get(f"flavor:{spec.name}") == spec.schema
     compiled = json.loads(TARGET.read_text(encoding="utf-8"))["schemas"]
-    assert f"flavor:{spec.name}" in compiled, "run `python -m mlmodel.schema.compile`"
+    assert f"flavor:{spec.name}" in compiled, "run `python -m mlmodel.generators.core_schemas`"
     minimal = {key: VALUES.get(key, "x") for key in REQUIRED.get(spec.name, ())}
     spec.validator().validate_python(minimal)
     spec.validator().validate_python({**minimal, "a_key_mlmodel_does_not_know": [1, {"a": 2}]})

@@ -10,17 +10,11 @@ import pytest
 
 from mlmodel.cli.app import run
 from mlmodel.errors import ParseError, UsageError
-from mlmodel.inspection import PICKLE_SCAN_UNAVAILABLE, inspect_model
+from mlmodel.inspection import inspect_model
 from tests.conftest import EXAMPLES
 
 GOOD = EXAMPLES / "sklearn-3x"
 LEGACY = EXAMPLES / "mlflow-docs-2018"
-
-
-def _has_pickle_scan() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("mlmodel.pickle_scan") is not None
 
 
 def test_sklearn_3x_header_flavors_signature() -> None:
@@ -63,14 +57,10 @@ def test_sklearn_3x_example_files_environment() -> None:
 def test_pickles_listed_without_unpickling() -> None:
     result = inspect_model(GOOD)
     assert [p.path for p in result.pickles.pickles] == ["model.pkl"]
-    if not _has_pickle_scan():
-        assert not result.pickles.available
-        assert result.pickles.message == PICKLE_SCAN_UNAVAILABLE
-    else:
-        assert result.pickles.available
-        item = result.pickles.pickles[0]
-        assert item.error is None
-        assert any(name.startswith("sklearn.") for name in item.imports)
+    assert result.pickles.available
+    item = result.pickles.pickles[0]
+    assert item.error is None
+    assert any(name.startswith("sklearn.") for name in item.imports)
 
 
 def test_legacy_2018_model() -> None:
@@ -164,8 +154,6 @@ def test_cli_text(capsys: pytest.CaptureFixture[str]) -> None:
         "model.pkl",
     ):
         assert expected in out, expected
-    if not _has_pickle_scan():
-        assert PICKLE_SCAN_UNAVAILABLE in out
 
 
 def test_cli_json_has_stable_keys(capsys: pytest.CaptureFixture[str]) -> None:
@@ -245,29 +233,12 @@ def test_inspect_never_executes_model_files(tmp_path: Path) -> None:
     result = inspect_model(model)
     assert not marker.exists()
     assert [p.path for p in result.pickles.pickles] == ["model.pkl"]
-    if _has_pickle_scan():
-        item = result.pickles.pickles[0]
-        assert item.dangerous is True
-        assert any(name.endswith("system") for name in item.imports)
-
-
-def test_without_pickle_scan_inspection_goes_on(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    import sys
-
-    monkeypatch.setitem(sys.modules, "mlmodel.pickle_scan", None)  # import raises ImportError
-    result = inspect_model(GOOD)
-    assert not result.pickles.available
-    assert result.pickles.message == PICKLE_SCAN_UNAVAILABLE
-    assert [p.path for p in result.pickles.pickles] == ["model.pkl"]
-    assert result.environment.requirements is not None
-    assert run(["inspect", str(GOOD)]) == 0
-    assert PICKLE_SCAN_UNAVAILABLE in capsys.readouterr().out
+    item = result.pickles.pickles[0]
+    assert item.dangerous is True
+    assert any(name.endswith("system") for name in item.imports)
 
 
 def test_dangerous_pickle_is_flagged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("mlmodel.pickle_scan")
     model = tmp_path / "m"
     shutil.copytree(LEGACY, model)
     # protocol 0: os.system('true'), never loaded

@@ -22,10 +22,11 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from pydantic import BaseModel, ConfigDict
 
-from mlmodel import jsonschema_export as export
+from mlmodel import json_schema
 from mlmodel.api import validate_bytes
 from mlmodel.cli.app import run
 from mlmodel.diagnostics import Diagnostic
+from mlmodel.generators import json_schema as export
 from mlmodel.registry import FlavorSpec, default_registry
 from mlmodel.yamlio.tree import dotted
 from tests.conftest import ROOT, corpus_files, requires_corpus
@@ -91,7 +92,7 @@ def test_cli_prints_the_published_schema_and_it_is_valid(
     schema = json.loads(out)
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == DIALECT
-    assert schema["$id"] == export.DOCUMENT_ID
+    assert schema["$id"] == json_schema.DOCUMENT_ID
     assert schema["title"]
     assert schema["required"][0] == "flavors"
 
@@ -102,7 +103,7 @@ def test_every_flavor_schema_is_valid(name: str, capsys: pytest.CaptureFixture[s
     schema = json.loads(capsys.readouterr().out)
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == DIALECT
-    assert schema["$id"] == f"{export.ID_PREFIX}flavor:{name}"
+    assert schema["$id"] == f"{json_schema.ID_PREFIX}flavor:{name}"
     assert schema == json.loads(
         (SCHEMA_DIR / "flavors" / f"{name}.schema.json").read_text(encoding="utf-8")
     )
@@ -145,7 +146,7 @@ _SPEC = FlavorSpec(
 
 
 def test_flavor_definitions_are_renamed_into_the_document() -> None:
-    schema = export.document_schema([*default_registry().builtins().values(), _SPEC])
+    schema = json_schema.document_schema([*default_registry().builtins().values(), _SPEC])
     Draft202012Validator.check_schema(schema)
     assert "_Inner" not in schema["$defs"]
     assert schema["$defs"]["flavor.testflavor"]["properties"]["inner"] == {
@@ -171,14 +172,14 @@ def test_a_loader_tied_to_several_flavors_needs_one_of_them() -> None:
         loader_modules=("testflavor.loader",),
         loader_needs_flavor=False,
     )
-    validator = Draft202012Validator(export.document_schema([_SPEC, other]))
+    validator = Draft202012Validator(json_schema.document_schema([_SPEC, other]))
     pyfunc = {"python_function": {"loader_module": "testflavor.loader"}}
     assert list(validator.iter_errors({"flavors": pyfunc}))
     for name in ("testflavor", "otherflavor"):
         flavors = {**pyfunc, name: {"inner": {"path": "x"}}}
         assert not list(validator.iter_errors({"flavors": flavors})), name
     # no tied flavor needs the loader's flavor: nothing is required
-    alone = export.document_schema([other])
+    alone = json_schema.document_schema([other])
     assert not list(Draft202012Validator(alone).iter_errors({"flavors": pyfunc}))
 
 
@@ -454,7 +455,7 @@ def test_list_flavors(capsys: pytest.CaptureFixture[str]) -> None:
     assert names == sorted(names)
     pyfunc = next(line for line in lines if line.startswith("python_function "))
     assert "built-in" in pyfunc
-    infos = {info.name: info for info in export.list_flavors()}
+    infos = {info.name: info for info in json_schema.list_flavors()}
     assert infos["sklearn"].origin == "built-in"
     assert infos["sklearn"].summary
 
@@ -472,12 +473,12 @@ def test_schema_command_in_a_fresh_process() -> None:
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["$id"] == f"{export.ID_PREFIX}flavor:sklearn"
+    assert json.loads(done.stdout)["$id"] == f"{json_schema.ID_PREFIX}flavor:sklearn"
 
 
 def test_generating_never_imports_jsonschema() -> None:
     probe = (
-        "import sys; from mlmodel import jsonschema_export as e; e.generate_files(); "
+        "import sys; from mlmodel.generators import json_schema as e; e.generate_files(); "
         "print('jsonschema' in sys.modules)"
     )
     done = subprocess.run(

@@ -70,7 +70,9 @@ def main(argv: list[str]) -> int:
     text = render()
     if "--write" in argv:
         TARGET.parent.mkdir(exist_ok=True)
-        TARGET.write_text(text, encoding="utf-8")
+        from mlmodel.fsio import write_file
+
+        write_file(TARGET, text.encode("utf-8"))
         print(f"wrote {TARGET}")
         return 0
     sys.stdout.write(text)

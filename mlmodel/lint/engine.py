@@ -8,11 +8,12 @@ from pathlib import Path
 
 from mlmodel.api import FileReport, ValidationResult, resolve_mlmodel_path
 from mlmodel.diagnostics import Diagnostic, Severity, sort_key
-from mlmodel.errors import EditError, ParseError
+from mlmodel.errors import EditError, ParseError, UsageError
 from mlmodel.lint.model import Finding, LintContext, Rule
 from mlmodel.lint.rules import UNUSED_SUPPRESSION, select_rules
 from mlmodel.lint.suppressions import Suppression, find_suppressions
-from mlmodel.yamlio.document import MLmodelDocument, read_mlmodel
+from mlmodel.reading import read_mlmodel
+from mlmodel.yamlio.document import MLmodelDocument
 from mlmodel.yamlio.tree import dotted
 
 MAX_FIX_PASSES = 4
@@ -23,7 +24,8 @@ _BROKEN = Rule("V199", "internal-error", Severity.ERROR, None, "", "", lambda ct
 @dataclass(frozen=True, slots=True)
 class LintOptions:
     """``select``/``ignore``: rule codes or prefixes; None takes them from the project
-    configuration (``[tool.mlmodel]``), an empty ``select`` means every rule."""
+    configuration (``[tool.mlmodel]``), an empty ``select`` means every rule.
+    ``isolated``: no configuration file is read and no suppression comment is honoured."""
 
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
@@ -31,6 +33,7 @@ class LintOptions:
     unsafe_fixes: bool = False
     diff: bool = False
     check_files: bool = True
+    isolated: bool = False
 
 
 @dataclass(slots=True)
@@ -83,7 +86,7 @@ def _apply_fixes(
     fixed: list[str] = []
     for _ in range(MAX_FIX_PASSES):
         ctx = LintContext(document, model_dir, options.check_files)
-        suppressions = find_suppressions(document)
+        suppressions = [] if options.isolated else find_suppressions(document)
         applied = False
         for rule, finding in _findings(rules, ctx):
             line, _ = document.parsed.locate(finding.path, at_key=finding.at_key)
@@ -109,7 +112,7 @@ def lint_document(
 ) -> list[Diagnostic]:
     rules = select_rules(options.select or (), options.ignore or ())
     ctx = LintContext(document, model_dir, options.check_files)
-    suppressions = find_suppressions(document)
+    suppressions = [] if options.isolated else find_suppressions(document)
     found: list[Diagnostic] = []
     for rule, finding in _findings(rules, ctx):
         line, _ = document.parsed.locate(finding.path, at_key=finding.at_key)
@@ -155,9 +158,9 @@ def lint_file(path: str | Path, options: LintOptions) -> tuple[FileReport, list[
     shown = str(mlmodel_path)
     try:
         document = read_mlmodel(mlmodel_path)
-    except (ParseError, OSError):
+    except (ParseError, UsageError):
         # not readable as YAML: the validator says exactly why
-        report = validate_file(mlmodel_path, check_files=False)
+        report = validate_file(mlmodel_path, check_files=False, isolated=options.isolated)
         return report, [], None
     model_dir = mlmodel_path.parent
     fixed: list[str] = []
@@ -191,7 +194,7 @@ def lint_paths(paths: list[str] | list[Path], options: LintOptions) -> LintResul
     from mlmodel.config import load_configs
 
     resolved = [resolve_mlmodel_path(p) for p in paths]
-    configs = load_configs(resolved)
+    configs = load_configs(resolved, isolated=options.isolated)
     result = LintResult(ValidationResult())
     for target, config in zip(resolved, configs, strict=True):
         local = replace(

@@ -54,10 +54,10 @@ class LintContext:
         """A file inside the model directory, when file checks are on and it exists."""
         if not self.check_files or self.model_dir is None:
             return None
-        from mlmodel.readio import inside, is_regular_file
+        from mlmodel.modeldir import inside
 
         candidate = inside(self.model_dir, relative)
-        return candidate if candidate is not None and is_regular_file(candidate) else None
+        return candidate if candidate is not None and candidate.is_file() else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,12 +51,12 @@ MAX_EXCERPT_SOURCE_BYTES = 1024 * 1024 * 1024
 def _source_lines(report: FileReport) -> list[str]:
     """The file's lines, for excerpts; never read when no finding has a line (a file too
     large, a FIFO), and never anything but a regular file."""
-    from mlmodel.readio import read_regular
+    from mlmodel.fsio import read_regular
 
     if not any(d.line is not None for d in report.diagnostics):
         return []
     try:
-        data = read_regular(Path(report.path), MAX_EXCERPT_SOURCE_BYTES)
+        data, _stamp = read_regular(Path(report.path), max_bytes=MAX_EXCERPT_SOURCE_BYTES)
     except (OSError, ValueError):
         return []
     return data.decode("utf-8", errors="replace").splitlines()

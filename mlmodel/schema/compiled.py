@@ -1,4 +1,5 @@
-"""Validators built from the precompiled core schemas (see :mod:`mlmodel.schema.compile`).
+"""Validators built from the precompiled core schemas (made by
+:mod:`mlmodel.generators.core_schemas`).
 
 The schemas name the pydantic-core version they were generated with. Another
 version gets them too as long as it accepts them (core schemas are stable within
@@ -17,19 +18,6 @@ from pydantic_core import SchemaError, SchemaValidator, __version__
 
 SCHEMA_FILE = Path(__file__).with_name("core_schemas.json")
 
-def _sources() -> dict[str, str]:
-    from mlmodel.builtin_flavors import BUILTIN_FLAVORS
-
-    return {
-        "MLmodel": "mlmodel.schema.model:MLmodel",
-        **{f"flavor:{spec.name}": spec.schema for spec in BUILTIN_FLAVORS},
-        "signature:specs": "mlmodel.schema.signature:SpecList",
-        "signature:params": "mlmodel.schema.signature:ParamList",
-    }
-
-
-#: name -> what to compile ("module:attr"): a BaseModel subclass or a type for a TypeAdapter.
-SOURCES: dict[str, str] = _sources()
 _BUILTINS: dict[str, type] = {"dict": dict, "list": list}
 
 
@@ -58,6 +46,12 @@ def _revive(value: Any) -> Any:
     return value
 
 
+def sources() -> dict[str, str]:
+    """name -> what each schema was compiled from (``"module:attr"``)."""
+    found: dict[str, str] = _compiled()["sources"]
+    return found
+
+
 def is_current() -> bool:
     """True when the compiled schemas match the installed pydantic-core."""
     return bool(_compiled()["pydantic_core_version"] == __version__)
@@ -74,7 +68,19 @@ def validator(name: str) -> SchemaValidator:
 
 def from_models(name: str) -> SchemaValidator:
     """A validator built from the pydantic models themselves (imports pydantic)."""
-    from mlmodel.schema.compile import core_schema_of
-
-    schema: Any = core_schema_of(SOURCES[name])
+    schema: Any = core_schema_of(sources()[name])
     return SchemaValidator(schema)
+
+
+def core_schema_of(target: str) -> Any:
+    """The pydantic-core schema of ``"module:attr"`` (a BaseModel or a type; imports pydantic)."""
+    import importlib
+
+    from pydantic import BaseModel, TypeAdapter
+
+    module, _, attr = target.partition(":")
+    obj = getattr(importlib.import_module(module), attr)
+    if isinstance(obj, type) and issubclass(obj, BaseModel):
+        obj.model_rebuild()
+        return obj.__pydantic_core_schema__
+    return TypeAdapter(obj).core_schema

@@ -5,56 +5,13 @@ Only ``stat`` calls: nothing in the model directory is opened, imported or unpic
 
 from __future__ import annotations
 
-import posixpath
-import re
 import stat
-from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any
 
-from mlmodel.readio import path_problem
-from mlmodel.registry import DOCUMENT_PATHS, PathKind, PathRef, get_flavor
+from mlmodel.modeldir import inside, locate, path_problem, referenced_paths
+from mlmodel.registry import PathKind, PathRef
 from mlmodel.validators.context import CheckContext
 from mlmodel.yamlio.tree import KeyPath, dotted
-
-_WINDOWS_ABSOLUTE = re.compile(r"^([A-Za-z]:[\\/]|\\\\)")
-
-
-def _expand(config: Any, key: tuple[str, ...], prefix: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
-    if not key:
-        yield prefix, config
-        return
-    head, rest = key[0], key[1:]
-    if head == "*":
-        if isinstance(config, dict):
-            for name, value in config.items():
-                yield from _expand(value, rest, (*prefix, name))
-        elif isinstance(config, list):
-            for index, value in enumerate(config):
-                yield from _expand(value, rest, (*prefix, index))
-    elif isinstance(config, dict) and head in config:
-        yield from _expand(config[head], rest, (*prefix, head))
-
-
-def referenced_paths(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str, PathRef]]:
-    """Every (key path, value, reference) of a path the document points to."""
-    for key in DOCUMENT_PATHS:
-        for path, value in _expand(data, key, ()):
-            if isinstance(value, str):
-                yield path, value, PathRef(key, "file")
-    flavors = data.get("flavors")
-    if not isinstance(flavors, dict):
-        return
-    for name, config in flavors.items():
-        spec = get_flavor(name)
-        if spec is None or not isinstance(config, dict):
-            continue
-        for ref in spec.paths:
-            if ref.when is not None and not ref.when(config):
-                continue
-            for path, value in _expand(config, ref.key, ("flavors", name)):
-                if isinstance(value, str):
-                    yield path, value, ref
 
 
 def check_files(ctx: CheckContext) -> None:
@@ -78,7 +35,6 @@ _SIDE_FILES: tuple[tuple[str, ...], ...] = (
 
 def _check_side_files(ctx: CheckContext, model_dir: Path) -> None:
     """Environment and example files must be readable as the YAML or JSON they claim to be."""
-    from mlmodel.readio import inside
     from mlmodel.sidefiles import SideFileError, load_json, load_yaml
     from mlmodel.validators.context import get_path
 
@@ -118,7 +74,8 @@ def _check_one(ctx: CheckContext, root: Path, path: KeyPath, value: str, ref: Pa
         value = PurePosixPath(value.replace("\\", "/")).name
         if not value:
             return
-    elif value.startswith("/") or _WINDOWS_ABSOLUTE.match(value):
+    located = locate(root, value)
+    if located.problem == "absolute":
         ctx.report(
             "V501",
             f"{label} is the absolute path {value!r}; paths must be relative to the model "
@@ -127,23 +84,19 @@ def _check_one(ctx: CheckContext, root: Path, path: KeyPath, value: str, ref: Pa
             hint="copy the file into the model directory and reference it relatively",
         )
         return
-    normal = posixpath.normpath(value)
-    if normal == ".." or normal.startswith("../"):
+    if located.problem == "escapes":
         ctx.report("V502", f"{label} {value!r} leaves the model directory", path)
         return
-    target = root / normal
-    try:
-        resolved = target.resolve()
-    except (OSError, RuntimeError, ValueError):
-        resolved = target
-    if resolved != root and root not in resolved.parents:
+    if located.problem == "symlink-outside":
         ctx.report(
             "V503",
             f"{label} {value!r} is a symlink that points outside the model directory "
-            f"(to {str(resolved)!r})",
+            f"(to {str(located.resolved)!r})",
             path,
         )
         return
+    target = located.target
+    assert target is not None
     if not _exists(target):
         ctx.report(
             "V500",

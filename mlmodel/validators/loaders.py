@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mlmodel.readio import is_regular_file, path_problem
+from mlmodel.modeldir import is_regular_file, path_problem
 from mlmodel.registry import default_registry
 from mlmodel.validators.context import CheckContext
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import os
-import tempfile
 from collections.abc import Iterator, MutableMapping, MutableSequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +19,9 @@ from typing import Any, overload
 from mlmodel.codes import diagnostic
 from mlmodel.diagnostics import Diagnostic
 from mlmodel.errors import EditError, ParseError
+from mlmodel.fsio import FileStamp, write_file
 from mlmodel.yamlio.edit import TextEditor, detect_layout
-from mlmodel.yamlio.source import Source, decode
+from mlmodel.yamlio.source import Source, decode, read_mlmodel_bytes
 from mlmodel.yamlio.tree import KeyPath, Limits, ParsedYaml, dotted
 
 
@@ -61,8 +61,16 @@ def parse_failure(path: Path | None, diagnostics: list[Diagnostic]) -> ParseErro
 class MLmodelDocument(MutableMapping[str, Any]):
     """An MLmodel file held as text, with mapping access to its content."""
 
-    def __init__(self, source: Source, *, path: Path | None = None, limits: Limits | None = None):
+    def __init__(
+        self,
+        source: Source,
+        *,
+        path: Path | None = None,
+        limits: Limits | None = None,
+        stamp: FileStamp | None = None,
+    ):
         self._source = source
+        self._stamp = stamp
         self._limits = limits or Limits()
         self.path = path
         self._text = source.text
@@ -84,8 +92,15 @@ class MLmodelDocument(MutableMapping[str, Any]):
 
     @classmethod
     def from_bytes(
-        cls, data: bytes, *, path: Path | None = None, limits: Limits | None = None
+        cls,
+        data: bytes,
+        *,
+        path: Path | None = None,
+        limits: Limits | None = None,
+        stamp: FileStamp | None = None,
     ) -> MLmodelDocument:
+        """A document from a file's bytes; ``stamp`` (taken when ``path`` was read) lets
+        :meth:`write` refuse to overwrite a change made on disk since."""
         limits = limits or Limits()
         if len(data) > limits.max_bytes:
             found = diagnostic(
@@ -95,7 +110,18 @@ class MLmodelDocument(MutableMapping[str, Any]):
         source, problems = decode(data)
         if source is None:
             raise parse_failure(path, list(problems))
-        return cls(source, path=path, limits=limits)
+        return cls(source, path=path, limits=limits, stamp=stamp)
+
+    @classmethod
+    def read(cls, path: Path, *, limits: Limits | None = None) -> MLmodelDocument:
+        """Read a regular MLmodel file for round-trip edits, remembering what was read.
+
+        A file that is too large or not a regular file (a FIFO, a device) raises
+        :class:`ParseError` carrying the V112 or V115 diagnostic; nothing is read then.
+        """
+        limits = limits or Limits()
+        data, stamp = read_mlmodel_bytes(path, limits.max_bytes)
+        return cls.from_bytes(data, path=path, limits=limits, stamp=stamp)
 
     @classmethod
     def from_text(cls, text: str) -> MLmodelDocument:
@@ -223,28 +249,33 @@ class MLmodelDocument(MutableMapping[str, Any]):
     def to_bytes(self) -> bytes:
         return self._source.encode(self._text)
 
+    @property
+    def stamp(self) -> FileStamp | None:
+        """What :attr:`path` held when it was read (``None`` for a document not read from disk)."""
+        return self._stamp
+
     def write(self, path: str | Path | None = None) -> Path:
-        """Write atomically (temporary file + rename): never a half-written file."""
+        """Write through :func:`mlmodel.fsio.write_file`: never a half-written file.
+
+        Writing back to the file it was read from raises
+        :class:`~mlmodel.fsio.ChangedOnDiskError` when that file changed on disk since.
+        """
         target = Path(path) if path is not None else self.path
         if target is None:
             raise EditError("no path to write to")
-        atomic_write(target, self.to_bytes())
+        return self.write_bytes(target, self.to_bytes())
+
+    def write_bytes(self, target: Path, data: bytes) -> Path:
+        """Write ``data`` (this document, or a conversion of it) to ``target``, checking
+        for changes on disk when ``target`` is the file this document was read from."""
+        own = self.path is not None and same_path(target, self.path)
+        expected = self._stamp if own else None
+        written = write_file(target, data, expected=expected)
+        if own and data == self.to_bytes():
+            self._stamp = FileStamp.of(written.stat(), data)
+        elif own:
+            self._stamp = None  # the file no longer holds this document
         return target
-
-    def validate(
-        self, *, model_dir: Path | None = None, check_files: bool = True
-    ) -> list[Diagnostic]:
-        """Validate the current content, positions from this document's own parse."""
-        from mlmodel.validators import run_checks
-
-        if model_dir is None and self.path is not None:
-            model_dir = self.path.parent
-        return run_checks(
-            self._parsed,
-            self._text,
-            model_dir=model_dir,
-            check_files=check_files and model_dir is not None,
-        )
 
 
 def _same_scalar(old: Any, new: Any) -> bool:
@@ -258,20 +289,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def atomic_write(target: Path, data: bytes) -> None:
-    directory = target.parent
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if target.exists():
-            Path(temp).chmod(target.stat().st_mode & 0o7777)
-        Path(temp).replace(target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+def same_path(a: Path, b: Path) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
 
 
 class MappingView(MutableMapping[str, Any]):
@@ -354,18 +373,3 @@ class SequenceView(MutableSequence[Any]):
 
     def __repr__(self) -> str:
         return f"SequenceView({self._data()!r})"
-
-
-def read_mlmodel(path: str | Path, *, limits: Limits | None = None) -> MLmodelDocument:
-    """Read a model directory's MLmodel (or an MLmodel file of any name) for round-trip edits."""
-    from mlmodel.api import read_mlmodel_bytes, resolve_mlmodel_path
-
-    limits = limits or Limits()
-    target = resolve_mlmodel_path(path)
-    return MLmodelDocument.from_bytes(
-        read_mlmodel_bytes(target, limits), path=target, limits=limits
-    )
-
-
-def validate_document(document: MLmodelDocument, *, check_files: bool = True) -> list[Diagnostic]:
-    return document.validate(check_files=check_files)

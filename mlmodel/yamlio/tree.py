@@ -595,7 +595,7 @@ class TreeBuilder:
         self.spans[path] = span
         result: dict[str, Any] = {}
         merges: list[tuple[dict[str, Any], dict[KeyPath, Span]]] = []
-        scalar_event = None if source.replay else _scalar_event_class(start)
+        scalar_event: Any = None if source.replay else _scalar_event_class(start)
         max_depth = self.limits.max_depth
         while _kind(source.peek()) != "MappingEnd":
             key_event = self._key_event(source)

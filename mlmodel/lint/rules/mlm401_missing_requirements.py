@@ -26,7 +26,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     if not ctx.check_files or ctx.model_dir is None or "python_function" not in ctx.flavors():
         return
     names = {"requirements.txt", "python_env.yaml", "conda.yaml"}
-    names.update(n for n in (env_file(ctx, "conda"), env_file(ctx, "virtualenv")) if n)
+    names.update((env_file(ctx, "conda"), env_file(ctx, "virtualenv")))
     if not any(ctx.file(name) for name in names):
         yield Finding(
             ("flavors", "python_function"),

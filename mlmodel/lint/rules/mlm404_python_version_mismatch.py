@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlmodel.diagnostics import Severity
-from mlmodel.lint.environment import conda_python_version, python_env_version
+from mlmodel.lint.environment import python_requirements
 from mlmodel.lint.model import Finding, LintContext
 
 CODE = "MLM404"
@@ -21,26 +21,15 @@ NAME = "python-version-mismatch"
 SEVERITY = Severity.WARNING
 
 
-def _major_minor_micro(version: str) -> tuple[str, ...]:
-    return tuple(version.strip().split(".")[:3])
-
-
 def check(ctx: LintContext) -> Iterator[Finding]:
     pyfunc = ctx.flavors().get("python_function")
     if not isinstance(pyfunc, dict) or not isinstance(pyfunc.get("python_version"), str):
         return
     declared = pyfunc["python_version"]
-    for source, version in (
-        ("python_env.yaml", python_env_version(ctx)),
-        ("conda.yaml", conda_python_version(ctx)),
-    ):
-        if version is None:
-            continue
-        ours, theirs = _major_minor_micro(declared), _major_minor_micro(version)
-        common = min(len(ours), len(theirs))
-        if ours[:common] != theirs[:common]:
+    for wanted in python_requirements(ctx):
+        if not wanted.allows(declared):
             yield Finding(
                 ("flavors", "python_function", "python_version"),
-                f"python_version is {declared} but {source} asks for Python {version}",
+                f"python_version is {declared} but {wanted.source} asks for Python {wanted}",
                 hint="the model would be served with another Python than the one that saved it",
             )

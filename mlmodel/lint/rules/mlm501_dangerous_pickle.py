@@ -14,68 +14,27 @@ Passes: a model.pkl written by ``pickle.dump`` of a fitted estimator.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from mlmodel.diagnostics import Severity
 from mlmodel.lint.model import Finding, LintContext
-from mlmodel.yamlio.tree import KeyPath
 
 CODE = "MLM501"
 NAME = "dangerous-pickle"
 SEVERITY = Severity.ERROR
 
-PICKLE_SUFFIXES = {
-    ".pkl", ".pickle", ".joblib", ".pt", ".pth", ".cloudpickle", ".statsmodels", ".pmd",
-    ".skops", ".shap", ".div",
-}
-MAX_FILES_PER_FOLDER = 200
-
-
-def _looks_like_pickle(path: Path) -> bool:
-    if path.suffix.lower() in PICKLE_SUFFIXES:
-        return True
-    from mlmodel.readio import read_head
-
-    try:
-        return read_head(path, 1) == b"\x80"
-    except (OSError, ValueError):
-        return False
-
-
-def _candidates(ctx: LintContext) -> Iterator[tuple[KeyPath, Path]]:
-    from mlmodel.readio import inside, is_regular_file
-    from mlmodel.validators.files import referenced_paths
-
-    assert ctx.model_dir is not None
-    root = ctx.model_dir.resolve()
-    seen: set[Path] = set()
-    for path, value, _ref in referenced_paths(ctx.data):
-        usable = inside(ctx.model_dir, value)  # None for an unusable path (V505)
-        if usable is None:
-            continue
-        target = usable.resolve()
-        if target in seen:
-            continue
-        seen.add(target)
-        if is_regular_file(target) and _looks_like_pickle(target):
-            yield path, target
-        elif target.is_dir():
-            files = sorted(p for p in target.rglob("*") if is_regular_file(p) and not p.is_symlink())
-            for child in files[:MAX_FILES_PER_FOLDER]:
-                if child.suffix.lower() in PICKLE_SUFFIXES and child.resolve().is_relative_to(root):
-                    yield path, child
-
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     if not ctx.check_files or ctx.model_dir is None:
         return
+    from mlmodel.modeldir import pickle_files, relative_posix
     from mlmodel.pickle_scan import scan_pickle
 
-    for path, file in _candidates(ctx):
+    for path, file in pickle_files(ctx.model_dir, ctx.data):
+        assert path is not None  # referenced pickles only
         scan = scan_pickle(file)
         if not scan.dangerous:
             continue
-        shown = file.relative_to(ctx.model_dir.resolve()) if file.is_absolute() else file
+        shown = relative_posix(ctx.model_dir, file)
         calls = ", ".join(sorted({d.qualname for d in scan.dangerous}))
         yield Finding(
             path,

@@ -9,36 +9,36 @@ generated here, written to ``core_schemas.json`` as plain data and checked in
 
 Regenerate after changing a schema model::
 
-    python -m mlmodel.schema.compile
+    python -m mlmodel.generators.core_schemas
+
+The file also records what each schema was compiled from (``sources``), so the run-time
+side (:mod:`mlmodel.schema.compiled`) needs nothing from the flavor registry.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
-from pathlib import Path
 from typing import Any
 
 import pydantic_core
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
-from mlmodel.schema.compiled import SOURCES
+from mlmodel.schema.compiled import SCHEMA_FILE, core_schema_of
 
-TARGET = Path(__file__).with_name("core_schemas.json")
-
-
-
-def _load(target: str) -> Any:
-    module, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module), attr)
+TARGET = SCHEMA_FILE
+REGENERATE = "python -m mlmodel.generators.core_schemas"
 
 
-def core_schema_of(target: str) -> Any:
-    obj = _load(target)
-    if isinstance(obj, type) and issubclass(obj, BaseModel):
-        obj.model_rebuild()
-        return obj.__pydantic_core_schema__
-    return TypeAdapter(obj).core_schema
+def sources() -> dict[str, str]:
+    """name -> what to compile (``"module:attr"``): a BaseModel subclass or a type."""
+    from mlmodel.builtin_flavors import BUILTIN_FLAVORS
+
+    return {
+        "MLmodel": "mlmodel.schema.model:MLmodel",
+        **{f"flavor:{spec.name}": spec.schema for spec in BUILTIN_FLAVORS},
+        "signature:specs": "mlmodel.schema.signature:SpecList",
+        "signature:params": "mlmodel.schema.signature:ParamList",
+    }
 
 
 def _stable_ref(ref: str) -> str:
@@ -70,13 +70,20 @@ def to_data(value: Any) -> Any:
 
 
 def generate() -> str:
-    schemas = {name: to_data(core_schema_of(target)) for name, target in SOURCES.items()}
-    document = {"pydantic_core_version": pydantic_core.__version__, "schemas": schemas}
+    found = sources()
+    schemas = {name: to_data(core_schema_of(target)) for name, target in found.items()}
+    document = {
+        "pydantic_core_version": pydantic_core.__version__,
+        "sources": found,
+        "schemas": schemas,
+    }
     return json.dumps(document, separators=(",", ":")) + "\n"
 
 
 def main() -> None:
-    TARGET.write_text(generate(), encoding="utf-8")
+    from mlmodel.fsio import write_file
+
+    write_file(TARGET, generate().encode("utf-8"))
     print(f"wrote {TARGET}")
 
 

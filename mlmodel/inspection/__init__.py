@@ -1,0 +1,105 @@
+"""What is in a model directory: header, flavors, signature, example, files, environment.
+
+Named ``inspection`` rather than ``inspect`` so it never shadows the standard
+library's ``inspect`` module.
+
+Nothing from the model directory is unpickled, imported or executed: the MLmodel
+file and the environment files are parsed with safe YAML loaders,
+``input_example.json`` is read as JSON text, the directory walk never follows
+symlinks, and pickles are only described by :mod:`mlmodel.pickle_scan` (which
+reads their opcodes). Model-directory facts (paths inside it, environment files,
+which files are pickles) come from :mod:`mlmodel.modeldir`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mlmodel.inspection.environment import describe_environment
+from mlmodel.inspection.example import describe_input_example
+from mlmodel.inspection.files import list_files
+from mlmodel.inspection.pickles import describe_pickles
+from mlmodel.inspection.signature import describe_signature
+from mlmodel.inspection.types import (
+    Environment,
+    FileEntry,
+    Flavor,
+    InputExampleInfo,
+    Inspection,
+    PickleInfo,
+    PickleReport,
+    SignatureField,
+    SignatureInfo,
+)
+from mlmodel.reading import json_ready, read_mlmodel
+from mlmodel.yamlio.document import MLmodelDocument
+
+__all__ = [
+    "HEADER_FIELDS",
+    "Environment",
+    "FileEntry",
+    "Flavor",
+    "InputExampleInfo",
+    "Inspection",
+    "PickleInfo",
+    "PickleReport",
+    "SignatureField",
+    "SignatureInfo",
+    "inspect_model",
+]
+
+HEADER_FIELDS = (
+    "mlflow_version",
+    "utc_time_created",
+    "run_id",
+    "model_uuid",
+    "model_id",
+    "artifact_path",
+    "databricks_runtime",
+    "model_size_bytes",
+    "time_created",  # legacy (2018 documentation sample); null when absent
+)
+
+
+def _model_dir(document: MLmodelDocument, given: Path) -> Path | None:
+    """The model directory: a directory given, or the folder of a file named MLmodel."""
+    assert document.path is not None
+    if given.is_dir() or document.path.name == "MLmodel":
+        return document.path.parent
+    return None
+
+
+def inspect_model(path: str | Path) -> Inspection:
+    """Describe one model directory or MLmodel file.
+
+    Raises :class:`~mlmodel.errors.UsageError` for a path that is not a model and
+    :class:`~mlmodel.errors.ParseError` for an MLmodel file that cannot be read.
+    """
+    document = read_mlmodel(path)
+    assert document.path is not None
+    model_dir = _model_dir(document, Path(path))
+    data: dict[str, Any] = json_ready(document)
+    header = {name: data.get(name) for name in HEADER_FIELDS}
+    flavors_data = data.get("flavors")
+    flavors = (
+        [Flavor(str(name), settings) for name, settings in flavors_data.items()]
+        if isinstance(flavors_data, dict)
+        else []
+    )
+    files: list[FileEntry] | None = None
+    truncated = False
+    if model_dir is not None:
+        files, truncated = list_files(model_dir)
+    return Inspection(
+        path=str(document.path),
+        model_dir=str(model_dir) if model_dir is not None else None,
+        header=header,
+        flavors=flavors,
+        signature=describe_signature(data),
+        input_example=describe_input_example(data, model_dir),
+        files=files,
+        files_truncated=truncated,
+        environment=describe_environment(data, model_dir),
+        pickles=describe_pickles(data, model_dir),
+    )

@@ -1,0 +1,41 @@
+"""What each pickle of the model would import, read from its opcodes by
+:mod:`mlmodel.pickle_scan` (nothing is unpickled)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mlmodel.inspection.types import PickleInfo, PickleReport
+from mlmodel.modeldir import pickle_files, relative_posix
+
+
+def describe_pickles(data: dict[str, Any], model_dir: Path | None) -> PickleReport:
+    report = PickleReport(True)
+    if model_dir is None:
+        return report
+    from mlmodel.pickle_scan import scan_pickle
+
+    found = sorted(
+        {
+            relative_posix(model_dir, path): path
+            for _key, path in pickle_files(model_dir, data, every_file=True)
+        }.items()
+    )
+    for relative, target in found:
+        try:
+            result = scan_pickle(target)
+        except Exception as exc:  # noqa: BLE001 - one bad pickle must not stop the inspection
+            report.pickles.append(PickleInfo(relative, error=f"{type(exc).__name__}: {exc}"))
+            continue
+        dangerous = [f"{d.qualname}: {d.reason}" for d in result.dangerous]
+        report.pickles.append(
+            PickleInfo(
+                relative,
+                imports=list(result.import_names),
+                dangerous=bool(dangerous),
+                dangerous_imports=dangerous,
+                error=result.error,
+            )
+        )
+    return report

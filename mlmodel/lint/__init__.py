@@ -1,0 +1,2 @@
+"""Lint: rules over the round-trip document (``engine`` runs them, ``rules/`` holds one module
+each)."""

@@ -1,0 +1,487 @@
+"""Facts about a model directory, in one place: which paths stay inside it, which files the
+MLmodel document points to, what its environment files ask for, and which files are pickles.
+
+Validators, lint rules, ``inspect``, ``convert`` and the runtime read the model directory
+through these functions only, so they agree on every answer.
+
+Nothing here unpickles, imports or executes anything from the model directory: paths are
+resolved with ``stat`` calls, environment files are read as text (YAML with
+``yaml.safe_load``), at most :data:`MAX_SIDE_FILE_BYTES` each, and pickle detection is
+delegated to :mod:`mlmodel.pickle_scan`, which only reads bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import stat
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+from mlmodel.errors import UsageError
+from mlmodel.registry import DOCUMENT_PATHS, PathRef, get_flavor
+from mlmodel.yamlio.tree import KeyPath
+
+__all__ = [
+    "MAX_SIDE_FILE_BYTES",
+    "MLMODEL_NAME",
+    "EnvironmentFiles",
+    "Located",
+    "PathProblem",
+    "PythonRequirement",
+    "Requirement",
+    "env_file_name",
+    "inside",
+    "is_inside",
+    "is_pickle",
+    "is_regular_file",
+    "locate",
+    "normalise_name",
+    "parse_conda_python",
+    "parse_requirements",
+    "path_problem",
+    "pickle_files",
+    "read_environment",
+    "read_small_text",
+    "referenced_paths",
+    "relative_posix",
+    "resolve_mlmodel_path",
+]
+
+#: environment files and input examples larger than this are not read.
+MAX_SIDE_FILE_BYTES = 1024 * 1024
+#: at most this many files are looked at inside one referenced folder.
+MAX_FILES_PER_FOLDER = 200
+#: at most this many files are looked at in a walk of the whole directory.
+MAX_FILES_WALKED = 10_000
+
+_WINDOWS_ABSOLUTE = re.compile(r"^([A-Za-z]:[\\/]|\\\\)")
+
+MLMODEL_NAME = "MLmodel"
+
+
+def resolve_mlmodel_path(path: str | Path) -> Path:
+    """A model directory or an MLmodel file (any name) -> the MLmodel file.
+
+    Raises :class:`~mlmodel.errors.UsageError` for a path that does not exist or a
+    directory without an MLmodel file. Anything else is returned unopened: reading it
+    (:func:`mlmodel.fsio.read_regular`) refuses a FIFO or a device with a finding.
+    """
+    candidate = Path(path)
+    if candidate.is_dir():
+        inner = candidate / MLMODEL_NAME
+        if inner.is_dir() or not os.path.lexists(inner):
+            raise UsageError(f"{candidate}: directory has no {MLMODEL_NAME} file")
+        return inner  # a FIFO or a device named MLmodel is reported (V115), never opened
+    if candidate.exists():
+        return candidate  # a FIFO or a device is reported (V115) when read, never opened
+    raise UsageError(f"{candidate}: no such file or directory")
+
+
+# -- paths inside the model directory ------------------------------------------------------
+
+PathProblem = Literal["absolute", "escapes", "symlink-outside", "unusable"]
+
+#: what POSIX file systems accept: a name (one component) and a whole path, in bytes
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4096
+
+
+def path_problem(value: str) -> str | None:
+    """Why no file system can hold the relative path ``value`` (None when one can).
+
+    Such a path makes ``stat`` and ``open`` raise (``ValueError`` for a NUL,
+    ``ENAMETOOLONG`` for a long name) instead of saying the file is missing.
+    """
+    if "\x00" in value:
+        return "holds a NUL character"
+    encoded = value.encode("utf-8", "surrogateescape")
+    if len(encoded) > MAX_PATH_BYTES:
+        return f"is {len(encoded)} bytes long; paths have at most {MAX_PATH_BYTES}"
+    for part in encoded.replace(b"\\", b"/").split(b"/"):
+        if len(part) > MAX_NAME_BYTES:
+            return f"has a name of {len(part)} bytes; file names have at most {MAX_NAME_BYTES}"
+    return None
+
+
+def is_regular_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file (symlinks followed); False, never an exception, for
+    a FIFO, a device, a missing file or a path no file system accepts."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """Where a model-relative path leads.
+
+    ``target`` is ``model_dir / path`` (normalised, symlinks not resolved) when the path
+    stays inside the model directory; ``problem`` says why it does not otherwise
+    (``resolved`` then holds where a symlink leads).
+    """
+
+    target: Path | None
+    problem: PathProblem | None = None
+    resolved: Path | None = None
+
+
+def locate(model_dir: Path, relative: str) -> Located:
+    """Classify ``relative`` (as written in an MLmodel file) against ``model_dir``.
+
+    Absolute paths (POSIX or Windows), ``..`` escapes and symlinks resolving outside the
+    model directory are problems, and so is a path no file system accepts
+    (:func:`path_problem`); the target need not exist.
+    """
+    if path_problem(relative) is not None:
+        return Located(None, "unusable")
+    if relative.startswith("/") or _WINDOWS_ABSOLUTE.match(relative):
+        return Located(None, "absolute")
+    normal = posixpath.normpath(relative)
+    if normal == ".." or normal.startswith("../"):
+        return Located(None, "escapes")
+    root = _resolved(model_dir)
+    target = root / normal
+    resolved = _resolved(target)
+    if resolved != root and root not in resolved.parents:
+        return Located(None, "symlink-outside", resolved)
+    return Located(target)
+
+
+def inside(model_dir: Path, relative: str) -> Path | None:
+    """``model_dir / relative`` when that stays inside the model directory, else None.
+
+    Symlinks are resolved; the path need not exist.
+    """
+    if not relative:
+        return None
+    return locate(model_dir, relative).target
+
+
+def is_inside(model_dir: Path, path: Path) -> bool:
+    """Whether ``path`` (absolute or relative to the working directory) resolves to a place
+    inside ``model_dir``."""
+    root = _resolved(model_dir)
+    resolved = _resolved(path)
+    return resolved == root or root in resolved.parents
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return path.absolute()
+
+
+# -- paths the document references ---------------------------------------------------------
+
+
+def _expand(config: Any, key: tuple[str, ...], prefix: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
+    if not key:
+        yield prefix, config
+        return
+    head, rest = key[0], key[1:]
+    if head == "*":
+        if isinstance(config, dict):
+            for name, value in config.items():
+                yield from _expand(value, rest, (*prefix, name))
+        elif isinstance(config, list):
+            for index, value in enumerate(config):
+                yield from _expand(value, rest, (*prefix, index))
+    elif isinstance(config, dict) and head in config:
+        yield from _expand(config[head], rest, (*prefix, head))
+
+
+def referenced_paths(data: Mapping[str, Any]) -> Iterator[tuple[KeyPath, str, PathRef]]:
+    """Every (key path, value as written, reference) of a path the document points to,
+    from the document's own keys and every known flavor's settings."""
+    for key in DOCUMENT_PATHS:
+        for path, value in _expand(data, key, ()):
+            if isinstance(value, str):
+                yield path, value, PathRef(key, "file")
+    flavors = data.get("flavors")
+    if not isinstance(flavors, dict):
+        return
+    for name, config in flavors.items():
+        spec = get_flavor(name)
+        if spec is None or not isinstance(config, dict):
+            continue
+        for ref in spec.paths:
+            if ref.when is not None and not ref.when(config):
+                continue
+            for path, value in _expand(config, ref.key, ("flavors", name)):
+                if isinstance(value, str):
+                    yield path, value, ref
+
+
+# -- reading small text files --------------------------------------------------------------
+
+
+def read_small_text(path: Path, limit: int = MAX_SIDE_FILE_BYTES) -> str:
+    """The UTF-8 text of a small regular file (a BOM is dropped).
+
+    Raises :class:`ValueError` (a :class:`~mlmodel.sidefiles.SideFileError`) when the file
+    is larger than ``limit`` bytes, not UTF-8, not a regular file or cannot be read.
+    """
+    from mlmodel.sidefiles import read_text
+
+    return read_text(path, limit=limit)
+
+
+# -- environment files ---------------------------------------------------------------------
+
+_REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
+_PYTHON_DEP = re.compile(r"^python(?![A-Za-z0-9_.-])\s*(.*)$")
+_PYTHON_SPEC = re.compile(r"^(==|=|>=|<=|!=|~=|>|<)?\s*([0-9][0-9A-Za-z.*+]*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One requirement line of ``requirements.txt``."""
+
+    line: int  #: 1-based line number
+    text: str  #: the line without its comment
+    name: str  #: normalised: lower case, runs of ``-_.`` as ``-``
+    spec: str  #: what follows the name (and extras): ``==1.5.2``, ``>=2``...
+
+    @property
+    def pinned_version(self) -> str | None:
+        """The version of an ``==``/``===`` pin, else None."""
+        match = re.match(r"^===?\s*([^\s;,]+)$", self.spec.split(";")[0].strip())
+        return match.group(1) if match else None
+
+
+def normalise_name(name: str) -> str:
+    """A distribution name as pip compares it (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def parse_requirements(text: str) -> list[Requirement]:
+    """The requirements of a requirements.txt; options, paths and URLs are skipped."""
+    found: list[Requirement] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split(" #")[0].strip()
+        if not line or line.startswith(("#", "-", ".")) or "://" in line:
+            continue
+        match = _REQUIREMENT.match(line)
+        if match:
+            found.append(Requirement(number, line, normalise_name(match.group(1)), match.group(3)))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class PythonRequirement:
+    """The Python an environment file asks for.
+
+    ``operator`` is None for an exact version (python_env.yaml's ``python: 3.10.12``,
+    conda's ``python=3.10`` prefix match or ``python==3.10.12``), else the comparison of a
+    constraint such as conda's ``python>=3.9``.
+    """
+
+    source: str  #: the file it comes from
+    version: str
+    operator: str | None = None
+
+    def __str__(self) -> str:
+        return self.version if self.operator is None else f"{self.operator}{self.version}"
+
+    def allows(self, version: str) -> bool:
+        """Whether Python ``version`` meets this requirement.
+
+        Exact versions match on their common leading components (``3.10`` allows
+        ``3.10.12``), as conda and MLflow's environment restore do.
+        """
+        ours, theirs = _numbers(version), _numbers(self.version)
+        if not ours or not theirs:
+            return True  # not numeric: nothing can be said
+        common = min(len(ours), len(theirs))
+        if self.operator is None:
+            return ours[:common] == theirs[:common]
+        if self.operator == "~=":
+            return ours >= theirs and ours[: len(theirs) - 1] == theirs[: len(theirs) - 1]
+        width = max(len(ours), len(theirs))
+        a = ours + (0,) * (width - len(ours))
+        b = theirs + (0,) * (width - len(theirs))
+        return {
+            ">=": a >= b,
+            "<=": a <= b,
+            ">": a > b,
+            "<": a < b,
+            "!=": ours[:common] != theirs[:common],
+        }[self.operator]
+
+
+def _numbers(version: str) -> tuple[int, ...]:
+    parts: list[int] = []
+    for part in version.strip().split("."):
+        if not part.isdigit():
+            break
+        parts.append(int(part))
+    return tuple(parts)
+
+
+def parse_conda_python(dependency: str, source: str = "conda.yaml") -> PythonRequirement | None:
+    """The Python a conda dependency string asks for (``python=3.10``, ``python>=3.9``,
+    ``python 3.10.*``), or None when it is not a versioned ``python`` dependency."""
+    match = _PYTHON_DEP.match(dependency.strip())
+    if match is None:
+        return None
+    spec = _PYTHON_SPEC.match(match.group(1).strip())
+    if spec is None:
+        return None
+    operator, version = spec.group(1), spec.group(2).rstrip(".*")
+    if not version:
+        return None
+    return PythonRequirement(source, version, None if operator in (None, "=", "==") else operator)
+
+
+def env_file_name(pyfunc: Mapping[str, Any] | None, kind: Literal["conda", "virtualenv"]) -> str:
+    """The environment file python_function names for ``kind`` (a 1.x ``env`` string is a
+    conda file), or MLflow's default name."""
+    env = pyfunc.get("env") if pyfunc is not None else None
+    if isinstance(env, str) and kind == "conda":
+        return env
+    if isinstance(env, dict) and isinstance(env.get(kind), str):
+        return str(env[kind])
+    return "conda.yaml" if kind == "conda" else "python_env.yaml"
+
+
+@dataclass(slots=True)
+class EnvironmentFiles:
+    """What a model directory's environment files say (None: the file is absent)."""
+
+    requirement_lines: list[str] | None = None  #: non-blank lines of requirements.txt
+    requirements: list[Requirement] | None = None  #: its parsed requirements
+    python_env_python: PythonRequirement | None = None  #: ``python`` of python_env.yaml
+    conda_python: PythonRequirement | None = None  #: the ``python`` dependency of conda.yaml
+    python_env_file: str = "python_env.yaml"
+    conda_file: str = "conda.yaml"
+    errors: list[str] = field(default_factory=list)  #: files that exist but cannot be read
+
+    def pythons(self) -> list[PythonRequirement]:
+        """The Python requirements found, python_env.yaml first."""
+        return [p for p in (self.python_env_python, self.conda_python) if p is not None]
+
+
+def _pyfunc(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    flavors = data.get("flavors")
+    pyfunc = flavors.get("python_function") if isinstance(flavors, dict) else None
+    return pyfunc if isinstance(pyfunc, dict) else None
+
+
+def _side_text(model_dir: Path, name: str, errors: list[str]) -> str | None:
+    target = inside(model_dir, name)
+    if target is None or not os.path.lexists(target):
+        return None
+    try:
+        return read_small_text(target)
+    except ValueError as exc:
+        errors.append(f"V506 {exc}")
+        return None
+
+
+def _side_yaml(model_dir: Path, name: str, errors: list[str]) -> Any:
+    """YAML read within bounds (size, depth, aliases): see :mod:`mlmodel.sidefiles`."""
+    from mlmodel.sidefiles import load_yaml
+
+    target = inside(model_dir, name)
+    if target is None or not os.path.lexists(target):
+        return None
+    try:
+        return load_yaml(target)
+    except ValueError as exc:
+        errors.append(f"V506 {exc}")
+        return None
+
+
+def read_environment(model_dir: Path, data: Mapping[str, Any]) -> EnvironmentFiles:
+    """Read requirements.txt and the python_env / conda files the document names
+    (``data`` is the parsed MLmodel document)."""
+    pyfunc = _pyfunc(data)
+    result = EnvironmentFiles(
+        python_env_file=env_file_name(pyfunc, "virtualenv"),
+        conda_file=env_file_name(pyfunc, "conda"),
+    )
+    text = _side_text(model_dir, "requirements.txt", result.errors)
+    if text is not None:
+        result.requirement_lines = [line.strip() for line in text.splitlines() if line.strip()]
+        result.requirements = parse_requirements(text)
+    python_env = _side_yaml(model_dir, result.python_env_file, result.errors)
+    python = python_env.get("python") if isinstance(python_env, dict) else None
+    if python is not None:
+        result.python_env_python = PythonRequirement(result.python_env_file, str(python).strip())
+    conda = _side_yaml(model_dir, result.conda_file, result.errors)
+    dependencies = conda.get("dependencies") if isinstance(conda, dict) else None
+    for dependency in dependencies if isinstance(dependencies, list) else []:
+        if isinstance(dependency, str):
+            found = parse_conda_python(dependency, result.conda_file)
+            if found is not None:
+                result.conda_python = found
+                break
+    return result
+
+
+# -- pickles -------------------------------------------------------------------------------
+
+
+def is_pickle(path: Path) -> bool:
+    """Whether the file at ``path`` holds a pickle (the pickle scanner decides)."""
+    from mlmodel.pickle_scan import looks_like_pickle
+
+    return looks_like_pickle(path)
+
+
+def pickle_files(
+    model_dir: Path, data: Mapping[str, Any], *, every_file: bool = False
+) -> list[tuple[KeyPath | None, Path]]:
+    """The pickles of a model directory, each with the key that references it.
+
+    The files the document references, and the files inside the folders it references (at
+    most :data:`MAX_FILES_PER_FOLDER` a folder), that resolve inside the model directory and
+    are pickles. With ``every_file``, every other regular file of the directory too (key
+    None; at most :data:`MAX_FILES_WALKED`); symlinks are never followed.
+    """
+    root = _resolved(model_dir)
+    seen: set[Path] = set()
+    found: list[tuple[KeyPath | None, Path]] = []
+
+    def add(key: KeyPath | None, candidate: Path) -> None:
+        resolved = _resolved(candidate)
+        if resolved in seen or not is_inside(root, resolved) or not resolved.is_file():
+            return
+        seen.add(resolved)
+        if is_pickle(resolved):
+            found.append((key, resolved))
+
+    for key, value, _ref in referenced_paths(data):
+        target = inside(root, value)
+        if target is None:
+            continue
+        if target.is_dir():
+            children = sorted(p for p in target.rglob("*") if p.is_file() and not p.is_symlink())
+            for child in children[:MAX_FILES_PER_FOLDER]:
+                add(key, child)
+        else:
+            add(key, target)
+    if every_file:
+        walked = 0
+        for current, dirs, names in os.walk(root, followlinks=False):
+            dirs.sort()
+            here = Path(current)
+            for name in sorted(names):
+                walked += 1
+                if walked > MAX_FILES_WALKED:
+                    return found
+                path = here / name
+                if not path.is_symlink():
+                    add(None, path)
+    return found
+
+
+def relative_posix(model_dir: Path, path: Path) -> str:
+    """``path`` relative to the model directory, with ``/`` separators."""
+    return PurePosixPath(_resolved(path).relative_to(_resolved(model_dir))).as_posix()
