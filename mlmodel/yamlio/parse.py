@@ -30,6 +30,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 _SINGLE_DOC = "expected a single document"
 _BAD_ESCAPE = "invalid Unicode character escape code"
 #: what a YAML reader or scanner raises on bad text (a builder bug is none of these)
+_LONG_ESCAPE = re.compile(r"\\U([0-9A-Fa-f]{8})")
 _READER_ERRORS = (yaml.YAMLError, ValueError, OverflowError)
 #: what YAML 1.1 readers refuse anywhere in a stream (PyYAML's Reader.NON_PRINTABLE)
 _NON_PRINTABLE = re.compile(
@@ -151,6 +152,17 @@ def _unexpected(exc: BaseException, text: str) -> list[Diagnostic]:
     found = non_printable(text)
     if found is not None:
         return [found]
+    for escape in _LONG_ESCAPE.finditer(text):  # PyYAML's scanner: chr() out of range
+        if int(escape.group(1), 16) > 0x10FFFF:
+            index = escape.start()
+            return [
+                diagnostic(
+                    "V120",
+                    f"the escape {escape.group()} is beyond \\U0010ffff: not a Unicode character",
+                    line=text.count("\n", 0, index) + 1,
+                    column=index - (text.rfind("\n", 0, index) + 1) + 1,
+                )
+            ]
     return [diagnostic("V100", f"invalid YAML: {type(exc).__name__}: {exc}", line=1, column=1)]
 
 
