@@ -256,17 +256,17 @@ CASES = [
     Hostile(
         "path_nul",
         lambda t: _complete(t, GOOD.replace("model_path: model.pkl", 'model_path: "m\\0.pkl"')),
-        _validate_only("V505"), 5,
+        _validate_only("V509"), 5,
     ),
     Hostile(
         "path_long_name",
         lambda t: _complete(t, GOOD.replace("model_path: model.pkl", "model_path: " + "a" * 300)),
-        _validate_only("V505"), 5,
+        _validate_only("V509"), 5,
     ),
     Hostile(
         "path_long_total",
         lambda t: _complete(t, GOOD.replace("model_path: model.pkl", "model_path: " + "d/" * 2100 + "m")),
-        _validate_only("V505"), 5,
+        _validate_only("V509"), 5,
     ),
     Hostile(
         "path_long_code_folder",
@@ -277,13 +277,13 @@ CASES = [
                 "    loader_module: custom_mod\n    code: " + "c" * 300 + "\n",
             ),
         ),
-        _validate_only("V505"), 5,
+        _validate_only("V509"), 5,
     ),
     # side files nested 20,000 deep, an alias bomb, a FIFO
     Hostile(
         "conda_deep",
         lambda t: _complete(t, GOOD, conda__yaml="a: " + _deep("[", "]", 20000) + "\n"),
-        _validate_only("V506", inspect="V506"), 8,
+        _validate_only("V510", inspect="V510"), 8,
     ),
     Hostile(
         "python_env_bomb",
@@ -293,14 +293,14 @@ CASES = [
             + "".join(f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
                       for p, c in zip("abcdefgh", "bcdefghi", strict=True)),
         ),
-        _validate_only("V506", inspect="V506"), 9,
+        _validate_only("V510", inspect="V510"), 9,
     ),
     Hostile(
         "input_example_deep",
         lambda t: _complete(t, GOOD + _EXAMPLE_INFO, input_example__json=_deep("[", "]", 20000)),
-        _validate_only("V506", inspect="V506"), 19,
+        _validate_only("V510", inspect="V510"), 19,
     ),
-    Hostile("conda_fifo", lambda t: _fifo(t, "conda.yaml"), _validate_only("V506", inspect="V506"), 8),
+    Hostile("conda_fifo", lambda t: _fifo(t, "conda.yaml"), _validate_only("V510", inspect="V510"), 8),
     Hostile("pickle_fifo", lambda t: _fifo(t, "model.pkl"), dict.fromkeys(COMMANDS)),
     # the MLmodel file itself: a FIFO, a sparse 3 GiB file, 1,000 nested brackets, a YAML bomb
     Hostile("mlmodel_fifo", lambda t: _fifo(t, "MLmodel"), _all("V115")),
@@ -362,7 +362,7 @@ def test_one_bad_file_hides_nothing_of_the_others(tmp_path: Path) -> None:
     assert codes[0] == {"V116"}
     assert codes[1] == {"V115"}
     assert "V500" in codes[2]
-    assert "V505" in codes[3] and "V500" not in codes[3]
+    assert "V509" in codes[3] and "V500" not in codes[3]
     linted = lint_paths(paths, LintOptions())
     codes = [{d.code for d in report.diagnostics} for report in linted.result.reports]
     assert codes[0] == {"V116"} and codes[1] == {"V115"}

@@ -42,7 +42,7 @@ def describe_input_example(data: dict[str, Any], model_dir: Path | None) -> Inpu
         try:
             parsed = load_json(target)  # JSON text only, bounded: never executed
         except ValueError as exc:  # not a regular file, too large or deep, not JSON
-            result.error = f"V506 {exc}"
+            result.error = f"V510 {exc}"
         else:
             preview = json.dumps(parsed, ensure_ascii=False)
             if len(preview) > PREVIEW_CHARS:

@@ -57,7 +57,7 @@ def _check_side_files(ctx: CheckContext, model_dir: Path) -> None:
             loader(target)
         except SideFileError as exc:
             ctx.report(
-                "V506",
+                "V510",
                 f"{dotted(path)} names a file that cannot be read: {exc}",
                 path,
                 hint="MLflow reads this file when it sets up the environment or serves the "
@@ -71,7 +71,7 @@ def _check_one(ctx: CheckContext, root: Path, path: KeyPath, value: str, ref: Pa
     if problem is not None:
         shown = value if len(value) <= 60 else value[:59] + "…"
         ctx.report(
-            "V505",
+            "V509",
             f"{label} {shown!r} {problem}: no file system can hold this file",
             path,
         )

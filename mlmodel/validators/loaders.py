@@ -115,7 +115,7 @@ def _check_custom_loader(
     code = pyfunc.get("code")
     if not ctx.check_files or ctx.model_dir is None or not isinstance(code, str):
         return
-    if path_problem(code) is not None:  # reported (V505) by the file checks
+    if path_problem(code) is not None:  # reported (V509) by the file checks
         return
     base = ctx.model_dir / code
     parts = module.split(".")

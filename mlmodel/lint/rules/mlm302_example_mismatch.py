@@ -67,7 +67,7 @@ def _example_columns(ctx: LintContext, info: dict[str, Any]) -> list[Any] | None
         return None
     try:
         example = load_json(path, limit=MAX_EXAMPLE_BYTES)
-    except ValueError:  # validate reports why (V506)
+    except ValueError:  # validate reports why (V510)
         return None
     if isinstance(example, dict) and "inputs" in example and info.get("params"):
         example = example["inputs"]
