@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic_core import ValidationError
-
 from mlmodel.registry import get_flavor
+from mlmodel.schema.core import ValidationError
 from mlmodel.validators.context import CheckContext
 from mlmodel.validators.pydantic_errors import translate
 from mlmodel.yamlio.tree import KeyPath
@@ -32,7 +31,7 @@ def check_structure(ctx: CheckContext) -> None:
     try:
         validator("MLmodel").validate_python(data)
     except ValidationError as exc:
-        translate(exc.errors(), data, (), _reporter(ctx))
+        translate(exc.errors(include_url=False), data, (), _reporter(ctx))
     flavors = data.get("flavors")
     if "flavors" not in data:
         ctx.report(
@@ -66,5 +65,5 @@ def check_structure(ctx: CheckContext) -> None:
             spec.validator().validate_python(config)
         except ValidationError as exc:
             translate(
-                exc.errors(), config, ("flavors", name), _reporter(ctx), what=f"the {name} flavor"
+                exc.errors(include_url=False), config, ("flavors", name), _reporter(ctx), what=f"the {name} flavor"
             )
