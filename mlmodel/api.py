@@ -72,17 +72,19 @@ def validate_file(
     check_files: bool = True,
     limits: Limits | None = None,
     declared: Mapping[str, DeclaredFlavor] | None = None,
+    isolated: bool = False,
 ) -> FileReport:
     """Validate one model directory or MLmodel file.
 
     ``declared`` flavor schemas default to those of the project configuration
-    found by walking up from the file (:mod:`mlmodel.config`).
+    found by walking up from the file (:mod:`mlmodel.config`); ``isolated`` reads
+    no configuration file.
     """
     mlmodel_path = resolve_mlmodel_path(path)
     if declared is None:
         from mlmodel.config import load_config
 
-        declared = load_config(mlmodel_path).flavors
+        declared = load_config(mlmodel_path, isolated=isolated).flavors
     shown = str(mlmodel_path)
     limits = limits or Limits()
     try:
@@ -109,14 +111,16 @@ def validate_paths(
     *,
     check_files: bool = True,
     limits: Limits | None = None,
+    isolated: bool = False,
 ) -> ValidationResult:
     """Validate several paths; raises :class:`UsageError` before any work for a bad path
-    or a bad project configuration."""
+    or a bad project configuration. ``isolated`` reads no configuration file (for
+    gatekeeping models you do not own)."""
     from mlmodel.config import load_configs
     from mlmodel.registry import default_registry
 
     resolved = [resolve_mlmodel_path(p) for p in paths]
-    configs = load_configs(resolved)
+    configs = load_configs(resolved, isolated=isolated)
     reports = [
         validate_file(p, check_files=check_files, limits=limits, declared=config.flavors)
         for p, config in zip(resolved, configs, strict=True)

@@ -14,6 +14,22 @@ same keys sit at the top level::
 
 A declared flavor schema is checked against its JSON Schema meta-schema when
 the configuration is loaded: a broken one is a usage error.
+
+A model under check cannot configure its own check:
+
+* ``isolated=True`` (``--isolated`` on the command line) reads no configuration file
+  at all, for gatekeeping models you do not own.
+* A configuration file in the model directory itself (the folder holding the
+  MLmodel file) may tune the other rules but never drop a security rule: its
+  ``ignore`` entries that cover an ``MLM5xx`` code (``MLM5``, ``MLM501``, ``MLM``,
+  ``M``, ``ALL``) are dropped, ``MLM5`` is added to its ``select`` when that would
+  leave one out, and its declared schemas must lie inside the model directory.
+* Configuration files are read only when they are regular files of at most
+  :data:`MAX_CONFIG_BYTES` (never a FIFO or ``/dev/zero``). Declared schemas are
+  bounded the same way (:data:`MAX_SCHEMA_BYTES`, :data:`MAX_SCHEMA_DEPTH`,
+  :data:`MAX_SCHEMA_NODES`, counting YAML aliases as often as they are used) and
+  sandboxed: a ``$ref`` must point inside the schema file (``#...``), and the
+  validator's reference registry refuses every retrieval, so nothing is fetched.
 """
 
 from __future__ import annotations
@@ -29,6 +45,13 @@ from mlmodel.errors import UsageError
 
 CONFIG_NAMES = (".mlmodel.toml", "pyproject.toml")
 KNOWN_KEYS = frozenset({"flavors", "select", "ignore"})
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_SCHEMA_BYTES = 1024 * 1024
+MAX_SCHEMA_DEPTH = 64
+MAX_SCHEMA_NODES = 100_000
+#: Rules a configuration file inside the model directory can never deselect.
+SECURITY_PREFIX = "MLM5"
+_REF_KEYS = ("$ref", "$dynamicRef", "$recursiveRef")
 
 
 @dataclass(frozen=True)
@@ -49,19 +72,38 @@ class ProjectConfig:
     flavors: dict[str, DeclaredFlavor] = field(default_factory=dict)
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    #: the file lies in the model directory: the model configures its own check
+    inside_model: bool = False
+    #: ``ignore`` entries dropped because they would silence security rules
+    overridden: tuple[str, ...] = ()
 
 
 EMPTY = ProjectConfig()
 
 
+def _read_bounded(path: Path, limit: int, problem: str) -> bytes:
+    """A regular file of at most ``limit`` bytes, or a usage error saying why not."""
+    from mlmodel.fsio import read_regular
+
+    try:
+        data, _ = read_regular(path, max_bytes=limit)
+    except OSError as exc:
+        raise UsageError(f"{path}: {problem}: {exc.strerror or exc}") from None
+    return data
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     import tomllib
 
+    data = _read_bounded(path, MAX_CONFIG_BYTES, "cannot read the configuration")
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: cannot read the configuration: not UTF-8 ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: cannot read the configuration: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: cannot read the configuration: nested too deeply") from None
 
 
 _MLMODEL_TABLE_PATTERN = (
@@ -78,8 +120,10 @@ def _mlmodel_table() -> re.Pattern[bytes]:
 def _mentions_mlmodel(path: Path) -> bool:
     """Cheap pre-check before parsing TOML: only a ``[tool.mlmodel...]`` or ``[tool]`` header,
     a ``tool.mlmodel`` dotted key or a ``tool = {...}`` inline table can define the table."""
+    from mlmodel.fsio import read_regular
+
     try:
-        data = path.read_bytes()
+        data, _ = read_regular(path, max_bytes=MAX_CONFIG_BYTES)
     except OSError:
         return True  # let the real read report the problem
     return b"mlmodel" in data and _mlmodel_table().search(data) is not None
@@ -90,10 +134,10 @@ def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
     folder = start if start.is_dir() else start.parent
     for candidate in (folder.resolve(), *folder.resolve().parents):
         dotfile = candidate / CONFIG_NAMES[0]
-        if dotfile.is_file():
+        if _present(dotfile):
             return dotfile, _read_toml(dotfile)
         pyproject = candidate / CONFIG_NAMES[1]
-        if pyproject.is_file() and _mentions_mlmodel(pyproject):
+        if _present(pyproject) and _mentions_mlmodel(pyproject):
             tool = _read_toml(pyproject).get("tool", {})
             if isinstance(tool, dict) and "mlmodel" in tool:
                 table = tool["mlmodel"]
@@ -103,27 +147,39 @@ def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
     return None
 
 
-def load_configs(paths: list[Path]) -> list[ProjectConfig]:
-    """The configuration of each path, looked up once per folder."""
+def _present(path: Path) -> bool:
+    """Whether a configuration file is there: anything but a directory counts, so a FIFO
+    or a device under a configuration name is reported, never read or skipped silently."""
+    return path.exists() and not path.is_dir()
+
+
+def load_configs(paths: list[Path], *, isolated: bool = False) -> list[ProjectConfig]:
+    """The configuration of each path (a model directory or MLmodel file), looked up once
+    per folder; with ``isolated`` none is read."""
     by_folder: dict[Path, ProjectConfig] = {}
     for path in paths:
         folder = path if path.is_dir() else path.parent
         if folder not in by_folder:
-            by_folder[folder] = load_config(folder)
+            by_folder[folder] = load_config(folder, isolated=isolated)
     return [by_folder[path if path.is_dir() else path.parent] for path in paths]
 
 
-def load_config(start: Path) -> ProjectConfig:
-    """The configuration for a path (cached per configuration file)."""
+def load_config(start: Path, *, isolated: bool = False) -> ProjectConfig:
+    """The configuration for a model directory or MLmodel file (cached per configuration
+    file); with ``isolated`` none is read."""
+    if isolated:
+        return EMPTY
     found = find_config_file(start)
     if found is None:
         return EMPTY
     path, table = found
-    return _parse(path, json.dumps(table, sort_keys=True, default=str))
+    model_dir = (start if start.is_dir() else start.parent).resolve()
+    inside = path.parent == model_dir
+    return _parse(path, json.dumps(table, sort_keys=True, default=str), inside)
 
 
 @cache
-def _parse(path: Path, table_json: str) -> ProjectConfig:
+def _parse(path: Path, table_json: str, inside_model: bool = False) -> ProjectConfig:
     table: dict[str, Any] = json.loads(table_json)
     where = f"{path}: " + ("[tool.mlmodel]" if path.name == "pyproject.toml" else "")
     unknown = sorted(set(table) - KNOWN_KEYS)
@@ -139,13 +195,44 @@ def _parse(path: Path, table_json: str) -> ProjectConfig:
         if not isinstance(file, str):
             raise UsageError(f"{where} flavors.{name} must be the path of a JSON Schema file")
         source = (path.parent / file).resolve()
+        if inside_model and not source.is_relative_to(path.parent):
+            raise UsageError(
+                f"{where} flavors.{name}: a configuration file in the model directory may only "
+                f"declare schemas inside it, not {file!r}"
+            )
         declared[name] = DeclaredFlavor(name=name, source=source, schema=_load_schema(source, name))
+    select = _codes(table, "select", where)
+    ignore = _codes(table, "ignore", where)
+    overridden: tuple[str, ...] = ()
+    if inside_model:
+        select, ignore, overridden = _keep_security_rules(select, ignore)
     return ProjectConfig(
         path=path,
         flavors=declared,
-        select=_codes(table, "select", where),
-        ignore=_codes(table, "ignore", where),
+        select=select,
+        ignore=ignore,
+        inside_model=inside_model,
+        overridden=overridden,
     )
+
+
+def _covers_security(selector: str) -> bool:
+    """Whether a code or prefix selects every security rule (``MLM5``, ``MLM``, ``ALL``)."""
+    return selector == "ALL" or SECURITY_PREFIX.startswith(selector)
+
+
+def _keep_security_rules(
+    select: tuple[str, ...], ignore: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """``select``/``ignore`` of a configuration inside the model directory, made unable to
+    deselect an ``MLM5xx`` rule; also returns the ``ignore`` entries dropped."""
+    dropped = tuple(
+        code for code in ignore if _covers_security(code) or code.startswith(SECURITY_PREFIX)
+    )
+    kept = tuple(code for code in ignore if code not in dropped)
+    if select and not any(_covers_security(code) for code in select):
+        select = (*select, SECURITY_PREFIX)
+    return select, kept, dropped
 
 
 def _codes(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
@@ -157,25 +244,32 @@ def _codes(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
 
 
 def _load_schema(source: Path, name: str) -> dict[str, Any]:
+    data = _read_bounded(source, MAX_SCHEMA_BYTES, f"schema of flavor {name!r} cannot be read")
     try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{source}: schema of flavor {name!r} cannot be read: {exc}") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{source}: not UTF-8 ({exc})") from None
     schema: Any
-    if source.suffix.lower() == ".json":
-        try:
-            schema = json.loads(text)
-        except ValueError as exc:
-            raise UsageError(f"{source}: not valid JSON: {exc}") from None
-    else:
-        import yaml
+    try:
+        if source.suffix.lower() == ".json":
+            try:
+                schema = json.loads(text)
+            except ValueError as exc:
+                raise UsageError(f"{source}: not valid JSON: {exc}") from None
+        else:
+            import yaml
 
-        try:
-            schema = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise UsageError(f"{source}: not valid YAML: {exc}") from None
+            try:
+                schema = yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                raise UsageError(f"{source}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise UsageError(
+            f"{source}: nested deeper than {MAX_SCHEMA_DEPTH} levels; not read"
+        ) from None
     if not isinstance(schema, dict):
         raise UsageError(f"{source}: a JSON Schema must be an object (mapping)")
+    _check_bounds_and_refs(source, schema)
     from jsonschema import SchemaError, validators
 
     checker = validators.validator_for(schema, default=validators.Draft202012Validator)
@@ -184,7 +278,83 @@ def _load_schema(source: Path, name: str) -> dict[str, Any]:
     except SchemaError as exc:
         at = "/".join(str(p) for p in exc.absolute_path) or "(top)"
         raise UsageError(f"{source}: not a valid JSON Schema at {at}: {exc.message}") from None
+    _check_local_refs_resolve(source, schema)
     return schema
+
+
+def _check_bounds_and_refs(source: Path, schema: dict[str, Any]) -> None:
+    """Depth and size bounds (YAML aliases counted at every use, so a billion-laughs
+    schema stops here), and only references inside the schema file."""
+    stack: list[tuple[Any, int, str]] = [(schema, 1, "")]
+    nodes = 0
+    while stack:
+        value, depth, where = stack.pop()
+        nodes += 1
+        if nodes > MAX_SCHEMA_NODES:
+            raise UsageError(
+                f"{source}: more than {MAX_SCHEMA_NODES} values (YAML aliases count at every "
+                "use); not read"
+            )
+        if depth > MAX_SCHEMA_DEPTH:
+            raise UsageError(
+                f"{source}: nested deeper than {MAX_SCHEMA_DEPTH} levels at {where or '(top)'}"
+                "; not read"
+            )
+        if isinstance(value, dict):
+            for key in _REF_KEYS:
+                ref = value.get(key)
+                if isinstance(ref, str) and not ref.startswith("#"):
+                    raise UsageError(
+                        f"{source}: {key} {ref!r} at {where or '(top)'} points outside the "
+                        "schema file; only references inside it (#...) are followed, nothing "
+                        "is fetched"
+                    )
+            stack.extend((v, depth + 1, f"{where}/{k}") for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1, f"{where}/{i}") for i, v in enumerate(value))
+
+
+def _refuse_retrieval(uri: str) -> Any:
+    from referencing.exceptions import NoSuchResource
+
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
+
+
+def no_network_registry() -> Any:
+    """A ``referencing`` registry that retrieves nothing: jsonschema's default one
+    fetches remote ``$ref`` URLs over the network."""
+    from referencing import Registry
+
+    return Registry(retrieve=_refuse_retrieval)  # type: ignore[call-arg]
+
+
+def _check_local_refs_resolve(source: Path, schema: dict[str, Any]) -> None:
+    """Every ``#...`` reference points at something in the file (when no nested ``$id``
+    changes what ``#`` means; otherwise a broken one is reported when it is used)."""
+    refs: list[str] = []
+    nested_id = False
+    stack: list[tuple[Any, bool]] = [(schema, True)]
+    while stack:
+        value, root = stack.pop()
+        if isinstance(value, dict):
+            nested_id = nested_id or (not root and isinstance(value.get("$id"), str))
+            refs.extend(r for k in _REF_KEYS if isinstance(r := value.get(k), str))
+            stack.extend((v, False) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, False) for v in value)
+    if not refs or nested_id:
+        return
+    from referencing import Resource
+    from referencing.exceptions import Unresolvable
+    from referencing.jsonschema import DRAFT202012
+
+    resource = Resource.from_contents(schema, default_specification=DRAFT202012)
+    resolver = no_network_registry().with_resource("", resource).resolver(base_uri="")
+    for ref in refs:
+        try:
+            resolver.lookup(ref)
+        except Unresolvable:
+            raise UsageError(f"{source}: $ref {ref!r} points at nothing in the schema") from None
 
 
 @cache
@@ -193,4 +363,4 @@ def _validator_for(source: Path, schema_json: str) -> Any:
 
     schema = json.loads(schema_json)
     checker = validators.validator_for(schema, default=validators.Draft202012Validator)
-    return checker(schema)
+    return checker(schema, registry=no_network_registry())

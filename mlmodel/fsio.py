@@ -142,7 +142,8 @@ def read_regular(path: str | Path, *, max_bytes: int) -> tuple[bytes, FileStamp]
     :class:`NotRegularFileError` without blocking and without reading a byte; a file
     above the limit raises :class:`FileTooLargeError` before it is read.
     """
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_NOCTTY", 0)
     fd = os.open(path, flags)
     try:
         info = os.fstat(fd)
@@ -255,6 +256,8 @@ def _write_stream(path: Path, data: bytes) -> None:
 
 def _can_keep_owner(info: os.stat_result) -> bool:
     """Whether a replacement file can be given ``info``'s owner and group."""
+    if not hasattr(os, "geteuid"):  # pragma: no cover - not POSIX: no owners to keep
+        return True
     if (info.st_uid, info.st_gid) == (os.geteuid(), os.getegid()) or os.geteuid() == 0:
         return True
     return info.st_uid == os.geteuid() and info.st_gid in os.getgroups()
@@ -280,7 +283,10 @@ def _replace(
             try:
                 _write_all(fd, data)
                 if info is not None:
-                    if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+                    if hasattr(os, "fchown") and (info.st_uid, info.st_gid) != (
+                        os.geteuid(),
+                        os.getegid(),
+                    ):
                         os.fchown(fd, info.st_uid, info.st_gid)
                     os.fchmod(fd, stat.S_IMODE(info.st_mode))  # after chown, which drops setuid
                 os.fsync(fd)
@@ -320,7 +326,7 @@ def _checked(real: Path, expected: FileStamp | None) -> Iterator[None]:
     if expected is None:
         yield
         return
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(real, flags)
     except FileNotFoundError:

@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 
 from mlmodel import __version__
-from mlmodel.cli.options import FormatOption, ModelPaths, OutputFormat, StrictOption
+from mlmodel.cli.options import (
+    FormatOption,
+    IsolatedOption,
+    ModelPaths,
+    OutputFormat,
+    StrictOption,
+)
 
 EXIT_USAGE = 2
 
@@ -52,6 +58,7 @@ def validate(
     max_bytes: Annotated[
         int, typer.Option(min=1, help="Refuse MLmodel files larger than this.")
     ] = 10 * 1024 * 1024,
+    isolated: IsolatedOption = False,
 ) -> None:
     """Check that MLflow can use each model; report problems at file:line:column.
 
@@ -64,7 +71,9 @@ def validate(
     from mlmodel.yamlio.tree import Limits
 
     try:
-        result = validate_paths(paths, check_files=check_files, limits=Limits(max_bytes=max_bytes))
+        result = validate_paths(
+            paths, check_files=check_files, limits=Limits(max_bytes=max_bytes), isolated=isolated
+        )
     except UsageError as exc:
         typer.echo(f"mlmodel validate: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from mlmodel.cli.app import EXIT_USAGE, app
-from mlmodel.cli.options import ModelPath
+from mlmodel.cli.options import IsolatedOption, ModelPath
 
 EXIT_BAD_MODEL = 1
 
@@ -44,6 +44,7 @@ def convert(
     in_place: Annotated[
         bool, typer.Option("--in-place", help="Write back to the MLmodel file itself.")
     ] = False,
+    isolated: IsolatedOption = False,  # convert reads no configuration: always isolated
 ) -> None:
     """Convert an MLmodel file between YAML and JSON; --upgrade modernises legacy documents,
     keeping comments. Prints to stdout unless -o or --in-place is given (atomic writes).

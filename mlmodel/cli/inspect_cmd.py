@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mlmodel.cli.app import EXIT_USAGE, app
-from mlmodel.cli.options import ModelPath
+from mlmodel.cli.options import IsolatedOption, ModelPath
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -31,6 +31,7 @@ def inspect(
     output_format: Annotated[
         InspectFormat, typer.Option("--format", "-f", help="Output format.")
     ] = InspectFormat.text,
+    isolated: IsolatedOption = False,  # inspect reads no configuration: always isolated
 ) -> None:
     """Show what a model holds: header, flavors, signature, example, files, environment,
     and what each pickle would import. Nothing is unpickled, imported or executed.

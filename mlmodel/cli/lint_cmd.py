@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 
 from mlmodel.cli.app import EXIT_USAGE, app
-from mlmodel.cli.options import FormatOption, ModelPaths, OutputFormat, StrictOption
+from mlmodel.cli.options import (
+    FormatOption,
+    IsolatedOption,
+    ModelPaths,
+    OutputFormat,
+    StrictOption,
+)
 
 
 def _codes(values: list[str] | None) -> tuple[str, ...] | None:
@@ -43,6 +49,7 @@ def lint(
             help="Read the model directory's other files (environment, examples, pickles).",
         ),
     ] = True,
+    isolated: IsolatedOption = False,
 ) -> None:
     """Find what loads today but breaks a deployment later; fix it keeping comments.
 
@@ -60,6 +67,7 @@ def lint(
         unsafe_fixes=unsafe_fixes,
         diff=diff,
         check_files=check_files,
+        isolated=isolated,
     )
     try:
         result = lint_paths(paths, options)

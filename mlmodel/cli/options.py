@@ -32,3 +32,11 @@ ModelPaths = Annotated[
 ]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 StrictOption = Annotated[bool, typer.Option(help="Exit 1 on warnings too.")]
+IsolatedOption = Annotated[
+    bool,
+    typer.Option(
+        "--isolated",
+        help="Read no configuration file and honour no suppression inside the model "
+        "(for checking models you do not own).",
+    ),
+]

@@ -24,7 +24,8 @@ _BROKEN = Rule("V199", "internal-error", Severity.ERROR, None, "", "", lambda ct
 @dataclass(frozen=True, slots=True)
 class LintOptions:
     """``select``/``ignore``: rule codes or prefixes; None takes them from the project
-    configuration (``[tool.mlmodel]``), an empty ``select`` means every rule."""
+    configuration (``[tool.mlmodel]``), an empty ``select`` means every rule.
+    ``isolated``: no configuration file is read and no suppression comment is honoured."""
 
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
@@ -32,6 +33,7 @@ class LintOptions:
     unsafe_fixes: bool = False
     diff: bool = False
     check_files: bool = True
+    isolated: bool = False
 
 
 @dataclass(slots=True)
@@ -84,7 +86,7 @@ def _apply_fixes(
     fixed: list[str] = []
     for _ in range(MAX_FIX_PASSES):
         ctx = LintContext(document, model_dir, options.check_files)
-        suppressions = find_suppressions(document)
+        suppressions = [] if options.isolated else find_suppressions(document)
         applied = False
         for rule, finding in _findings(rules, ctx):
             line, _ = document.parsed.locate(finding.path, at_key=finding.at_key)
@@ -110,7 +112,7 @@ def lint_document(
 ) -> list[Diagnostic]:
     rules = select_rules(options.select or (), options.ignore or ())
     ctx = LintContext(document, model_dir, options.check_files)
-    suppressions = find_suppressions(document)
+    suppressions = [] if options.isolated else find_suppressions(document)
     found: list[Diagnostic] = []
     for rule, finding in _findings(rules, ctx):
         line, _ = document.parsed.locate(finding.path, at_key=finding.at_key)
@@ -158,7 +160,7 @@ def lint_file(path: str | Path, options: LintOptions) -> tuple[FileReport, list[
         document = read_mlmodel(mlmodel_path)
     except (ParseError, UsageError):
         # not readable as YAML: the validator says exactly why
-        report = validate_file(mlmodel_path, check_files=False)
+        report = validate_file(mlmodel_path, check_files=False, isolated=options.isolated)
         return report, [], None
     model_dir = mlmodel_path.parent
     fixed: list[str] = []
@@ -192,7 +194,7 @@ def lint_paths(paths: list[str] | list[Path], options: LintOptions) -> LintResul
     from mlmodel.config import load_configs
 
     resolved = [resolve_mlmodel_path(p) for p in paths]
-    configs = load_configs(resolved)
+    configs = load_configs(resolved, isolated=options.isolated)
     result = LintResult(ValidationResult())
     for target, config in zip(resolved, configs, strict=True):
         local = replace(

@@ -14,11 +14,23 @@ def check_declared(ctx: CheckContext) -> None:
     flavors = ctx.data.get("flavors")
     if not ctx.declared or not isinstance(flavors, dict):
         return
+    from referencing.exceptions import Unresolvable
+
     for name, config in flavors.items():
         declared = ctx.declared.get(name)
         if declared is None:
             continue
-        errors = sorted(declared.validator().iter_errors(config), key=lambda e: list(e.path))
+        try:
+            errors = sorted(declared.validator().iter_errors(config), key=lambda e: list(e.path))
+        except (Unresolvable, RecursionError) as exc:  # a $ref is never fetched
+            ctx.report(
+                "V212",
+                f"the {name} flavor: the declared schema {declared.source.name} cannot be "
+                f"applied: {type(exc).__name__}: {exc}",
+                ("flavors", name),
+                at_key=True,
+            )
+            continue
         for error in errors:
             path = ("flavors", name, *error.absolute_path)
             ctx.report(
