@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 from mlmodel.codes import diagnostic
 from mlmodel.diagnostics import Diagnostic
+from mlmodel.errors import UsageError
 from mlmodel.modeldir import MLMODEL_NAME, resolve_mlmodel_path
+from mlmodel.releases import Release
 from mlmodel.results import FileReport, ValidationResult
 from mlmodel.yamlio.tree import Limits
 
@@ -20,6 +22,7 @@ __all__ = [
     "MLMODEL_NAME",
     "FileReport",
     "ValidationResult",
+    "release",
     "resolve_mlmodel_path",
     "validate_bytes",
     "validate_document",
@@ -36,11 +39,13 @@ def validate_bytes(
     limits: Limits | None = None,
     roundtrip: bool = False,
     declared: Mapping[str, DeclaredFlavor] | None = None,
+    mlflow_version: str | Release | None = None,
 ) -> list[Diagnostic]:
     """Validate the bytes of an MLmodel file.
 
     ``roundtrip=False`` parses with libyaml (fast); ``True`` with ruamel.yaml,
-    as round-trip documents do. Both give the same findings.
+    as round-trip documents do. Both give the same findings. ``mlflow_version``
+    (``"2.9"``) judges the model against that MLflow release instead of the newest.
     """
     from mlmodel.validators import run_checks
     from mlmodel.yamlio.parse import parse_fast, parse_roundtrip
@@ -54,8 +59,26 @@ def validate_bytes(
         return problems
     parsed = (parse_roundtrip if roundtrip else parse_fast)(source.text, limits)
     return run_checks(
-        parsed, source.text, model_dir=model_dir, check_files=check_files, declared=declared
+        parsed,
+        source.text,
+        model_dir=model_dir,
+        check_files=check_files,
+        declared=declared,
+        mlflow_version=release(mlflow_version),
     )
+
+
+def release(version: str | Release | None) -> Release | None:
+    """An ``--mlflow-version`` value as a :class:`~mlmodel.releases.Release` (None: the newest).
+
+    Raises :class:`~mlmodel.errors.UsageError` for a value that is not ``X.Y[.Z]``.
+    """
+    if version is None or isinstance(version, Release):
+        return version
+    try:
+        return Release.parse(version)
+    except ValueError as exc:
+        raise UsageError(f"--mlflow-version: {exc}") from None
 
 
 def _too_large(size: int, limits: Limits) -> Diagnostic:
@@ -73,18 +96,22 @@ def validate_file(
     limits: Limits | None = None,
     declared: Mapping[str, DeclaredFlavor] | None = None,
     isolated: bool = False,
+    mlflow_version: str | Release | None = None,
 ) -> FileReport:
     """Validate one model directory or MLmodel file.
 
-    ``declared`` flavor schemas default to those of the project configuration
-    found by walking up from the file (:mod:`mlmodel.config`); ``isolated`` reads
-    no configuration file.
+    ``declared`` flavor schemas (and, unless given, ``mlflow_version``) default to
+    those of the project configuration found by walking up from the file
+    (:mod:`mlmodel.config`); ``isolated`` reads no configuration file.
     """
     mlmodel_path = resolve_mlmodel_path(path)
+    target = release(mlflow_version)
     if declared is None:
         from mlmodel.config import load_config
 
-        declared = load_config(mlmodel_path, isolated=isolated).flavors
+        config = load_config(mlmodel_path, isolated=isolated)
+        declared = config.flavors
+        target = target or config.mlflow_version
     shown = str(mlmodel_path)
     limits = limits or Limits()
     try:
@@ -98,6 +125,7 @@ def validate_file(
                 check_files=check_files,
                 limits=limits,
                 declared=declared,
+                mlflow_version=target,
             )
     except OSError as exc:
         found = [diagnostic("V115", f"cannot read the file: {exc.strerror or exc}")]
@@ -112,17 +140,26 @@ def validate_paths(
     check_files: bool = True,
     limits: Limits | None = None,
     isolated: bool = False,
+    mlflow_version: str | Release | None = None,
 ) -> ValidationResult:
     """Validate several paths; raises :class:`UsageError` before any work for a bad path
     or a bad project configuration. ``isolated`` reads no configuration file (for
-    gatekeeping models you do not own)."""
+    gatekeeping models you do not own). ``mlflow_version`` judges the models against
+    that MLflow release (default: each project's ``mlflow-version``, else the newest)."""
     from mlmodel.config import load_configs
     from mlmodel.registry import default_registry
 
+    target = release(mlflow_version)
     resolved = [resolve_mlmodel_path(p) for p in paths]
     configs = load_configs(resolved, isolated=isolated)
     reports = [
-        validate_file(p, check_files=check_files, limits=limits, declared=config.flavors)
+        validate_file(
+            p,
+            check_files=check_files,
+            limits=limits,
+            declared=config.flavors,
+            mlflow_version=target or config.mlflow_version,
+        )
         for p, config in zip(resolved, configs, strict=True)
     ]
     return ValidationResult(reports, general=list(default_registry().problems))

@@ -8,6 +8,7 @@ same keys sit at the top level::
     [tool.mlmodel]                  # in .mlmodel.toml: the same keys at the top level
     select = ["MLM"]                # lint rules by code or prefix (default: all)
     ignore = ["MLM301"]
+    mlflow-version = "2.9"          # judge models against this MLflow release (default: newest)
 
     [tool.mlmodel.flavors]          # in .mlmodel.toml: [flavors]
     my_flavor = "schemas/my_flavor.schema.json"   # JSON Schema, JSON or YAML
@@ -42,9 +43,10 @@ from pathlib import Path
 from typing import Any
 
 from mlmodel.errors import UsageError
+from mlmodel.releases import Release
 
 CONFIG_NAMES = (".mlmodel.toml", "pyproject.toml")
-KNOWN_KEYS = frozenset({"flavors", "select", "ignore"})
+KNOWN_KEYS = frozenset({"flavors", "select", "ignore", "mlflow-version"})
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_SCHEMA_BYTES = 1024 * 1024
 MAX_SCHEMA_DEPTH = 64
@@ -76,6 +78,8 @@ class ProjectConfig:
     inside_model: bool = False
     #: ``ignore`` entries dropped because they would silence security rules
     overridden: tuple[str, ...] = ()
+    #: ``mlflow-version``: the MLflow release models are judged against (None: the newest)
+    mlflow_version: Release | None = None
 
 
 EMPTY = ProjectConfig()
@@ -213,7 +217,20 @@ def _parse(path: Path, table_json: str, inside_model: bool = False) -> ProjectCo
         ignore=ignore,
         inside_model=inside_model,
         overridden=overridden,
+        mlflow_version=_release(table, where),
     )
+
+
+def _release(table: dict[str, Any], where: str) -> Release | None:
+    value = table.get("mlflow-version")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise UsageError(f"{where} 'mlflow-version' must be a string such as \"2.9\"")
+    try:
+        return Release.parse(value)
+    except ValueError as exc:
+        raise UsageError(f"{where} mlflow-version: {exc}") from None
 
 
 def _covers_security(selector: str) -> bool:

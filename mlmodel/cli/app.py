@@ -11,6 +11,7 @@ from mlmodel import __version__
 from mlmodel.cli.options import (
     FormatOption,
     IsolatedOption,
+    MLflowVersionOption,
     ModelPaths,
     OutputFormat,
     StrictOption,
@@ -59,6 +60,7 @@ def validate(
         int, typer.Option(min=1, help="Refuse MLmodel files larger than this.")
     ] = 10 * 1024 * 1024,
     isolated: IsolatedOption = False,
+    mlflow_version: MLflowVersionOption = None,
 ) -> None:
     """Check that MLflow can use each model; report problems at file:line:column.
 
@@ -72,7 +74,11 @@ def validate(
 
     try:
         result = validate_paths(
-            paths, check_files=check_files, limits=Limits(max_bytes=max_bytes), isolated=isolated
+            paths,
+            check_files=check_files,
+            limits=Limits(max_bytes=max_bytes),
+            isolated=isolated,
+            mlflow_version=mlflow_version,
         )
     except UsageError as exc:
         typer.echo(f"mlmodel validate: {exc}", err=True)

@@ -11,6 +11,7 @@ from mlmodel.cli.app import EXIT_USAGE, app
 from mlmodel.cli.options import (
     FormatOption,
     IsolatedOption,
+    MLflowVersionOption,
     ModelPaths,
     OutputFormat,
     StrictOption,
@@ -50,16 +51,23 @@ def lint(
         ),
     ] = True,
     isolated: IsolatedOption = False,
+    mlflow_version: MLflowVersionOption = None,
 ) -> None:
     """Find what loads today but breaks a deployment later; fix it keeping comments.
 
     Exit status: 0 no errors (warnings allowed), 1 errors (or warnings with
     --strict, or changes to make with --diff), 2 usage errors.
     """
+    from mlmodel.api import release
     from mlmodel.errors import UsageError
     from mlmodel.lint.engine import LintOptions, lint_paths
     from mlmodel.report import FORMATTERS
 
+    try:
+        target = release(mlflow_version)
+    except UsageError as exc:
+        typer.echo(f"mlmodel lint: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
     options = LintOptions(
         select=_codes(select),
         ignore=_codes(ignore),
@@ -68,6 +76,7 @@ def lint(
         diff=diff,
         check_files=check_files,
         isolated=isolated,
+        mlflow_version=target,
     )
     try:
         result = lint_paths(paths, options)

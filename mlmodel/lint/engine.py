@@ -13,6 +13,7 @@ from mlmodel.lint.model import Finding, LintContext, Rule
 from mlmodel.lint.rules import UNUSED_SUPPRESSION, select_rules
 from mlmodel.lint.suppressions import Suppression, find_suppressions
 from mlmodel.reading import read_mlmodel
+from mlmodel.releases import Release
 from mlmodel.yamlio.document import MLmodelDocument
 from mlmodel.yamlio.tree import dotted
 
@@ -34,6 +35,8 @@ class LintOptions:
     diff: bool = False
     check_files: bool = True
     isolated: bool = False
+    #: the MLflow release rules judge against (None: the configuration's, else the newest)
+    mlflow_version: Release | None = None
 
 
 @dataclass(slots=True)
@@ -85,7 +88,9 @@ def _apply_fixes(
 ) -> list[str]:
     fixed: list[str] = []
     for _ in range(MAX_FIX_PASSES):
-        ctx = LintContext(document, model_dir, options.check_files)
+        ctx = LintContext(
+            document, model_dir, options.check_files, mlflow_version=options.mlflow_version
+        )
         suppressions = [] if options.isolated else find_suppressions(document)
         applied = False
         for rule, finding in _findings(rules, ctx):
@@ -111,7 +116,9 @@ def lint_document(
     document: MLmodelDocument, model_dir: Path, options: LintOptions
 ) -> list[Diagnostic]:
     rules = select_rules(options.select or (), options.ignore or ())
-    ctx = LintContext(document, model_dir, options.check_files)
+    ctx = LintContext(
+        document, model_dir, options.check_files, mlflow_version=options.mlflow_version
+    )
     suppressions = [] if options.isolated else find_suppressions(document)
     found: list[Diagnostic] = []
     for rule, finding in _findings(rules, ctx):
@@ -201,6 +208,7 @@ def lint_paths(paths: list[str] | list[Path], options: LintOptions) -> LintResul
             options,
             select=config.select if options.select is None else options.select,
             ignore=config.ignore if options.ignore is None else options.ignore,
+            mlflow_version=options.mlflow_version or config.mlflow_version,
         )
         report, fixed, diff = lint_file(target, local)
         result.result.reports.append(report)

@@ -12,6 +12,7 @@ from mlmodel.diagnostics import Severity
 from mlmodel.yamlio.tree import KeyPath
 
 if TYPE_CHECKING:
+    from mlmodel.releases import Release
     from mlmodel.yamlio.document import MLmodelDocument
 
 FixSafety = Literal["safe", "unsafe"]
@@ -34,6 +35,8 @@ class LintContext:
     model_dir: Path | None
     check_files: bool = True
     cache: dict[str, Any] = field(default_factory=dict)
+    #: the MLflow release judged against (``--mlflow-version``); None: the newest
+    mlflow_version: Release | None = None
 
     @property
     def data(self) -> dict[str, Any]:

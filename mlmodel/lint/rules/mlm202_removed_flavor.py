@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from mlmodel.diagnostics import Severity
 from mlmodel.lint.model import Finding, LintContext
 from mlmodel.registry import default_registry
+from mlmodel.releases import removed_by
 
 CODE = "MLM202"
 NAME = "removed-flavor"
@@ -34,7 +35,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     builtins = default_registry().builtins()
     for name in ctx.flavors():
         spec = builtins.get(name)
-        if spec is not None and spec.removed_in is not None:
+        if spec is not None and removed_by(spec.removed_in, ctx.mlflow_version):
             yield Finding(
                 ("flavors", name),
                 f"the {name} flavor was removed in MLflow {spec.removed_in}",
