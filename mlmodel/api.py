@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 
 from mlmodel.codes import diagnostic
 from mlmodel.diagnostics import Diagnostic
-from mlmodel.errors import UsageError
 from mlmodel.modeldir import MLMODEL_NAME, resolve_mlmodel_path
-from mlmodel.releases import Release
+from mlmodel.releases import Release, release
 from mlmodel.results import FileReport, ValidationResult
 from mlmodel.yamlio.tree import Limits
 
@@ -22,7 +21,6 @@ __all__ = [
     "MLMODEL_NAME",
     "FileReport",
     "ValidationResult",
-    "release",
     "resolve_mlmodel_path",
     "validate_bytes",
     "validate_document",
@@ -66,19 +64,6 @@ def validate_bytes(
         declared=declared,
         mlflow_version=release(mlflow_version),
     )
-
-
-def release(version: str | Release | None) -> Release | None:
-    """An ``--mlflow-version`` value as a :class:`~mlmodel.releases.Release` (None: the newest).
-
-    Raises :class:`~mlmodel.errors.UsageError` for a value that is not ``X.Y[.Z]``.
-    """
-    if version is None or isinstance(version, Release):
-        return version
-    try:
-        return Release.parse(version)
-    except ValueError as exc:
-        raise UsageError(f"--mlflow-version: {exc}") from None
 
 
 def _too_large(size: int, limits: Limits) -> Diagnostic:

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from mlmodel.errors import UsageError
-from mlmodel.releases import Release
+from mlmodel.releases import Release, release
 
 CONFIG_NAMES = (".mlmodel.toml", "pyproject.toml")
 KNOWN_KEYS = frozenset({"flavors", "select", "ignore", "mlflow-version"})
@@ -217,20 +217,8 @@ def _parse(path: Path, table_json: str, inside_model: bool = False) -> ProjectCo
         ignore=ignore,
         inside_model=inside_model,
         overridden=overridden,
-        mlflow_version=_release(table, where),
+        mlflow_version=release(table.get("mlflow-version"), f"{where} mlflow-version"),
     )
-
-
-def _release(table: dict[str, Any], where: str) -> Release | None:
-    value = table.get("mlflow-version")
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise UsageError(f"{where} 'mlflow-version' must be a string such as \"2.9\"")
-    try:
-        return Release.parse(value)
-    except ValueError as exc:
-        raise UsageError(f"{where} mlflow-version: {exc}") from None
 
 
 def _covers_security(selector: str) -> bool:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mlmodel.errors import UsageError
+
 __all__ = [
     "COLSPEC_OPTIONAL_SINCE",
     "COLSPEC_OPTIONAL_UNTIL",
@@ -25,6 +27,7 @@ __all__ = [
     "TENSOR_SPEC_SINCE",
     "UNKNOWN_KEYS_SINCE",
     "Release",
+    "release",
     "removed_by",
 ]
 
@@ -102,3 +105,18 @@ def removed_by(removed_in: str | None, target: Release | None) -> bool:
     if removed_in is None:
         return False
     return target is None or Release.parse(removed_in) <= target
+
+
+def release(value: object, where: str = "--mlflow-version") -> Release | None:
+    """A user's MLflow release (``"2.9"``, a :class:`Release`, or None for the newest).
+
+    Raises :class:`~mlmodel.errors.UsageError`, naming ``where``, for anything else.
+    """
+    if value is None or isinstance(value, Release):
+        return value
+    if not isinstance(value, str):
+        raise UsageError(f'{where} must be a string such as "2.9"')
+    try:
+        return Release.parse(value)
+    except ValueError as exc:
+        raise UsageError(f"{where}: {exc}") from None

@@ -58,27 +58,22 @@ def lint(
     Exit status: 0 no errors (warnings allowed), 1 errors (or warnings with
     --strict, or changes to make with --diff), 2 usage errors.
     """
-    from mlmodel.api import release
     from mlmodel.errors import UsageError
     from mlmodel.lint.engine import LintOptions, lint_paths
+    from mlmodel.releases import release
     from mlmodel.report import FORMATTERS
 
     try:
-        target = release(mlflow_version)
-    except UsageError as exc:
-        typer.echo(f"mlmodel lint: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    options = LintOptions(
-        select=_codes(select),
-        ignore=_codes(ignore),
-        fix=fix,
-        unsafe_fixes=unsafe_fixes,
-        diff=diff,
-        check_files=check_files,
-        isolated=isolated,
-        mlflow_version=target,
-    )
-    try:
+        options = LintOptions(
+            select=_codes(select),
+            ignore=_codes(ignore),
+            fix=fix,
+            unsafe_fixes=unsafe_fixes,
+            diff=diff,
+            check_files=check_files,
+            isolated=isolated,
+            mlflow_version=release(mlflow_version),
+        )
         result = lint_paths(paths, options)
     except UsageError as exc:
         typer.echo(f"mlmodel lint: {exc}", err=True)

@@ -29,20 +29,19 @@ def check_release(ctx: CheckContext) -> None:
     if target is None or not isinstance(ctx.data, dict):
         return
     data: dict[str, Any] = ctx.data
-    if target < UNKNOWN_KEYS_SINCE:
-        for key in data:
-            if key not in ORIGINAL_TOP_LEVEL_KEYS:
-                _newer(
-                    ctx,
-                    (str(key),),
-                    f"the top-level key {key!r}",
-                    UNKNOWN_KEYS_SINCE,
-                    "MLflow before 1.7 passes every key to Model() and fails on others",
-                    at_key=True,
-                )
+    for key in data:
+        if key not in ORIGINAL_TOP_LEVEL_KEYS:
+            _newer(
+                ctx,
+                (str(key),),
+                f"the top-level key {key!r}",
+                UNKNOWN_KEYS_SINCE,
+                "MLflow before 1.7 passes every key to Model() and fails on others",
+                at_key=True,
+            )
     flavors = data.get("flavors")
     if isinstance(flavors, dict):
-        _check_flavors(ctx, target, flavors)
+        _check_flavors(ctx, flavors)
     signature = data.get("signature")
     if isinstance(signature, dict):
         for part in ("inputs", "outputs"):
@@ -51,38 +50,32 @@ def check_release(ctx: CheckContext) -> None:
                 _check_specs(ctx, target, part, text)
 
 
-def _check_flavors(ctx: CheckContext, target: Release, flavors: dict[str, Any]) -> None:
+def _check_flavors(ctx: CheckContext, flavors: dict[str, Any]) -> None:
     for name, config in flavors.items():
-        since = FLAVORS_SINCE.get(name)
-        if since is not None and target < since:
-            _newer(ctx, ("flavors", name), f"the {name} flavor", since, None, at_key=True)
+        flavor: KeyPath = ("flavors", name)
+        _newer(ctx, flavor, f"the {name} flavor", FLAVORS_SINCE.get(name), None, at_key=True)
         if not isinstance(config, dict):
             continue
         fmt = config.get("serialization_format")
-        since = SERIALIZATION_FORMATS_SINCE.get((name, fmt)) if isinstance(fmt, str) else None
-        if since is not None and target < since:
+        if isinstance(fmt, str):
             _newer(
                 ctx,
-                ("flavors", name, "serialization_format"),
+                (*flavor, "serialization_format"),
                 f"serialization_format {fmt!r} in the {name} flavor",
-                since,
+                SERIALIZATION_FORMATS_SINCE.get((name, fmt)),
                 f"older {name} loaders fail with 'Unrecognized serialization format'",
             )
         if name != "python_function":
             continue
-        for key, since in PYFUNC_KEYS_SINCE.items():
-            if key in config and target < since:
-                _newer(
-                    ctx, ("flavors", name, key), f"python_function {key}", since, None, at_key=True
-                )
+        for key in config.keys() & PYFUNC_KEYS_SINCE.keys():
+            _newer(ctx, (*flavor, key), f"{name} {key}", PYFUNC_KEYS_SINCE[key], None, at_key=True)
         loader = config.get("loader_module")
-        since = LOADER_MODULES_SINCE.get(loader) if isinstance(loader, str) else None
-        if since is not None and target < since:
+        if isinstance(loader, str):
             _newer(
                 ctx,
-                ("flavors", name, "loader_module"),
+                (*flavor, "loader_module"),
                 f"the loader module {loader}",
-                since,
+                LOADER_MODULES_SINCE.get(loader),
                 "that release has no such module to import",
             )
 
@@ -142,12 +135,16 @@ def _newer(
     ctx: CheckContext,
     path: KeyPath,
     what: str,
-    since: Release,
+    since: Release | None,
     why: str | None,
     *,
     at_key: bool = False,
 ) -> None:
+    """Report V213 when ``what`` (which MLflow reads ``since`` that release) is newer than the
+    target release."""
     target = ctx.mlflow_version
+    if since is None or target is None or target >= since:
+        return
     message = f"{what} needs MLflow {since} or newer: MLflow {target} cannot load this model"
     if why:
         message += f" ({why})"
