@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
-from pydantic_core import ValidationError
+from pydantic_core import SchemaValidator, ValidationError
 
 from mlmodel.generators.core_schemas import TARGET, generate
 from mlmodel.schema.compiled import from_models, is_current, sources, validator
 from tests.conftest import ROOT, corpus_files
 from tests.test_roundtrip_properties import DOCUMENTS, VALUES
 
-yaml = pytest.importorskip("yaml")
+
+@cache
+def _model_validator(name: str) -> SchemaValidator:
+    """Built once per schema name: building one from the pydantic models is the slow part."""
+    return from_models(name)
 
 
 def test_checked_in_schemas_are_what_the_models_generate() -> None:
@@ -27,7 +33,7 @@ def test_checked_in_schemas_are_what_the_models_generate() -> None:
 
 
 def _errors(name: str, value: Any, *, compiled: bool) -> list[tuple[str, tuple[Any, ...]]]:
-    checker = validator(name) if compiled else from_models(name)
+    checker = validator(name) if compiled else _model_validator(name)
     try:
         checker.validate_python(value)
     except ValidationError as exc:

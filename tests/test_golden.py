@@ -12,9 +12,8 @@ non-UTF-8, BOMs, huge files, YAML bombs) are built below as :data:`INLINE` cases
 
 Every case runs three ways: ``validate_file`` against the expectation, both parsers
 (``roundtrip=False``/``True``) against each other, and the CLI (``mlmodel validate``, text
-and JSON output; skipped while ``mlmodel.cli.app.run`` cannot be imported) against the
-expectation. Cases the validator currently gets wrong are listed in :data:`XFAIL` with the
-expectation that is right per the spec.
+and JSON output) against the expectation. Cases the validator currently gets wrong are
+listed in :data:`XFAIL` with the expectation that is right per the spec.
 """
 
 from __future__ import annotations
@@ -29,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from mlmodel.api import validate_bytes, validate_file
+from mlmodel.cli.app import run
 from mlmodel.diagnostics import Diagnostic, Severity
 from mlmodel.yamlio.tree import Limits
 
@@ -340,16 +340,6 @@ def test_inline_expectations_are_well_formed() -> None:
 # -- the CLI ---------------------------------------------------------------------------------
 
 
-def _cli_run() -> Callable[[list[str]], int]:
-    app = pytest.importorskip(
-        "mlmodel.cli.app", reason="the CLI (mlmodel.cli.app) is not there yet"
-    )
-    run = getattr(app, "run", None)
-    if run is None:
-        pytest.skip("mlmodel.cli.app has no run() yet")
-    return run  # type: ignore[no-any-return]
-
-
 def _check_cli(
     model: Path,
     expected: list[Finding],
@@ -357,7 +347,6 @@ def _check_cli(
     limits: Limits | None = None,
 ) -> None:
     """Text output: the exit code and every expected code; JSON output: the exact findings."""
-    run = _cli_run()
     options = [] if limits is None else ["--max-bytes", str(limits.max_bytes)]
     capsys.readouterr()
     code = run(["validate", *options, str(model)])

@@ -75,13 +75,15 @@ def test_legacy_2018_model() -> None:
     assert {f.path for f in result.files} == {"MLmodel", "model.pkl"}
 
 
-def test_lone_mlmodel_file_lists_no_directory(tmp_path: Path) -> None:
+def test_a_file_of_any_name_has_its_folder_as_model_directory(tmp_path: Path) -> None:
+    # the rule validate and lint follow too (tests/test_cli_paths.py)
     target = tmp_path / "copy.MLmodel"
     shutil.copy(LEGACY / "MLmodel", target)
-    (tmp_path / "unrelated.pkl").write_bytes(b"x")
+    (tmp_path / "other.pkl").write_bytes(b"x")
     result = inspect_model(target)
-    assert result.files is None
-    assert result.pickles.pickles == []
+    assert result.model_dir == str(tmp_path)
+    assert result.files is not None
+    assert {f.path for f in result.files} == {"copy.MLmodel", "other.pkl"}
 
 
 def test_symlinks_are_not_followed_outside(tmp_path: Path) -> None:

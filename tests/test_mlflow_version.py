@@ -1,6 +1,6 @@
 """``--mlflow-version``: golden cases at every release boundary the format reference names,
 and the 2.x/3.x ones checked against real MLflow releases (3.17.2 installed here; 2.9.2 in a
-virtual environment built under a temporary folder by the ``mlflow_release`` test)."""
+virtual environment built under a temporary folder by a ``slow`` test)."""
 
 from __future__ import annotations
 
@@ -317,7 +317,7 @@ def old_mlflow_python(tmp_path_factory: pytest.TempPathFactory) -> str:
 PROBED = [c for c in CASES if c.probe is not None]
 
 
-@pytest.mark.mlflow_release
+@pytest.mark.slow  # builds a venv with MLflow 2.9.2: minutes
 @pytest.mark.parametrize("case", PROBED, ids=lambda c: c.name)
 def test_verdicts_match_real_releases(case: Case, old_mlflow_python: str, tmp_path: Path) -> None:
     """For each release, mlmodel says the model cannot be loaded (V213, V209 or V308)

@@ -6,6 +6,9 @@ needs the package registry (pip's cache makes the second invocation quicker). Th
 passed with ``--ref``: without it try-repo adds uncommitted changes to tracked files but not
 untracked files, a mix that breaks while someone's work in progress spans both. ``PRE_COMMIT_HOME`` points at a temporary folder all
 the same, so nothing reads or writes the user's pre-commit cache.
+
+The try-repo test is marked ``slow``: CI (``.ci/run``) runs it; a quick local run skips it
+with ``pytest -m "not slow"``.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ def _git(repo: Path, *args: str, env: dict[str, str]) -> str:
     return done.stdout.strip()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(GIT is None, reason="git is not installed")
 @pytest.mark.skipif(PRE_COMMIT is None, reason="pre-commit is not installed")
 def test_try_repo_mlmodel_validate(tmp_path: Path) -> None:

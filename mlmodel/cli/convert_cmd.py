@@ -5,14 +5,16 @@ from __future__ import annotations
 import enum
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mlmodel.cli.app import EXIT_USAGE, app
-from mlmodel.cli.options import IsolatedOption, ModelPath
+from mlmodel.cli.app import app
+from mlmodel.cli.errors import usage
+from mlmodel.cli.options import IsolatedOption, ModelPaths
 
-EXIT_BAD_MODEL = 1
+if TYPE_CHECKING:
+    from mlmodel.convert import ConversionResult
 
 
 class TargetFormat(enum.StrEnum):
@@ -22,7 +24,7 @@ class TargetFormat(enum.StrEnum):
 
 @app.command()
 def convert(
-    path: ModelPath,
+    paths: ModelPaths,
     to: Annotated[
         TargetFormat | None,
         typer.Option(
@@ -42,48 +44,62 @@ def convert(
         typer.Option("--output", "-o", help="Write to this file.", show_default=False),
     ] = None,
     in_place: Annotated[
-        bool, typer.Option("--in-place", help="Write back to the MLmodel file itself.")
+        bool, typer.Option("--in-place", help="Write back to each MLmodel file itself.")
     ] = False,
     isolated: IsolatedOption = False,  # convert reads no configuration: always isolated
 ) -> None:
-    """Convert an MLmodel file between YAML and JSON; --upgrade modernises legacy documents,
-    keeping comments. Prints to stdout unless -o or --in-place is given (atomic writes).
+    """Convert MLmodel files between YAML and JSON; --upgrade modernises legacy documents,
+    keeping comments. Prints to stdout unless -o or --in-place is given (atomic writes);
+    several paths need --in-place.
 
-    Exit status: 0, 1 when the MLmodel file cannot be read, 2 for usage errors.
+    Exit status: 0, 1 when an MLmodel file cannot be read, 2 for usage errors (a bad
+    path: the other paths are still converted).
     """
+    from mlmodel.cli.errors import report
+    from mlmodel.cli.paths import collect
     from mlmodel.convert import convert as convert_model
     from mlmodel.errors import ParseError, UsageError
 
     if output is not None and in_place:
-        typer.echo("mlmodel convert: -o/--output and --in-place exclude each other", err=True)
-        raise typer.Exit(EXIT_USAGE)
-    try:
-        result = convert_model(path, to=to.value if to else None, upgrade=upgrade)
-    except UsageError as exc:
-        typer.echo(f"mlmodel convert: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    except ParseError as exc:
-        typer.echo(f"mlmodel convert: cannot read the MLmodel file: {exc}", err=True)
-        raise typer.Exit(EXIT_BAD_MODEL) from None
+        raise usage("convert", "-o/--output and --in-place exclude each other")
+    collected = collect(paths, stdin=False)
+    if len(collected.files) + len(collected.failures) > 1 and not in_place:
+        raise usage("convert", "several paths need --in-place (one output for each file)")
+    codes = [report("convert", failure) for failure in collected.failures]
+    for path in collected.files:
+        try:
+            result = convert_model(path, to=to.value if to else None, upgrade=upgrade)
+        except ParseError as exc:
+            codes.append(report("convert", exc))
+            continue
+        _describe_steps(result)
+        target = result.source if in_place else output
+        if target is None:
+            _print(result.output)
+            continue
+        try:
+            written = result.write(target)
+        except OSError as exc:
+            problem = UsageError(f"cannot write {target}: {exc.strerror or exc}")
+            codes.append(report("convert", problem))
+            continue
+        typer.echo(f"wrote {written}", err=True)
+    raise typer.Exit(max(codes, default=0))
+
+
+def _describe_steps(result: ConversionResult) -> None:
     for step in result.steps:
         old = f" (was {step.old})" if step.old is not None else ""
         typer.echo(f"upgrade: {step.key}: {step.action} {step.new}{old}: {step.reason}", err=True)
     for skipped in result.skipped:
         typer.echo(f"upgrade: {skipped.key}: left unchanged: {skipped.reason}", err=True)
-    target = result.source if in_place else output
-    if target is None:
-        buffer = getattr(sys.stdout, "buffer", None)
-        if buffer is None:
-            sys.stdout.write(result.output.decode("utf-8"))
-        else:
-            sys.stdout.flush()
-            buffer.write(result.output)
-            buffer.flush()
-        raise typer.Exit(0)
-    try:
-        written = result.write(target)
-    except OSError as exc:
-        typer.echo(f"mlmodel convert: cannot write {target}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    typer.echo(f"wrote {written}", err=True)
-    raise typer.Exit(0)
+
+
+def _print(output: bytes) -> None:
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(output.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.write(output)
+    buffer.flush()

@@ -1,198 +1,65 @@
-"""``mlmodel inspect``: parse options, call :func:`mlmodel.inspection.inspect_model`, print."""
+"""``mlmodel inspect``: parse options, call :func:`mlmodel.inspection.inspect_model`, print
+through :data:`mlmodel.report.INSPECT_FORMATTERS`."""
 
 from __future__ import annotations
 
-import enum
-import json
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING
 
 import typer
 
-from mlmodel.cli.app import EXIT_USAGE, app
-from mlmodel.cli.options import IsolatedOption, ModelPath
+from mlmodel.cli.app import app
+from mlmodel.cli.options import (
+    INSPECT_TEXT,
+    ColorChoice,
+    ColorOption,
+    InspectFormatOption,
+    IsolatedOption,
+    ModelPaths,
+)
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from mlmodel.inspection import Inspection
-
-EXIT_BAD_MODEL = 1
-
-
-class InspectFormat(enum.StrEnum):
-    text = "text"
-    json = "json"
 
 
 @app.command()
 def inspect(
-    path: ModelPath,
-    output_format: Annotated[
-        InspectFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = InspectFormat.text,
+    paths: ModelPaths,
+    output_format: InspectFormatOption = INSPECT_TEXT,
+    color: ColorOption = ColorChoice.auto,
     isolated: IsolatedOption = False,  # inspect reads no configuration: always isolated
 ) -> None:
     """Show what a model holds: header, flavors, signature, example, files, environment,
     and what each pickle would import. Nothing is unpickled, imported or executed.
 
-    Exit status: 0, 1 when the MLmodel file cannot be read, 2 for usage errors.
+    A file of any name is inspected with its folder as the model directory. With several
+    paths, --format json prints a list. Exit status: 0, 1 when an MLmodel file cannot be
+    read, 2 for usage errors (a bad path: the other paths are still inspected).
     """
-    from mlmodel.errors import ParseError, UsageError
+    from mlmodel.cli.errors import report
+    from mlmodel.cli.output import use_color
+    from mlmodel.cli.paths import collect
+    from mlmodel.errors import ParseError
     from mlmodel.inspection import inspect_model
+    from mlmodel.report import INSPECT_FORMATTERS, ReportOptions
 
-    try:
-        result = inspect_model(path)
-    except UsageError as exc:
-        typer.echo(f"mlmodel inspect: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    except ParseError as exc:
-        typer.echo(f"mlmodel inspect: cannot read the MLmodel file: {exc}", err=True)
-        raise typer.Exit(EXIT_BAD_MODEL) from None
-    if output_format is InspectFormat.json:
-        sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
+    collected = collect(paths, stdin=False)
+    codes = [report("inspect", failure) for failure in collected.failures]
+    found: list[Inspection] = []
+    for path in collected.files:
+        try:
+            found.append(inspect_model(path))
+        except ParseError as exc:
+            codes.append(report("inspect", exc))
+    options = ReportOptions(color=use_color(color, sys.stdout))
+    if output_format == "json" and len(collected.files) > 1:
+        import json
+
+        items = [item.to_json() for item in found]
+        sys.stdout.write(json.dumps(items, indent=2, ensure_ascii=False) + "\n")
     else:
-        write_text(result)
-    raise typer.Exit(0)
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _settings_tree(console: Console, result: Inspection) -> None:
-    from rich.markup import escape
-    from rich.tree import Tree
-
-    tree = Tree("[bold]flavors[/bold]")
-    if not result.flavors:
-        tree.add("(none)")
-    for flavor in result.flavors:
-        branch = tree.add(f"[bold]{escape(flavor.name)}[/bold]")
-        _add(branch, flavor.settings)
-    console.print(tree)
-
-
-def _add(branch: Any, value: Any) -> None:
-    from rich.markup import escape
-
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, dict | list) and item:
-                _add(branch.add(escape(str(key))), item)
-            else:
-                branch.add(f"{escape(str(key))}: {escape(_show(item))}")
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, dict | list) and item:
-                _add(branch.add("-"), item)
-            else:
-                branch.add(f"- {escape(_show(item))}")
-    else:
-        branch.add(escape(_show(value)))
-
-
-def write_text(result: Inspection) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    console = Console(file=sys.stdout, highlight=False, soft_wrap=False)
-    console.print(f"[bold]{escape(result.path)}[/bold]")
-
-    header = Table(title="header", show_header=False, title_justify="left")
-    header.add_column("field")
-    header.add_column("value", overflow="fold")
-    for key, value in result.header.items():
-        header.add_row(key, escape(_show(value)))
-    console.print(header)
-
-    _settings_tree(console, result)
-
-    if result.signature is None:
-        console.print("signature: none")
-    else:
-        table = Table(title="signature", title_justify="left")
-        for column in ("section", "name", "type", "required", "shape", "default"):
-            table.add_column(column, overflow="fold")
-        for f in result.signature.fields:
-            table.add_row(
-                f.section,
-                escape(_show(f.name)),
-                escape(f.type),
-                _show(f.required),
-                escape(_show(f.shape)),
-                escape(_show(f.default)),
-            )
-        console.print(table)
-        for error in result.signature.errors:
-            console.print(f"  signature problem: {escape(error)}")
-
-    example = result.input_example
-    if example is None:
-        console.print("input example: none")
-    else:
-        console.print(
-            f"input example: type {escape(_show(example.type))}, "
-            f"files {escape(', '.join(example.files) or '-')}"
-        )
-        if example.preview is not None:
-            console.print(f"  preview: {escape(example.preview)}")
-        if example.error:
-            console.print(f"  problem: {escape(example.error)}")
-
-    if result.files is None:
-        console.print("files: not a model directory (a lone MLmodel file)")
-    else:
-        files = Table(title="files", title_justify="left")
-        files.add_column("path", overflow="fold")
-        files.add_column("size", justify="right")
-        for entry in result.files:
-            name = entry.path
-            if entry.symlink:
-                name += f" -> {entry.target}" + (
-                    " (outside the model directory)" if entry.outside else ""
-                )
-            files.add_row(escape(name), _show(entry.size))
-        console.print(files)
-        if result.files_truncated:
-            console.print("  (listing truncated)")
-
-    env = result.environment
-    console.print("[bold]environment[/bold]")
-    console.print(f"  python_version (MLmodel): {escape(_show(env.python_version))}")
-    console.print(f"  python (python_env.yaml): {escape(_show(env.python_env_python))}")
-    console.print(f"  python (conda.yaml): {escape(_show(env.conda_python))}")
-    if env.requirements is None:
-        console.print("  requirements.txt: none")
-    else:
-        console.print("  requirements.txt:")
-        for line in env.requirements:
-            console.print(f"    {escape(line)}")
-    for error in env.errors:
-        console.print(f"  problem: {escape(error)}")
-
-    pickles = result.pickles
-    console.print("[bold]pickles[/bold]")
-    if not pickles.available:
-        names = ", ".join(item.path for item in pickles.pickles) or "none found"
-        console.print(f"  {pickles.message} (pickles: {escape(names)})")
-        return
-    if not pickles.pickles:
-        console.print("  none")
-    for item in pickles.pickles:
-        if item.error and not item.imports:
-            console.print(f"  {escape(item.path)}: {escape(item.error)}")
-            continue
-        flag = " [red]DANGEROUS[/red]" if item.dangerous else ""
-        console.print(f"  {escape(item.path)}:{flag} imports {len(item.imports)} name(s)")
-        for name in item.imports:
-            console.print(f"    {escape(name)}")
-        for danger in item.dangerous_imports:
-            console.print(f"    [red]dangerous[/red] {escape(danger)}")
-        if item.error:
-            console.print(f"    problem: {escape(item.error)}")
+        for number, item in enumerate(found):
+            if number:
+                sys.stdout.write("\n")
+            INSPECT_FORMATTERS[output_format](item, sys.stdout, options)
+    raise typer.Exit(max(codes, default=0))

@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mlmodel.cli.app import EXIT_USAGE, app
+from mlmodel.cli.app import app
+from mlmodel.cli.errors import usage
 from mlmodel.cli.options import (
+    TEXT,
+    ColorChoice,
+    ColorOption,
+    ExitZeroOption,
     FormatOption,
     IsolatedOption,
     MLflowVersionOption,
     ModelPaths,
-    OutputFormat,
+    OutputFileOption,
+    QuietOption,
+    RecursiveOption,
+    StatisticsOption,
     StrictOption,
 )
+
+if TYPE_CHECKING:
+    from mlmodel.lint.engine import LintOptions
+    from mlmodel.results import FileReport
+
+#: stdin is read up to this size, as validate's default --max-bytes
+STDIN_LIMIT = 10 * 1024 * 1024
 
 
 def _codes(values: list[str] | None) -> tuple[str, ...] | None:
@@ -27,7 +42,7 @@ def _codes(values: list[str] | None) -> tuple[str, ...] | None:
 @app.command()
 def lint(
     paths: ModelPaths,
-    output_format: FormatOption = OutputFormat.text,
+    output_format: FormatOption = TEXT,
     select: Annotated[
         list[str] | None,
         typer.Option(help="Rule codes or prefixes to run (comma-separated or repeated)."),
@@ -50,39 +65,96 @@ def lint(
             help="Read the model directory's other files (environment, examples, pickles).",
         ),
     ] = True,
+    recursive: RecursiveOption = False,
+    quiet: QuietOption = False,
+    exit_zero: ExitZeroOption = False,
+    statistics: StatisticsOption = False,
+    output_file: OutputFileOption = None,
+    color: ColorOption = ColorChoice.auto,
     isolated: IsolatedOption = False,
     mlflow_version: MLflowVersionOption = None,
 ) -> None:
     """Find what loads today but breaks a deployment later; fix it keeping comments.
 
     Exit status: 0 no errors (warnings allowed), 1 errors (or warnings with
-    --strict, or changes to make with --diff), 2 usage errors.
+    --strict, or changes to make with --diff), 2 usage errors (a bad path: the other
+    paths are still checked).
     """
-    from mlmodel.errors import UsageError
+    from mlmodel.cli.output import (
+        check_statistics,
+        final_exit_code,
+        report_failures,
+        report_options,
+        write_report,
+    )
+    from mlmodel.cli.paths import STDIN_NAME, collect
     from mlmodel.lint.engine import LintOptions, lint_paths
     from mlmodel.releases import release
     from mlmodel.report import FORMATTERS
 
-    try:
-        options = LintOptions(
-            select=_codes(select),
-            ignore=_codes(ignore),
-            fix=fix,
-            unsafe_fixes=unsafe_fixes,
-            diff=diff,
-            check_files=check_files,
-            isolated=isolated,
-            mlflow_version=release(mlflow_version),
-        )
-        result = lint_paths(paths, options)
-    except UsageError as exc:
-        typer.echo(f"mlmodel lint: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
+    check_statistics("lint", output_format, statistics)
+    target = release(mlflow_version)
+    collected = collect(paths, recursive=recursive)
+    if collected.stdin and (fix or diff):
+        raise usage("lint", "--fix and --diff work on files, not on - (stdin)")
+    report_failures("lint", collected)
+    if not collected.files and not collected.stdin:
+        raise typer.Exit(final_exit_code(0, collected, exit_zero=exit_zero))
+    options = LintOptions(
+        select=_codes(select),
+        ignore=_codes(ignore),
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        diff=diff,
+        check_files=check_files,
+        isolated=isolated,
+        mlflow_version=target,
+    )
+    result = lint_paths(collected.files, options)
+    sources: dict[str, str] = {}
+    if collected.stdin:
+        report, sources[STDIN_NAME] = _lint_stdin(options)
+        result.result.reports.append(report)
     for text in result.diffs.values():
         sys.stdout.write(text)
-    FORMATTERS[output_format.value](result.result, sys.stdout)
+    render = report_options(
+        color, output_file, quiet=quiet, statistics=statistics, sources=sources
+    )
+    write_report(
+        lambda stream: FORMATTERS[output_format](result.result, stream, render),
+        output_file,
+        "lint",
+    )
     fixed = sum(len(codes) for codes in result.fixed.values())
-    if fixed and not diff:
+    if fixed and not diff and not quiet:
         typer.echo(f"fixed {fixed} finding(s) in {len(result.fixed)} file(s)", err=True)
-    code = result.exit_code(strict=strict)
-    raise typer.Exit(1 if diff and result.diffs else code)
+    code = 1 if diff and result.diffs else result.exit_code(strict=strict)
+    raise typer.Exit(final_exit_code(code, collected, exit_zero=exit_zero))
+
+
+def _lint_stdin(options: LintOptions) -> tuple[FileReport, str]:
+    """Lint the MLmodel read from stdin, with no model directory (no file checks), and the
+    project configuration of the current directory; returns the report and the text read."""
+    import tempfile
+    from dataclasses import replace
+    from pathlib import Path
+
+    from mlmodel.cli.paths import STDIN_NAME, read_stdin
+    from mlmodel.config import EMPTY, load_config
+    from mlmodel.lint.engine import lint_paths
+    from mlmodel.results import FileReport
+
+    config = EMPTY if options.isolated else load_config(Path.cwd())
+    options = replace(
+        options,
+        select=config.select if options.select is None else options.select,
+        ignore=config.ignore if options.ignore is None else options.ignore,
+        check_files=False,
+    )
+    data = read_stdin(STDIN_LIMIT)
+    with tempfile.TemporaryDirectory(prefix="mlmodel-stdin-") as folder:
+        target = Path(folder) / "MLmodel"
+        target.write_bytes(data)
+        report = lint_paths([target], options).result.reports[0]
+    found = [d.with_file(STDIN_NAME) for d in report.diagnostics]
+    return FileReport(STDIN_NAME, found), data.decode("utf-8-sig", errors="replace")

@@ -4,34 +4,84 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mlmodel.report import FORMATTERS, INSPECT_FORMATTERS
 
-class OutputFormat(enum.StrEnum):
-    text = "text"
-    json = "json"
-    github = "github"
-    sarif = "sarif"
+if TYPE_CHECKING:
+    OutputFormat = str
+    InspectFormat = str
+else:
+    # the choices of --format, made from the formatter tables
+    OutputFormat = enum.StrEnum("OutputFormat", {name: name for name in FORMATTERS})
+    InspectFormat = enum.StrEnum("InspectFormat", {name: name for name in INSPECT_FORMATTERS})
+
+TEXT = OutputFormat("text")
+INSPECT_TEXT = InspectFormat("text")
 
 
-ModelPath = Annotated[
-    Path,
-    typer.Argument(
-        metavar="PATH", help="A model directory or an MLmodel file (any name).", show_default=False
-    ),
-]
+class ColorChoice(enum.StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
 ModelPaths = Annotated[
     list[Path],
     typer.Argument(
         metavar="PATH...",
-        help="Model directories or MLmodel files (any name).",
+        help="Model directories or MLmodel files (any name; the file's folder is its model "
+        "directory); - reads an MLmodel from stdin.",
         show_default=False,
     ),
 ]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+InspectFormatOption = Annotated[
+    InspectFormat, typer.Option("--format", "-f", help="Output format.")
+]
 StrictOption = Annotated[bool, typer.Option(help="Exit 1 on warnings too.")]
+ColorOption = Annotated[
+    ColorChoice,
+    typer.Option(
+        "--color",
+        help="Colour and styles in text output. auto: only on a terminal, never when NO_COLOR "
+        "is set.",
+    ),
+]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print the findings only: no summary lines.")
+]
+ExitZeroOption = Annotated[
+    bool,
+    typer.Option("--exit-zero", help="Exit 0 even when there are findings (usage errors exit 2)."),
+]
+StatisticsOption = Annotated[
+    bool,
+    typer.Option(
+        "--statistics", help="Print how often each code occurs instead of every finding."
+    ),
+]
+OutputFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output-file",
+        "-o",
+        metavar="FILE",
+        help="Write the report to FILE (atomically) instead of stdout.",
+        show_default=False,
+    ),
+]
+RecursiveOption = Annotated[
+    bool,
+    typer.Option(
+        "--recursive",
+        "-r",
+        help="Check every MLmodel file below each directory given (skipping what .gitignore "
+        "ignores).",
+    ),
+]
 IsolatedOption = Annotated[
     bool,
     typer.Option(

@@ -62,12 +62,11 @@ HEADER_FIELDS = (
 )
 
 
-def _model_dir(document: MLmodelDocument, given: Path) -> Path | None:
-    """The model directory: a directory given, or the folder of a file named MLmodel."""
+def _model_dir(document: MLmodelDocument) -> Path:
+    """The model directory: the MLmodel file's folder, whatever the file's name (as for
+    validate and lint)."""
     assert document.path is not None
-    if given.is_dir() or document.path.name == "MLmodel":
-        return document.path.parent
-    return None
+    return document.path.parent
 
 
 def inspect_model(path: str | Path) -> Inspection:
@@ -78,7 +77,7 @@ def inspect_model(path: str | Path) -> Inspection:
     """
     document = read_mlmodel(path)
     assert document.path is not None
-    model_dir = _model_dir(document, Path(path))
+    model_dir = _model_dir(document)
     data: dict[str, Any] = json_ready(document)
     header = {name: data.get(name) for name in HEADER_FIELDS}
     flavors_data = data.get("flavors")

@@ -1,34 +1,55 @@
-"""Formatters: a name-to-function table; each writes a result to a stream."""
+"""Formatters: name-to-function tables; each writes a result to a stream.
+
+:data:`FORMATTERS` renders findings (``validate`` and ``lint``), :data:`INSPECT_FORMATTERS`
+renders an inspection. The CLI builds its ``--format`` choices from these tables.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TextIO
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TextIO
 
-from mlmodel.api import ValidationResult
-
-Formatter = Callable[[ValidationResult, TextIO], None]
-
-
-def _text(result: ValidationResult, stream: TextIO) -> None:
-    from mlmodel.report.text import write_text
-
-    write_text(result, stream)
+if TYPE_CHECKING:
+    from mlmodel.inspection import Inspection
+    from mlmodel.results import ValidationResult
 
 
-def _json(result: ValidationResult, stream: TextIO) -> None:
-    from mlmodel.report.machine import write_json
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """How to render: ``color`` (ANSI styles, text only), ``quiet`` (findings only, no
+    summary), ``statistics`` (a count per code instead of each finding), ``sources``
+    (the text of reports that are not files on disk, such as ``<stdin>``, by report path)."""
 
-    write_json(result, stream)
+    color: bool = False
+    quiet: bool = False
+    statistics: bool = False
+    sources: Mapping[str, str] = field(default_factory=dict)
 
 
-def _github(result: ValidationResult, stream: TextIO) -> None:
+Formatter = Callable[["ValidationResult", TextIO, ReportOptions], None]
+InspectFormatter = Callable[["Inspection", TextIO, ReportOptions], None]
+
+
+def _text(result: ValidationResult, stream: TextIO, options: ReportOptions) -> None:
+    from mlmodel.report.text import write_statistics, write_text
+
+    (write_statistics if options.statistics else write_text)(result, stream, options)
+
+
+def _json(result: ValidationResult, stream: TextIO, options: ReportOptions) -> None:
+    from mlmodel.report.machine import write_json, write_json_statistics
+
+    (write_json_statistics if options.statistics else write_json)(result, stream)
+
+
+def _github(result: ValidationResult, stream: TextIO, options: ReportOptions) -> None:
     from mlmodel.report.machine import write_github
 
     write_github(result, stream)
 
 
-def _sarif(result: ValidationResult, stream: TextIO) -> None:
+def _sarif(result: ValidationResult, stream: TextIO, options: ReportOptions) -> None:
     from mlmodel.report.sarif import write_sarif
 
     write_sarif(result, stream)
@@ -39,4 +60,25 @@ FORMATTERS: dict[str, Formatter] = {
     "json": _json,
     "github": _github,
     "sarif": _sarif,
+}
+
+#: the formats that can show ``--statistics`` (the others always list every finding)
+STATISTICS_FORMATS = frozenset({"text", "json"})
+
+
+def _inspect_text(result: Inspection, stream: TextIO, options: ReportOptions) -> None:
+    from mlmodel.report.inspect_text import write_inspection
+
+    write_inspection(result, stream, options)
+
+
+def _inspect_json(result: Inspection, stream: TextIO, options: ReportOptions) -> None:
+    import json
+
+    stream.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
+
+
+INSPECT_FORMATTERS: dict[str, InspectFormatter] = {
+    "text": _inspect_text,
+    "json": _inspect_json,
 }

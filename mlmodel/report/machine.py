@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import json
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from mlmodel.api import ValidationResult
+if TYPE_CHECKING:
+    from mlmodel.results import ValidationResult
 
 
 def write_json(result: ValidationResult, stream: TextIO) -> None:
     """A JSON list of findings: path, line, column, code, severity, message (+ hint, key)."""
     json.dump([d.to_dict() for d in result.diagnostics], stream, indent=2)
+    stream.write("\n")
+
+
+def write_json_statistics(result: ValidationResult, stream: TextIO) -> None:
+    """``--statistics``: a JSON list of ``{code, count, severity, fix}``, most frequent first."""
+    from mlmodel.report.text import statistics
+
+    rows = [
+        {"code": code, "count": count, "severity": severity.value, "fix": safety}
+        for code, count, severity, safety in statistics(result)
+    ]
+    json.dump(rows, stream, indent=2)
     stream.write("\n")
 
 

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections import Counter
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from mlmodel.api import FileReport, ValidationResult
 from mlmodel.diagnostics import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from mlmodel.report import ReportOptions
+    from mlmodel.results import FileReport, ValidationResult
+
+MAX_EXCERPT = 160
+#: Unicode categories shown as escapes: controls, format (bidi overrides), surrogates,
+#: line and paragraph separators
+_ESCAPED = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+NEWLINE = "\n"  # kept in messages and hints: they may span lines
+#: the line breaks of YAML 1.1, as MLflow's PyYAML counts lines
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 def _plural(count: int, word: str) -> str:
@@ -23,52 +39,135 @@ def summary(result: ValidationResult) -> str:
     )
 
 
-def write_text(result: ValidationResult, stream: TextIO) -> None:
+def fix_safety(d: Diagnostic) -> str | None:
+    """``"safe"`` or ``"unsafe"`` when ``mlmodel lint --fix`` can fix the finding."""
+    value = getattr(d, "fix", None)
+    return value if value in ("safe", "unsafe") else None
+
+
+def fixes_line(diagnostics: list[Diagnostic]) -> str | None:
+    """``[*] N fixable with --fix (M more with --unsafe-fixes)``, or None when nothing is."""
+    safety = Counter(fix_safety(d) for d in diagnostics)
+    safe, unsafe = safety["safe"], safety["unsafe"]
+    if not safe and not unsafe:
+        return None
+    more = f" ({unsafe} more with --fix --unsafe-fixes)" if unsafe else ""
+    if not safe:
+        return f"{unsafe} fixable with --fix --unsafe-fixes"
+    return f"[*] {safe} fixable with --fix{more}"
+
+
+def escape_control(text: str, *, keep: str = "") -> str:
+    """Control and format characters (NUL, ESC, bidi overrides...) as ``\\xNN``/``\\uNNNN``,
+    so a binary or hostile file cannot drive the terminal; the characters in ``keep`` stay."""
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if char in keep or unicodedata.category(char) not in _ESCAPED:
+            out.append(char)
+        elif ord(char) < 0x100:
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(f"\\u{ord(char):04x}")
+    return "".join(out)
+
+
+def excerpt(line: str, column: int | None) -> tuple[str, int | None]:
+    """The source line as shown (tabs as one space, control characters escaped, long
+    lines cut) and the 0-based offset of ``column`` in it."""
+    source = line.expandtabs(1)
+    offset = None if column is None else len(escape_control(source[: column - 1]))
+    shown = escape_control(source)
+    if len(shown) > MAX_EXCERPT:
+        shown = shown[: MAX_EXCERPT - 3] + "..."
+    return shown, offset
+
+
+def write_text(result: ValidationResult, stream: TextIO, options: ReportOptions) -> None:
     if not result.diagnostics:
         # The common case in a pre-commit hook: no need to load rich.
-        stream.write(summary(result) + "\n")
+        if not options.quiet:
+            stream.write(summary(result) + "\n")
         return
-    from rich.console import Console
     from rich.markup import escape
 
-    console = Console(file=stream, highlight=False, soft_wrap=True)
+    from mlmodel.report.console import make_console
+
+    console = make_console(stream, color=options.color)
     for d in result.general:
-        _write_one(console, d, [], escape)
+        _write_one(console, d, [])
     for report in result.reports:
         if not report.diagnostics:
             continue
-        lines = _source_lines(report)
+        lines = _source_lines(report, options)
         for d in report.diagnostics:
-            _write_one(console, d, lines, escape)
+            _write_one(console, d, lines)
+    if options.quiet:
+        return
     style = "bold red" if result.errors else "bold yellow"
     console.print(f"[{style}]{escape(summary(result))}[/]")
+    fixes = fixes_line(result.diagnostics)
+    if fixes:
+        console.print(escape(fixes))
 
 
-def _source_lines(report: FileReport) -> list[str]:
-    try:
-        return Path(report.path).read_bytes().decode("utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
+def _source_lines(report: FileReport, options: ReportOptions) -> list[str]:
+    text = options.sources.get(report.path)
+    if text is None:
+        try:
+            text = Path(report.path).read_bytes().decode("utf-8-sig", errors="replace")
+        except OSError:
+            return []
+    return _LINE_BREAK.split(text)
 
 
-def _write_one(console: object, d: Diagnostic, lines: list[str], escape: object) -> None:
-    from rich.console import Console
+def _write_one(console: Console, d: Diagnostic, lines: list[str]) -> None:
+    from rich.markup import escape
 
-    assert isinstance(console, Console)
-    esc = escape  # rich.markup.escape
-    assert callable(esc)
     color = "red" if d.severity is Severity.ERROR else "yellow"
+    mark = " [*]" if fix_safety(d) == "safe" else ""
     console.print(
-        f"[bold]{esc(d.location())}[/]: [{color}]{d.severity.value}[/] "
-        f"[bold]{d.code}[/] {esc(d.message)}"
+        f"[bold]{escape(escape_control(d.location()))}[/]: [{color}]{d.severity.value}[/] "
+        f"[bold]{d.code}[/]{escape(mark)} {escape(escape_control(d.message, keep=NEWLINE))}"
     )
     if d.line is not None and 0 < d.line <= len(lines):
-        source = lines[d.line - 1].rstrip("\r").expandtabs(1)
-        if len(source) > 160:
-            source = source[:157] + "..."
+        source, offset = excerpt(lines[d.line - 1], d.column)
         gutter = f"{d.line:>5} | "
-        console.print(f"[dim]{gutter}[/]{esc(source)}")
-        if d.column is not None:
-            console.print(" " * (len(gutter) + d.column - 1) + f"[{color}]^[/]")
+        console.print(f"[dim]{gutter}[/]{escape(source)}")
+        if offset is not None and offset <= len(source):
+            console.print(" " * (len(gutter) + offset) + f"[{color}]^[/]")
     if d.hint:
-        console.print(f"      [cyan]hint:[/] {esc(d.hint)}")
+        console.print(f"      [cyan]hint:[/] {escape(escape_control(d.hint, keep=NEWLINE))}")
+
+
+def statistics(result: ValidationResult) -> list[tuple[str, int, Severity, str | None]]:
+    """(code, count, severity, fix safety) per code, most frequent first."""
+    counts: Counter[str] = Counter()
+    first: dict[str, Diagnostic] = {}
+    for d in result.diagnostics:
+        counts[d.code] += 1
+        first.setdefault(d.code, d)
+    return [
+        (code, count, first[code].severity, fix_safety(first[code]))
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+
+
+def _code_name(code: str) -> str:
+    from mlmodel.codes import CODES
+
+    found = CODES.get(code)
+    return found.name if found is not None else ""
+
+
+def write_statistics(result: ValidationResult, stream: TextIO, options: ReportOptions) -> None:
+    """One line per code: count, code, ``[*]`` when --fix fixes it, the code's name."""
+    rows = statistics(result)
+    width = max((len(str(count)) for _, count, _, _ in rows), default=1)
+    for code, count, severity, safety in rows:
+        mark = "[*]" if safety == "safe" else "   "
+        line = f"{count:>{width}}  {code:<7} {mark} {severity.value:<7} {_code_name(code)}"
+        stream.write(line.rstrip() + "\n")
+    if not options.quiet:
+        stream.write(summary(result) + "\n")

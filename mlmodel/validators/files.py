@@ -12,6 +12,12 @@ from mlmodel.registry import PathKind, PathRef
 from mlmodel.validators.context import CheckContext
 from mlmodel.yamlio.tree import KeyPath
 
+#: the model directory of an MLmodel file is its folder, whatever the file's name
+MISSING_FILE_HINT = (
+    "the model directory is the MLmodel file's folder; for an MLmodel file kept without "
+    "its model's files, --no-check-files skips the file checks"
+)
+
 
 def check_files(ctx: CheckContext) -> None:
     if not ctx.check_files or ctx.model_dir is None or not isinstance(ctx.data, dict):
@@ -55,6 +61,7 @@ def _check_one(ctx: CheckContext, root: Path, path: KeyPath, value: str, ref: Pa
             "V500",
             f"{label} points to {value!r}, which does not exist in the model directory",
             path,
+            hint=MISSING_FILE_HINT,
         )
         return
     _check_kind(ctx, target, value, ref.kind, label, path)

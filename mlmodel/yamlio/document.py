@@ -10,6 +10,7 @@ checked by re-parsing; an edit that would not read back as asked raises
 from __future__ import annotations
 
 import copy
+import datetime
 import os
 from collections.abc import Iterator, MutableMapping, MutableSequence
 from dataclasses import dataclass
@@ -178,6 +179,7 @@ class MLmodelDocument(MutableMapping[str, Any]):
         Setting a scalar to the value it already has leaves the text untouched.
         """
         value = _plain(value)
+        check_representable(value)
         if not path:
             raise EditError("cannot replace the whole document; set its keys instead")
         parent = self._get(path[:-1])
@@ -244,6 +246,30 @@ class MLmodelDocument(MutableMapping[str, Any]):
         elif own:
             self._stamp = None  # the file no longer holds this document
         return target
+
+
+_SCALARS = (str, bool, int, float, type(None), datetime.date)
+MAX_VALUE_DEPTH = 100
+
+
+def check_representable(value: Any, depth: int = 0) -> None:
+    """Raise :class:`EditError` unless ``value`` is plain YAML data: strings, numbers,
+    booleans, None, dates, and lists, tuples and dicts of them (scalar keys)."""
+    if depth > MAX_VALUE_DEPTH:
+        raise EditError(f"the value nests deeper than {MAX_VALUE_DEPTH} levels (or refers to itself)")
+    if isinstance(value, _SCALARS):
+        return
+    if isinstance(value, list | tuple):
+        for item in value:
+            check_representable(item, depth + 1)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, _SCALARS):
+                raise EditError(f"a mapping key of type {type(key).__name__} cannot be written")
+            check_representable(item, depth + 1)
+        return
+    raise EditError(f"a value of type {type(value).__name__} cannot be written as YAML")
 
 
 def _same_scalar(old: Any, new: Any) -> bool:

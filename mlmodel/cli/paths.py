@@ -1,0 +1,71 @@
+"""The PATH arguments of a command: each MLmodel file once, stdin, and the bad paths.
+
+A bad path does not stop the others: it is reported, the rest are checked, and the
+command exits 2 at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlmodel.errors import UsageError
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+
+@dataclass(slots=True)
+class Collected:
+    """``files``: MLmodel files, each once, in the order given; ``stdin``: ``-`` was given;
+    ``failures``: the paths that are not models, with why."""
+
+    files: list[Path] = field(default_factory=list)
+    stdin: bool = False
+    failures: list[UsageError] = field(default_factory=list)
+
+
+def collect(paths: list[Path], *, recursive: bool = False, stdin: bool = True) -> Collected:
+    """Resolve each PATH to its MLmodel file (``--recursive``: every MLmodel file below a
+    directory). The same file named twice (``m`` and ``m/MLmodel``, a symlink) is kept once."""
+    from mlmodel.modeldir import resolve_mlmodel_path
+
+    collected = Collected()
+    seen: set[Path] = set()
+
+    def add(file: Path) -> None:
+        key = file.resolve()
+        if key not in seen:
+            seen.add(key)
+            collected.files.append(file)
+
+    for path in paths:
+        if str(path) == STDIN and stdin:
+            collected.stdin = True
+            continue
+        if recursive and path.is_dir():
+            from mlmodel.cli.discover import find_mlmodel_files
+
+            found = find_mlmodel_files(path)
+            if not found:
+                collected.failures.append(UsageError(f"{path}: no MLmodel file below it"))
+            for file in found:
+                add(file)
+            continue
+        try:
+            add(resolve_mlmodel_path(path))
+        except UsageError as exc:
+            collected.failures.append(exc)
+    return collected
+
+
+def read_stdin(limit: int) -> bytes:
+    """Up to ``limit`` + 1 bytes of stdin (one more than the limit: enough to say it is
+    too large without reading everything)."""
+    import sys
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise UsageError("- was given but there is no standard input to read")
+    data: bytes = stream.read(limit + 1)
+    return data

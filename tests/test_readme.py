@@ -1,0 +1,67 @@
+"""What the README promises about the command line matches the code."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from mlmodel.builtin_flavors import BUILTIN_FLAVORS
+from mlmodel.cli.app import COMMAND_MODULES, run
+from mlmodel.report import FORMATTERS, INSPECT_FORMATTERS
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _usage(command: str) -> str:
+    """The README's usage block of ``mlmodel COMMAND`` (up to the closing fence)."""
+    start = README.index(f"mlmodel {command} PATH...")
+    return README[start : README.index("```", start)]
+
+
+@pytest.mark.parametrize("command", ["validate", "lint"])
+def test_usage_lines_list_every_output_format(command: str) -> None:
+    formats = re.search(r"--format ([a-z|]+)", _usage(command))
+    assert formats is not None
+    assert formats.group(1).split("|") == list(FORMATTERS)
+
+
+def test_inspect_formats() -> None:
+    formats = re.search(r"mlmodel inspect PATH\.\.\. \[--format ([a-z|]+)\]", README)
+    assert formats is not None
+    assert formats.group(1).split("|") == list(INSPECT_FORMATTERS)
+
+
+@pytest.mark.parametrize("command", ["validate", "lint"])
+def test_every_option_in_a_usage_line_exists(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run([command, "--help"]) == 0
+    help_text = capsys.readouterr().out
+    for option in set(re.findall(r"--[a-z-]+", _usage(command))):
+        assert option in help_text, option
+
+
+def test_flavor_count() -> None:
+    counts = re.findall(r"\((\d+) built-ins\)", README)
+    assert counts == [str(len(BUILTIN_FLAVORS))]
+
+
+def test_pre_commit_snippets_are_valid_hook_configs() -> None:
+    blocks = re.findall(r"```yaml\n(.*?)```", README, flags=re.DOTALL)
+    snippets = [b for b in blocks if "mlmodel-validate" in b]
+    assert len(snippets) == 2
+    repo = yaml.safe_load(snippets[0])[0]
+    assert "commit" in repo["rev"]  # no release is tagged yet: pin a commit
+    assert [h["id"] for h in repo["hooks"]] == ["mlmodel-validate", "mlmodel-lint"]
+    hook = yaml.safe_load(snippets[1])[0]
+    assert hook["args"] == ["--no-check-files"]
+
+
+def test_h_is_documented_and_works(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "`-h` is `--help`" in README
+    for command in COMMAND_MODULES:
+        assert run([command, "-h"]) == 0
+    capsys.readouterr()
