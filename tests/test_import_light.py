@@ -60,3 +60,11 @@ def test_pydantic_core_loaded_alone_is_reused_by_pydantic() -> None:
         "import pydantic_core; assert pydantic_core.SchemaValidator is core.SchemaValidator"
     )
     assert "pydantic" in loaded
+
+
+def test_runtime_public_modules_load_no_heavy_library() -> None:
+    """mlmodel.Model, mlmodel.models and mlmodel.sklearn import numpy, pandas, scikit-learn,
+    skops or MLflow only when a model is saved or loaded."""
+    loaded = _loaded_after("import mlmodel, mlmodel.models, mlmodel.sklearn; mlmodel.Model")
+    heavy = (*HEAVY, "skops", "cloudpickle", "scipy")
+    assert not [m for m in loaded if m.split(".")[0] in heavy]
