@@ -37,12 +37,14 @@ def validate_bytes(
     limits: Limits | None = None,
     roundtrip: bool = False,
     declared: Mapping[str, DeclaredFlavor] | None = None,
+    isolated: bool = False,
     mlflow_version: str | Release | None = None,
 ) -> list[Diagnostic]:
     """Validate the bytes of an MLmodel file.
 
     ``roundtrip=False`` parses with libyaml (fast); ``True`` with ruamel.yaml,
-    as round-trip documents do. Both give the same findings. ``mlflow_version``
+    as round-trip documents do. Both give the same findings. Inline suppressions
+    (``# mlmodel: disable=CODE``) are honoured unless ``isolated``. ``mlflow_version``
     (``"2.9"``) judges the model against that MLflow release instead of the newest.
     """
     from mlmodel.validators import run_checks
@@ -63,6 +65,7 @@ def validate_bytes(
         check_files=check_files,
         declared=declared,
         mlflow_version=release(mlflow_version),
+        suppressions=not isolated,
     )
 
 
@@ -111,6 +114,7 @@ def validate_file(
                 limits=limits,
                 declared=declared,
                 mlflow_version=target,
+                isolated=isolated,
             )
     except OSError as exc:
         found = [diagnostic("V115", f"cannot read the file: {exc.strerror or exc}")]
@@ -144,6 +148,7 @@ def validate_paths(
             limits=limits,
             declared=config.flavors,
             mlflow_version=target or config.mlflow_version,
+            isolated=isolated,
         )
         for p, config in zip(resolved, configs, strict=True)
     ]

@@ -24,10 +24,30 @@ def run_checks(
     model_dir: Path | None = None,
     check_files: bool = True,
     declared: Mapping[str, DeclaredFlavor] | None = None,
+    suppressions: bool = True,
     mlflow_version: Release | None = None,
 ) -> list[Diagnostic]:
     """Every check, in order: YAML, structure, declared flavors, signature, loader, formats,
-    release (with ``mlflow_version``), files."""
+    release (judged against ``mlflow_version``, None: the newest), files; then the inline
+    suppressions of the text (``# mlmodel: disable=V402``) unless ``suppressions`` is False
+    (``isolated``, or a caller that applies them itself)."""
+    found = _checks(parsed, text, model_dir, check_files, declared, mlflow_version)
+    if suppressions:
+        from mlmodel.suppressions import MARKER, find_suppressions, silence
+
+        if MARKER in text:
+            found = silence(found, find_suppressions(text, parsed))
+    return found
+
+
+def _checks(
+    parsed: ParsedYaml,
+    text: str,
+    model_dir: Path | None,
+    check_files: bool,
+    declared: Mapping[str, DeclaredFlavor] | None,
+    mlflow_version: Release | None,
+) -> list[Diagnostic]:
     from mlmodel.validators.context import CheckContext
 
     found = list(parsed.diagnostics)
@@ -64,8 +84,26 @@ def run_checks(
     checks = (check_structure, check_declared, check_signature, check_loader, check_formats)
     for check in (*checks, check_release, files_check):
         check(ctx)
-    found.extend(_judged_against(ctx.diagnostics, mlflow_version))
+    checked = _beside_tags(ctx.diagnostics, parsed.diagnostics)
+    found.extend(_judged_against(checked, mlflow_version))
     return sorted(found, key=sort_key)
+
+
+#: tags YAML safe loading refuses: the value is never constructed, so its type says nothing
+_TAG_CODES = ("V108", "V109")
+
+
+def _beside_tags(checked: list[Diagnostic], yaml: list[Diagnostic]) -> list[Diagnostic]:
+    """The checks' findings, without those about a value a refused tag stands for: the tag's
+    own finding (V108 for ``!!python/...``) says what is wrong there."""
+    tagged = [d.key for d in yaml if d.code in _TAG_CODES]
+    if not tagged:
+        return checked
+    return [
+        d
+        for d in checked
+        if not any(d.key == key or d.key.startswith(key + ".") or not key for key in tagged)
+    ]
 
 
 def _judged_against(found: list[Diagnostic], target: Release | None) -> list[Diagnostic]:
