@@ -69,6 +69,7 @@ def _checks(
     from mlmodel.validators.files import check_files as files_check
     from mlmodel.validators.formats import check_formats
     from mlmodel.validators.loaders import check_loader
+    from mlmodel.validators.model_files import check_model_files
     from mlmodel.validators.release import check_release
     from mlmodel.validators.signature import check_signature
     from mlmodel.validators.structure import check_structure
@@ -82,7 +83,7 @@ def _checks(
         mlflow_version=mlflow_version,
     )
     checks = (check_structure, check_declared, check_signature, check_loader, check_formats)
-    for check in (*checks, check_release, files_check):
+    for check in (*checks, check_release, files_check, check_model_files):
         check(ctx)
     checked = _beside_tags(ctx.diagnostics, parsed.diagnostics)
     found.extend(_judged_against(checked, mlflow_version))
