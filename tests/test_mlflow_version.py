@@ -4,11 +4,13 @@ virtual environment built under a temporary folder by a ``slow`` test)."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 import venv
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +47,14 @@ class Case:
     removal: bool = False
     probe: tuple[str, str] | None = None  # (kind, argument) for _PROBE
     files: dict[str, bytes] = field(default_factory=dict)
+
+
+def _skops_like() -> bytes:
+    """A zip holding a skops ``schema.json`` (the container a skops file is)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("schema.json", json.dumps({"__class__": "LinearRegression"}))
+    return buffer.getvalue()
 
 
 SKOPS_SKLEARN = (
@@ -182,7 +192,7 @@ CASES = [
         "V213",
         7,
         probe=("sklearn-format", ""),
-        files={"model.skops": b""},
+        files={"model.skops": _skops_like()},
     ),
 ]
 
