@@ -16,7 +16,6 @@ Only regular files inside the model directory are opened, and only their first 6
 from __future__ import annotations
 
 import stat
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -138,6 +137,8 @@ def _regular_inside(root: Path, value: str) -> Path | None:
 
 
 def _zip_names(path: Path) -> list[str] | None:
+    import zipfile  # only for a file sniffed as a zip archive
+
     try:
         with zipfile.ZipFile(path) as archive:
             return archive.namelist()
