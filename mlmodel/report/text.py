@@ -121,12 +121,12 @@ def _source_lines(report: FileReport, options: ReportOptions) -> list[str]:
     large, a FIFO), and never anything but a regular file."""
     text = options.sources.get(report.path)
     if text is None:
-        from mlmodel.fsio import read_regular
+        from mlmodel.fsio import read_regular_bytes
 
         if not any(d.line is not None for d in report.diagnostics):
             return []
         try:
-            data, _stamp = read_regular(Path(report.path), max_bytes=MAX_EXCERPT_SOURCE_BYTES)
+            data = read_regular_bytes(Path(report.path), max_bytes=MAX_EXCERPT_SOURCE_BYTES)
         except (OSError, ValueError):
             return []
         text = data.decode("utf-8-sig", errors="replace")
