@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mlmodel.cli.app import COMMAND_MODULES, run
-from mlmodel.diagnostics import Diagnostic, Severity
+from mlmodel.diagnostics import Diagnostic, FixSafety, Severity
 from mlmodel.report import ReportOptions
 from mlmodel.report.text import escape_control, excerpt, write_text
 from mlmodel.results import FileReport, ValidationResult
@@ -168,7 +168,7 @@ def test_output_file_is_written_atomically(
 class _Fixable(Diagnostic):
     """A Diagnostic carrying the fix marker lint findings get (see Diagnostic.fix)."""
 
-    fix: str | None = None
+    fix: FixSafety | None = None
 
 
 def test_fixable_findings_are_marked() -> None:
