@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING
 
 from mlmodel.codes import diagnostic
 from mlmodel.diagnostics import Diagnostic
+from mlmodel.errors import ParseError
 from mlmodel.modeldir import MLMODEL_NAME, resolve_mlmodel_path
+from mlmodel.releases import Release, release
 from mlmodel.results import FileReport, ValidationResult
+from mlmodel.yamlio.source import read_mlmodel_bytes
 from mlmodel.yamlio.tree import Limits
 
 if TYPE_CHECKING:
@@ -37,12 +40,14 @@ def validate_bytes(
     roundtrip: bool = False,
     declared: Mapping[str, DeclaredFlavor] | None = None,
     isolated: bool = False,
+    mlflow_version: str | Release | None = None,
 ) -> list[Diagnostic]:
     """Validate the bytes of an MLmodel file.
 
     ``roundtrip=False`` parses with libyaml (fast); ``True`` with ruamel.yaml,
     as round-trip documents do. Both give the same findings. Inline suppressions
-    (``# mlmodel: disable=CODE``) are honoured unless ``isolated``.
+    (``# mlmodel: disable=CODE``) are honoured unless ``isolated``. ``mlflow_version``
+    (``"2.9"``) judges the model against that MLflow release instead of the newest.
     """
     from mlmodel.validators import run_checks
     from mlmodel.yamlio.parse import parse_fast, parse_roundtrip
@@ -61,6 +66,7 @@ def validate_bytes(
         model_dir=model_dir,
         check_files=check_files,
         declared=declared,
+        mlflow_version=release(mlflow_version),
         suppressions=not isolated,
     )
 
@@ -80,35 +86,37 @@ def validate_file(
     limits: Limits | None = None,
     declared: Mapping[str, DeclaredFlavor] | None = None,
     isolated: bool = False,
+    mlflow_version: str | Release | None = None,
 ) -> FileReport:
     """Validate one model directory or MLmodel file.
 
-    ``declared`` flavor schemas default to those of the project configuration
-    found by walking up from the file (:mod:`mlmodel.config`); ``isolated`` reads
-    no configuration file.
+    ``declared`` flavor schemas (and, unless given, ``mlflow_version``) default to
+    those of the project configuration found by walking up from the file
+    (:mod:`mlmodel.config`); ``isolated`` reads no configuration file.
     """
     mlmodel_path = resolve_mlmodel_path(path)
+    target = release(mlflow_version)
     if declared is None:
         from mlmodel.config import load_config
 
-        declared = load_config(mlmodel_path, isolated=isolated).flavors
+        config = load_config(mlmodel_path, isolated=isolated)
+        declared = config.flavors
+        target = target or config.mlflow_version
     shown = str(mlmodel_path)
     limits = limits or Limits()
     try:
-        size = mlmodel_path.stat().st_size
-        if size > limits.max_bytes:
-            found = [_too_large(size, limits)]
-        else:
-            found = validate_bytes(
-                mlmodel_path.read_bytes(),
-                model_dir=mlmodel_path.parent,
-                check_files=check_files,
-                limits=limits,
-                declared=declared,
-                isolated=isolated,
-            )
-    except OSError as exc:
-        found = [diagnostic("V115", f"cannot read the file: {exc.strerror or exc}")]
+        data, _stamp = read_mlmodel_bytes(mlmodel_path, limits.max_bytes)
+        found = validate_bytes(
+            data,
+            model_dir=mlmodel_path.parent,
+            check_files=check_files,
+            limits=limits,
+            declared=declared,
+            mlflow_version=target,
+            isolated=isolated,
+        )
+    except ParseError as exc:  # too large (V112), not a regular file or unreadable (V115)
+        found = list(exc.diagnostics)
     except Exception as exc:  # noqa: BLE001 - a bug in one check must not hide other files' findings
         found = [diagnostic("V199", f"mlmodel failed on this file: {type(exc).__name__}: {exc}")]
     return FileReport(path=shown, diagnostics=[d.with_file(shown) for d in found])
@@ -120,18 +128,26 @@ def validate_paths(
     check_files: bool = True,
     limits: Limits | None = None,
     isolated: bool = False,
+    mlflow_version: str | Release | None = None,
 ) -> ValidationResult:
     """Validate several paths; raises :class:`UsageError` before any work for a bad path
     or a bad project configuration. ``isolated`` reads no configuration file (for
-    gatekeeping models you do not own)."""
+    gatekeeping models you do not own). ``mlflow_version`` judges the models against
+    that MLflow release (default: each project's ``mlflow-version``, else the newest)."""
     from mlmodel.config import load_configs
     from mlmodel.registry import default_registry
 
+    target = release(mlflow_version)
     resolved = [resolve_mlmodel_path(p) for p in paths]
     configs = load_configs(resolved, isolated=isolated)
     reports = [
         validate_file(
-            p, check_files=check_files, limits=limits, declared=config.flavors, isolated=isolated
+            p,
+            check_files=check_files,
+            limits=limits,
+            declared=config.flavors,
+            mlflow_version=target or config.mlflow_version,
+            isolated=isolated,
         )
         for p, config in zip(resolved, configs, strict=True)
     ]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from pydantic_core import SchemaValidator, ValidationError
-
+from mlmodel.schema.core import SchemaValidator, ValidationError
+from mlmodel.sidefiles import SideFileError, loads_json
 from mlmodel.validators.context import CheckContext
 from mlmodel.validators.pydantic_errors import describe, translate
 from mlmodel.yamlio.tree import KeyPath, dotted
@@ -61,7 +60,15 @@ def check_signature(ctx: CheckContext) -> None:
         present += 1
         yaml_path: KeyPath = ("signature", part)
         try:
-            value = json.loads(text)
+            value = loads_json(text)
+        except SideFileError as exc:
+            ctx.report(
+                "V309",
+                f"signature.{part} is {exc}: JSON readers (MLflow's too) give up on it",
+                yaml_path,
+                hint="MLflow signatures nest a few levels; is this the right value?",
+            )
+            continue
         except ValueError as exc:
             ctx.report(
                 "V300",
@@ -99,7 +106,7 @@ def _check_specs(ctx: CheckContext, part: str, value: Any, yaml_path: KeyPath) -
     try:
         _spec_list().validate_python(value)
     except ValidationError as exc:
-        translate(exc.errors(), value, yaml_path, report, fallback="V301")
+        translate(exc.errors(include_url=False), value, yaml_path, report, fallback="V301")
         return
     kinds = {"tensor" if spec["type"] == "tensor" else "column" for spec in value}
     if len(kinds) > 1:
@@ -164,7 +171,7 @@ def _check_params(ctx: CheckContext, value: Any, yaml_path: KeyPath) -> None:
     try:
         _param_list().validate_python(value)
     except ValidationError as exc:
-        translate(exc.errors(), value, yaml_path, report, fallback="V304")
+        translate(exc.errors(include_url=False), value, yaml_path, report, fallback="V304")
         return
     seen: set[str] = set()
     for index, spec in enumerate(value):
