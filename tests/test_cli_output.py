@@ -200,3 +200,15 @@ def test_inspect_escapes_control_characters_in_values(
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x00" not in out and "\x07" not in out
     assert r"note: a\x1b[2Jb\x00c" in out
+
+
+def test_github_annotations_escape_control_characters() -> None:
+    from mlmodel.report.machine import write_github
+
+    found = Diagnostic("V100", Severity.ERROR, "bad \x1b[31mred\x00", "m/MLmodel", 1, 1)
+    stream = io.StringIO()
+    write_github(ValidationResult([FileReport("m/MLmodel", [found])]), stream)
+    assert (
+        stream.getvalue()
+        == r"::error file=m/MLmodel,line=1,col=1,title=mlmodel V100::bad \x1b[31mred\x00" + "\n"
+    )
