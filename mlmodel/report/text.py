@@ -45,16 +45,17 @@ def fix_safety(d: Diagnostic) -> str | None:
     return value if value in ("safe", "unsafe") else None
 
 
-def fixes_line(diagnostics: list[Diagnostic]) -> str | None:
-    """``[*] N fixable with --fix (M more with --unsafe-fixes)``, or None when nothing is."""
-    safety = Counter(fix_safety(d) for d in diagnostics)
+def fixable_line(result: ValidationResult) -> str:
+    """``[*] 2 fixable with --fix; 1 more fixable with --fix --unsafe-fixes``, or empty."""
+    safety = Counter(fix_safety(d) for d in result.diagnostics)
     safe, unsafe = safety["safe"], safety["unsafe"]
-    if not safe and not unsafe:
-        return None
-    more = f" ({unsafe} more with --fix --unsafe-fixes)" if unsafe else ""
-    if not safe:
-        return f"{unsafe} fixable with --fix --unsafe-fixes"
-    return f"[*] {safe} fixable with --fix{more}"
+    parts = []
+    if safe:
+        parts.append(f"[*] {safe} fixable with --fix")
+    if unsafe:
+        more = "more " if safe else ""
+        parts.append(f"{unsafe} {more}fixable with --fix --unsafe-fixes")
+    return "; ".join(parts)
 
 
 def escape_control(text: str, *, keep: str = "") -> str:
@@ -107,9 +108,9 @@ def write_text(result: ValidationResult, stream: TextIO, options: ReportOptions)
         return
     style = "bold red" if result.errors else "bold yellow"
     console.print(f"[{style}]{escape(summary(result))}[/]")
-    fixes = fixes_line(result.diagnostics)
-    if fixes:
-        console.print(escape(fixes))
+    fixable = fixable_line(result)
+    if fixable:
+        console.print(escape(fixable))
 
 
 def _source_lines(report: FileReport, options: ReportOptions) -> list[str]:
