@@ -80,7 +80,7 @@ class WriteRefusedError(UsageError, OSError):
         super().__init__(message)
         self.path = Path(path)
         self.reason = reason
-        self.strerror = message
+        self.strerror = f"{reason}; not written"  # for messages that name the path already
 
 
 class ChangedOnDiskError(WriteRefusedError):

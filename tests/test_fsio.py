@@ -381,6 +381,34 @@ def test_concurrent_lint_fix_and_an_edit_never_lose_an_update(tmp_path: Path) ->
     assert temporaries(tmp_path) == []
 
 
+def test_two_concurrent_runs_one_writes_the_other_is_refused(tmp_path: Path) -> None:
+    """`lint --fix` and `convert --upgrade --in-place` read the same file, both paused
+    before their rename: the first to go on writes, the second is refused."""
+    target = tmp_path / "MLmodel"
+    target.write_text("time_created: 2018-05-25T17:28:53.35\n" + FIXABLE)
+    first, second = tmp_path / "first", tmp_path / "second"
+    lint = mlmodel_cli(
+        "lint", "--fix", "--no-check-files", "--select", "MLM101", str(target),
+        env={PAUSE_ENV: str(first)},
+    )  # fmt: skip
+    upgrade = mlmodel_cli(
+        "convert", "--upgrade", "--in-place", str(target), env={PAUSE_ENV: str(second)}
+    )
+    wait_for(Path(f"{first}.ready"), lint)
+    wait_for(Path(f"{second}.ready"), upgrade)
+    Path(f"{first}.go").touch()
+    lint.communicate(timeout=60)
+    assert lint.returncode == 0  # fixed and written
+    fixed = target.read_text()
+    assert "python_version: '3.10'" in fixed and "time_created: 2018" in fixed
+    Path(f"{second}.go").touch()
+    _, err = upgrade.communicate(timeout=60)
+    assert upgrade.returncode == 2
+    assert b"changed on disk since it was read (replaced); not written" in err
+    assert target.read_text() == fixed
+    assert temporaries(tmp_path) == []
+
+
 # -- signals and stale temporaries ----------------------------------------------------------
 
 
