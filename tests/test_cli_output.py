@@ -212,3 +212,14 @@ def test_github_annotations_escape_control_characters() -> None:
         stream.getvalue()
         == r"::error file=m/MLmodel,line=1,col=1,title=mlmodel V100::bad \x1b[31mred\x00" + "\n"
     )
+
+
+def test_a_refused_write_names_the_file_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = write_model(tmp_path / "m", b"mlflow_version: 2.10\nflavors: {}\n")
+    (model / "MLmodel").chmod(0o444)
+    assert run(["lint", "--fix", str(model)]) == 2
+    err = capsys.readouterr().err
+    assert err.count(str(model / "MLmodel")) == 1, err
+    assert "read-only file; not written" in err
