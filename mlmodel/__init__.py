@@ -33,6 +33,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "LintResult": ("mlmodel.lint.engine", "LintResult"),
     "MLModelError": ("mlmodel.errors", "MLModelError"),
     "MLmodelDocument": ("mlmodel.yamlio.document", "MLmodelDocument"),
+    "Model": ("mlmodel.runtime.model", "Model"),
     "ParseError": ("mlmodel.errors", "ParseError"),
     "Severity": ("mlmodel.diagnostics", "Severity"),
     "UsageError": ("mlmodel.errors", "UsageError"),
@@ -61,6 +62,7 @@ __all__ = [
     "LintResult",
     "MLModelError",
     "MLmodelDocument",
+    "Model",
     "ParseError",
     "Severity",
     "UsageError",
@@ -90,6 +92,7 @@ if TYPE_CHECKING:
     from mlmodel.lint.engine import LintOptions, LintResult, lint_paths
     from mlmodel.reading import read_mlmodel
     from mlmodel.results import FileReport, ValidationResult
+    from mlmodel.runtime.model import Model
     from mlmodel.yamlio.document import MLmodelDocument
 
 

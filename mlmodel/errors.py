@@ -33,3 +33,13 @@ class ParseError(MLModelError):
 
 class EditError(MLModelError):
     """A requested edit of a round-trip document cannot be applied."""
+
+
+class UnsafeModelError(MLModelError):
+    """A model file was refused: loading it could run code (a pickle the scanner flags or
+    cannot read). ``path`` is the file, ``globals`` what it would import that is dangerous."""
+
+    def __init__(self, message: str, *, path: str, globals: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.path = path
+        self.globals = list(globals)

@@ -33,3 +33,11 @@ def test_validating_loads_no_heavy_library_and_no_ruamel() -> None:
     assert "ruamel" not in roots  # the fast path parses with libyaml only
     assert "pydantic" not in roots  # precompiled core schemas: pydantic_core only
     assert "pydantic_core" in roots
+
+
+def test_runtime_public_modules_load_no_heavy_library() -> None:
+    """mlmodel.Model, mlmodel.models and mlmodel.sklearn import numpy, pandas, scikit-learn,
+    skops or MLflow only when a model is saved or loaded."""
+    loaded = _loaded_after("import mlmodel, mlmodel.models, mlmodel.sklearn; mlmodel.Model")
+    heavy = (*HEAVY, "skops", "cloudpickle", "scipy")
+    assert not [m for m in loaded if m.split(".")[0] in heavy]

@@ -1,0 +1,17 @@
+"""The model document, signatures and their inference: ``mlmodel.models`` mirrors
+``mlflow.models`` (``Model``, ``ModelSignature``, ``infer_signature``)."""
+
+from __future__ import annotations
+
+from mlmodel.runtime.model import Model
+from mlmodel.runtime.signature import ModelSignature, ParamSchema, Schema
+from mlmodel.runtime.signature_infer import SignatureInferenceError, infer_signature
+
+__all__ = [
+    "Model",
+    "ModelSignature",
+    "ParamSchema",
+    "Schema",
+    "SignatureInferenceError",
+    "infer_signature",
+]

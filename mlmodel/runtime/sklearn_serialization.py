@@ -1,0 +1,147 @@
+"""scikit-learn model files in MLflow's three formats: ``skops``, ``cloudpickle``, ``pickle``.
+
+Writing matches ``mlflow.sklearn`` (pickles with ``pickle.DEFAULT_PROTOCOL``; a skops file is
+loaded back once with the trusted types, so a model that could not be loaded is never
+saved). Reading is gated: a pickle or cloudpickle file is scanned by
+:func:`mlmodel.pickle_scan.scan_pickle` first and refused (:class:`UnsafeModelError`) when
+the scan finds a dangerous import or cannot read the file, unless ``allow_unsafe=True``;
+a skops file loads only the types skops trusts plus ``skops_trusted_types``.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import zipfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from mlmodel.errors import UnsafeModelError, UsageError
+
+SKOPS: Final = "skops"
+CLOUDPICKLE: Final = "cloudpickle"
+PICKLE: Final = "pickle"
+FORMATS: Final = (SKOPS, CLOUDPICKLE, PICKLE)
+#: the file name MLflow gives the model in each format
+FILE_NAMES: Final = {SKOPS: "model.skops", CLOUDPICKLE: "model.pkl", PICKLE: "model.pkl"}
+#: the library each format needs besides scikit-learn (pickle is in the standard library)
+FORMAT_DISTRIBUTIONS: Final = {SKOPS: "skops", CLOUDPICKLE: "cloudpickle"}
+
+
+def check_format(serialization_format: str) -> str:
+    if serialization_format not in FORMATS:
+        raise UsageError(
+            f"Unrecognized serialization format: {serialization_format!r}. Use one of "
+            f"{', '.join(FORMATS)}."
+        )
+    return serialization_format
+
+
+def dump(
+    sk_model: Any,
+    path: Path,
+    serialization_format: str,
+    skops_trusted_types: Sequence[str] | None = None,
+) -> None:
+    """Write ``sk_model`` to ``path`` in ``serialization_format``."""
+    check_format(serialization_format)
+    if serialization_format == SKOPS:
+        import skops.io
+        from skops.io.exceptions import UntrustedTypesFoundException
+
+        try:
+            skops.io.dump(sk_model, path)
+            skops.io.load(path, trusted=list(skops_trusted_types or []) or None)
+        except UntrustedTypesFoundException as exc:
+            raise UsageError(
+                "The saved model references types skops does not trust by default. If loading "
+                "them is safe, list them in skops_trusted_types. "
+                f"Root error: {exc}"
+            ) from exc
+        except Exception as exc:
+            raise UsageError(
+                "The model could not be serialized in the skops format (skops does not support "
+                "functions or classes that are not defined at the top level of a module); "
+                "serialization_format='cloudpickle' works for those, but loading a pickle can "
+                f"run arbitrary code. Root error: {exc}"
+            ) from exc
+        return
+    with path.open("wb") as handle:
+        if serialization_format == PICKLE:
+            pickle.dump(sk_model, handle, protocol=pickle.DEFAULT_PROTOCOL)
+        else:
+            import cloudpickle
+
+            cloudpickle.dump(sk_model, handle, protocol=pickle.DEFAULT_PROTOCOL)
+
+
+def _skops_modules(path: Path) -> Iterator[str]:
+    with zipfile.ZipFile(path) as archive:
+        schema = json.loads(archive.read("schema.json"))
+
+    def walk(node: Any) -> Iterator[str]:
+        if isinstance(node, dict):
+            module = node.get("__module__")
+            if isinstance(module, str):
+                yield module
+            for value in node.values():
+                yield from walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from walk(value)
+
+    yield from walk(schema)
+
+
+def referenced_modules(path: Path, serialization_format: str) -> list[str]:
+    """The modules a saved model file needs at load time, read without loading it."""
+    if serialization_format == SKOPS:
+        return sorted(set(_skops_modules(path)))
+    from mlmodel.pickle_scan import scan_pickle
+
+    return sorted({item.module for item in scan_pickle(path).imports})
+
+
+def check_pickle(path: Path) -> None:
+    """Refuse a pickle the scanner flags or cannot read (:class:`UnsafeModelError`)."""
+    from mlmodel.pickle_scan import scan_pickle
+
+    scan = scan_pickle(path)
+    if scan.dangerous:
+        names = [d.qualname for d in scan.dangerous]
+        raise UnsafeModelError(
+            f"{path}: refused to unpickle: it would import {', '.join(names)} "
+            f"({scan.dangerous[0].reason}); pass allow_unsafe=True only if you trust this file",
+            path=str(path),
+            globals=names,
+        )
+    if scan.error is not None:
+        raise UnsafeModelError(
+            f"{path}: refused to unpickle: the file could not be scanned ({scan.error}); pass "
+            "allow_unsafe=True only if you trust this file",
+            path=str(path),
+        )
+
+
+def load(
+    path: Path,
+    serialization_format: str,
+    skops_trusted_types: Sequence[str] | None = None,
+    *,
+    allow_unsafe: bool = False,
+) -> Any:
+    """Read a model file written in ``serialization_format`` (scanned first; see module doc)."""
+    check_format(serialization_format)
+    if serialization_format == SKOPS:
+        import skops.io
+
+        return skops.io.load(path, trusted=list(skops_trusted_types or []) or None)
+    if not allow_unsafe:
+        check_pickle(path)
+    with path.open("rb") as handle:
+        if serialization_format == PICKLE:
+            return pickle.load(handle)  # scanned above unless allow_unsafe
+        import cloudpickle
+
+        return cloudpickle.load(handle)
