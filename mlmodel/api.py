@@ -36,11 +36,13 @@ def validate_bytes(
     limits: Limits | None = None,
     roundtrip: bool = False,
     declared: Mapping[str, DeclaredFlavor] | None = None,
+    isolated: bool = False,
 ) -> list[Diagnostic]:
     """Validate the bytes of an MLmodel file.
 
     ``roundtrip=False`` parses with libyaml (fast); ``True`` with ruamel.yaml,
-    as round-trip documents do. Both give the same findings.
+    as round-trip documents do. Both give the same findings. Inline suppressions
+    (``# mlmodel: disable=CODE``) are honoured unless ``isolated``.
     """
     from mlmodel.validators import run_checks
     from mlmodel.yamlio.parse import parse_fast, parse_roundtrip
@@ -54,7 +56,12 @@ def validate_bytes(
         return problems
     parsed = (parse_roundtrip if roundtrip else parse_fast)(source.text, limits)
     return run_checks(
-        parsed, source.text, model_dir=model_dir, check_files=check_files, declared=declared
+        parsed,
+        source.text,
+        model_dir=model_dir,
+        check_files=check_files,
+        declared=declared,
+        suppressions=not isolated,
     )
 
 
@@ -98,6 +105,7 @@ def validate_file(
                 check_files=check_files,
                 limits=limits,
                 declared=declared,
+                isolated=isolated,
             )
     except OSError as exc:
         found = [diagnostic("V115", f"cannot read the file: {exc.strerror or exc}")]
@@ -122,7 +130,9 @@ def validate_paths(
     resolved = [resolve_mlmodel_path(p) for p in paths]
     configs = load_configs(resolved, isolated=isolated)
     reports = [
-        validate_file(p, check_files=check_files, limits=limits, declared=config.flavors)
+        validate_file(
+            p, check_files=check_files, limits=limits, declared=config.flavors, isolated=isolated
+        )
         for p, config in zip(resolved, configs, strict=True)
     ]
     return ValidationResult(reports, general=list(default_registry().problems))

@@ -41,6 +41,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mlmodel.codes import SECURITY_PREFIX  # rules a model's own configuration never deselects
 from mlmodel.errors import UsageError
 
 CONFIG_NAMES = (".mlmodel.toml", "pyproject.toml")
@@ -49,8 +50,6 @@ MAX_CONFIG_BYTES = 1024 * 1024
 MAX_SCHEMA_BYTES = 1024 * 1024
 MAX_SCHEMA_DEPTH = 64
 MAX_SCHEMA_NODES = 100_000
-#: Rules a configuration file inside the model directory can never deselect.
-SECURITY_PREFIX = "MLM5"
 _REF_KEYS = ("$ref", "$dynamicRef", "$recursiveRef")
 
 

@@ -1,8 +1,8 @@
 """Convert MLmodel files between YAML and JSON, and upgrade legacy documents.
 
 Nothing from the model directory is ever unpickled, imported or executed: the
-only files read are the MLmodel file itself and, for ``--upgrade``, whether a
-``python_env.yaml`` exists beside it.
+only file read is the MLmodel file itself; ``--upgrade`` also looks at which
+files exist beside it (a ``python_env.yaml``), as ``lint`` does.
 
 * YAML -> JSON: pretty JSON of the parsed content (YAML 1.1, as MLflow reads
   it), timestamps as the strings written in the file.
@@ -17,25 +17,19 @@ only files read are the MLmodel file itself and, for ``--upgrade``, whether a
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from mlmodel.errors import EditError, ParseError, UsageError
-from mlmodel.modeldir import inside
-from mlmodel.reading import is_json_text, json_ready, read_mlmodel, scalar_text
-from mlmodel.timestamps import mlflow_timestamp
-from mlmodel.validators.formats import version_paths
+from mlmodel.errors import ParseError, UsageError
+from mlmodel.reading import is_json_text, json_ready, read_mlmodel
 from mlmodel.yamlio.document import MLmodelDocument
-from mlmodel.yamlio.tree import KeyPath, dotted
+
+if TYPE_CHECKING:
+    from mlmodel.lint.model import FixAction
 
 Format = Literal["yaml", "json"]
 FORMATS: tuple[Format, ...] = ("yaml", "json")
-
-#: ``str(datetime)`` of a naive datetime, the way MLflow writes ``utc_time_created``.
-MLFLOW_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{6})?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +37,7 @@ class UpgradeStep:
     """One change ``--upgrade`` made: where, from what, to what and why."""
 
     key: str
-    action: Literal["set", "add", "rename"]
+    action: FixAction
     old: str | None
     new: str
     reason: str
@@ -97,191 +91,9 @@ def dump_yaml(data: Any) -> bytes:
 
 # -- upgrade ------------------------------------------------------------------------------
 
-
-class _Upgrader:
-    def __init__(self, document: MLmodelDocument, model_dir: Path | None) -> None:
-        self.doc = document
-        self.model_dir = model_dir
-        self.steps: list[UpgradeStep] = []
-        self.skipped: list[SkippedUpgrade] = []
-
-    def _edit(self, path: KeyPath, step: UpgradeStep, action: Callable[[], None]) -> None:
-        try:
-            action()
-        except EditError as exc:
-            self.skipped.append(SkippedUpgrade(dotted(path), f"the edit failed: {exc}"))
-            return
-        self.steps.append(step)
-
-    def run(self) -> None:
-        self.timestamp()
-        self.env()
-        self.sklearn_model_path()
-        self.versions()
-
-    def timestamp(self) -> None:
-        data = self.doc.parsed.data
-        if "utc_time_created" not in data:
-            if "time_created" not in data:
-                return
-            old = scalar_text(self.doc, ("time_created",))
-            new = mlflow_timestamp(data["time_created"])
-            if new is None:
-                self.skipped.append(
-                    SkippedUpgrade(
-                        "time_created",
-                        f"cannot read {old or data['time_created']!r} as a date and time; "
-                        "utc_time_created left missing",
-                    )
-                )
-                return
-
-            def rename() -> None:
-                self.doc.set(("utc_time_created",), new)
-                self.doc.delete(("time_created",))
-
-            self._edit(
-                ("time_created",),
-                UpgradeStep(
-                    "utc_time_created",
-                    "rename",
-                    f"time_created: {old}",
-                    new,
-                    "no MLflow release ever wrote time_created (a 2018 documentation sample); "
-                    "MLflow reads utc_time_created, and fabricates 'now' when it is missing",
-                ),
-                rename,
-            )
-            return
-        value = data["utc_time_created"]
-        if (
-            isinstance(value, str)
-            and MLFLOW_TIMESTAMP.match(value)
-            and mlflow_timestamp(value) == value
-        ):
-            return
-        new = mlflow_timestamp(value)
-        old = scalar_text(self.doc, ("utc_time_created",))
-        if new is None:
-            self.skipped.append(
-                SkippedUpgrade(
-                    "utc_time_created", f"cannot read {old or value!r} as a date and time"
-                )
-            )
-            return
-        if isinstance(value, str) and value == new:
-            return
-        self._edit(
-            ("utc_time_created",),
-            UpgradeStep(
-                "utc_time_created",
-                "set",
-                old,
-                new,
-                "MLflow writes utc_time_created as a quoted naive UTC 'YYYY-MM-DD HH:MM:SS.ffffff' "
-                "string",
-            ),
-            lambda: self.doc.set(("utc_time_created",), new),
-        )
-
-    def _pyfunc(self) -> dict[str, Any] | None:
-        flavors = self.doc.parsed.data.get("flavors")
-        if not isinstance(flavors, dict):
-            return None
-        pyfunc = flavors.get("python_function")
-        return pyfunc if isinstance(pyfunc, dict) else None
-
-    def env(self) -> None:
-        pyfunc = self._pyfunc()
-        if pyfunc is None or not isinstance(pyfunc.get("env"), str):
-            return
-        conda = pyfunc["env"]
-        path: KeyPath = ("flavors", "python_function", "env")
-        if not self._has_python_env():
-            self.skipped.append(
-                SkippedUpgrade(
-                    dotted(path),
-                    "a 1.x env string; left as is because the model directory has no "
-                    "python_env.yaml to name as virtualenv",
-                )
-            )
-            return
-        new = {"conda": conda, "virtualenv": "python_env.yaml"}
-        self._edit(
-            path,
-            UpgradeStep(
-                dotted(path),
-                "set",
-                conda,
-                json.dumps(new),
-                "MLflow 2.0+ writes env as a mapping {conda, virtualenv}; python_env.yaml exists",
-            ),
-            lambda: self.doc.set(path, new),
-        )
-
-    def _has_python_env(self) -> bool:
-        if self.model_dir is None:
-            return False
-        candidate = inside(self.model_dir, "python_env.yaml")
-        return candidate is not None and candidate.is_file()
-
-    def sklearn_model_path(self) -> None:
-        pyfunc = self._pyfunc()
-        flavors = self.doc.parsed.data.get("flavors")
-        if pyfunc is None or not isinstance(flavors, dict):
-            return
-        if pyfunc.get("loader_module") != "mlflow.sklearn" or "model_path" in pyfunc:
-            return
-        sklearn = flavors.get("sklearn")
-        pickled = sklearn.get("pickled_model") if isinstance(sklearn, dict) else None
-        path: KeyPath = ("flavors", "python_function", "model_path")
-        if not isinstance(pickled, str) or not pickled:
-            self.skipped.append(
-                SkippedUpgrade(
-                    dotted(path),
-                    "the sklearn flavor names no pickled_model to copy; left missing",
-                )
-            )
-            return
-        if "data" in pyfunc:
-            why = (
-                "MLflow 1.11+ names the sklearn model file in model_path (<=1.10 wrote data); "
-                "copied from sklearn.pickled_model"
-            )
-        else:
-            why = (
-                "the mlflow.sklearn pyfunc loader needs model_path; copied from "
-                "sklearn.pickled_model, as MLflow writes it"
-            )
-        self._edit(
-            path,
-            UpgradeStep(dotted(path), "add", None, pickled, why),
-            lambda: self.doc.set(path, pickled),
-        )
-
-    def versions(self) -> None:
-        for path in version_paths(self.doc.parsed.data):
-            value: Any = self.doc.parsed.data
-            for part in path:
-                value = value.get(part) if isinstance(value, dict) else None
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                continue
-            text = scalar_text(self.doc, path)
-            if text is None or text.startswith(("'", '"')):
-                continue
-            written = text.strip()
-            self._edit(
-                path,
-                UpgradeStep(
-                    dotted(path),
-                    "set",
-                    f"{written} (a number)",
-                    f"'{written}' (a string)",
-                    f"YAML reads {written} as a number ({value!r}); versions are strings, "
-                    "quoted as written",
-                ),
-                lambda path=path, written=written: self.doc.set(path, written),  # type: ignore[misc]
-            )
+#: the findings whose fixes bring a legacy document to the current layout: the legacy
+#: time_created key, the 1.x env string, sklearn's model_path, timestamps, numeric versions
+UPGRADE_CODES: tuple[str, ...] = ("MLM102", "MLM105", "MLM106", "V201", "V400", "V402")
 
 
 def upgrade_document(
@@ -289,13 +101,32 @@ def upgrade_document(
 ) -> tuple[list[UpgradeStep], list[SkippedUpgrade]]:
     """Upgrade ``document`` in place (round-trip edits); return what changed and what did not.
 
-    ``model_dir`` defaults to the folder of the document's file.
+    The fixes are the lint engine's (:data:`UPGRADE_CODES`, unsafe ones included), applied
+    by the same engine as ``lint --fix``. ``model_dir`` defaults to the folder of the
+    document's file.
     """
+    from mlmodel.codes import CODES
+    from mlmodel.lint.engine import LintOptions, apply_fixes, collect
+
     if model_dir is None and document.path is not None:
         model_dir = document.path.parent
-    upgrader = _Upgrader(document, model_dir)
-    upgrader.run()
-    return upgrader.steps, upgrader.skipped
+    options = LintOptions(
+        select=UPGRADE_CODES, fix=True, unsafe_fixes=True, check_files=model_dir is not None
+    )
+    selected = options.selected()
+    applied = apply_fixes(document, model_dir, options, selected)
+    steps = [
+        UpgradeStep(fix.key, fix.action, fix.old, fix.new, fix.reason or CODES[code].summary)
+        for code, fix in applied.fixes
+    ]
+    skipped: list[SkippedUpgrade] = []
+    for item in collect(document, model_dir, options, selected):
+        if item.no_fix is not None:
+            entry = SkippedUpgrade(item.no_fix.key, item.no_fix.reason)
+            if entry not in skipped:
+                skipped.append(entry)
+    skipped.extend(SkippedUpgrade(d.key, d.message) for d in applied.failures)
+    return steps, skipped
 
 
 # -- convert ------------------------------------------------------------------------------

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, replace
+from typing import Literal
+
+#: how a finding can be fixed: ``safe`` by ``lint --fix``, ``unsafe`` only with
+#: ``--unsafe-fixes`` too (the meaning may change)
+FixSafety = Literal["safe", "unsafe"]
 
 
 class Severity(enum.Enum):
@@ -22,7 +27,8 @@ class Diagnostic:
     """One finding, pointing at ``file:line:column`` (1-based) where one exists.
 
     ``key`` is the dotted key path inside the document (``flavors.sklearn``),
-    empty for findings about the file as a whole.
+    empty for findings about the file as a whole. ``fix`` says whether ``lint --fix``
+    can fix this finding (``safe``), or only with ``--unsafe-fixes`` (``unsafe``).
     """
 
     code: str
@@ -33,6 +39,7 @@ class Diagnostic:
     column: int | None = None
     hint: str | None = None
     key: str = ""
+    fix: FixSafety | None = None
 
     @property
     def is_error(self) -> bool:
@@ -60,6 +67,7 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint,
             "key": self.key,
+            "fix": self.fix,
         }
 
 

@@ -82,6 +82,7 @@ def test_json_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
         "message": "",
         "hint": None,
         "key": "flavors.sklearn",
+        "fix": None,
     }
 
 

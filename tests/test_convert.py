@@ -11,8 +11,9 @@ import yaml
 
 from mlmodel.api import validate_bytes
 from mlmodel.cli.app import run
-from mlmodel.convert import convert, mlflow_timestamp, upgrade_document
+from mlmodel.convert import convert, upgrade_document
 from mlmodel.errors import ParseError, UsageError
+from mlmodel.timestamps import mlflow_timestamp
 from mlmodel.yamlio.document import MLmodelDocument
 from tests.conftest import CORPUS, EXAMPLES
 

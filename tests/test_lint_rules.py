@@ -42,17 +42,43 @@ def skops_file(types: list[str]) -> bytes:
 
 LR = "sklearn.linear_model._logistic.LogisticRegression"
 CASES: list[tuple[str, str, dict[str, object], list[tuple[str, int]]]] = [
-    ("MLM101-fail", PYFUNC + "    python_version: 3.10\n", ENV, [("MLM101", 5)]),
+    # retired codes select (and suppress) the validation code that reports the problem
+    ("MLM101-fail", PYFUNC + "    python_version: 3.10\n", ENV, [("V402", 5)]),
     ("MLM101-pass", PYFUNC + "    python_version: '3.10'\n", ENV, []),
     ("MLM102-fail", "time_created: 2018-05-25T17:28:53.35\n" + PYFUNC, ENV, [("MLM102", 1)]),
     ("MLM102-pass", "utc_time_created: '2018-05-25 17:28:53.350000'\n" + PYFUNC, ENV, []),
-    ("MLM103-fail", PYFUNC + "utc_time_created: 2024-01-31T12:00:00+02:00\n", ENV, [("MLM103", 5)]),
+    ("MLM103-fail", PYFUNC + "utc_time_created: 2024-01-31T12:00:00+02:00\n", ENV, [("V400", 5)]),
     ("MLM103-pass", PYFUNC + "utc_time_created: '2024-01-31 10:00:00'\n", ENV, []),
     ("MLM104-fail", PYFUNC + "    conda_env: conda.yaml\n", ENV, [("MLM104", 5)]),
     ("MLM104-pass", PYFUNC + "    env: conda.yaml\n", ENV, []),
+    (
+        "MLM105-fail",
+        PYFUNC + "    env: conda.yaml\n",
+        {**ENV, "python_env.yaml": "python: 3.11.7\n"},
+        [("MLM105", 5)],
+    ),
+    ("MLM105-pass", PYFUNC + "    env:\n      conda: conda.yaml\n", ENV, []),
+    (
+        "MLM106-fail",
+        (
+            "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    data: m.pkl\n"
+            "  sklearn:\n    pickled_model: m.pkl\n"
+        ),
+        ENV,
+        [("MLM106", 4)],
+    ),
+    (
+        "MLM106-pass",
+        (
+            "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    data: m.pkl\n"
+            "    model_path: m.pkl\n  sklearn:\n    pickled_model: m.pkl\n"
+        ),
+        ENV,
+        [],
+    ),
     ("MLM201-fail", "flavors:\n  sklearn:\n    pickled_model: m.pkl\n", ENV, [("MLM201", 1)]),
     ("MLM201-pass", PYFUNC, ENV, []),
-    ("MLM202-fail", PYFUNC + "  mleap:\n    model_data: mleap/model\n", ENV, [("MLM202", 5)]),
+    ("MLM202-fail", PYFUNC + "  mleap:\n    model_data: mleap/model\n", ENV, [("V209", 5)]),
     ("MLM202-pass", PYFUNC, ENV, []),
     ("MLM203-fail", PYFUNC + "    model_code_path: /home/a/agent.py\n", ENV, [("MLM203", 5)]),
     ("MLM203-pass", PYFUNC + "    model_code_path: agent.py\n", ENV, []),
@@ -143,14 +169,14 @@ def test_rule(
 
 def test_every_rule_has_cases_and_a_documented_example() -> None:
     covered = {case[0].split("-")[0] for case in CASES}
-    assert covered == set(RULE_MODULES)
+    assert covered >= set(RULE_MODULES)
     for rule in all_rules():
         assert "Fails" in rule.doc and "Passes" in rule.doc, rule.code
         assert rule.code.startswith("MLM") and rule.name
 
 
 def test_rule_docs_are_generated_from_the_rules() -> None:
-    from mlmodel.lint.docs import REGENERATE, TARGET, render
+    from mlmodel.generators.rules_doc import REGENERATE, TARGET, render
 
     assert TARGET.read_text(encoding="utf-8") == render(), f"run: {REGENERATE}"
 

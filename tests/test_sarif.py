@@ -380,11 +380,9 @@ def test_subset_schema_rejects_broken_logs(path: tuple[str | int, ...], value: o
         jsonschema.Draft202012Validator(SARIF_SUBSET_SCHEMA).validate(log)
 
 
-def test_lint_findings_use_the_lint_rules(
+def test_lint_findings_are_described_from_the_catalogue(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from mlmodel.lint.rules import all_rules
-
     shutil.copytree(ROOT / "tests" / "cases" / "valid" / "unknown_keys_and_flavor", tmp_path / "m")
     monkeypatch.chdir(tmp_path)
 
@@ -392,14 +390,7 @@ def test_lint_findings_use_the_lint_rules(
     log = json.loads(capsys.readouterr().out)
 
     check_sarif(log)
-    rules = {rule.code: rule for rule in all_rules()}
     descriptors = log["runs"][0]["tool"]["driver"]["rules"]
-    assert descriptors, "the linter found nothing to report"
+    assert any(d["id"].startswith("MLM") for d in descriptors), "the linter found nothing"
     for descriptor in descriptors:
-        rule = rules[descriptor["id"]]
-        assert descriptor == {
-            "id": rule.code,
-            "name": rule.name,
-            "shortDescription": {"text": rule.summary},
-            "defaultConfiguration": {"level": rule.severity.value},
-        }
+        assert descriptor == _rule(descriptor["id"])

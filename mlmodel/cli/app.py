@@ -47,6 +47,7 @@ COMMAND_MODULES: dict[str, str] = {
     "inspect": "mlmodel.cli.inspect_cmd",
     "convert": "mlmodel.cli.convert_cmd",
     "schema": "mlmodel.cli.schema_cmd",
+    "rule": "mlmodel.cli.rule_cmd",
 }
 
 

@@ -44,10 +44,12 @@ def lint(
     output_format: FormatOption = TEXT,
     select: Annotated[
         list[str] | None,
-        typer.Option(help="Rule codes or prefixes to run (comma-separated or repeated)."),
+        typer.Option(
+            help="Codes (V or MLM), prefixes or ALL to report (comma-separated or repeated)."
+        ),
     ] = None,
     ignore: Annotated[
-        list[str] | None, typer.Option(help="Rule codes or prefixes to skip.")
+        list[str] | None, typer.Option(help="Codes or prefixes to skip.")
     ] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes.")] = False,
     unsafe_fixes: Annotated[
@@ -89,6 +91,8 @@ def lint(
     from mlmodel.lint.engine import LintOptions, lint_paths
     from mlmodel.report import FORMATTERS
 
+    if unsafe_fixes and not (fix or diff):
+        raise usage("lint", "--unsafe-fixes only applies with --fix or --diff")
     check_statistics("lint", output_format, statistics)
     collected = collect(paths, recursive=recursive)
     if collected.stdin and (fix or diff):

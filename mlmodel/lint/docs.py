@@ -1,83 +1,56 @@
-"""Generate the rule reference (``docs/rules.md``) from the rules' own docstrings.
-
-    python -m mlmodel.lint.docs --write
-"""
+"""What a code means at length: its rule's or fixer's docstring (``mlmodel rule CODE``,
+``docs/rules.md``) and the runnable examples in it."""
 
 from __future__ import annotations
 
-import sys
+import importlib
+import re
 import textwrap
-from pathlib import Path
 
-from mlmodel.lint.rules import UNUSED_SUPPRESSION, all_rules
-
-TARGET = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
-REGENERATE = "python -m mlmodel.lint.docs --write"
+from mlmodel.codes import CODES
 
 
-def render() -> str:
-    parts = [
-        "# mlmodel lint rules\n",
-        f"Generated from the rule modules by `{REGENERATE}`; do not edit.\n",
-        (
-            "Select or ignore rules by code or prefix (`--select MLM1`, `ignore = [\"MLM301\"]` "
-            "in `[tool.mlmodel]`), silence one with `# mlmodel: disable=CODE` at the end of a "
-            "line or on the line before an entry (its whole block). Fixes marked *safe* run with "
-            "`--fix`, *unsafe* ones need `--unsafe-fixes` too.\n"
-        ),
-        "| code | name | severity | fix | summary |",
-        "|---|---|---|---|---|",
-        (
-            f"| {UNUSED_SUPPRESSION} | unused-suppression | warning | | a suppression comment "
-            "that silences nothing |"
-        ),
-    ]
-    rules = all_rules()
-    for rule in rules:
-        summary = rule.summary.replace("|", "\\|")
-        parts.append(
-            f"| {rule.code} | {rule.name} | {rule.severity.value} | {rule.fix_safety or ''} | "
-            f"{summary} |"
+def details(code: str) -> str:
+    """The long text of a code: its rule's or fixer's docstring, or what replaced it."""
+    from mlmodel.lint.rules import FIXER_MODULES, RULE_MODULES
+
+    entry = CODES[code]
+    if entry.replaced_by is not None:
+        return (
+            f"Retired: this problem is reported as {entry.replaced_by} "
+            f"({CODES[entry.replaced_by].name}). Selecting or suppressing {code} acts on "
+            f"{entry.replaced_by}.\n"
         )
-    for rule in rules:
-        parts.append(f"\n## {rule.code} {rule.name}\n")
-        parts.append(_markdown(rule.doc))
-    return "\n".join(parts) + "\n"
+    if code in RULE_MODULES:
+        module = importlib.import_module(f"mlmodel.lint.rules.{RULE_MODULES[code]}")
+    elif code in FIXER_MODULES:
+        module = importlib.import_module(f"mlmodel.lint.fixers.{FIXER_MODULES[code]}")
+    else:
+        return entry.summary[:1].upper() + entry.summary[1:] + ".\n"
+    return (module.__doc__ or entry.summary).strip() + "\n"
 
 
-def _markdown(doc: str) -> str:
-    """reST literal blocks (``Fails::`` + indented lines) as fenced YAML blocks."""
-    out: list[str] = []
+EXAMPLE_HEADING = re.compile(r"^(Fails|Passes)(?:, ``([^`]+)``)?::$")
+
+
+def examples(doc: str) -> dict[str, list[dict[str, str]]]:
+    """The examples of a docstring, each a set of files: ``Fails::`` and ``Passes::`` blocks
+    hold an MLmodel file, ``Fails, ``requirements.txt``::`` blocks another file of the same
+    example (dedented)."""
+    found: dict[str, list[dict[str, str]]] = {"Fails": [], "Passes": []}
     lines = doc.splitlines()
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        index += 1
-        if not line.endswith("::"):
-            out.append(line)
+    for index, line in enumerate(lines):
+        match = EXAMPLE_HEADING.match(line.strip())
+        if match is None:
             continue
-        out.extend([line[:-1], "", "```yaml"])
+        kind, name = match.group(1), match.group(2) or "MLmodel"
         block: list[str] = []
-        while index < len(lines) and (not lines[index].strip() or lines[index].startswith(" ")):
-            block.append(lines[index])
-            index += 1
-        out.extend(textwrap.dedent("\n".join(block)).strip("\n").splitlines())
-        out.extend(["```", ""])
-    return "\n".join(out).rstrip() + "\n"
-
-
-def main(argv: list[str]) -> int:
-    text = render()
-    if "--write" in argv:
-        TARGET.parent.mkdir(exist_ok=True)
-        from mlmodel.fsio import write_file
-
-        write_file(TARGET, text.encode("utf-8"))
-        print(f"wrote {TARGET}")
-        return 0
-    sys.stdout.write(text)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+        for following in lines[index + 1 :]:
+            if following.strip() and not following.startswith(" "):
+                break
+            block.append(following)
+        text = textwrap.dedent("\n".join(block)).strip("\n") + "\n"
+        if name == "MLmodel" or not found[kind]:
+            found[kind].append({})
+        found[kind][-1][name] = text
+    return found

@@ -1,30 +1,50 @@
-"""Run the lint rules over MLmodel files, apply fixes, honour suppressions."""
+"""Run the lint rules over MLmodel files, apply fixes, honour suppressions.
+
+``mlmodel lint`` is one stream: the validator's findings (V codes) and the lint
+rules' (MLM codes), selected by code or prefix, silenced by the same inline
+suppressions as ``validate``, fixed by the same engine that ``convert --upgrade``
+uses. A rule or fix that raises anything but :class:`FixNotApplicable` (or an
+edit the document refuses) is a bug: it is reported as an internal error (V199)
+naming the rule, never skipped silently.
+"""
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlmodel.api import FileReport, ValidationResult, resolve_mlmodel_path
-from mlmodel.diagnostics import Diagnostic, Severity, sort_key
+from mlmodel.codes import (
+    ALL,
+    INTERNAL_ERROR,
+    SECURITY_PREFIX,
+    UNUSED_SUPPRESSION,
+    diagnostic,
+    resolve_selectors,
+)
+from mlmodel.diagnostics import Diagnostic, FixSafety, sort_key
 from mlmodel.errors import EditError, ParseError, UsageError
-from mlmodel.lint.model import Finding, LintContext, Rule
-from mlmodel.lint.rules import UNUSED_SUPPRESSION, select_rules
-from mlmodel.lint.suppressions import Suppression, find_suppressions
+from mlmodel.lint.model import Finding, Fix, FixNotApplicable, LintContext, NoFix
+from mlmodel.lint.rules import all_fixers, all_rules
 from mlmodel.reading import read_mlmodel
+from mlmodel.suppressions import Suppression, find_suppressions, silence
 from mlmodel.yamlio.document import MLmodelDocument
 from mlmodel.yamlio.tree import dotted
 
-MAX_FIX_PASSES = 4
-#: stands for a rule that raised; reported with the validator's internal-error code
-_BROKEN = Rule("V199", "internal-error", Severity.ERROR, None, "", "", lambda ctx: iter(()))
+if TYPE_CHECKING:
+    from mlmodel.config import DeclaredFlavor
+
+#: rounds of fixing (each re-checks the document); a fix never needs more than a few
+MAX_FIX_PASSES = 16
 
 
 @dataclass(frozen=True, slots=True)
 class LintOptions:
-    """``select``/``ignore``: rule codes or prefixes; None takes them from the project
-    configuration (``[tool.mlmodel]``), an empty ``select`` means every rule.
+    """``select``/``ignore``: codes (V or MLM), prefixes or ``ALL``; None takes them from the
+    project configuration (``[tool.mlmodel]``), an empty ``select`` means every code.
     ``isolated``: no configuration file is read and no suppression comment is honoured."""
 
     select: tuple[str, ...] | None = None
@@ -34,6 +54,11 @@ class LintOptions:
     diff: bool = False
     check_files: bool = True
     isolated: bool = False
+
+    def selected(self, *, where: str = "") -> frozenset[str]:
+        """The codes this run reports; UsageError for a selector that names no code."""
+        chosen = resolve_selectors(self.select or (ALL,), where=where)
+        return chosen - resolve_selectors(self.ignore or (), where=where)
 
 
 @dataclass(slots=True)
@@ -48,100 +73,201 @@ class LintResult:
         return self.result.exit_code(strict=strict)
 
 
-def _findings(rules: list[Rule], ctx: LintContext) -> list[tuple[Rule, Finding]]:
-    found: list[tuple[Rule, Finding]] = []
-    for rule in rules:
-        try:
-            found.extend((rule, finding) for finding in rule.check(ctx))
-        except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others
-            failure = Finding((), f"rule {rule.code} failed: {type(exc).__name__}: {exc}")
-            found.append((_BROKEN, failure))
-    return found
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One finding of this run, whatever reported it, with the fix offered for it."""
+
+    diagnostic: Diagnostic
+    fix: Fix | None = None
+    no_fix: NoFix | None = None
+    safety: FixSafety | None = None
 
 
-def _to_diagnostic(
-    rule_code: str, severity: Severity, finding: Finding, document: MLmodelDocument
-) -> Diagnostic:
-    line, column = document.parsed.locate(finding.path, at_key=finding.at_key)
-    return Diagnostic(
-        code=rule_code,
-        severity=severity,
-        message=finding.message,
-        line=line,
-        column=column,
-        hint=finding.hint,
-        key=dotted(finding.path),
+@dataclass(slots=True)
+class Applied:
+    """What the fixing rounds did: fixes applied (code, fix) and bugs met."""
+
+    fixes: list[tuple[str, Fix]] = field(default_factory=list)
+    failures: list[Diagnostic] = field(default_factory=list)
+
+
+def _internal(what: str, exc: BaseException) -> Diagnostic:
+    return diagnostic(
+        INTERNAL_ERROR,
+        f"{what} failed: {type(exc).__name__}: {exc}",
+        hint="a bug in mlmodel, not in the model: please report it",
     )
 
 
-def _fixable(rule: Rule, finding: Finding, options: LintOptions) -> bool:
-    if finding.fix is None or rule.fix_safety is None:
-        return False
-    return rule.fix_safety == "safe" or options.unsafe_fixes
+def _from_finding(code: str, finding: Finding, document: MLmodelDocument) -> Diagnostic:
+    line, column = document.parsed.locate(finding.path, at_key=finding.at_key)
+    return diagnostic(
+        code, finding.message, line=line, column=column, hint=finding.hint, key=dotted(finding.path)
+    )
 
 
-def _apply_fixes(
-    document: MLmodelDocument, rules: list[Rule], options: LintOptions, model_dir: Path
-) -> list[str]:
-    fixed: list[str] = []
-    for _ in range(MAX_FIX_PASSES):
-        ctx = LintContext(document, model_dir, options.check_files)
-        suppressions = [] if options.isolated else find_suppressions(document)
-        applied = False
-        for rule, finding in _findings(rules, ctx):
-            line, _ = document.parsed.locate(finding.path, at_key=finding.at_key)
-            if any(s.covers(rule.code, line) for s in suppressions):
-                continue
-            if not _fixable(rule, finding, options):
-                continue
-            assert finding.fix is not None
-            try:
-                finding.fix(document)
-            except (EditError, KeyError, IndexError, TypeError):
-                continue
-            fixed.append(rule.code)
-            applied = True
-            break  # positions moved: look again from a fresh parse
-        if not applied:
-            break
-    return fixed
+def collect(
+    document: MLmodelDocument,
+    model_dir: Path | None,
+    options: LintOptions,
+    selected: frozenset[str],
+    declared: Mapping[str, DeclaredFlavor] | None = None,
+) -> list[Item]:
+    """Every selected finding, validator's and rules', with its fix; no suppression applied."""
+    from mlmodel.validators import run_checks
 
-
-def lint_document(
-    document: MLmodelDocument, model_dir: Path, options: LintOptions
-) -> list[Diagnostic]:
-    rules = select_rules(options.select or (), options.ignore or ())
     ctx = LintContext(document, model_dir, options.check_files)
-    suppressions = [] if options.isolated else find_suppressions(document)
-    found: list[Diagnostic] = []
-    for rule, finding in _findings(rules, ctx):
-        line, _ = document.parsed.locate(finding.path, at_key=finding.at_key)
-        silenced = False
-        for suppression in suppressions:
-            entry = suppression.covers(rule.code, line)
-            if entry is not None:
-                suppression.used.add(entry)
-                silenced = True
-        if not silenced:
-            found.append(_to_diagnostic(rule.code, rule.severity, finding, document))
-    found.extend(_unused(suppressions, options))
+    items: list[Item] = []
+    fixers = all_fixers()
+    checked = run_checks(
+        document.parsed,
+        document.text,
+        model_dir=model_dir,
+        check_files=options.check_files and model_dir is not None,
+        declared=declared,
+        suppressions=False,
+    )
+    for found in checked:
+        if found.code not in selected and found.code != INTERNAL_ERROR:
+            continue
+        fixer = fixers.get(found.code)
+        offer: Fix | NoFix | None = None
+        if fixer is not None:
+            try:
+                offer = fixer.fix(ctx, found)
+            except Exception as exc:  # noqa: BLE001 - a bug is reported, not hidden
+                items.append(Item(_internal(f"the fix for {found.code}", exc)))
+        if isinstance(offer, Fix):
+            assert fixer is not None
+            items.append(Item(found, fix=offer, safety=fixer.fix_safety))
+        else:
+            items.append(Item(found, no_fix=offer))
+    for rule in all_rules():
+        if rule.code not in selected:
+            continue
+        try:
+            findings = list(rule.check(ctx))
+        except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others
+            items.append(Item(_internal(f"lint rule {rule.code} ({rule.name})", exc)))
+            continue
+        for finding in findings:
+            items.append(
+                Item(
+                    _from_finding(rule.code, finding, document),
+                    fix=finding.fix,
+                    no_fix=finding.no_fix,
+                    safety=rule.fix_safety if finding.fix is not None else None,
+                )
+            )
+    return items
+
+
+def _allowed(item: Item, options: LintOptions) -> bool:
+    if item.fix is None or item.safety is None:
+        return False
+    return item.safety == "safe" or options.unsafe_fixes
+
+
+def _overlaps(key: str, keys: set[str]) -> bool:
+    return any(key == k or key.startswith(k + ".") or k.startswith(key + ".") for k in keys)
+
+
+def apply_fixes(
+    document: MLmodelDocument,
+    model_dir: Path | None,
+    options: LintOptions,
+    selected: frozenset[str],
+    declared: Mapping[str, DeclaredFlavor] | None = None,
+) -> Applied:
+    """Apply the allowed fixes in rounds until none is left; the document is edited in place.
+
+    A fix that no longer fits (:class:`FixNotApplicable`, or an edit the document refuses)
+    is skipped; any other exception is a bug, reported as an internal error naming the code.
+    """
+    applied = Applied()
+    refused: set[tuple[str, str]] = set()
+    for _ in range(MAX_FIX_PASSES):
+        items = collect(document, model_dir, options, selected, declared)
+        suppressions = [] if options.isolated else find_suppressions(document.text, document.parsed)
+        kept = set(map(id, silence([i.diagnostic for i in items], suppressions)))
+        touched: set[str] = set()
+        progress = False
+        for item in items:
+            if id(item.diagnostic) not in kept or not _allowed(item, options):
+                continue
+            assert item.fix is not None
+            code, fix = item.diagnostic.code, item.fix
+            if (code, fix.key) in refused or _overlaps(fix.key, touched):
+                continue
+            if _overlaps(item.diagnostic.key, touched):
+                continue
+            state = document.snapshot()
+            try:
+                fix.apply(document)
+            except (FixNotApplicable, EditError):
+                document.restore(state)
+                refused.add((code, fix.key))
+                continue
+            except Exception as exc:  # noqa: BLE001 - a broken fix must surface
+                document.restore(state)
+                refused.add((code, fix.key))
+                applied.failures.append(_internal(f"the fix of {code} at {fix.key}", exc))
+                continue
+            applied.fixes.append((code, fix))
+            touched.update({fix.key, item.diagnostic.key})
+            progress = True
+        if not progress:
+            break
+    return applied
+
+
+def report(
+    items: list[Item],
+    document: MLmodelDocument,
+    options: LintOptions,
+    selected: frozenset[str],
+) -> list[Diagnostic]:
+    """The diagnostics to show: suppressions applied, fixability marked, unused suppressions."""
+    suppressions = [] if options.isolated else find_suppressions(document.text, document.parsed)
+    fix_of = {id(i.diagnostic): i.safety for i in items if i.fix is not None}
+    kept = silence([i.diagnostic for i in items], suppressions)
+    found = [replace(d, fix=fix_of.get(id(d))) for d in kept]
+    if UNUSED_SUPPRESSION in selected:
+        found.extend(_unused(suppressions, selected))
     return sorted(found, key=sort_key)
 
 
-def _unused(suppressions: list[Suppression], options: LintOptions) -> list[Diagnostic]:
-    if options.select and not UNUSED_SUPPRESSION.startswith(tuple(options.select)):
-        return []
-    if options.ignore and UNUSED_SUPPRESSION.startswith(tuple(options.ignore)):
-        return []
+def lint_document(
+    document: MLmodelDocument,
+    model_dir: Path | None,
+    options: LintOptions,
+    declared: Mapping[str, DeclaredFlavor] | None = None,
+) -> list[Diagnostic]:
+    selected = options.selected()
+    items = collect(document, model_dir, options, selected, declared)
+    return report(items, document, options, selected)
+
+
+def _unused(suppressions: list[Suppression], selected: frozenset[str]) -> list[Diagnostic]:
     unused = []
     for suppression in suppressions:
-        idle = [code for code in suppression.codes if code not in suppression.used]
+        idle = []
+        for entry in suppression.codes:
+            if entry in suppression.used:
+                continue
+            named = _named(entry)
+            if named is None:
+                idle.append(f"{entry} (no such code)")
+            elif named and all(c.startswith(SECURITY_PREFIX) for c in named):
+                idle.append(f"{entry} (security findings cannot be silenced inside the model)")
+            elif named & selected:
+                idle.append(entry)
+            # codes not selected in this run: no verdict
         if idle:
             unused.append(
-                Diagnostic(
-                    code=UNUSED_SUPPRESSION,
-                    severity=Severity.WARNING,
-                    message=f"unused suppression: {', '.join(idle)} found nothing to silence here",
+                diagnostic(
+                    UNUSED_SUPPRESSION,
+                    f"unused suppression: {', '.join(idle)} found nothing to silence here",
                     line=suppression.line,
                     column=suppression.column,
                     hint="remove it, or fix the code list",
@@ -150,25 +276,44 @@ def _unused(suppressions: list[Suppression], options: LintOptions) -> list[Diagn
     return unused
 
 
-def lint_file(path: str | Path, options: LintOptions) -> tuple[FileReport, list[str], str | None]:
+def _named(entry: str) -> frozenset[str] | None:
+    from mlmodel.errors import UsageError
+
+    try:
+        return resolve_selectors((entry,))
+    except UsageError:
+        return None
+
+
+def lint_file(
+    path: str | Path,
+    options: LintOptions,
+    *,
+    declared: Mapping[str, DeclaredFlavor] | None = None,
+) -> tuple[FileReport, list[str], str | None]:
     """Lint one model; with ``fix``, write the fixed file atomically (or only diff it)."""
     from mlmodel.api import validate_file
 
+    selected = options.selected()
     mlmodel_path = resolve_mlmodel_path(path)
     shown = str(mlmodel_path)
     try:
         document = read_mlmodel(mlmodel_path)
     except (ParseError, UsageError):
         # not readable as YAML: the validator says exactly why
-        report = validate_file(mlmodel_path, check_files=False, isolated=options.isolated)
-        return report, [], None
+        report_ = validate_file(
+            mlmodel_path, check_files=False, declared=declared or {}, isolated=options.isolated
+        )
+        return report_, [], None
     model_dir = mlmodel_path.parent
     fixed: list[str] = []
+    failures: list[Diagnostic] = []
     diff = None
     if options.fix or options.diff:
         before = document.text
-        rules = select_rules(options.select or (), options.ignore or ())
-        fixed = _apply_fixes(document, rules, options, model_dir)
+        applied = apply_fixes(document, model_dir, options, selected, declared)
+        fixed = [code for code, _ in applied.fixes]
+        failures = applied.failures
         if document.text != before:
             if options.diff:
                 diff = "".join(
@@ -182,19 +327,25 @@ def lint_file(path: str | Path, options: LintOptions) -> tuple[FileReport, list[
                 document = read_mlmodel(mlmodel_path)  # report on the file as it is
             else:
                 document.write()
-    found = [d.with_file(shown) for d in lint_document(document, model_dir, options)]
-    return FileReport(path=shown, diagnostics=found), fixed, diff
+    items = collect(document, model_dir, options, selected, declared)
+    found = [*failures, *report(items, document, options, selected)]
+    return FileReport(path=shown, diagnostics=[d.with_file(shown) for d in found]), fixed, diff
 
 
 def lint_paths(paths: list[str] | list[Path], options: LintOptions) -> LintResult:
     """Lint several paths, each with its project configuration's select/ignore unless the
-    options give their own."""
-    from dataclasses import replace
-
+    options give their own. Raises UsageError for an unknown selector before any work."""
     from mlmodel.config import load_configs
+    from mlmodel.registry import default_registry
 
+    options.selected(where="the options")
     resolved = [resolve_mlmodel_path(p) for p in paths]
     configs = load_configs(resolved, isolated=options.isolated)
+    for config in configs:
+        if config.path is not None:
+            replace(options, select=config.select, ignore=config.ignore).selected(
+                where=str(config.path)
+            )
     result = LintResult(ValidationResult())
     for target, config in zip(resolved, configs, strict=True):
         local = replace(
@@ -202,10 +353,24 @@ def lint_paths(paths: list[str] | list[Path], options: LintOptions) -> LintResul
             select=config.select if options.select is None else options.select,
             ignore=config.ignore if options.ignore is None else options.ignore,
         )
-        report, fixed, diff = lint_file(target, local)
-        result.result.reports.append(report)
+        report_, fixed, diff = lint_file(target, local, declared=config.flavors)
+        result.result.reports.append(report_)
         if fixed:
-            result.fixed[report.path] = fixed
+            result.fixed[report_.path] = fixed
         if diff:
-            result.diffs[report.path] = diff
+            result.diffs[report_.path] = diff
+    result.result.general.extend(default_registry().problems)
     return result
+
+
+__all__ = [
+    "Applied",
+    "Item",
+    "LintOptions",
+    "LintResult",
+    "apply_fixes",
+    "collect",
+    "lint_document",
+    "lint_file",
+    "lint_paths",
+]

@@ -1,4 +1,13 @@
-"""The types of the lint engine: rules, findings, the context a rule sees."""
+"""The contract of the lint engine: rules, fixes, findings, the context a rule sees.
+
+A rule module (:class:`RuleModule`) declares its ``CODE`` (name, severity and fix
+safety come from the catalogue, :mod:`mlmodel.codes`) and a ``check`` yielding
+:class:`Finding` objects. A fixer module (:class:`FixerModule`) offers fixes for
+the findings of a validation code (``V402``): the validator reports the problem,
+the fixer only knows how to mend it. A :class:`Fix` that finds the document no
+longer fits raises :class:`FixNotApplicable`; any other exception from a fix is a
+bug and is reported as an internal error naming the rule.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +15,58 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
-from mlmodel.diagnostics import Severity
+from mlmodel.codes import CODES
+from mlmodel.diagnostics import Diagnostic, FixSafety, Severity
 from mlmodel.yamlio.tree import KeyPath
 
 if TYPE_CHECKING:
     from mlmodel.yamlio.document import MLmodelDocument
 
-FixSafety = Literal["safe", "unsafe"]
+FixAction = Literal["set", "add", "rename", "delete"]
+
+
+class FixNotApplicable(Exception):
+    """A fix cannot apply to the document as it is now (not a bug: the fix is skipped)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """One edit that resolves one finding, described for reports (``convert --upgrade``).
+
+    ``key`` is the dotted key the edit changes, ``old``/``new`` the text before and after,
+    ``reason`` why (the finding's message when empty). ``apply`` edits the document in
+    place through its round-trip editing API.
+    """
+
+    key: str
+    action: FixAction
+    old: str | None
+    new: str
+    apply: Callable[[MLmodelDocument], None]
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NoFix:
+    """A finding that a fix would normally mend, and why it cannot here (never invents)."""
+
+    key: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """What a rule found; ``fix`` (when the rule can fix it) edits the document in place."""
+    """What a rule found; ``fix`` (when the rule can fix it) edits the document in place,
+    ``no_fix`` says why a fix this rule normally offers is not offered here."""
 
     path: KeyPath
     message: str
     hint: str | None = None
     at_key: bool = False
-    fix: Callable[[MLmodelDocument], None] | None = None
+    fix: Fix | None = None
+    no_fix: NoFix | None = None
 
 
 @dataclass(slots=True)
@@ -60,9 +101,27 @@ class LintContext:
         return candidate if candidate is not None and candidate.is_file() else None
 
 
+class RuleModule(Protocol):
+    """What a module under :mod:`mlmodel.lint.rules` provides (its docstring documents it,
+    with ``Fails::`` and ``Passes::`` examples that run as tests)."""
+
+    CODE: str
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]: ...
+
+
+class FixerModule(Protocol):
+    """What a module under :mod:`mlmodel.lint.fixers` provides: fixes for the findings of
+    one validation code; ``None`` for a finding it does not handle."""
+
+    CODE: str
+
+    def fix(self, ctx: LintContext, diagnostic: Diagnostic) -> Fix | NoFix | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One lint rule, read from its module's CODE, NAME, SEVERITY, FIX and ``check``."""
+    """One lint rule: its module's ``check`` with its catalogue entry."""
 
     code: str
     name: str
@@ -74,13 +133,32 @@ class Rule:
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Rule:
-        doc = (module.__doc__ or "").strip()
+        rule = cast(RuleModule, module)
+        entry = CODES[rule.CODE]
         return cls(
-            code=module.CODE,
-            name=module.NAME,
-            severity=module.SEVERITY,
-            fix_safety=getattr(module, "FIX", None),
-            summary=doc.splitlines()[0] if doc else module.NAME,
-            doc=doc,
-            check=module.check,
+            code=entry.code,
+            name=entry.name,
+            severity=entry.severity,
+            fix_safety=entry.fix,
+            summary=entry.summary,
+            doc=(module.__doc__ or "").strip(),
+            check=rule.check,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Fixer:
+    """Fixes for one validation code, from a fixer module and the catalogue."""
+
+    code: str
+    fix_safety: FixSafety
+    doc: str
+    fix: Callable[[LintContext, Diagnostic], Fix | NoFix | None]
+
+    @classmethod
+    def from_module(cls, module: ModuleType) -> Fixer:
+        fixer = cast(FixerModule, module)
+        entry = CODES[fixer.CODE]
+        if entry.fix is None:
+            raise RuntimeError(f"{module.__name__}: the catalogue says {entry.code} has no fix")
+        return cls(entry.code, entry.fix, (module.__doc__ or "").strip(), fixer.fix)

@@ -3,8 +3,8 @@
 The log holds one run:
 
 * ``tool.driver``: name ``mlmodel``, the package version, and one rule per code that
-  appears in the results, from the catalogue :data:`mlmodel.codes.CODES`, or the lint
-  rules for ``MLM`` codes (id, name, short description, default level);
+  appears in the results, from the catalogue :data:`mlmodel.codes.CODES` (id, name, short
+  description, default level);
 * ``results``: one per finding about a file, with ``ruleId``/``ruleIndex``, ``level``,
   the message (and hint) and the location: the file's URI relative to the current
   directory (``uriBaseId`` ``%SRCROOT%``, declared in ``originalUriBaseIds``) and the
@@ -98,34 +98,19 @@ def _descriptors(diagnostics: list[Diagnostic]) -> list[JSON]:
     return [_descriptor(by_code[code]) for code in sorted(by_code)]
 
 
-def _catalogue(code: str) -> tuple[str, Severity, str] | None:
-    """Name, default severity and summary of a validation code or a lint rule."""
-    entry = CODES.get(code)
-    if entry is not None:
-        return entry.name, entry.severity, entry.summary
-    if code.startswith("MLM"):
-        from mlmodel.lint.rules import all_rules
-
-        for rule in all_rules():
-            if rule.code == code:
-                return rule.name, rule.severity, rule.summary
-    return None
-
-
 def _descriptor(d: Diagnostic) -> JSON:
-    found = _catalogue(d.code)
-    if found is None:  # a code outside the catalogues: describe it by its first finding
+    entry = CODES.get(d.code)
+    if entry is None:  # a code outside the catalogue: describe it by its first finding
         return {
             "id": d.code,
             "shortDescription": {"text": d.message},
             "defaultConfiguration": {"level": _LEVELS[d.severity]},
         }
-    name, severity, summary = found
     return {
         "id": d.code,
-        "name": name,
-        "shortDescription": {"text": summary},
-        "defaultConfiguration": {"level": _LEVELS[severity]},
+        "name": entry.name,
+        "shortDescription": {"text": entry.summary},
+        "defaultConfiguration": {"level": _LEVELS[entry.severity]},
     }
 
 

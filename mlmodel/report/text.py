@@ -39,15 +39,9 @@ def summary(result: ValidationResult) -> str:
     )
 
 
-def fix_safety(d: Diagnostic) -> str | None:
-    """``"safe"`` or ``"unsafe"`` when ``mlmodel lint --fix`` can fix the finding."""
-    value = getattr(d, "fix", None)
-    return value if value in ("safe", "unsafe") else None
-
-
 def fixable_line(result: ValidationResult) -> str:
     """``[*] 2 fixable with --fix; 1 more fixable with --fix --unsafe-fixes``, or empty."""
-    safety = Counter(fix_safety(d) for d in result.diagnostics)
+    safety = Counter(d.fix for d in result.diagnostics)
     safe, unsafe = safety["safe"], safety["unsafe"]
     parts = []
     if safe:
@@ -127,7 +121,7 @@ def _write_one(console: Console, d: Diagnostic, lines: list[str]) -> None:
     from rich.markup import escape
 
     color = "red" if d.severity is Severity.ERROR else "yellow"
-    mark = " [*]" if fix_safety(d) == "safe" else ""
+    mark = " [*]" if d.fix == "safe" else ""
     console.print(
         f"[bold]{escape(escape_control(d.location()))}[/]: [{color}]{d.severity.value}[/] "
         f"[bold]{d.code}[/]{escape(mark)} {escape(escape_control(d.message, keep=NEWLINE))}"
@@ -150,7 +144,7 @@ def statistics(result: ValidationResult) -> list[tuple[str, int, Severity, str |
         counts[d.code] += 1
         first.setdefault(d.code, d)
     return [
-        (code, count, first[code].severity, fix_safety(first[code]))
+        (code, count, first[code].severity, first[code].fix)
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
 

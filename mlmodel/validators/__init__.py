@@ -23,9 +23,27 @@ def run_checks(
     model_dir: Path | None = None,
     check_files: bool = True,
     declared: Mapping[str, DeclaredFlavor] | None = None,
+    suppressions: bool = True,
 ) -> list[Diagnostic]:
     """Every check, in order: YAML, structure, declared flavors, signature, loader, formats,
-    files."""
+    files; then the inline suppressions of the text (``# mlmodel: disable=V402``) unless
+    ``suppressions`` is False (``isolated``, or a caller that applies them itself)."""
+    found = _checks(parsed, text, model_dir, check_files, declared)
+    if suppressions:
+        from mlmodel.suppressions import MARKER, find_suppressions, silence
+
+        if MARKER in text:
+            found = silence(found, find_suppressions(text, parsed))
+    return found
+
+
+def _checks(
+    parsed: ParsedYaml,
+    text: str,
+    model_dir: Path | None,
+    check_files: bool,
+    declared: Mapping[str, DeclaredFlavor] | None,
+) -> list[Diagnostic]:
     from mlmodel.validators.context import CheckContext
 
     found = list(parsed.diagnostics)
@@ -60,5 +78,22 @@ def run_checks(
     checks = (check_structure, check_declared, check_signature, check_loader, check_formats)
     for check in (*checks, files_check):
         check(ctx)
-    found.extend(ctx.diagnostics)
+    found.extend(_beside_tags(ctx.diagnostics, parsed.diagnostics))
     return sorted(found, key=sort_key)
+
+
+#: tags YAML safe loading refuses: the value is never constructed, so its type says nothing
+_TAG_CODES = ("V108", "V109")
+
+
+def _beside_tags(checked: list[Diagnostic], yaml: list[Diagnostic]) -> list[Diagnostic]:
+    """The checks' findings, without those about a value a refused tag stands for: the tag's
+    own finding (V108 for ``!!python/...``) says what is wrong there."""
+    tagged = [d.key for d in yaml if d.code in _TAG_CODES]
+    if not tagged:
+        return checked
+    return [
+        d
+        for d in checked
+        if not any(d.key == key or d.key.startswith(key + ".") or not key for key in tagged)
+    ]

@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 from mlmodel.registry import default_registry
+from mlmodel.timestamps import MLFLOW_FORMAT
 from mlmodel.validators.context import CheckContext, get_path
 from mlmodel.yamlio.tree import KeyPath
 
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$")
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
 _MODEL_ID = re.compile(r"^m-[0-9a-f]{32}$")
 _VERSION = re.compile(
@@ -65,7 +65,7 @@ def _check_timestamp(ctx: CheckContext, key: str) -> None:
     if not isinstance(value, str):
         return
     if key == "utc_time_created":
-        ok = bool(_TIMESTAMP.match(value)) and _parses(value)
+        ok = bool(MLFLOW_FORMAT.match(value)) and _parses(value)
         expected = "'YYYY-MM-DD HH:MM:SS.ffffff' (naive UTC)"
     else:
         ok = _parses(value.replace("T", " ").removesuffix("Z"))

@@ -40,6 +40,10 @@ def _parse(text: str, limits: Limits) -> ParsedYaml:
     return parse_roundtrip(text, limits)
 
 
+#: "no new value" for :meth:`MLmodelDocument.rename`
+_KEEP: Any = object()
+
+
 class MLmodelDocument(MutableMapping[str, Any]):
     """An MLmodel file held as text, with mapping access to its content."""
 
@@ -162,6 +166,13 @@ class MLmodelDocument(MutableMapping[str, Any]):
 
     # -- editing ----------------------------------------------------------------------
 
+    def snapshot(self) -> tuple[str, ParsedYaml]:
+        """The current state, for :meth:`restore` (undo several edits as one)."""
+        return self._text, self._parsed
+
+    def restore(self, state: tuple[str, ParsedYaml]) -> None:
+        self._text, self._parsed = state
+
     def _apply(self, new_text: str, expected: Any) -> None:
         parsed = _parse(new_text, self._limits)
         if not parsed.ok or parsed.data != expected:
@@ -200,6 +211,39 @@ class MLmodelDocument(MutableMapping[str, Any]):
             container = container[part]
         container[key] = value
         self._apply(self._editor().set(path, value), expected)
+
+    def rename(self, path: KeyPath, new_key: str, value: Any = _KEEP) -> None:
+        """Rename the key at ``path`` to ``new_key`` in place: the entry keeps its position
+        and its comments. ``value``, when given, replaces the value in the same edit (both
+        happen or neither)."""
+        if not path or not isinstance(path[-1], str):
+            raise EditError(f"cannot rename {path!r}: not a mapping key")
+        parent = self._get(path[:-1])
+        if not isinstance(parent, dict) or path[-1] not in parent:
+            raise EditError(f"no such key: {dotted(path)}")
+        if new_key in parent:
+            raise EditError(f"cannot rename {dotted(path)}: {new_key!r} exists already")
+        expected = copy.deepcopy(self._parsed.data)
+        container = expected
+        for part in path[:-1]:
+            container = container[part]
+        old = container[path[-1]]
+        renamed = {
+            (new_key if k == path[-1] else k): (v if k != path[-1] else old)
+            for k, v in container.items()
+        }
+        container.clear()
+        container.update(renamed)
+        text = self._editor().rename(path, new_key)
+        if value is not _KEEP:
+            value = _plain(value)
+            container[new_key] = value
+            parsed = _parse(text, self._limits)
+            if not parsed.ok:
+                raise EditError("the rename did not read back; document left unchanged")
+            layout = detect_layout(parsed, self._source.newline)
+            text = TextEditor(text, parsed, layout).set((*path[:-1], new_key), value)
+        self._apply(text, expected)
 
     def delete(self, path: KeyPath) -> None:
         expected = copy.deepcopy(self._parsed.data)

@@ -207,6 +207,17 @@ class TextEditor:
             sep = ", "
         return self._replace(end, end, sep + entry)
 
+    def rename(self, path: KeyPath, new_key: str) -> str:
+        """Rewrite the key at ``path`` as ``new_key`` where it stands: the entry keeps its
+        place, its value and its comments."""
+        span = self.parsed.spans.get(path) if path else None
+        if span is None or span.key_start is None or span.key_end is None:
+            raise EditError(f"no such key: {path!r}")
+        parent = self.parsed.spans[path[:-1]]
+        style = span.key_style if span.key_style in ("'", '"') else None
+        text = render_scalar(new_key, style, in_flow=parent.flow)
+        return self._replace(span.key_start, span.key_end, text)
+
     def delete(self, path: KeyPath) -> str:
         if path not in self.parsed.spans or not path:
             raise EditError(f"no such key: {path!r}")

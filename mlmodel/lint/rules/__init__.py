@@ -1,8 +1,9 @@
 """The rule table: code -> module, written by hand (easy to grep), one module per rule.
 
-Codes are stable and never reused. Groups: MLM0xx the linter itself, MLM1xx the
-document, MLM2xx flavors, MLM3xx signature and input example, MLM4xx
-environment, MLM5xx security.
+Names, severities and fix safety live in the catalogue (:mod:`mlmodel.codes`);
+a module holds the check and its documentation. Retired codes (MLM101, MLM103,
+MLM202: the validator reports those problems as V402, V400 and V209) have no
+module; their fixes moved to :mod:`mlmodel.lint.fixers`.
 """
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ from __future__ import annotations
 import importlib
 from functools import cache
 
-from mlmodel.lint.model import Rule
+from mlmodel.codes import UNUSED_SUPPRESSION
+from mlmodel.lint.model import Fixer, Rule
+
+__all__ = ["FIXER_MODULES", "RULE_MODULES", "UNUSED_SUPPRESSION", "all_fixers", "all_rules"]
 
 RULE_MODULES: dict[str, str] = {
-    "MLM101": "mlm101_version_as_float",
     "MLM102": "mlm102_legacy_time_created",
-    "MLM103": "mlm103_timestamp_format",
     "MLM104": "mlm104_unknown_key",
+    "MLM105": "mlm105_legacy_env_string",
+    "MLM106": "mlm106_sklearn_data_without_model_path",
     "MLM201": "mlm201_no_python_function",
-    "MLM202": "mlm202_removed_flavor",
     "MLM203": "mlm203_absolute_model_code_path",
     "MLM301": "mlm301_no_signature",
     "MLM302": "mlm302_example_mismatch",
@@ -31,8 +34,12 @@ RULE_MODULES: dict[str, str] = {
     "MLM502": "mlm502_skops_trusted_types",
 }
 
-#: the linter's own code, for suppressions that silence nothing
-UNUSED_SUPPRESSION = "MLM001"
+#: fixes for validation codes: code -> module under mlmodel.lint.fixers
+FIXER_MODULES: dict[str, str] = {
+    "V201": "v201_sklearn_model_path",
+    "V400": "v400_timestamp_format",
+    "V402": "v402_version_as_number",
+}
 
 
 @cache
@@ -40,20 +47,20 @@ def all_rules() -> tuple[Rule, ...]:
     rules = []
     for code, module_name in RULE_MODULES.items():
         module = importlib.import_module(f"{__name__}.{module_name}")
-        rule = Rule.from_module(module)
-        if rule.code != code:
-            raise RuntimeError(f"{module_name} declares {rule.code}, the table says {code}")
-        rules.append(rule)
+        declared = module.CODE
+        if declared != code:
+            raise RuntimeError(f"{module_name} declares {declared}, the table says {code}")
+        rules.append(Rule.from_module(module))
     return tuple(rules)
 
 
-def select_rules(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> list[Rule]:
-    """Rules whose code starts with a ``select`` prefix (all when empty) and no ``ignore`` one."""
-    chosen = []
-    for rule in all_rules():
-        if select and not rule.code.startswith(tuple(select)):
-            continue
-        if ignore and rule.code.startswith(tuple(ignore)):
-            continue
-        chosen.append(rule)
-    return chosen
+@cache
+def all_fixers() -> dict[str, Fixer]:
+    fixers = {}
+    for code, module_name in FIXER_MODULES.items():
+        module = importlib.import_module(f"mlmodel.lint.fixers.{module_name}")
+        declared = module.CODE
+        if declared != code:
+            raise RuntimeError(f"{module_name} declares {declared}, the table says {code}")
+        fixers[code] = Fixer.from_module(module)
+    return fixers

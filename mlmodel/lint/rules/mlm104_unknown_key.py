@@ -2,7 +2,8 @@
 
 MLflow keeps unknown keys and ignores them, so a misspelt key silently does
 nothing. Checked at the top level and in the settings of built-in flavors.
-Fix (unsafe: the meaning may differ): rename it when the intended key is free.
+Fix (unsafe: the meaning may differ): rename it in place (its comment kept) when
+the intended key is free.
 
 Fails::
 
@@ -24,15 +25,12 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from mlmodel.diagnostics import Severity
-from mlmodel.lint.model import Finding, LintContext
+from mlmodel.lint.model import Finding, Fix, LintContext
 from mlmodel.registry import default_registry
-from mlmodel.yamlio.tree import KeyPath
+from mlmodel.yamlio.document import MLmodelDocument
+from mlmodel.yamlio.tree import KeyPath, dotted
 
 CODE = "MLM104"
-NAME = "unknown-key"
-SEVERITY = Severity.WARNING
-FIX = "unsafe"
 
 #: names people write for a known key, beyond what difflib finds
 ALIASES = {
@@ -68,20 +66,11 @@ def _suggest(key: str, known: frozenset[str]) -> str | None:
     return close[0] if close else None
 
 
-def _rename(path: KeyPath, new: str) -> Any:
-    def fix(document: Any) -> None:
-        parent: Any = document
-        for part in path[:-1]:
-            parent = parent[part]
-        value = document.data
-        for part in path:
-            value = value[part]
-        if new in parent:
-            raise KeyError(new)
-        parent[new] = value
-        del parent[path[-1]]
+def _rename(path: KeyPath, new: str) -> Fix:
+    def fix(document: MLmodelDocument) -> None:
+        document.rename(path, new)
 
-    return fix
+    return Fix(dotted((*path[:-1], new)), "rename", str(path[-1]), new, fix)
 
 
 def _check(mapping: dict[str, Any], prefix: KeyPath, known: frozenset[str]) -> Iterator[Finding]:

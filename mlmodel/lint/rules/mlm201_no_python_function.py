@@ -24,12 +24,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlmodel.diagnostics import Severity
 from mlmodel.lint.model import Finding, LintContext
 
 CODE = "MLM201"
-NAME = "no-python-function"
-SEVERITY = Severity.WARNING
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

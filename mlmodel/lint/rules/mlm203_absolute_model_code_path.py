@@ -24,24 +24,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import Any
 
-from mlmodel.diagnostics import Severity
-from mlmodel.lint.model import Finding, LintContext
+from mlmodel.lint.model import Finding, Fix, LintContext
+from mlmodel.yamlio.document import MLmodelDocument
+from mlmodel.yamlio.tree import KeyPath, dotted
 
 CODE = "MLM203"
-NAME = "absolute-model-code-path"
-SEVERITY = Severity.WARNING
-FIX = "safe"
 
 _ABSOLUTE = re.compile(r"^(/|[A-Za-z]:[\\/]|\\\\)")
 
 
-def _fix(path: tuple[str, ...], name: str) -> Any:
-    def fix(document: Any) -> None:
+def _fix(path: KeyPath, old: str, name: str) -> Fix:
+    def fix(document: MLmodelDocument) -> None:
         document.set(path, name)
 
-    return fix
+    return Fix(dotted(path), "set", old, name, fix)
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -51,10 +48,10 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         value = config.get("model_code_path")
         if isinstance(value, str) and _ABSOLUTE.match(value):
             name = PurePosixPath(value.replace("\\", "/")).name
-            path = ("flavors", flavor, "model_code_path")
+            path: KeyPath = ("flavors", flavor, "model_code_path")
             yield Finding(
                 path,
                 f"model_code_path is the absolute path {value!r} of the saving machine; MLflow "
                 f"uses only its file name {name!r}",
-                fix=_fix(path, name) if name else None,
+                fix=_fix(path, value, name) if name else None,
             )

@@ -26,24 +26,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlmodel.diagnostics import Severity
 from mlmodel.lint.model import Finding, LintContext
 
 CODE = "MLM301"
-NAME = "no-signature"
-SEVERITY = Severity.WARNING
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     if "python_function" not in ctx.flavors():
         return  # only pyfunc enforces signatures
-    signature = ctx.data.get("signature")
-    if not isinstance(signature, dict) or not any(
-        signature.get(part) for part in ("inputs", "outputs", "params")
-    ):
-        yield Finding(
-            ("signature",) if "signature" in ctx.data else (),
-            "the model has no signature: inputs are not checked at serving time",
-            hint="log the model with signature=infer_signature(...) or an input_example",
-            at_key=True,
-        )
+    if ctx.data.get("signature") is not None:
+        return  # an empty or malformed signature is an error the validator reports
+    yield Finding(
+        ("signature",) if "signature" in ctx.data else (),
+        "the model has no signature: inputs are not checked at serving time",
+        hint="log the model with signature=infer_signature(...) or an input_example",
+        at_key=True,
+    )

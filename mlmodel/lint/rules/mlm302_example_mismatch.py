@@ -4,14 +4,31 @@ Read as JSON text, never executed. For a dataframe example the column names
 must cover the signature's required columns; a column the signature does not
 name is dropped by MLflow at predict time.
 
-Fails (signature inputs ``a``, ``b``; ``input_example.json`` has columns ``a``, ``c``)::
+Fails::
 
+    signature:
+      inputs: '[{"type": "double", "name": "a"}, {"type": "double", "name": "b"}]'
     saved_input_example_info:
       artifact_path: input_example.json
       pandas_orient: split
       type: dataframe
 
-Passes when ``input_example.json`` is ``{"columns": ["a", "b"], "data": [[1, 2]]}``.
+Fails, ``input_example.json``::
+
+    {"columns": ["a", "c"], "data": [[1, 2]]}
+
+Passes::
+
+    signature:
+      inputs: '[{"type": "double", "name": "a"}, {"type": "double", "name": "b"}]'
+    saved_input_example_info:
+      artifact_path: input_example.json
+      pandas_orient: split
+      type: dataframe
+
+Passes, ``input_example.json``::
+
+    {"columns": ["a", "b"], "data": [[1, 2]]}
 """
 
 from __future__ import annotations
@@ -20,12 +37,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from mlmodel.diagnostics import Severity
 from mlmodel.lint.model import Finding, LintContext
 
 CODE = "MLM302"
-NAME = "example-mismatch"
-SEVERITY = Severity.WARNING
 MAX_EXAMPLE_BYTES = 10 * 1024 * 1024
 
 

@@ -4,22 +4,34 @@ MLflow restores a model's environment from ``requirements.txt``,
 ``python_env.yaml`` or ``conda.yaml``; with none of them, serving it means
 guessing the libraries and versions it needs.
 
-Fails: a model directory holding only ``MLmodel`` and ``model.pkl``.
+Fails::
 
-Passes: the same directory with the ``requirements.txt`` MLflow writes.
+    flavors:
+      python_function:
+        loader_module: mlflow.sklearn
+        model_path: model.pkl
+
+Passes::
+
+    flavors:
+      python_function:
+        loader_module: mlflow.sklearn
+        model_path: model.pkl
+
+Passes, ``requirements.txt``::
+
+    mlflow==3.18.0
+    scikit-learn==1.9.1
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlmodel.diagnostics import Severity
 from mlmodel.lint.environment import env_file
 from mlmodel.lint.model import Finding, LintContext
 
 CODE = "MLM401"
-NAME = "missing-requirements"
-SEVERITY = Severity.WARNING
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

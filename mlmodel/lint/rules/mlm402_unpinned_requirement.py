@@ -3,12 +3,26 @@
 An unpinned ``scikit-learn`` may install a release that cannot unpickle the model
 (or unpickles it silently wrong). MLflow pins every requirement it infers.
 
-Fails (``requirements.txt``)::
+Fails::
+
+    flavors:
+      python_function:
+        loader_module: mlflow.sklearn
+        model_path: model.pkl
+
+Fails, ``requirements.txt``::
 
     mlflow==3.18.0
     scikit-learn
 
 Passes::
+
+    flavors:
+      python_function:
+        loader_module: mlflow.sklearn
+        model_path: model.pkl
+
+Passes, ``requirements.txt``::
 
     mlflow==3.18.0
     scikit-learn==1.9.1
@@ -18,13 +32,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlmodel.diagnostics import Severity
 from mlmodel.lint.environment import requirements
 from mlmodel.lint.model import Finding, LintContext
 
 CODE = "MLM402"
-NAME = "unpinned-requirement"
-SEVERITY = Severity.WARNING
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

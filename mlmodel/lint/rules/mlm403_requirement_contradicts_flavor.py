@@ -4,23 +4,44 @@ The flavor records the library version the model was saved with
 (``sklearn_version``, ``xgb_version``, ...) and ``mlflow_version`` the MLflow
 release; a different pin installs something else than what saved the model.
 
-Fails (``sklearn_version: 1.5.2`` with ``scikit-learn==1.3.0`` in requirements.txt).
+Fails::
 
-Passes (``sklearn_version: 1.5.2`` with ``scikit-learn==1.5.2``).
+    flavors:
+      python_function:
+        loader_module: mlflow.sklearn
+        model_path: model.pkl
+      sklearn:
+        pickled_model: model.pkl
+        sklearn_version: 1.5.2
+
+Fails, ``requirements.txt``::
+
+    scikit-learn==1.3.0
+
+Passes::
+
+    flavors:
+      python_function:
+        loader_module: mlflow.sklearn
+        model_path: model.pkl
+      sklearn:
+        pickled_model: model.pkl
+        sklearn_version: 1.5.2
+
+Passes, ``requirements.txt``::
+
+    scikit-learn==1.5.2
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlmodel.diagnostics import Severity
 from mlmodel.lint.environment import normalise, requirements
 from mlmodel.lint.model import Finding, LintContext
 from mlmodel.yamlio.tree import KeyPath
 
 CODE = "MLM403"
-NAME = "requirement-contradicts-flavor"
-SEVERITY = Severity.WARNING
 
 #: flavor -> (setting holding the library version, the library's distribution name)
 LIBRARIES: dict[str, tuple[str, str]] = {

@@ -3,22 +3,39 @@
 MLflow restores the environment from those files, so a model saved with one
 Python would be served with another.
 
-Fails: ``python_version: 3.11.7`` with ``python: 3.10.12`` in python_env.yaml.
+Fails::
 
-Passes: the same version in all three.
+    flavors:
+      python_function:
+        loader_module: mlflow.sklearn
+        model_path: model.pkl
+        python_version: 3.11.7
+
+Fails, ``python_env.yaml``::
+
+    python: 3.10.12
+
+Passes::
+
+    flavors:
+      python_function:
+        loader_module: mlflow.sklearn
+        model_path: model.pkl
+        python_version: 3.11.7
+
+Passes, ``python_env.yaml``::
+
+    python: 3.11.7
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlmodel.diagnostics import Severity
 from mlmodel.lint.environment import python_requirements
 from mlmodel.lint.model import Finding, LintContext
 
 CODE = "MLM404"
-NAME = "python-version-mismatch"
-SEVERITY = Severity.WARNING
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

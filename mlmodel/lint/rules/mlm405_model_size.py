@@ -15,15 +15,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from mlmodel.diagnostics import Severity
-from mlmodel.lint.model import Finding, LintContext
+from mlmodel.lint.model import Finding, Fix, LintContext
+from mlmodel.yamlio.document import MLmodelDocument
 
 CODE = "MLM405"
-NAME = "model-size"
-SEVERITY = Severity.WARNING
-FIX = "unsafe"
 
 WRITTEN_AFTER = {"MLmodel", "conda.yaml", "python_env.yaml", "requirements.txt", "constraints.txt"}
 MIN_DIFFERENCE = 64 * 1024
@@ -48,11 +44,11 @@ def real_size(model_dir: Path) -> int | None:
     return total
 
 
-def _fix(size: int) -> Any:
-    def fix(document: Any) -> None:
+def _fix(old: int, size: int) -> Fix:
+    def fix(document: MLmodelDocument) -> None:
         document["model_size_bytes"] = size
 
-    return fix
+    return Fix("model_size_bytes", "set", str(old), str(size), fix)
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -70,5 +66,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             ("model_size_bytes",),
             f"model_size_bytes is {recorded} but the model's files add up to {actual} bytes",
             hint="files changed after the model was saved?",
-            fix=_fix(actual),
+            fix=_fix(recorded, actual),
         )

@@ -15,12 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlmodel.diagnostics import Severity
 from mlmodel.lint.model import Finding, LintContext
 
 CODE = "MLM501"
-NAME = "dangerous-pickle"
-SEVERITY = Severity.ERROR
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

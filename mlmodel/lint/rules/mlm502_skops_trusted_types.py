@@ -19,13 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mlmodel.diagnostics import Severity
-from mlmodel.lint.model import Finding, LintContext
+from mlmodel.lint.model import Finding, Fix, LintContext
+from mlmodel.yamlio.document import MLmodelDocument
+from mlmodel.yamlio.tree import KeyPath, dotted
 
 CODE = "MLM502"
-NAME = "skops-trusts-too-much"
-SEVERITY = Severity.WARNING
-FIX = "unsafe"
 MAX_SCHEMA_BYTES = 50 * 1024 * 1024
 
 
@@ -53,11 +51,11 @@ def needed_types(path: Path) -> set[str] | None:
     return found
 
 
-def _fix(path: tuple[str, ...], keep: list[str]) -> Any:
-    def fix(document: Any) -> None:
+def _fix(path: KeyPath, old: list[Any], keep: list[str]) -> Fix:
+    def fix(document: MLmodelDocument) -> None:
         document.set(path, keep)
 
-    return fix
+    return Fix(dotted(path), "set", json.dumps(old), json.dumps(keep), fix)
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -75,7 +73,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             continue
         extra = [t for t in trusted if isinstance(t, str) and t not in needed]
         if extra:
-            path = ("flavors", flavor, "skops_trusted_types")
+            path: KeyPath = ("flavors", flavor, "skops_trusted_types")
             keep = [t for t in trusted if t not in extra]
             yield Finding(
                 path,
@@ -84,5 +82,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 + (" ..." if len(extra) > 5 else ""),
                 hint="trust only what the model needs",
                 at_key=True,
-                fix=_fix(path, keep),
+                fix=_fix(path, trusted, keep),
             )
