@@ -175,7 +175,7 @@ def test_fixable_findings_are_marked() -> None:
     lines = stream.getvalue().splitlines()
     assert "warning MLM101 [*] float version" in lines[0]
     assert "warning MLM405 size" in lines[1]
-    assert lines[-1] == "[*] 1 fixable with --fix; 2 more fixable with --fix --unsafe-fixes"
+    assert lines[-1] == "[*] 1 fixable with --fix (2 more with --fix --unsafe-fixes)"
 
 
 def test_no_fix_line_when_nothing_is_fixable(capsys: pytest.CaptureFixture[str]) -> None:

@@ -40,16 +40,13 @@ def summary(result: ValidationResult) -> str:
 
 
 def fixable_line(result: ValidationResult) -> str:
-    """``[*] 2 fixable with --fix; 1 more fixable with --fix --unsafe-fixes``, or empty."""
+    """``[*] 2 fixable with --fix (1 more with --fix --unsafe-fixes)``, or empty."""
     safety = Counter(d.fix for d in result.diagnostics)
     safe, unsafe = safety["safe"], safety["unsafe"]
-    parts = []
-    if safe:
-        parts.append(f"[*] {safe} fixable with --fix")
-    if unsafe:
-        more = "more " if safe else ""
-        parts.append(f"{unsafe} {more}fixable with --fix --unsafe-fixes")
-    return "; ".join(parts)
+    if not safe:
+        return f"{unsafe} fixable with --fix --unsafe-fixes" if unsafe else ""
+    more = f" ({unsafe} more with --fix --unsafe-fixes)" if unsafe else ""
+    return f"[*] {safe} fixable with --fix{more}"
 
 
 def escape_control(text: str, *, keep: str = "") -> str:
