@@ -134,6 +134,10 @@ _TABLE: tuple[Code, ...] = (
     Code("V502", "path-escape", E, "a referenced path leaves the model directory"),
     Code("V503", "symlink-outside", E, "a symlink points outside the model directory"),
     Code("V504", "wrong-file-kind", E, "a file where a folder is expected, or the reverse"),
+    Code("V505", "empty-model-file", E, "a model file is empty (0 bytes)"),
+    Code("V506", "lfs-pointer", E, "a Git LFS pointer committed in place of a model file"),
+    Code("V507", "wrong-archive-kind", E, "a model file is not the container its format says"),
+    Code("V508", "not-a-pickle", E, "a model file MLflow unpickles does not begin like a pickle"),
     _lint("MLM001", "unused-suppression", W, "a suppression comment that silences nothing"),
     _lint("MLM101", "version-as-float", W, "a version written as a bare number", replaced_by="V402"),
     _lint("MLM102", "legacy-time-created", W, "the legacy time_created key", fix="unsafe"),
@@ -162,6 +166,8 @@ _TABLE: tuple[Code, ...] = (
     _lint("MLM501", "dangerous-pickle", E, "a pickle whose opcodes import code-running callables"),
     _lint("MLM502", "skops-trusts-too-much", W,
           "skops_trusted_types trusts more types than the file needs", fix="unsafe"),
+    _lint("MLM503", "unexpected-pickle-import", W,
+          "a sklearn/xgboost/lightgbm model file imports code outside its framework"),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _TABLE}

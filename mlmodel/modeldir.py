@@ -12,17 +12,19 @@ delegated to :mod:`mlmodel.pickle_scan`, which only reads bytes.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mlmodel.errors import UsageError
 from mlmodel.registry import DOCUMENT_PATHS, PathRef, get_flavor
 from mlmodel.yamlio.tree import KeyPath
+
+if TYPE_CHECKING:
+    from mlmodel.pickle_scan import ScanBudget
 
 __all__ = [
     "MAX_SIDE_FILE_BYTES",
@@ -50,10 +52,6 @@ __all__ = [
 
 #: environment files and input examples larger than this are not read.
 MAX_SIDE_FILE_BYTES = 1024 * 1024
-#: at most this many files are looked at inside one referenced folder.
-MAX_FILES_PER_FOLDER = 200
-#: at most this many files are looked at in a walk of the whole directory.
-MAX_FILES_WALKED = 10_000
 
 _WINDOWS_ABSOLUTE = re.compile(r"^([A-Za-z]:[\\/]|\\\\)")
 
@@ -395,56 +393,49 @@ def read_environment(model_dir: Path, data: Mapping[str, Any]) -> EnvironmentFil
 
 
 def is_pickle(path: Path) -> bool:
-    """Whether the file at ``path`` holds a pickle (the pickle scanner decides)."""
-    from mlmodel.pickle_scan import looks_like_pickle
+    """Whether the file at ``path`` holds a pickle, or a gzip/zlib/bz2/xz-compressed one, by
+    content and never by name (the pickle scanner decides; nothing is unpickled)."""
+    from mlmodel.pickle_scan import is_pickle as scanner_is_pickle
 
-    return looks_like_pickle(path)
+    return scanner_is_pickle(path)
 
 
 def pickle_files(
-    model_dir: Path, data: Mapping[str, Any], *, every_file: bool = False
+    model_dir: Path,
+    data: Mapping[str, Any],
+    *,
+    every_file: bool = False,
+    budget: ScanBudget | None = None,
+    lfs_pointers: bool = False,
 ) -> list[tuple[KeyPath | None, Path]]:
     """The pickles of a model directory, each with the key that references it.
 
-    The files the document references, and the files inside the folders it references (at
-    most :data:`MAX_FILES_PER_FOLDER` a folder), that resolve inside the model directory and
-    are pickles. With ``every_file``, every other regular file of the directory too (key
-    None; at most :data:`MAX_FILES_WALKED`); symlinks are never followed.
+    The files the document references, and every file inside the folders it references,
+    that resolve inside the model directory and hold pickles by content (a pickle, a
+    compressed one, a zip of pickles such as a torch file: see
+    :func:`mlmodel.pickle_scan.select_pickles`). With ``every_file``, every other regular
+    file of the directory too (key None). In-directory symlinks are followed, others never.
+    There is no cap on the number of files: the work is bounded by ``budget`` (bytes read
+    and time), and ``budget.stopped`` says when the bound cut the list short. With
+    ``lfs_pointers``, Git LFS pointers (committed in place of a file) are listed too.
     """
+    from mlmodel.pickle_scan import ScanBudget, select_pickles
+
     root = _resolved(model_dir)
+    budget = budget if budget is not None else ScanBudget()
     seen: set[Path] = set()
     found: list[tuple[KeyPath | None, Path]] = []
-
-    def add(key: KeyPath | None, candidate: Path) -> None:
-        resolved = _resolved(candidate)
-        if resolved in seen or not is_inside(root, resolved) or not resolved.is_file():
-            return
-        seen.add(resolved)
-        if is_pickle(resolved):
-            found.append((key, resolved))
-
     for key, value, _ref in referenced_paths(data):
         target = inside(root, value)
         if target is None:
             continue
-        if target.is_dir():
-            children = sorted(p for p in target.rglob("*") if p.is_file() and not p.is_symlink())
-            for child in children[:MAX_FILES_PER_FOLDER]:
-                add(key, child)
-        else:
-            add(key, target)
+        files, _ = select_pickles(root, [target], budget, seen=seen, lfs_pointers=lfs_pointers)
+        found.extend((key, path) for path in files)
+        if budget.stopped is not None:
+            return found
     if every_file:
-        walked = 0
-        for current, dirs, names in os.walk(root, followlinks=False):
-            dirs.sort()
-            here = Path(current)
-            for name in sorted(names):
-                walked += 1
-                if walked > MAX_FILES_WALKED:
-                    return found
-                path = here / name
-                if not path.is_symlink():
-                    add(None, path)
+        files, _ = select_pickles(root, [root], budget, seen=seen, lfs_pointers=lfs_pointers)
+        found.extend((None, path) for path in files)
     return found
 
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import importlib
+import pickle
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,3 +44,32 @@ def corpus_params() -> list[object]:
     if not files:
         return [pytest.param(None, marks=pytest.mark.skip(reason="../shared/corpus not present"))]
     return [pytest.param(f, id=f.stem) for f in files]
+
+
+@pytest.fixture
+def never_unpickle(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Any unpickling during a test fails loudly (pickling is still allowed).
+
+    The Unpickler classes are replaced by subclasses whose ``load`` raises, so libraries that
+    subclass them at import time (joblib) still import."""
+
+    def refuse(*args: object, **kwargs: object) -> Any:
+        raise AssertionError("the scanner must never unpickle")
+
+    # libraries that bind pickle.load at import time import now, before the patch, so that
+    # the patch never outlives the test through them
+    for name in ("cloudpickle", "joblib"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+
+    c_pickle = sys.modules.get("_pickle")
+    for module in (pickle, c_pickle):
+        if module is None:
+            continue
+        for name in ("loads", "load", "_loads", "_load"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, refuse)
+        refusing = type("RefusingUnpickler", (module.Unpickler,), {"load": refuse})
+        monkeypatch.setattr(module, "Unpickler", refusing)
+    monkeypatch.setattr(pickle._Unpickler, "load", refuse)
+    yield

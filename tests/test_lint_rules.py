@@ -129,6 +129,30 @@ CASES: list[tuple[str, str, dict[str, object], list[tuple[str, int]]]] = [
     ("MLM501-fail", PYFUNC, {**ENV, "m.pkl": pickle.dumps(Evil())}, [("MLM501", 4)]),
     ("MLM501-pass", PYFUNC, ENV, []),
     (
+        "MLM501-fail",  # fails closed: the C unpickler reads I0x1, pickletools does not
+        PYFUNC,
+        {**ENV, "m.pkl": b"I0x1\n0cos\nsystem\n(Vls\ntR."},
+        [("MLM501", 4)],
+    ),
+    (
+        "MLM501-fail",  # selected by content: a protocol-0 pickle named .bin in a folder
+        PYFUNC + "    artifacts:\n      weights:\n        path: artifacts\n",
+        {**ENV, "artifacts/weights.bin": b"cos\nsystem\n(Vls\ntR."},
+        [("MLM501", 7)],
+    ),
+    (
+        "MLM503-fail",
+        PYFUNC + "  sklearn:\n    pickled_model: s.pkl\n",
+        {**ENV, "s.pkl": b"\x80\x02cmyproject.features\nClean\n)\x81."},
+        [("MLM503", 6)],
+    ),
+    (
+        "MLM503-pass",
+        PYFUNC + "  sklearn:\n    pickled_model: s.pkl\n",
+        {**ENV, "s.pkl": b"\x80\x02csklearn.linear_model._logistic\nLogisticRegression\n)\x81."},
+        [],
+    ),
+    (
         "MLM502-fail",
         PYFUNC + f"  sklearn:\n    pickled_model: m.skops\n    serialization_format: skops\n"
         f"    skops_trusted_types:\n    - {LR}\n    - sklearn.svm._classes.SVC\n",
@@ -150,6 +174,7 @@ def make_model(folder: Path, text: str, files: dict[str, object]) -> Path:
     (folder / "MLmodel").write_text(text)
     for name, content in files.items():
         target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             target.write_bytes(content)
         else:

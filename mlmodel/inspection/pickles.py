@@ -19,7 +19,7 @@ def describe_pickles(data: dict[str, Any], model_dir: Path | None) -> PickleRepo
     found = sorted(
         {
             relative_posix(model_dir, path): path
-            for _key, path in pickle_files(model_dir, data, every_file=True)
+            for _key, path in pickle_files(model_dir, data, every_file=True, lfs_pointers=True)
         }.items()
     )
     for relative, target in found:

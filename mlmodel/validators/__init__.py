@@ -65,6 +65,7 @@ def _checks(
     from mlmodel.validators.files import check_files as files_check
     from mlmodel.validators.formats import check_formats
     from mlmodel.validators.loaders import check_loader
+    from mlmodel.validators.model_files import check_model_files
     from mlmodel.validators.signature import check_signature
     from mlmodel.validators.structure import check_structure
 
@@ -76,7 +77,7 @@ def _checks(
         declared=declared or {},
     )
     checks = (check_structure, check_declared, check_signature, check_loader, check_formats)
-    for check in (*checks, files_check):
+    for check in (*checks, files_check, check_model_files):
         check(ctx)
     found.extend(_beside_tags(ctx.diagnostics, parsed.diagnostics))
     return sorted(found, key=sort_key)

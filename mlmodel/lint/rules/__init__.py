@@ -32,6 +32,7 @@ RULE_MODULES: dict[str, str] = {
     "MLM405": "mlm405_model_size",
     "MLM501": "mlm501_dangerous_pickle",
     "MLM502": "mlm502_skops_trusted_types",
+    "MLM503": "mlm503_unexpected_pickle_import",
 }
 
 #: fixes for validation codes: code -> module under mlmodel.lint.fixers

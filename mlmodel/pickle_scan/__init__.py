@@ -1,0 +1,71 @@
+"""Static pickle scanner: what a pickle would import, without unpickling it. Fails closed.
+
+Nothing is ever unpickled, imported or executed: the opcode stream is parsed and the
+pickle machine's stack simulated on literals (:mod:`.opcodes`). The verdict
+(:class:`PickleScan`): ``safe`` only when the whole input was scanned (``error`` is None)
+and no import matched the denylist (``dangerous`` is empty, :mod:`.denylist`). A scan
+error is never a pass: where the scanner and the real unpickler could disagree (``I0x1``
+parses in CPython's C unpickler but not in :mod:`pickletools`), the input is not safe.
+Beside the denylist, :func:`judge` gives the allowlist judgement for a framework
+(:mod:`.allowlist`): the imports a scikit-learn, XGBoost or LightGBM model does not need.
+
+Modules, one job each:
+
+* :mod:`.sniff` -- what a file is from its first bytes (:func:`is_pickle`, :func:`sniff_file`)
+* :mod:`.opcodes` -- the opcode scanner (stack machine, import gadgets, joblib arrays)
+* :mod:`.denylist` -- dangerous callables, by rule and by class of gadget
+* :mod:`.allowlist` -- what each framework's pickles need
+* :mod:`.containers` -- :func:`scan_pickle`, :func:`scan_pickle_bytes`: plain, gzip/zlib/
+  bz2/xz-compressed, zip archives of pickles
+* :mod:`.selection` -- which files of a model directory are pickles, by content, bounded
+
+Limits: static analysis reports what a pickle *imports*, not what it *does*. Persistent ids
+(torch tensor storages) are resolved by the loading application and only counted. Stdlib
+only.
+"""
+
+from __future__ import annotations
+
+from mlmodel.pickle_scan.allowlist import FRAMEWORKS, framework_for_flavor, judge
+from mlmodel.pickle_scan.containers import DEFAULT_MAX_BYTES, scan_pickle, scan_pickle_bytes
+from mlmodel.pickle_scan.denylist import DENYLIST, DenyRule, danger
+from mlmodel.pickle_scan.results import (
+    AllowlistResult,
+    DangerousImport,
+    PickleImport,
+    PickleScan,
+)
+from mlmodel.pickle_scan.selection import (
+    DirectoryScan,
+    ScanBudget,
+    holds_pickles,
+    scan_pickles,
+    select_pickles,
+)
+from mlmodel.pickle_scan.sniff import FileKind, is_pickle, is_pickle_bytes, sniff_bytes, sniff_file
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DENYLIST",
+    "FRAMEWORKS",
+    "AllowlistResult",
+    "DangerousImport",
+    "DenyRule",
+    "DirectoryScan",
+    "FileKind",
+    "PickleImport",
+    "PickleScan",
+    "ScanBudget",
+    "danger",
+    "framework_for_flavor",
+    "holds_pickles",
+    "is_pickle",
+    "is_pickle_bytes",
+    "judge",
+    "scan_pickle",
+    "scan_pickle_bytes",
+    "scan_pickles",
+    "select_pickles",
+    "sniff_bytes",
+    "sniff_file",
+]
