@@ -233,3 +233,15 @@ def test_inspect_names_an_lfs_pointer_and_finds_pickles_by_content(tmp_path: Pat
     assert "git lfs pull" in (pickles["model.pkl"].error or "")
     assert "unknown" not in (pickles["model.pkl"].error or "")
     assert pickles["weights.bin"].dangerous
+
+
+def test_decompression_is_bounded() -> None:
+    import gzip
+
+    from mlmodel.pickle_scan import scan_pickle_bytes
+
+    bomb = gzip.compress(b"\x80\x04(" + b"N" * (8 * 1024 * 1024) + b"0.")  # ~8 KiB -> 8 MiB
+    scan = scan_pickle_bytes(bomb, max_bytes=1024 * 1024)
+    assert not scan.safe and "max_bytes" in (scan.error or "")
+    assert scan_pickle_bytes(gzip.compress(benign())).safe
+    assert not scan_pickle_bytes(gzip.compress(benign())[:-12]).safe  # truncated: fails closed
