@@ -102,3 +102,22 @@ def test_pickle_scan_names_resolve_lazily() -> None:
     assert set(package.__all__) <= set(dir(package))
     with pytest.raises(AttributeError):
         package.no_such_name  # noqa: B018
+
+
+def test_import_pyfunc_loads_no_heavy_library() -> None:
+    loaded = _loaded_after("import mlmodel.pyfunc; mlmodel.pyfunc.load_model")
+    assert not [m for m in loaded if m.split(".")[0] in HEAVY]
+    assert not [m for m in loaded if m.split(".")[0] in ("pydantic", "ruamel", "yaml", "typer")]
+
+
+def test_loading_a_model_never_imports_mlflow_or_pydantic() -> None:
+    """A native load validates (pydantic_core only), unpickles and predicts: no MLflow, no
+    pydantic model classes, no ruamel."""
+    loaded = _loaded_after(
+        "import mlmodel.pyfunc; "
+        "m = mlmodel.pyfunc.load_model('examples/sklearn-3x'); "
+        "m.predict(m.input_example)"
+    )
+    roots = {m.split(".")[0] for m in loaded}
+    assert "sklearn" in roots  # it really loaded the model
+    assert not roots & {"mlflow", "pydantic", "ruamel", "typer"}  # (sklearn imports rich)

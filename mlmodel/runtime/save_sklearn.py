@@ -209,13 +209,9 @@ def load_model(path: str | os.PathLike[str], *, allow_unsafe: bool = False) -> A
     flavor = model.flavors.get(FLAVOR_NAME)
     if not isinstance(flavor, dict):
         raise UsageError(f"{model_dir}: the model has no {FLAVOR_NAME} flavor")
-    model_file = model_dir / str(flavor["pickled_model"])
-    return serialization.load(
-        model_file,
-        str(flavor.get("serialization_format") or serialization.PICKLE),
-        flavor.get("skops_trusted_types"),
-        allow_unsafe=allow_unsafe,
-    )
+    from mlmodel.runtime.sklearn_loader import load_sklearn_model
+
+    return load_sklearn_model(model_dir, flavor, allow_unsafe=allow_unsafe)
 
 
 __all__ = ["default_pip_requirements", "load_model", "save_model"]

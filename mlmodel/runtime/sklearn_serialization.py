@@ -2,10 +2,7 @@
 
 Writing matches ``mlflow.sklearn`` (pickles with ``pickle.DEFAULT_PROTOCOL``; a skops file is
 loaded back once with the trusted types, so a model that could not be loaded is never
-saved). Reading is gated: a pickle or cloudpickle file is scanned by
-:func:`mlmodel.pickle_scan.scan_pickle` first and refused (:class:`UnsafeModelError`) when
-the scan finds a dangerous import or cannot read the file, unless ``allow_unsafe=True``;
-a skops file loads only the types skops trusts plus ``skops_trusted_types``.
+saved). Reading lives in :mod:`mlmodel.runtime.sklearn_loader` (gated by the pickle scanner).
 """
 
 from __future__ import annotations
@@ -17,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from mlmodel.errors import UnsafeModelError, UsageError
+from mlmodel.errors import UsageError
 
 SKOPS: Final = "skops"
 CLOUDPICKLE: Final = "cloudpickle"
@@ -101,47 +98,3 @@ def referenced_modules(path: Path, serialization_format: str) -> list[str]:
     from mlmodel.pickle_scan import scan_pickle
 
     return sorted({item.module for item in scan_pickle(path).imports})
-
-
-def check_pickle(path: Path) -> None:
-    """Refuse a pickle the scanner flags or cannot read (:class:`UnsafeModelError`)."""
-    from mlmodel.pickle_scan import scan_pickle
-
-    scan = scan_pickle(path)
-    if scan.dangerous:
-        names = [d.qualname for d in scan.dangerous]
-        raise UnsafeModelError(
-            f"{path}: refused to unpickle: it would import {', '.join(names)} "
-            f"({scan.dangerous[0].reason}); pass allow_unsafe=True only if you trust this file",
-            path=str(path),
-            globals=names,
-        )
-    if scan.error is not None:
-        raise UnsafeModelError(
-            f"{path}: refused to unpickle: the file could not be scanned ({scan.error}); pass "
-            "allow_unsafe=True only if you trust this file",
-            path=str(path),
-        )
-
-
-def load(
-    path: Path,
-    serialization_format: str,
-    skops_trusted_types: Sequence[str] | None = None,
-    *,
-    allow_unsafe: bool = False,
-) -> Any:
-    """Read a model file written in ``serialization_format`` (scanned first; see module doc)."""
-    check_format(serialization_format)
-    if serialization_format == SKOPS:
-        import skops.io
-
-        return skops.io.load(path, trusted=list(skops_trusted_types or []) or None)
-    if not allow_unsafe:
-        check_pickle(path)
-    with path.open("rb") as handle:
-        if serialization_format == PICKLE:
-            return pickle.load(handle)  # scanned above unless allow_unsafe
-        import cloudpickle
-
-        return cloudpickle.load(handle)

@@ -100,7 +100,14 @@ def model_files(data: dict[str, Any]) -> Iterator[ModelFile]:
         elif name == "sklearn":
             yield from _sklearn_like(name, config, "pickled_model")
         elif name == "lightgbm":
-            yield from _sklearn_like(name, config, "data")
+            # MLflow's loader opens a Booster (the default model_class) with
+            # lgb.Booster(model_file=...) whatever serialization_format says
+            if config.get("model_class", "lightgbm.basic.Booster") == "lightgbm.basic.Booster":
+                value = _str(config, "data")
+                if value is not None:
+                    yield ModelFile(("flavors", name, "data"), value, "any", name)
+            else:
+                yield from _sklearn_like(name, config, "data")
         elif name in ("statsmodels", "pmdarima"):
             value = _str(config, "data")
             if value is not None:

@@ -1,0 +1,108 @@
+"""Loading a validated model: pick a loader for the flavor, wrap the result (§6 of the notes).
+
+Native loaders (no MLflow) serve ``mlflow.sklearn``, ``mlflow.xgboost`` and
+``mlflow.lightgbm``; a model with no ``python_function`` flavor still loads through its
+``sklearn``, ``xgboost`` or ``lightgbm`` flavor. Any other ``loader_module`` goes through
+MLflow's own module (:mod:`mlmodel.runtime.mlflow_fallback`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import platform
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from mlmodel.runtime.code_paths import add_code_to_path
+from mlmodel.runtime.errors import (
+    INVALID_PARAMETER_VALUE,
+    RESOURCE_DOES_NOT_EXIST,
+    MlmodelException,
+)
+from mlmodel.runtime.pyfunc_model import PyFuncModel
+from mlmodel.runtime.safety import LoadPolicy
+
+_logger = logging.getLogger("mlmodel.pyfunc")
+
+NativeLoader = Callable[[Path, Path, Mapping[str, Any], LoadPolicy], Any]
+
+#: loader_module -> (the module of mlmodel implementing it, the flavor it reads)
+NATIVE_LOADERS: Final = {
+    "mlflow.sklearn": ("mlmodel.runtime.sklearn_loader", "sklearn"),
+    "mlflow.xgboost": ("mlmodel.runtime.xgboost_loader", "xgboost"),
+    "mlflow.lightgbm": ("mlmodel.runtime.lightgbm_loader", "lightgbm"),
+}
+
+
+def _native(loader_module: str) -> NativeLoader:
+    module = importlib.import_module(NATIVE_LOADERS[loader_module][0])
+    loader: NativeLoader = module.load_pyfunc
+    return loader
+
+
+def _pyfunc_conf(model_dir: Path, flavors: Mapping[str, Any]) -> dict[str, Any]:
+    conf = flavors.get("python_function")
+    if isinstance(conf, Mapping):
+        return dict(conf)
+    for loader_module, (_, flavor) in NATIVE_LOADERS.items():
+        if isinstance(flavors.get(flavor), Mapping):
+            _logger.info("%s: no python_function flavor; loading the %s flavor", model_dir, flavor)
+            return {"loader_module": loader_module}
+    raise MlmodelException(
+        f'Model does not have the "python_function" flavor ({model_dir}); nor a flavor '
+        f"mlmodel loads natively ({', '.join(f for _, f in NATIVE_LOADERS.values())})",
+        error_code=RESOURCE_DOES_NOT_EXIST,
+    )
+
+
+def load_document(
+    model_dir: Path,
+    document: dict[str, Any],
+    *,
+    allow_unsafe: bool = False,
+    strict: bool = False,
+    model_config: Mapping[str, Any] | None = None,
+) -> PyFuncModel:
+    """Load the model of ``model_dir`` whose (validated) MLmodel is ``document``."""
+    policy = LoadPolicy.resolve(allow_unsafe=allow_unsafe, strict=strict)
+    metadata = document.get("metadata")
+    if isinstance(metadata, Mapping) and metadata.get("mlflow.model.isExternal") is True:
+        raise MlmodelException(
+            "This model's artifacts are external and are not stored in the model directory. "
+            "This model cannot be loaded.",
+            error_code=INVALID_PARAMETER_VALUE,
+        )
+    flavors = document.get("flavors") or {}
+    conf = _pyfunc_conf(model_dir, flavors)
+    _warn_python_version(conf.get("python_version"))
+    add_code_to_path(model_dir, conf.get("code"))
+    data_path = model_dir / str(conf["data"]) if conf.get("data") else model_dir
+    loader_module = str(conf["loader_module"])
+    if loader_module in NATIVE_LOADERS:
+        impl = _native(loader_module)(model_dir, data_path, flavors, policy)
+    else:
+        from mlmodel.runtime.mlflow_fallback import load_with_mlflow
+
+        config = {**(conf.get("config") or {}), **(model_config or {})}
+        impl = load_with_mlflow(loader_module, model_dir, data_path, config, policy, document)
+    return PyFuncModel(
+        model_dir=model_dir,
+        document=document,
+        impl=impl,
+        loader_module=loader_module,
+        predict_fn=str(conf.get("predict_fn") or "predict"),
+    )
+
+
+def _warn_python_version(saved: object) -> None:
+    if not saved:
+        return
+    running = platform.python_version()
+    if str(saved).split(".")[:2] != running.split(".")[:2]:
+        _logger.warning(
+            "The model was saved with Python %s; this is Python %s. Loading may fail.",
+            saved,
+            running,
+        )

@@ -1,0 +1,238 @@
+"""Safe loading: nothing the scanner flags, or cannot read, is unpickled without an opt-in."""
+
+from __future__ import annotations
+
+import builtins
+import ipaddress
+import pickle
+from pathlib import Path
+from typing import Any
+
+import mlflow.pyfunc
+import mlflow.sklearn
+import mlflow.xgboost
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.tree import DecisionTreeClassifier
+
+import mlmodel.pyfunc
+from mlmodel.runtime.errors import (
+    PERMISSION_DENIED,
+    RESOURCE_DOES_NOT_EXIST,
+    InvalidModelError,
+    MissingDependencyError,
+    MlmodelException,
+    UnsafeModelError,
+)
+from mlmodel.runtime.sklearn_loader import load_sklearn_model
+from tests import pyfunc_models
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+X = pd.DataFrame({"a": [0.1, 0.9, 0.2, 0.8], "b": [1.0, 0.0, 1.0, 0.5]})
+Y = np.array([0, 1, 0, 1])
+
+
+class Reduces:
+    """Pickles as ``func(*args)``: what a malicious pickle looks like, built safely."""
+
+    def __init__(self, func: Any, args: tuple[Any, ...]) -> None:
+        self.func, self.args = func, args
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return self.func, self.args
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MLMODEL_ALLOW_UNSAFE", raising=False)
+    monkeypatch.delenv("MLMODEL_NO_PICKLE", raising=False)
+
+
+def _sklearn_model(path: Path, fmt: str = "cloudpickle") -> Path:
+    mlflow.sklearn.save_model(
+        LogisticRegression().fit(X, Y), path, serialization_format=fmt, input_example=X
+    )
+    return path
+
+
+@pytest.fixture
+def canary_model(tmp_path: Path) -> tuple[Path, Path]:
+    """A model whose model.pkl, when unpickled, creates the canary file."""
+    path = _sklearn_model(tmp_path / "model")
+    canary = tmp_path / "canary"
+    (path / "model.pkl").write_bytes(pickle.dumps(Reduces(builtins.open, (str(canary), "w"))))
+    return path, canary
+
+
+def test_canary_pickle_is_refused_and_never_fires(canary_model: tuple[Path, Path]) -> None:
+    path, canary = canary_model
+    with pytest.raises(UnsafeModelError) as info:
+        mlmodel.pyfunc.load_model(path)
+    assert not canary.exists()
+    error = info.value
+    assert error.error_code == PERMISSION_DENIED
+    assert error.path == str(path / "model.pkl")
+    assert "io.open" in error.globals  # builtins.open pickles under its defining module
+    assert "model.pkl" in str(error) and "io.open" in str(error)
+
+
+def test_canary_pickle_is_refused_in_strict_mode_too(canary_model: tuple[Path, Path]) -> None:
+    path, canary = canary_model
+    with pytest.raises(UnsafeModelError):
+        mlmodel.pyfunc.load_model(path, strict=True)
+    assert not canary.exists()
+
+
+def test_canary_loads_only_with_the_explicit_opt_in(canary_model: tuple[Path, Path]) -> None:
+    path, canary = canary_model
+    model = mlmodel.pyfunc.load_model(path, allow_unsafe=True)
+    assert canary.exists()  # the opt-in really unpickled it
+    model.get_raw_model().close()
+
+
+def test_canary_loads_with_the_environment_opt_in(
+    canary_model: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, canary = canary_model
+    monkeypatch.setenv("MLMODEL_ALLOW_UNSAFE", "1")
+    mlmodel.pyfunc.load_model(path).get_raw_model().close()
+    assert canary.exists()
+
+
+def test_canary_in_a_python_model_is_refused_before_mlflow_sees_it(tmp_path: Path) -> None:
+    path = tmp_path / "m"
+    mlflow.pyfunc.save_model(path, python_model=pyfunc_models.EchoModel())
+    canary = tmp_path / "canary"
+    (path / "python_model.pkl").write_bytes(
+        pickle.dumps(Reduces(builtins.open, (str(canary), "w")))
+    )
+    with pytest.raises(UnsafeModelError, match=r"python_model\.pkl"):
+        mlmodel.pyfunc.load_model(path)
+    assert not canary.exists()
+
+
+def test_sklearn_load_model_function_is_gated(canary_model: tuple[Path, Path]) -> None:
+    path, canary = canary_model
+    conf = yaml.safe_load((path / "MLmodel").read_text())["flavors"]["sklearn"]
+    with pytest.raises(UnsafeModelError):
+        load_sklearn_model(path, conf)
+    assert not canary.exists()
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"\x80\x04garbage", b"not a pickle at all"], ids=["empty", "truncated", "text"]
+)
+def test_a_file_the_scanner_cannot_read_is_refused(tmp_path: Path, content: bytes) -> None:
+    """Refused, naming the file: by the validator (V505 empty, V508 not a pickle) before the
+    loader runs, or by the scanner (a pickle it cannot read through)."""
+    path = _sklearn_model(tmp_path / "m", fmt="pickle")
+    (path / "model.pkl").write_bytes(content)
+    with pytest.raises((UnsafeModelError, InvalidModelError), match=r"model\.pkl"):
+        mlmodel.pyfunc.load_model(path)
+
+
+def test_no_pickle_switch_refuses_even_clean_pickles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pickled = _sklearn_model(tmp_path / "p", fmt="cloudpickle")
+    skops = _sklearn_model(tmp_path / "s", fmt="skops")
+    mlmodel.pyfunc.load_model(pickled)  # clean: loads by default
+    monkeypatch.setenv("MLMODEL_NO_PICKLE", "1")
+    for opt_in in (False, True):
+        with pytest.raises(UnsafeModelError, match="MLMODEL_NO_PICKLE"):
+            mlmodel.pyfunc.load_model(pickled, allow_unsafe=opt_in)
+    np.testing.assert_array_equal(mlmodel.pyfunc.load_model(skops).predict(X), Y)
+
+
+def test_strict_refuses_globals_outside_the_flavor_allowlist(tmp_path: Path) -> None:
+    path = _sklearn_model(tmp_path / "m", fmt="pickle")
+    mlmodel.pyfunc.load_model(path, strict=True)  # a plain estimator is inside the allowlist
+    (path / "model.pkl").write_bytes(pickle.dumps(ipaddress.ip_address("10.0.0.1")))
+    mlmodel.pyfunc.load_model(path)  # not dangerous: loads by default
+    with pytest.raises(UnsafeModelError, match=r"ipaddress\.IPv4Address") as info:
+        mlmodel.pyfunc.load_model(path, strict=True)
+    assert "ipaddress.IPv4Address" in info.value.globals
+
+
+TREE = "sklearn.tree._tree.Tree"
+
+
+def _tree_model(path: Path) -> Path:
+    """skops does not trust a fitted tree's ``Tree`` type by default: MLflow needs it declared."""
+    model = make_pipeline(FunctionTransformer(np.log1p), DecisionTreeClassifier()).fit(X, Y)
+    mlflow.sklearn.save_model(model, path, serialization_format="skops", skops_trusted_types=[TREE])
+    return path
+
+
+def test_skops_trusts_exactly_the_declared_types_the_file_needs(tmp_path: Path) -> None:
+    path = _tree_model(tmp_path / "m")
+    expected = mlflow.pyfunc.load_model(str(path)).predict(X)
+    np.testing.assert_array_equal(mlmodel.pyfunc.load_model(path).predict(X), expected)
+    mlmodel_file = path / "MLmodel"
+    doc = yaml.safe_load(mlmodel_file.read_text())
+    doc["flavors"]["sklearn"]["skops_trusted_types"] = None
+    mlmodel_file.write_text(yaml.safe_dump(doc))
+    with pytest.raises(UnsafeModelError, match=r"sklearn\.tree\._tree\.Tree") as info:
+        mlmodel.pyfunc.load_model(path)
+    assert info.value.globals == [TREE]
+    model = mlmodel.pyfunc.load_model(path, allow_unsafe=True)
+    np.testing.assert_array_equal(model.predict(X), expected)
+
+
+def test_xgboost_model_class_must_be_an_xgboost_class(tmp_path: Path) -> None:
+    import xgboost as xgb
+
+    path = tmp_path / "m"
+    mlflow.xgboost.save_model(xgb.XGBClassifier(n_estimators=2).fit(X, Y), path)
+    mlmodel_file = path / "MLmodel"
+    doc = yaml.safe_load(mlmodel_file.read_text())
+    doc["flavors"]["xgboost"]["model_class"] = "os.system"
+    mlmodel_file.write_text(yaml.safe_dump(doc))
+    with pytest.raises(MlmodelException, match="not an xgboost class"):
+        mlmodel.pyfunc.load_model(path)
+
+
+def test_no_loadable_flavor_is_resource_does_not_exist(tmp_path: Path) -> None:
+    path = _sklearn_model(tmp_path / "m")
+    mlmodel_file = path / "MLmodel"
+    doc = yaml.safe_load(mlmodel_file.read_text())
+    doc["flavors"] = {"mleap": {"mleap_version": "0.23.0", "model_data": "model.pkl"}}
+    mlmodel_file.write_text(yaml.safe_dump(doc))
+    with pytest.raises(MlmodelException) as info:
+        mlmodel.pyfunc.load_model(path)
+    assert info.value.error_code == RESOURCE_DOES_NOT_EXIST
+    assert "python_function" in info.value.message
+
+
+def test_missing_directory_is_resource_does_not_exist(tmp_path: Path) -> None:
+    with pytest.raises(MlmodelException) as info:
+        mlmodel.pyfunc.load_model(tmp_path / "nowhere")
+    assert info.value.error_code == RESOURCE_DOES_NOT_EXIST
+
+
+def test_a_model_that_does_not_validate_is_not_loaded(tmp_path: Path) -> None:
+    path = _sklearn_model(tmp_path / "m")
+    mlmodel_file = path / "MLmodel"
+    doc = yaml.safe_load(mlmodel_file.read_text())
+    doc["signature"]["inputs"] = '[{"type": "int64", "name": "a"}]'
+    mlmodel_file.write_text(yaml.safe_dump(doc))
+    with pytest.raises(InvalidModelError) as info:
+        mlmodel.pyfunc.load_model(path)
+    assert info.value.diagnostics and all(d.is_error for d in info.value.diagnostics)
+    assert "does not validate" in str(info.value)
+
+
+def test_a_loader_module_that_is_not_installed_names_what_to_install(tmp_path: Path) -> None:
+    path = _sklearn_model(tmp_path / "m", fmt="skops")
+    mlmodel_file = path / "MLmodel"
+    doc = yaml.safe_load(mlmodel_file.read_text())
+    doc["flavors"]["python_function"]["loader_module"] = "notinstalled_pkg.loader"
+    mlmodel_file.write_text(yaml.safe_dump(doc))
+    with pytest.raises(MissingDependencyError, match="pip install notinstalled_pkg"):
+        mlmodel.pyfunc.load_model(path)
