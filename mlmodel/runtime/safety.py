@@ -15,6 +15,7 @@ import hashlib
 import io
 import os
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -132,7 +133,7 @@ def _apply_policy(path: Path, scan: PickleScan, policy: LoadPolicy, flavor: str)
             globals_=[i.qualname for i in scan.imports],
         )
     if policy.strict:
-        outside = [name for name in scan.import_names if not _allowed(name, flavor)]
+        outside = _outside_allowlist(scan.import_names, flavor)
         if outside:
             raise UnsafeModelError(
                 f"{path}: strict mode: imports outside the {flavor} allowlist: "
@@ -169,7 +170,7 @@ def load_skops_file(
     declared = set(trusted or ())
     refused = [t for t in needed if t not in declared]
     if policy.strict:
-        refused += [t for t in needed if t in declared and not _allowed(t, flavor)]
+        refused += _outside_allowlist([t for t in needed if t in declared], flavor)
     if refused and not policy.allow_unsafe:
         raise UnsafeModelError(
             f"{path}: refusing to load: the skops file needs types the model does not trust: "
@@ -183,16 +184,19 @@ def load_skops_file(
     )
 
 
-def _allowed(qualname: str, flavor: str) -> bool:
-    from mlmodel.pickle_scan import DENYLIST  # noqa: F401 - placeholder until allowlists land
+def _outside_allowlist(names: Sequence[str], flavor: str) -> list[str]:
+    """The ``module.name`` imports (or skops types) outside the flavor's allowlist
+    (:func:`mlmodel.pickle_scan.judge`); every one of them when the flavor has none."""
+    from mlmodel.pickle_scan import PickleImport, PickleScan, framework_for_flavor, judge
 
-    root = qualname.split(".", 1)[0]
-    return root in _FLAVOR_ROOTS.get(flavor, _FLAVOR_ROOTS["sklearn"])
-
-
-_FLAVOR_ROOTS: Final = {
-    "sklearn": frozenset(["sklearn", "numpy", "scipy", "_codecs", "collections", "copyreg"]),
-}
+    framework = framework_for_flavor(flavor)
+    if framework is None:
+        return list(names)
+    imports = []
+    for name in names:
+        module, _, attr = name.rpartition(".")
+        imports.append(PickleImport(module, attr, 0, "GLOBAL"))
+    return list(judge(PickleScan(imports=tuple(imports)), framework).unexpected_names)
 
 
 def require(module: str, package: str) -> Any:
