@@ -83,7 +83,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import mlflow.pyfunc
-    from pyspark.sql.functions import pandas_udf
+    from pyspark.sql.pandas.functions import pandas_udf
 
     from mlmodel.spark import spark_udf
 

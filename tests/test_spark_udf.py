@@ -253,7 +253,7 @@ def test_model_loads_once_per_worker(
     spark: SparkSession, data: pd.DataFrame, models: dict[str, Path]
 ) -> None:
     """Two jobs over many batches: each Python worker process loaded the model once."""
-    from pyspark.sql.functions import pandas_udf
+    from pyspark.sql.pandas.functions import pandas_udf
 
     udf = spark_udf(spark, models["reg"])
     df = _with_row(spark, data).repartition(4)
@@ -262,7 +262,7 @@ def test_model_loads_once_per_worker(
 
     archive = udf._shipped.archive
 
-    @pandas_udf("string")  # type: ignore[call-overload, misc]
+    @pandas_udf("string")  # type: ignore[call-overload, untyped-decorator]
     def loads(ids: pd.Series) -> pd.Series:
         import os
 
