@@ -179,3 +179,130 @@ def test_an_invalid_logged_model_stops_before_loading(logged: Logged) -> None:
     assert caught.value.diagnostics
     with pytest.raises(InvalidModelError):
         mlmodel.pyfunc.load_model(uri)
+
+
+# -- the command line -------------------------------------------------------------------------
+
+
+def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from mlmodel.cli.app import run
+
+    code = run(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("command", ["validate", "lint", "inspect"])
+def test_cli_commands_accept_runs_and_models_uris(
+    logged: Logged, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for uri in (f"runs:/{logged.run_id}/model", "models:/registered/1", "models:/registered@staged"):
+        if uri.endswith("@staged"):
+            mlflow.MlflowClient().set_registered_model_alias("registered", "staged", "1")
+        code, out, err = _cli([command, uri], capsys)
+        assert code == 0, err
+        if command == "inspect":
+            assert "sklearn" in out
+
+
+@pytest.mark.parametrize("command", ["validate", "lint", "inspect", "download"])
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "runs:/0123456789abcdef0123456789abcdef/model",
+        "models:/registered/99",
+        "models:/a/b/c",
+        "models:/a//1",
+        "models:/",
+    ],
+)
+def test_cli_bad_uris_exit_2_with_one_line(
+    logged: Logged, command: str, uri: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    argv = [command, uri] + ([str(tmp_path / "out")] if command == "download" else [])
+    code, _, err = _cli(argv, capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert uri in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_download_writes_a_valid_plain_directory(
+    logged: Logged, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "downloaded"
+    code, out, err = _cli(["download", "models:/registered/1", str(target)], capsys)
+    assert code == 0, err
+    assert out.strip() == str(target)
+    listing = sorted(p.name for p in target.iterdir())
+    client = mlflow.MlflowClient()
+    logged_files = client.list_logged_model_artifacts(logged.ours.model_id)
+    assert set(listing) >= {a.path for a in logged_files}
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    np.testing.assert_array_equal(
+        mlmodel.pyfunc.load_model(target).predict(X), logged.estimator.predict(X)
+    )
+    # DIR exists now: refused, untouched
+    code, _, err = _cli(["download", f"runs:/{logged.run_id}/model", str(target)], capsys)
+    assert code == 2
+    assert sorted(p.name for p in target.iterdir()) == listing
+
+
+def test_download_of_an_invalid_model_writes_nothing(
+    logged: Logged, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad-source"
+    bad.mkdir()
+    (bad / "MLmodel").write_text("flavors: 3\n")
+    with mlflow.start_run() as run:
+        mlflow.log_artifacts(str(bad), artifact_path="bad")
+    target = tmp_path / "out"
+    code, _, err = _cli(["download", f"runs:/{run.info.run_id}/bad", str(target)], capsys)
+    assert code == 1
+    assert "does not validate" in err
+    assert not target.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["bad-source"]
+
+
+def test_download_killed_mid_way_leaves_no_partial_model(logged: Logged, tmp_path: Path) -> None:
+    """SIGKILL while the downloaded model waits to take its name: DIR never appears."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from mlmodel.fsio import PAUSE_ENV
+
+    marker = tmp_path / "pause"
+    target = tmp_path / "parent" / "model"
+    env = {**os.environ, PAUSE_ENV: str(marker), "PYTHONPATH": str(Path.cwd())}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "mlmodel", "download", "models:/registered/1", str(target)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    while not Path(f"{marker}.ready").exists():
+        assert child.poll() is None, child.stderr.read() if child.stderr else ""
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    staged = [p for p in target.parent.iterdir() if p.name.startswith(".")]
+    assert staged and (staged[0] / "MLmodel").is_file()  # fully downloaded, not yet named
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    assert not target.exists()
+    # the next download cleans the dead process's leftover and completes
+    done = subprocess.run(
+        [sys.executable, "-m", "mlmodel", "download", "models:/registered/1", str(target)],
+        env={**env, PAUSE_ENV: ""},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (target / "MLmodel").is_file()
+    assert [p.name for p in target.parent.iterdir()] == ["model"]

@@ -48,6 +48,7 @@ COMMAND_MODULES: dict[str, str] = {
     "convert": "mlmodel.cli.convert_cmd",
     "schema": "mlmodel.cli.schema_cmd",
     "rule": "mlmodel.cli.rule_cmd",
+    "download": "mlmodel.cli.download_cmd",
 }
 
 

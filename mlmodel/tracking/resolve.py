@@ -125,12 +125,14 @@ def fetch(
     *,
     progress: Progress | None = None,
     reuse: bool = False,
+    check: Callable[[Path], None] | None = None,
 ) -> tuple[ModelUri, Path, bool]:
     """Resolve ``uri`` and download it atomically into ``destination(pinned_uri)``.
 
     Returns (the pinned URI, the directory, whether it was downloaded now). With
     ``reuse`` (the cache), a model already there is used as it is; otherwise an existing
-    non-empty directory raises :class:`FileExistsError`. MLflow errors become a one-line
+    non-empty directory raises :class:`FileExistsError`. ``check`` sees the downloaded
+    folder before it takes its name (raising there leaves nothing behind). MLflow errors become a one-line
     :class:`~mlmodel.errors.UsageError`.
     """
     from mlmodel.fsio import atomic_directory
@@ -148,6 +150,8 @@ def fetch(
         try:
             with atomic_directory(target) as staging:
                 download(parsed.uri, staging, progress)
+                if check is not None:
+                    check(staging)
         except FileExistsError:
             if reuse and (target / "MLmodel").is_file():  # another process was faster
                 return parsed, target, False
