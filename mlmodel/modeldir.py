@@ -72,7 +72,7 @@ def resolve_mlmodel_path(path: str | Path) -> Path:
     if is_model_uri(path):
         from mlmodel.tracking.resolve import resolve_model_dir
 
-        path = resolve_model_dir(path, validate=False)
+        path = resolve_model_dir(path)
     candidate = Path(path)
     if candidate.is_dir():
         inner = candidate / MLMODEL_NAME

@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 import mlmodel.pyfunc
 import mlmodel.sklearn
 from mlmodel import Model
-from mlmodel.errors import UsageError
+from mlmodel.errors import ParseError, UsageError
 from mlmodel.tracking import resolve_model_dir
 from tests.tracking_store import sqlite_store
 
@@ -93,9 +93,7 @@ def test_mlflow_client_sees_our_logged_model_as_its_own(logged: Logged) -> None:
     second = client.get_model_version("registered", "2")
     assert first.run_id == second.run_id == logged.run_id
     assert first.model_id == (ours.model_id if second.model_id else None)
-    assert first.source.replace(ours.model_id, "ID") == second.source.replace(
-        theirs.model_id, "ID"
-    )
+    assert first.source.replace(ours.model_id, "ID") == second.source.replace(theirs.model_id, "ID")
 
 
 def _uris(logged: Logged) -> list[str]:
@@ -175,10 +173,13 @@ def test_an_invalid_logged_model_stops_before_loading(logged: Logged) -> None:
     from mlmodel.runtime.errors import InvalidModelError
 
     with pytest.raises(InvalidModelError) as caught:
-        resolve_model_dir(uri)
-    assert caught.value.diagnostics
-    with pytest.raises(InvalidModelError):
         mlmodel.pyfunc.load_model(uri)
+    assert caught.value.diagnostics
+    with pytest.raises(ParseError) as parsed:
+        Model.load(uri)
+    assert parsed.value.diagnostics
+    with pytest.raises(ParseError):
+        mlmodel.sklearn.load_model(uri)
 
 
 # -- the command line -------------------------------------------------------------------------
@@ -196,7 +197,11 @@ def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 def test_cli_commands_accept_runs_and_models_uris(
     logged: Logged, command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for uri in (f"runs:/{logged.run_id}/model", "models:/registered/1", "models:/registered@staged"):
+    for uri in (
+        f"runs:/{logged.run_id}/model",
+        "models:/registered/1",
+        "models:/registered@staged",
+    ):
         if uri.endswith("@staged"):
             mlflow.MlflowClient().set_registered_model_alias("registered", "staged", "1")
         code, out, err = _cli([command, uri], capsys)
@@ -299,6 +304,7 @@ def test_download_killed_mid_way_leaves_no_partial_model(logged: Logged, tmp_pat
     done = subprocess.run(
         [sys.executable, "-m", "mlmodel", "download", "models:/registered/1", str(target)],
         env={**env, PAUSE_ENV: ""},
+        check=False,
         capture_output=True,
         text=True,
         timeout=300,

@@ -94,10 +94,12 @@ def mlflow_server(root: Path, timeout: float = 120.0) -> Iterator[str]:
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"mlflow server exited: {(root / 'server.log').read_text()}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"{url}/health", timeout=2) as reply,
+            ):
+                if reply.status == 200:
+                    break
             if time.monotonic() > deadline:
                 raise RuntimeError("mlflow server did not start in time")
             time.sleep(0.3)

@@ -13,6 +13,16 @@ if TYPE_CHECKING:
     from mlmodel.uris import ModelUri
 
 
+def validate_arrived(model_dir: Path) -> None:
+    """The loader's own pre-load check: an invalid model raises InvalidModelError (exit 1)
+    with its diagnostics."""
+    from mlmodel.modeldir import resolve_mlmodel_path
+    from mlmodel.pyfunc import _validate  # the one pre-load check (mlmodel.pyfunc's)
+
+    mlmodel_path = resolve_mlmodel_path(model_dir)
+    _validate(mlmodel_path, mlmodel_path.read_bytes())
+
+
 def _default_dir(parsed: ModelUri) -> Path:
     tail = parsed.uri.rstrip("/").rsplit("/", 1)[-1].replace("@", "-")
     return Path(tail.rsplit(":", 1)[-1] or "model")
@@ -50,7 +60,7 @@ def download(
     """
     import sys
 
-    from mlmodel.tracking.resolve import fetch, validate_arrived
+    from mlmodel.tracking.resolve import fetch
     from mlmodel.uris import is_model_uri, parse_model_uri
 
     source = uri if is_model_uri(uri) else Path(uri).absolute().as_uri()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -21,8 +21,6 @@ from mlmodel.tracking.resolve import mlflow_client
 if TYPE_CHECKING:
     from mlflow import MlflowClient
     from mlflow.models.model import ModelInfo
-
-    from mlmodel.runtime.model import Model
 
 
 class Flavor(Protocol):
@@ -55,7 +53,7 @@ def _link_step_metrics(client: MlflowClient, run_id: str, model_id: str, step: i
 
 
 def log_model(
-    model_class: type[Model],
+    model_class: Callable[..., Any],
     name: str | None,
     flavor: Flavor,
     *,
@@ -70,7 +68,8 @@ def log_model(
     **kwargs: Any,
 ) -> ModelInfo:
     """Save with ``flavor.save_model`` and log the directory as a LoggedModel of the active
-    run (none active: a model with no run, as MLflow 3 does); returns MLflow's ModelInfo."""
+    run (none active: a model with no run, as MLflow 3 does); returns MLflow's ModelInfo.
+    ``model_class`` builds the MLmodel the flavor fills in (``mlmodel.Model``)."""
     client = mlflow_client()
     import mlflow
     from mlflow.entities import LoggedModelOutput, LoggedModelStatus

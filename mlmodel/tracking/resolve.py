@@ -4,7 +4,8 @@
 ``mlmodel.modeldir.resolve_mlmodel_path`` (hence ``mlmodel.pyfunc.load_model``,
 ``Model.load``, ``mlmodel.sklearn.load_model`` and every CLI command) calls it for URIs.
 Remote models are fetched with ``mlflow.artifacts.download_artifacts`` into the cache
-(:mod:`mlmodel.tracking.cache`), whole or not at all, and validated on arrival.
+(:mod:`mlmodel.tracking.cache`), whole or not at all. This package sits low in the layers
+(errors, uris, fsio and MLflow only): its callers validate what it fetched.
 """
 
 from __future__ import annotations
@@ -169,25 +170,18 @@ def _is_mlflow_error(exc: BaseException) -> bool:
     return any(cls.__module__.startswith("mlflow") for cls in type(exc).__mro__)
 
 
-def validate_arrived(model_dir: Path) -> None:
-    """Validate a fetched model; an invalid one raises
-    :class:`~mlmodel.runtime.errors.InvalidModelError` with its diagnostics."""
-    from mlmodel.modeldir import resolve_mlmodel_path
-    from mlmodel.pyfunc import _validate  # the one pre-load check (the loader's own)
-
-    mlmodel_path = resolve_mlmodel_path(model_dir)
-    _validate(mlmodel_path, mlmodel_path.read_bytes())
-
-
-def resolve_model_dir(uri_or_path: str | os.PathLike[str], *, validate: bool = True) -> Path:
+def resolve_model_dir(uri_or_path: str | os.PathLike[str]) -> Path:
     """The local model directory (or MLmodel file) that ``uri_or_path`` names.
 
     A local path (or a ``file://`` URI) is returned as it is. A ``runs:/``, ``models:/`` or
     artifact-store URI is downloaded into the cache (``MLMODEL_CACHE_DIR``, default
-    ``~/.cache/mlmodel``) unless it is there already, then validated (``validate=False``
-    leaves that to the caller, as ``mlmodel validate`` does). A malformed URI, an unknown
-    run, model or version raise :class:`~mlmodel.errors.UsageError`; an invalid model
-    raises :class:`~mlmodel.runtime.errors.InvalidModelError`.
+    ``~/.cache/mlmodel``) unless it is there already. A malformed URI, an unknown run,
+    model or version raise a one-line :class:`~mlmodel.errors.UsageError`.
+
+    Nothing here reads the model: every consumer validates it before use
+    (``mlmodel.pyfunc.load_model`` and ``Model.load`` refuse an invalid model with its
+    diagnostics; ``mlmodel validate``/``lint`` report them; ``mlmodel download`` checks
+    before the directory takes its name).
     """
     if not is_model_uri(uri_or_path):
         return Path(uri_or_path)
@@ -197,9 +191,7 @@ def resolve_model_dir(uri_or_path: str | os.PathLike[str], *, validate: bool = T
     from mlmodel.tracking.cache import cache_entry
 
     _, model_dir, _ = fetch(uri_or_path, cache_entry, reuse=True)
-    if validate:
-        validate_arrived(model_dir)
     return model_dir
 
 
-__all__ = ["fetch", "mlflow_client", "pinned", "resolve_model_dir", "validate_arrived"]
+__all__ = ["fetch", "mlflow_client", "pinned", "resolve_model_dir"]
