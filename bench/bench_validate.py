@@ -2,7 +2,7 @@
 
 Run from anywhere with the dev venv's interpreter::
 
-    python bench/bench_validate.py [--runs 15] [--passes 7]
+    python bench/bench_validate.py [--runs 15] [--passes 7] [--baseline REV] [--cold-only]
 
 Two things are measured, and every figure is compared only with figures taken in the same run,
 so the ratios hold on any machine:
@@ -17,6 +17,15 @@ so the ratios hold on any machine:
      the file has no extension and check-jsonschema would otherwise parse it as JSON and fail;
    * ``python -c pass`` with the same interpreter, the floor for any Python tool.
 
+   * with ``--baseline REV``, ``mlmodel validate`` of that revision too (its ``mlmodel``
+     package extracted with ``git archive`` into the temporary folder), so a change's effect on
+     cold start is measured side by side with the code before it, in the same run.
+
+   Every timed process gets a bytecode cache under the temporary folder
+   (``PYTHONPYCACHEPREFIX``; ``PYTHONDONTWRITEBYTECODE`` is dropped), as an installed package
+   has one: without it a source checkout recompiles every module on every run, which is not
+   what a user pays. ``PYTHONPATH`` is the repository (or the baseline's folder), so the code
+   measured is the code beside this script, not whatever is installed.
    Before timing, every command must accept the example, and both validators must reject a
    file without ``flavors`` (so the peer really validates the YAML).
    Targets: mlmodel / check-jsonschema <= 0.6 (goal 0.4); mlmodel / python startup is printed
@@ -44,13 +53,16 @@ skipped with a message.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
+import os
 import shlex
 import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import warnings
@@ -80,16 +92,26 @@ class Command:
     label: str
     argv: list[str]
     rejects: list[str] | None = None  # the same tool on a file it must reject
+    env: dict[str, str] | None = None
 
 
-def _run(argv: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(argv, cwd=REPO, capture_output=True, check=False)
+def _environment(scratch: Path, pythonpath: Path) -> dict[str, str]:
+    """The environment of a timed process: a bytecode cache under ``scratch`` and
+    ``pythonpath`` first on the module path."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(scratch / "pycache")
+    env["PYTHONPATH"] = str(pythonpath)
+    return env
 
 
-def _wall_time(argv: Sequence[str]) -> float:
+def _run(argv: Sequence[str], env: dict[str, str] | None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(argv, cwd=REPO, capture_output=True, check=False, env=env)
+
+
+def _wall_time(argv: Sequence[str], env: dict[str, str] | None) -> float:
     start = time.perf_counter()
     subprocess.run(
-        argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env
     )
     return time.perf_counter() - start
 
@@ -98,13 +120,31 @@ def _usable(command: Command) -> str | None:
     """None if the command accepts the example (and rejects the bad file), else why not."""
     if not Path(command.argv[0]).exists():
         return f"{command.argv[0]} not found"
-    ok = _run(command.argv)
+    ok = _run(command.argv, command.env)
     if ok.returncode != 0:
         tail = (ok.stderr or ok.stdout).decode(errors="replace").strip().splitlines()[-3:]
         return f"exit {ok.returncode} on the example: " + " | ".join(tail)
-    if command.rejects is not None and _run(command.rejects).returncode == 0:
+    if command.rejects is not None and _run(command.rejects, command.env).returncode == 0:
         return "accepts a file without flavors: it does not validate the YAML"
     return None
+
+
+def _extract_baseline(revision: str, scratch: Path) -> Path | None:
+    """``revision``'s mlmodel package extracted under ``scratch`` (git reads the repository
+    and writes the archive to a pipe; nothing is written outside ``scratch``)."""
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", revision, "mlmodel"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        print(f"  skipped baseline {revision}: {archive.stderr.decode(errors='replace').strip()}")
+        return None
+    target = scratch / "baseline"
+    target.mkdir()
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(target, filter="data")
+    return target
 
 
 def _median_times(commands: list[Command], runs: int) -> dict[str, float]:
@@ -112,7 +152,7 @@ def _median_times(commands: list[Command], runs: int) -> dict[str, float]:
     samples: dict[str, list[float]] = {c.label: [] for c in commands}
     for round_no in range(WARMUPS + runs):
         for command in commands:
-            elapsed = _wall_time(command.argv)
+            elapsed = _wall_time(command.argv, command.env)
             if round_no >= WARMUPS:
                 samples[command.label].append(elapsed)
     return {label: statistics.median(times) for label, times in samples.items()}
@@ -126,7 +166,7 @@ def _row(label: str, value: str, note: str = "") -> None:
     print(f"  {label:<48} {value:>13}  {note}".rstrip())
 
 
-def bench_cold_start(runs: int, scratch: Path) -> bool:
+def bench_cold_start(runs: int, scratch: Path, baseline: str | None = None) -> bool:
     """Part 1. Returns False if the peer could not be shown to validate."""
     example_file = str(EXAMPLE_DIR / "MLmodel")
     schema = scratch / "mlmodel-min.schema.json"
@@ -139,25 +179,42 @@ def bench_cold_start(runs: int, scratch: Path) -> bool:
     mlmodel_bin = str(BIN / "mlmodel")
     peer = [str(BIN / "check-jsonschema"), "--schemafile", str(schema)]
     peer += ["--default-filetype", "yaml"]
+    env = _environment(scratch, REPO)
     mlmodel = Command(
         "mlmodel validate",
         [mlmodel_bin, "validate", str(EXAMPLE_DIR)],
         rejects=[mlmodel_bin, "validate", str(bad_dir)],
+        env=env,
     )
-    cjs = Command("check-jsonschema (peer)", [*peer, example_file], rejects=[*peer, str(bad_file)])
-    python = Command("python -c pass (startup)", [sys.executable, "-c", "pass"])
+    cjs = Command(
+        "check-jsonschema (peer)", [*peer, example_file], rejects=[*peer, str(bad_file)], env=env
+    )
+    python = Command("python -c pass (startup)", [sys.executable, "-c", "pass"], env=env)
+    candidates = [mlmodel, cjs, python]
+    before: Command | None = None
+    if baseline is not None:
+        folder = _extract_baseline(baseline, scratch)
+        if folder is not None:
+            before = Command(
+                f"mlmodel validate at {baseline} (baseline)",
+                mlmodel.argv,
+                rejects=mlmodel.rejects,
+                env=_environment(scratch, folder),
+            )
+            candidates.insert(1, before)
 
     print(
         f"Cold start: wall time of one fresh process, median of {runs} runs "
-        f"after {WARMUPS} warm-ups"
+        f"after {WARMUPS} warm-ups (bytecode cached, as installed)"
     )
     commands: list[Command] = []
     peer_ok = True
-    for command in (mlmodel, cjs, python):
+    for command in candidates:
         problem = _usable(command)
         if problem is None:
             commands.append(command)
-            print(f"  $ {shlex.join(command.argv)}")
+            where = (command.env or {}).get("PYTHONPATH", "")
+            print(f"  $ {shlex.join(command.argv)}" + (f"  (PYTHONPATH={where})" if where else ""))
         else:
             print(f"  skipped {command.label}: {problem}")
             if command is cjs:
@@ -175,6 +232,11 @@ def bench_cold_start(runs: int, scratch: Path) -> bool:
         ratio = ours / theirs
         note = f"target <= 0.6 {_verdict(ratio <= 0.6)}, goal <= 0.4 {_verdict(ratio <= 0.4)}"
         _row("ratio mlmodel / check-jsonschema", f"{ratio:.2f}", note)
+    old = medians.get(before.label) if before is not None else None
+    if old is not None and theirs is not None:
+        _row(f"ratio baseline {baseline} / check-jsonschema", f"{old / theirs:.2f}", "(before)")
+    if old is not None and ours is not None:
+        _row(f"ratio mlmodel / baseline {baseline}", f"{ours / old:.2f}", "(information)")
     if ours is not None and floor is not None:
         _row("ratio mlmodel / python startup", f"{ours / floor:.2f}", "(information)")
     return peer_ok
@@ -270,6 +332,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=15, help="timed runs per command (15)")
     parser.add_argument("--passes", type=int, default=7, help="timed corpus passes (7)")
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also time `mlmodel validate` of this git revision (e.g. a commit before a change)",
+    )
+    parser.add_argument(
+        "--cold-only", action="store_true", help="skip part 2 (in-process corpus throughput)"
+    )
     args = parser.parse_args(argv)
     if args.runs < 1 or args.passes < 1:
         parser.error("--runs and --passes must be at least 1")
@@ -277,8 +347,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"python {sys.version.split()[0]} at {sys.executable}")
     with tempfile.TemporaryDirectory(prefix="mlmodel-bench-") as tmp:
         scratch = Path(tmp)
-        peer_ok = bench_cold_start(args.runs, scratch)
-        bench_corpus(args.passes, scratch)
+        peer_ok = bench_cold_start(args.runs, scratch, args.baseline)
+        if not args.cold_only:
+            bench_corpus(args.passes, scratch)
     return 0 if peer_ok else 1
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from mlmodel.codes import diagnostic
 from mlmodel.diagnostics import Diagnostic
 from mlmodel.modeldir import MLMODEL_NAME, resolve_mlmodel_path
+from mlmodel.releases import Release, release
 from mlmodel.results import FileReport, ValidationResult
 from mlmodel.yamlio.tree import Limits
 
@@ -37,12 +38,14 @@ def validate_bytes(
     roundtrip: bool = False,
     declared: Mapping[str, DeclaredFlavor] | None = None,
     isolated: bool = False,
+    mlflow_version: str | Release | None = None,
 ) -> list[Diagnostic]:
     """Validate the bytes of an MLmodel file.
 
     ``roundtrip=False`` parses with libyaml (fast); ``True`` with ruamel.yaml,
     as round-trip documents do. Both give the same findings. Inline suppressions
-    (``# mlmodel: disable=CODE``) are honoured unless ``isolated``.
+    (``# mlmodel: disable=CODE``) are honoured unless ``isolated``. ``mlflow_version``
+    (``"2.9"``) judges the model against that MLflow release instead of the newest.
     """
     from mlmodel.validators import run_checks
     from mlmodel.yamlio.parse import parse_fast, parse_roundtrip
@@ -61,6 +64,7 @@ def validate_bytes(
         model_dir=model_dir,
         check_files=check_files,
         declared=declared,
+        mlflow_version=release(mlflow_version),
         suppressions=not isolated,
     )
 
@@ -80,18 +84,22 @@ def validate_file(
     limits: Limits | None = None,
     declared: Mapping[str, DeclaredFlavor] | None = None,
     isolated: bool = False,
+    mlflow_version: str | Release | None = None,
 ) -> FileReport:
     """Validate one model directory or MLmodel file.
 
-    ``declared`` flavor schemas default to those of the project configuration
-    found by walking up from the file (:mod:`mlmodel.config`); ``isolated`` reads
-    no configuration file.
+    ``declared`` flavor schemas (and, unless given, ``mlflow_version``) default to
+    those of the project configuration found by walking up from the file
+    (:mod:`mlmodel.config`); ``isolated`` reads no configuration file.
     """
     mlmodel_path = resolve_mlmodel_path(path)
+    target = release(mlflow_version)
     if declared is None:
         from mlmodel.config import load_config
 
-        declared = load_config(mlmodel_path, isolated=isolated).flavors
+        config = load_config(mlmodel_path, isolated=isolated)
+        declared = config.flavors
+        target = target or config.mlflow_version
     shown = str(mlmodel_path)
     limits = limits or Limits()
     try:
@@ -105,6 +113,7 @@ def validate_file(
                 check_files=check_files,
                 limits=limits,
                 declared=declared,
+                mlflow_version=target,
                 isolated=isolated,
             )
     except OSError as exc:
@@ -120,18 +129,26 @@ def validate_paths(
     check_files: bool = True,
     limits: Limits | None = None,
     isolated: bool = False,
+    mlflow_version: str | Release | None = None,
 ) -> ValidationResult:
     """Validate several paths; raises :class:`UsageError` before any work for a bad path
     or a bad project configuration. ``isolated`` reads no configuration file (for
-    gatekeeping models you do not own)."""
+    gatekeeping models you do not own). ``mlflow_version`` judges the models against
+    that MLflow release (default: each project's ``mlflow-version``, else the newest)."""
     from mlmodel.config import load_configs
     from mlmodel.registry import default_registry
 
+    target = release(mlflow_version)
     resolved = [resolve_mlmodel_path(p) for p in paths]
     configs = load_configs(resolved, isolated=isolated)
     reports = [
         validate_file(
-            p, check_files=check_files, limits=limits, declared=config.flavors, isolated=isolated
+            p,
+            check_files=check_files,
+            limits=limits,
+            declared=config.flavors,
+            mlflow_version=target or config.mlflow_version,
+            isolated=isolated,
         )
         for p, config in zip(resolved, configs, strict=True)
     ]

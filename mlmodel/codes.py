@@ -115,6 +115,7 @@ _TABLE: tuple[Code, ...] = (
     Code("V210", "plugin-failed", W, "a flavor plugin failed to load"),
     Code("V211", "plugin-conflict", W, "a flavor plugin claims a name already defined"),
     Code("V212", "declared-flavor", E, "settings break the project's declared flavor schema"),
+    Code("V213", "newer-than-release", E, "needs an MLflow newer than --mlflow-version"),
     Code("V300", "signature-json", E, "a signature part is not valid JSON"),
     Code("V301", "signature-spec", E, "a signature spec MLflow cannot read"),
     Code("V302", "signature-mixed", E, "a signature mixes spec kinds or named and unnamed specs"),

@@ -8,6 +8,7 @@ same keys sit at the top level::
     [tool.mlmodel]                  # in .mlmodel.toml: the same keys at the top level
     select = ["MLM"]                # lint rules by code or prefix (default: all)
     ignore = ["MLM301"]
+    mlflow-version = "2.9"          # judge models against this MLflow release (default: newest)
 
     [tool.mlmodel.flavors]          # in .mlmodel.toml: [flavors]
     my_flavor = "schemas/my_flavor.schema.json"   # JSON Schema, JSON or YAML
@@ -43,9 +44,10 @@ from typing import Any
 
 from mlmodel.codes import SECURITY_PREFIX  # rules a model's own configuration never deselects
 from mlmodel.errors import UsageError
+from mlmodel.releases import Release, release
 
 CONFIG_NAMES = (".mlmodel.toml", "pyproject.toml")
-KNOWN_KEYS = frozenset({"flavors", "select", "ignore"})
+KNOWN_KEYS = frozenset({"flavors", "select", "ignore", "mlflow-version"})
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_SCHEMA_BYTES = 1024 * 1024
 MAX_SCHEMA_DEPTH = 64
@@ -75,6 +77,8 @@ class ProjectConfig:
     inside_model: bool = False
     #: ``ignore`` entries dropped because they would silence security rules
     overridden: tuple[str, ...] = ()
+    #: ``mlflow-version``: the MLflow release models are judged against (None: the newest)
+    mlflow_version: Release | None = None
 
 
 EMPTY = ProjectConfig()
@@ -212,6 +216,7 @@ def _parse(path: Path, table_json: str, inside_model: bool = False) -> ProjectCo
         ignore=ignore,
         inside_model=inside_model,
         overridden=overridden,
+        mlflow_version=release(table.get("mlflow-version"), f"{where} mlflow-version"),
     )
 
 

@@ -69,7 +69,7 @@ def _validator(name: str, schema: str) -> SchemaValidator:
     compiled = f"flavor:{name}"
     if sources().get(compiled) == schema:
         return validator(compiled)
-    from pydantic_core import SchemaValidator
+    from mlmodel.schema.core import SchemaValidator
 
     model = _import(schema)
     model.model_rebuild()

@@ -35,6 +35,33 @@ def test_validating_loads_no_heavy_library_and_no_ruamel() -> None:
     assert "pydantic_core" in roots
 
 
+def test_validation_errors_load_neither_pydantic_nor_core_schema() -> None:
+    """The validators run on pydantic-core's extension alone, even when they find errors
+    (error URLs would import pydantic; ``core_schema`` and ``typing_extensions`` are the
+    typing-heavy half of pydantic_core's package)."""
+    signature = json.dumps(json.dumps([{"type": "nope"}]))
+    document = (
+        f"flavors: {{python_function: {{loader_module: 3}}}}\nsignature: {{inputs: {signature}}}\n"
+    )
+    loaded = _loaded_after(
+        "from mlmodel.api import validate_bytes; "
+        f"found = validate_bytes({document!r}.encode(), check_files=False); "
+        "assert {d.code for d in found} == {'V200', 'V301'}, found"
+    )
+    assert "pydantic_core._pydantic_core" in loaded
+    for module in ("pydantic", "pydantic_core.core_schema", "typing_extensions"):
+        assert module not in loaded, module
+
+
+def test_pydantic_core_loaded_alone_is_reused_by_pydantic() -> None:
+    loaded = _loaded_after(
+        "import mlmodel.schema.core as core; import pydantic; "
+        "assert pydantic.TypeAdapter(int).validate_python('3') == 3; "
+        "import pydantic_core; assert pydantic_core.SchemaValidator is core.SchemaValidator"
+    )
+    assert "pydantic" in loaded
+
+
 def test_runtime_public_modules_load_no_heavy_library() -> None:
     """mlmodel.Model, mlmodel.models and mlmodel.sklearn import numpy, pandas, scikit-learn,
     skops or MLflow only when a model is saved or loaded."""

@@ -16,6 +16,7 @@ from mlmodel.cli.options import (
     ExitZeroOption,
     FormatOption,
     IsolatedOption,
+    MLflowVersionOption,
     ModelPaths,
     OutputFileOption,
     QuietOption,
@@ -73,6 +74,7 @@ def lint(
     output_file: OutputFileOption = None,
     color: ColorOption = ColorChoice.auto,
     isolated: IsolatedOption = False,
+    mlflow_version: MLflowVersionOption = None,
 ) -> None:
     """Find what loads today but breaks a deployment later; fix it keeping comments.
 
@@ -89,11 +91,13 @@ def lint(
     )
     from mlmodel.cli.paths import STDIN_NAME, collect
     from mlmodel.lint.engine import LintOptions, lint_paths
+    from mlmodel.releases import release
     from mlmodel.report import FORMATTERS
 
     if unsafe_fixes and not (fix or diff):
         raise usage("lint", "--unsafe-fixes only applies with --fix or --diff")
     check_statistics("lint", output_format, statistics)
+    target = release(mlflow_version)
     collected = collect(paths, recursive=recursive)
     if collected.stdin and (fix or diff):
         raise usage("lint", "--fix and --diff work on files, not on - (stdin)")
@@ -108,6 +112,7 @@ def lint(
         diff=diff,
         check_files=check_files,
         isolated=isolated,
+        mlflow_version=target,
     )
     result = lint_paths(collected.files, options)
     sources: dict[str, str] = {}

@@ -92,3 +92,13 @@ IsolatedOption = Annotated[
         "(for checking models you do not own).",
     ),
 ]
+MLflowVersionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--mlflow-version",
+        metavar="X.Y",
+        help="Judge the model against this MLflow release (default: [tool.mlmodel] "
+        "mlflow-version, else the newest).",
+        show_default=False,
+    ),
+]

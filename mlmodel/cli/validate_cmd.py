@@ -14,6 +14,7 @@ from mlmodel.cli.options import (
     ExitZeroOption,
     FormatOption,
     IsolatedOption,
+    MLflowVersionOption,
     ModelPaths,
     OutputFileOption,
     QuietOption,
@@ -45,6 +46,7 @@ def validate(
     output_file: OutputFileOption = None,
     color: ColorOption = ColorChoice.auto,
     isolated: IsolatedOption = False,
+    mlflow_version: MLflowVersionOption = None,
 ) -> None:
     """Check that MLflow can use each model; report problems at file:line:column.
 
@@ -60,24 +62,30 @@ def validate(
         write_report,
     )
     from mlmodel.cli.paths import STDIN_NAME, collect, read_stdin
+    from mlmodel.releases import release
     from mlmodel.report import FORMATTERS
     from mlmodel.results import FileReport
     from mlmodel.yamlio.tree import Limits
 
     check_statistics("validate", output_format, statistics)
+    target = release(mlflow_version)
     collected = collect(paths, recursive=recursive)
     report_failures("validate", collected)
     if not collected.files and not collected.stdin:
         raise typer.Exit(final_exit_code(0, collected, exit_zero=exit_zero))
     limits = Limits(max_bytes=max_bytes)
     result = validate_paths(
-        collected.files, check_files=check_files, limits=limits, isolated=isolated
+        collected.files,
+        check_files=check_files,
+        limits=limits,
+        isolated=isolated,
+        mlflow_version=target,
     )
     sources: dict[str, str] = {}
     if collected.stdin:
         # no model directory to look into: the referenced files are not checked
         data = read_stdin(max_bytes)
-        found = validate_bytes(data, check_files=False, limits=limits)
+        found = validate_bytes(data, check_files=False, limits=limits, mlflow_version=target)
         result.reports.append(FileReport(STDIN_NAME, [d.with_file(STDIN_NAME) for d in found]))
         sources[STDIN_NAME] = data.decode("utf-8-sig", errors="replace")
     options = report_options(

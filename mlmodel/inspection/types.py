@@ -5,18 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = [
-    "Environment",
-    "FileEntry",
-    "Flavor",
-    "InputExampleInfo",
-    "Inspection",
-    "PickleInfo",
-    "PickleReport",
-    "SignatureField",
-    "SignatureInfo",
-]
-
 
 @dataclass(slots=True)
 class Flavor:

@@ -30,6 +30,7 @@ from mlmodel.errors import EditError, ParseError, UsageError
 from mlmodel.lint.model import Finding, Fix, FixNotApplicable, LintContext, NoFix
 from mlmodel.lint.rules import all_fixers, all_rules
 from mlmodel.reading import read_mlmodel
+from mlmodel.releases import Release
 from mlmodel.suppressions import Suppression, find_suppressions, silence
 from mlmodel.yamlio.document import MLmodelDocument
 from mlmodel.yamlio.tree import dotted
@@ -54,6 +55,9 @@ class LintOptions:
     diff: bool = False
     check_files: bool = True
     isolated: bool = False
+    #: the MLflow release judged against (``--mlflow-version``); None: the configuration's
+    #: ``mlflow-version``, else the newest
+    mlflow_version: Release | None = None
 
     def selected(self, *, where: str = "") -> frozenset[str]:
         """The codes this run reports; UsageError for a selector that names no code."""
@@ -126,6 +130,7 @@ def collect(
         check_files=options.check_files and model_dir is not None,
         declared=declared,
         suppressions=False,
+        mlflow_version=options.mlflow_version,
     )
     for found in checked:
         if found.code not in selected and found.code != INTERNAL_ERROR:
@@ -352,6 +357,7 @@ def lint_paths(paths: list[str] | list[Path], options: LintOptions) -> LintResul
             options,
             select=config.select if options.select is None else options.select,
             ignore=config.ignore if options.ignore is None else options.ignore,
+            mlflow_version=options.mlflow_version or config.mlflow_version,
         )
         report_, fixed, diff = lint_file(target, local, declared=config.flavors)
         result.result.reports.append(report_)

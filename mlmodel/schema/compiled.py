@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic_core import SchemaError, SchemaValidator, __version__
+from mlmodel.schema.core import SchemaError, SchemaValidator, pydantic_core_version
 
 SCHEMA_FILE = Path(__file__).with_name("core_schemas.json")
 
@@ -54,7 +54,7 @@ def sources() -> dict[str, str]:
 
 def is_current() -> bool:
     """True when the compiled schemas match the installed pydantic-core."""
-    return bool(_compiled()["pydantic_core_version"] == __version__)
+    return bool(_compiled()["pydantic_core_version"] == pydantic_core_version)
 
 
 @cache

@@ -12,6 +12,7 @@ from mlmodel.yamlio.tree import ParsedYaml
 
 if TYPE_CHECKING:
     from mlmodel.config import DeclaredFlavor
+    from mlmodel.releases import Release
 
 __all__ = ["run_checks"]
 
@@ -24,11 +25,13 @@ def run_checks(
     check_files: bool = True,
     declared: Mapping[str, DeclaredFlavor] | None = None,
     suppressions: bool = True,
+    mlflow_version: Release | None = None,
 ) -> list[Diagnostic]:
     """Every check, in order: YAML, structure, declared flavors, signature, loader, formats,
-    files; then the inline suppressions of the text (``# mlmodel: disable=V402``) unless
-    ``suppressions`` is False (``isolated``, or a caller that applies them itself)."""
-    found = _checks(parsed, text, model_dir, check_files, declared)
+    release (judged against ``mlflow_version``, None: the newest), files; then the inline
+    suppressions of the text (``# mlmodel: disable=V402``) unless ``suppressions`` is False
+    (``isolated``, or a caller that applies them itself)."""
+    found = _checks(parsed, text, model_dir, check_files, declared, mlflow_version)
     if suppressions:
         from mlmodel.suppressions import MARKER, find_suppressions, silence
 
@@ -43,6 +46,7 @@ def _checks(
     model_dir: Path | None,
     check_files: bool,
     declared: Mapping[str, DeclaredFlavor] | None,
+    mlflow_version: Release | None,
 ) -> list[Diagnostic]:
     from mlmodel.validators.context import CheckContext
 
@@ -66,6 +70,7 @@ def _checks(
     from mlmodel.validators.formats import check_formats
     from mlmodel.validators.loaders import check_loader
     from mlmodel.validators.model_files import check_model_files
+    from mlmodel.validators.release import check_release
     from mlmodel.validators.signature import check_signature
     from mlmodel.validators.structure import check_structure
 
@@ -75,11 +80,13 @@ def _checks(
         model_dir=model_dir,
         check_files=check_files,
         declared=declared or {},
+        mlflow_version=mlflow_version,
     )
     checks = (check_structure, check_declared, check_signature, check_loader, check_formats)
-    for check in (*checks, files_check, check_model_files):
+    for check in (*checks, check_release, files_check, check_model_files):
         check(ctx)
-    found.extend(_beside_tags(ctx.diagnostics, parsed.diagnostics))
+    checked = _beside_tags(ctx.diagnostics, parsed.diagnostics)
+    found.extend(_judged_against(checked, mlflow_version))
     return sorted(found, key=sort_key)
 
 
@@ -98,3 +105,12 @@ def _beside_tags(checked: list[Diagnostic], yaml: list[Diagnostic]) -> list[Diag
         for d in checked
         if not any(d.key == key or d.key.startswith(key + ".") or not key for key in tagged)
     ]
+
+
+def _judged_against(found: list[Diagnostic], target: Release | None) -> list[Diagnostic]:
+    """Drop V308 (the legacy ColSpec ``optional``) for a release that still reads it."""
+    from mlmodel.releases import COLSPEC_OPTIONAL_UNTIL
+
+    if target is None or target >= COLSPEC_OPTIONAL_UNTIL:
+        return found
+    return [d for d in found if d.code != "V308"]

@@ -13,6 +13,7 @@ from mlmodel.yamlio.tree import KeyPath, ParsedYaml, dotted
 
 if TYPE_CHECKING:
     from mlmodel.config import DeclaredFlavor
+    from mlmodel.releases import Release
 
 
 @dataclass
@@ -22,6 +23,8 @@ class CheckContext:
     model_dir: Path | None = None
     check_files: bool = True
     declared: Mapping[str, DeclaredFlavor] = field(default_factory=dict)
+    #: the MLflow release judged against (``--mlflow-version``); None: the newest
+    mlflow_version: Release | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property

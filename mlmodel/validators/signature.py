@@ -6,8 +6,7 @@ import json
 import re
 from typing import Any
 
-from pydantic_core import SchemaValidator, ValidationError
-
+from mlmodel.schema.core import SchemaValidator, ValidationError
 from mlmodel.validators.context import CheckContext
 from mlmodel.validators.pydantic_errors import describe, translate
 from mlmodel.yamlio.tree import KeyPath, dotted
@@ -99,7 +98,7 @@ def _check_specs(ctx: CheckContext, part: str, value: Any, yaml_path: KeyPath) -
     try:
         _spec_list().validate_python(value)
     except ValidationError as exc:
-        translate(exc.errors(), value, yaml_path, report, fallback="V301")
+        translate(exc.errors(include_url=False), value, yaml_path, report, fallback="V301")
         return
     kinds = {"tensor" if spec["type"] == "tensor" else "column" for spec in value}
     if len(kinds) > 1:
@@ -164,7 +163,7 @@ def _check_params(ctx: CheckContext, value: Any, yaml_path: KeyPath) -> None:
     try:
         _param_list().validate_python(value)
     except ValidationError as exc:
-        translate(exc.errors(), value, yaml_path, report, fallback="V304")
+        translate(exc.errors(include_url=False), value, yaml_path, report, fallback="V304")
         return
     seen: set[str] = set()
     for index, spec in enumerate(value):

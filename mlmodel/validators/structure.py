@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic_core import ValidationError
-
 from mlmodel.registry import get_flavor
+from mlmodel.releases import removed_by
+from mlmodel.schema.core import ValidationError
 from mlmodel.validators.context import CheckContext
 from mlmodel.validators.pydantic_errors import translate
 from mlmodel.yamlio.tree import KeyPath
@@ -32,7 +32,7 @@ def check_structure(ctx: CheckContext) -> None:
     try:
         validator("MLmodel").validate_python(data)
     except ValidationError as exc:
-        translate(exc.errors(), data, (), _reporter(ctx))
+        translate(exc.errors(include_url=False), data, (), _reporter(ctx))
     flavors = data.get("flavors")
     if "flavors" not in data:
         ctx.report(
@@ -51,10 +51,12 @@ def check_structure(ctx: CheckContext) -> None:
         spec = get_flavor(name)
         if spec is None:
             continue
-        if spec.removed_in is not None:
+        if removed_by(spec.removed_in, ctx.mlflow_version):
+            target = ctx.mlflow_version
+            judged = "current MLflow" if target is None else f"MLflow {target}"
             ctx.report(
                 "V209",
-                f"the {name} flavor was removed in MLflow {spec.removed_in}: current MLflow "
+                f"the {name} flavor was removed in MLflow {spec.removed_in}: {judged} "
                 f"cannot load the model as {name}",
                 ("flavors", name),
                 at_key=True,
@@ -66,5 +68,9 @@ def check_structure(ctx: CheckContext) -> None:
             spec.validator().validate_python(config)
         except ValidationError as exc:
             translate(
-                exc.errors(), config, ("flavors", name), _reporter(ctx), what=f"the {name} flavor"
+                exc.errors(include_url=False),
+                config,
+                ("flavors", name),
+                _reporter(ctx),
+                what=f"the {name} flavor",
             )

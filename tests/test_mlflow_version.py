@@ -1,0 +1,351 @@
+"""``--mlflow-version``: golden cases at every release boundary the format reference names,
+and the 2.x/3.x ones checked against real MLflow releases (3.17.2 installed here; 2.9.2 in a
+virtual environment built under a temporary folder by a ``slow`` test)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import venv
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from mlmodel.api import validate_bytes, validate_file
+from mlmodel.cli.app import run
+from mlmodel.releases import NEWEST, Release
+
+OLD_MLFLOW = "2.9.2"
+OLD_MLFLOW_REQUIREMENTS = [f"mlflow-skinny=={OLD_MLFLOW}", "numpy", "pandas", "scikit-learn<1.6"]
+INSTALL_SECONDS = 540
+
+PYFUNC = "  python_function:\n    loader_module: mlflow.pyfunc.model\n    python_model: m.pkl\n"
+
+
+def _signature(*specs: dict[str, object]) -> str:
+    text = json.dumps(json.dumps(list(specs)))
+    return f"flavors:\n{PYFUNC}signature:\n  inputs: {text}\n"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A document that one release boundary splits: ``before`` (the last release without
+    the feature) gets ``code`` at ``line``, ``boundary`` does not (``removal``: the
+    reverse). ``probe`` says how to ask a real MLflow whether it loads the model."""
+
+    name: str
+    text: str
+    boundary: str
+    before: str
+    code: str
+    line: int
+    removal: bool = False
+    probe: tuple[str, str] | None = None  # (kind, argument) for _PROBE
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+def _skops_like() -> bytes:
+    """A zip holding a skops ``schema.json`` (the container a skops file is)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("schema.json", json.dumps({"__class__": "LinearRegression"}))
+    return buffer.getvalue()
+
+
+SKOPS_SKLEARN = (
+    "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    model_path: model.skops\n"
+    "  sklearn:\n    pickled_model: model.skops\n    serialization_format: skops\n"
+)
+CASES = [
+    Case(
+        "top-level-key",
+        f"flavors:\n{PYFUNC}model_uuid: 0123456789abcdef0123456789abcdef\n",
+        "1.7",
+        "1.6",
+        "V213",
+        5,
+    ),
+    Case(
+        "tensor-spec",
+        _signature({"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1]}}),
+        "1.14",
+        "1.13",
+        "V213",
+        6,
+    ),
+    Case(
+        "datetime-column", _signature({"type": "datetime", "name": "t"}), "1.16", "1.15", "V213", 6
+    ),
+    Case(
+        "array-column",
+        _signature({"type": "array", "items": {"type": "double"}, "name": "a", "required": True}),
+        "2.10",
+        "2.9",
+        "V213",
+        6,
+        probe=("model", ""),
+    ),
+    Case(
+        "required-key",
+        _signature({"type": "double", "name": "a", "required": True}),
+        "2.10",
+        "2.9",
+        "V213",
+        6,
+        probe=("model", ""),
+    ),
+    Case(
+        "map-column",
+        _signature({"type": "map", "values": {"type": "string"}, "name": "m"}),
+        "2.12",
+        "2.11",
+        "V213",
+        6,
+        probe=("model", ""),
+    ),
+    Case(
+        "code-model-loader",
+        "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.loaders.code_model\n",
+        "2.12.2",
+        "2.12.1",
+        "V213",
+        3,
+        probe=("module", "mlflow.pyfunc.loaders.code_model"),
+    ),
+    Case(
+        "sparkml-vector-column",
+        _signature({"type": "sparkml_vector", "name": "v"}),
+        "2.16",
+        "2.15",
+        "V213",
+        6,
+        probe=("model", ""),
+    ),
+    Case(
+        "any-column",
+        _signature({"type": "any", "name": "x"}),
+        "2.19",
+        "2.18",
+        "V213",
+        6,
+        probe=("model", ""),
+    ),
+    Case(
+        "optional-key",
+        _signature({"type": "double", "name": "a", "optional": True}),
+        "2.18",
+        "2.17",
+        "V308",
+        6,
+        removal=True,
+        probe=("model", ""),
+    ),
+    Case(
+        "fastai-removed",
+        f"flavors:\n{PYFUNC}  fastai:\n    data: model.fastai\n    fastai_version: 2.7.12\n",
+        "3.0",
+        "2.22",
+        "V209",
+        5,
+        removal=True,
+        probe=("module", "mlflow.fastai"),
+    ),
+    Case(
+        "diviner-removed",
+        f"flavors:\n{PYFUNC}  diviner:\n    data: model.div\n    diviner_version: 0.1.1\n",
+        "3.7",
+        "3.6",
+        "V209",
+        5,
+        removal=True,
+        probe=("module", "mlflow.diviner"),
+    ),
+    Case(
+        "python-model-compression",
+        "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n"
+        "    python_model: python_model.pkl.xz\n    python_model_compression: lzma\n",
+        "3.0",
+        "2.22",
+        "V213",
+        5,
+    ),
+    Case(
+        "diffusers-flavor",
+        "flavors:\n  diffusers:\n    base_model: b\n    adapter_type: lora\n"
+        "    adapter_weights: adapter_weights\n",
+        "3.0",
+        "2.22",
+        "V213",
+        2,
+        probe=("module", "mlflow.diffusers"),
+    ),
+    Case(
+        "skops-sklearn",
+        SKOPS_SKLEARN,
+        "3.9",
+        "3.8",
+        "V213",
+        7,
+        probe=("sklearn-format", ""),
+        files={"model.skops": _skops_like()},
+    ),
+]
+
+
+def _codes(text: str, version: str | None) -> list[tuple[str, int | None]]:
+    found = validate_bytes(text.encode(), check_files=False, mlflow_version=version)
+    return [(d.code, d.line) for d in found if d.code in ("V209", "V213", "V308")]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_release_boundary(case: Case) -> None:
+    expected = [(case.code, case.line)]
+    before, at = _codes(case.text, case.before), _codes(case.text, case.boundary)
+    if case.removal:
+        assert (before, at) == ([], expected)
+    else:
+        assert (before, at) == (expected, [])
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_newest_is_the_default(case: Case) -> None:
+    newest = _codes(case.text, str(NEWEST))
+    assert _codes(case.text, None) == newest
+    assert not [c for c in newest if c[0] == "V213"]
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [("2.9", Release(2, 9)), ("2.12.2", Release(2, 12, 2)), (" 3.0 ", Release(3, 0))],
+)
+def test_release_parse(text: str, parsed: Release) -> None:
+    assert Release.parse(text) == parsed
+    assert Release.parse(str(parsed)) == parsed
+
+
+@pytest.mark.parametrize("text", ["", "3", "3.x", "v2.9", "2.9.1.1", "2.9rc1"])
+def test_release_parse_refuses(text: str) -> None:
+    with pytest.raises(ValueError):
+        Release.parse(text)
+
+
+def _model(tmp_path: Path, case: Case) -> Path:
+    model = tmp_path / case.name
+    model.mkdir()
+    (model / "MLmodel").write_text(case.text, encoding="utf-8")
+    for name, data in case.files.items():
+        (model / name).write_bytes(data)
+    return model
+
+
+def test_cli_option_and_project_setting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = _model(tmp_path, CASES[-1])  # skops: needs 3.9
+    assert run(["validate", str(model)]) == 0
+    assert run(["validate", "--mlflow-version", "3.8", str(model)]) == 1
+    assert "V213" in capsys.readouterr().out
+    (tmp_path / ".mlmodel.toml").write_text('mlflow-version = "3.8"\n', encoding="utf-8")
+    assert run(["validate", str(model)]) == 1
+    assert [d.code for d in validate_file(model).diagnostics] == ["V213"]
+    assert run(["validate", "--mlflow-version", "3.9", str(model)]) == 0  # the option wins
+    assert run(["validate", "--isolated", str(model)]) == 0  # no configuration read
+    capsys.readouterr()
+    assert run(["validate", "--mlflow-version", "3.x", str(model)]) == 2
+    assert "--mlflow-version" in capsys.readouterr().err
+    (tmp_path / ".mlmodel.toml").write_text("mlflow-version = 3.8\n", encoding="utf-8")
+    assert run(["validate", str(model)]) == 2
+
+
+# -- against real MLflow releases ------------------------------------------------------------
+
+_PROBE = """
+import importlib.util, json, sys
+kind, argument, path = sys.argv[1:4]
+try:
+    if kind == "model":
+        from mlflow.models import Model
+        Model.load(path)
+        verdict = True
+    elif kind == "module":
+        try:
+            verdict = importlib.util.find_spec(argument) is not None
+        except ModuleNotFoundError:
+            verdict = False
+    else:
+        import mlflow.sklearn
+        try:
+            mlflow.sklearn.load_model(path)
+            verdict = True
+        except Exception as exc:
+            verdict = "Unrecognized serialization format" not in str(exc)
+except Exception:
+    verdict = False
+print(json.dumps(verdict))
+"""
+
+
+def _loads(python: str, case: Case, model: Path) -> bool:
+    assert case.probe is not None
+    kind, argument = case.probe
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    out = subprocess.run(
+        [python, "-c", _PROBE, kind, argument, str(model)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env=env,
+    )
+    verdict: bool = json.loads(out.stdout.strip().splitlines()[-1])
+    return verdict
+
+
+@pytest.fixture(scope="session")
+def old_mlflow_python(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A Python with mlflow-skinny 2.9.2, built under a temporary folder (pip's cache too)."""
+    folder = tmp_path_factory.mktemp("mlflow-old")
+    venv.create(folder / "venv", with_pip=True)
+    python = str(folder / "venv" / "bin" / "python")
+    env = {**os.environ, "PIP_CACHE_DIR": str(folder / "pip-cache")}
+    try:
+        subprocess.run(
+            [python, "-m", "pip", "install", "--quiet", *OLD_MLFLOW_REQUIREMENTS],
+            capture_output=True,
+            timeout=INSTALL_SECONDS,
+            check=True,
+            env=env,
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"cannot install mlflow-skinny {OLD_MLFLOW} here: {exc}")
+    return python
+
+
+PROBED = [c for c in CASES if c.probe is not None]
+
+
+@pytest.mark.slow  # builds a venv with MLflow 2.9.2: minutes
+@pytest.mark.parametrize("case", PROBED, ids=lambda c: c.name)
+def test_verdicts_match_real_releases(case: Case, old_mlflow_python: str, tmp_path: Path) -> None:
+    """For each release, mlmodel says the model cannot be loaded (V213, V209 or V308)
+    exactly when that real release fails to load it."""
+    model = _model(tmp_path, case)
+    for python, version in ((old_mlflow_python, OLD_MLFLOW), (sys.executable, "3.17.2")):
+        refused = bool(_codes(case.text, version))
+        assert refused == (not _loads(python, case, model)), (version, case.name)
+
+
+def test_lint_judges_removed_flavors_against_the_release(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fastai = next(c for c in CASES if c.name == "fastai-removed")
+    model = _model(tmp_path, fastai)
+    assert run(["lint", "--select", "V209", "--format", "json", str(model)]) == 0
+    assert [d["code"] for d in json.loads(capsys.readouterr().out)] == ["V209"]
+    args = ["lint", "--select", "V209", "--format", "json", "--mlflow-version", "2.22"]
+    assert run([*args, str(model)]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert run(["lint", "--mlflow-version", "two", str(model)]) == 2
