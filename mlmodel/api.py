@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 
 from mlmodel.codes import diagnostic
 from mlmodel.diagnostics import Diagnostic
+from mlmodel.errors import ParseError
 from mlmodel.modeldir import MLMODEL_NAME, resolve_mlmodel_path
 from mlmodel.releases import Release, release
 from mlmodel.results import FileReport, ValidationResult
+from mlmodel.yamlio.source import read_mlmodel_bytes
 from mlmodel.yamlio.tree import Limits
 
 if TYPE_CHECKING:
@@ -103,21 +105,18 @@ def validate_file(
     shown = str(mlmodel_path)
     limits = limits or Limits()
     try:
-        size = mlmodel_path.stat().st_size
-        if size > limits.max_bytes:
-            found = [_too_large(size, limits)]
-        else:
-            found = validate_bytes(
-                mlmodel_path.read_bytes(),
-                model_dir=mlmodel_path.parent,
-                check_files=check_files,
-                limits=limits,
-                declared=declared,
-                mlflow_version=target,
-                isolated=isolated,
-            )
-    except OSError as exc:
-        found = [diagnostic("V115", f"cannot read the file: {exc.strerror or exc}")]
+        data, _stamp = read_mlmodel_bytes(mlmodel_path, limits.max_bytes)
+        found = validate_bytes(
+            data,
+            model_dir=mlmodel_path.parent,
+            check_files=check_files,
+            limits=limits,
+            declared=declared,
+            mlflow_version=target,
+            isolated=isolated,
+        )
+    except ParseError as exc:  # too large (V112), not a regular file or unreadable (V115)
+        found = list(exc.diagnostics)
     except Exception as exc:  # noqa: BLE001 - a bug in one check must not hide other files' findings
         found = [diagnostic("V199", f"mlmodel failed on this file: {type(exc).__name__}: {exc}")]
     return FileReport(path=shown, diagnostics=[d.with_file(shown) for d in found])

@@ -12,8 +12,10 @@ delegated to :mod:`mlmodel.pickle_scan`, which only reads bytes.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -38,10 +40,12 @@ __all__ = [
     "inside",
     "is_inside",
     "is_pickle",
+    "is_regular_file",
     "locate",
     "normalise_name",
     "parse_conda_python",
     "parse_requirements",
+    "path_problem",
     "pickle_files",
     "read_environment",
     "read_small_text",
@@ -61,8 +65,9 @@ MLMODEL_NAME = "MLmodel"
 def resolve_mlmodel_path(path: str | Path) -> Path:
     """A model directory or an MLmodel file (any name) -> the MLmodel file.
 
-    Raises :class:`~mlmodel.errors.UsageError` for a path that does not exist, a directory
-    without an MLmodel file, or something that is neither a file nor a directory.
+    Raises :class:`~mlmodel.errors.UsageError` for a path that does not exist or a
+    directory without an MLmodel file. Anything else is returned unopened: reading it
+    (:func:`mlmodel.fsio.read_regular`) refuses a FIFO or a device with a finding.
 
     A model URI (``runs:/``, ``models:/``, ``file://``, an artifact store) is fetched into
     the cache first (:func:`mlmodel.tracking.resolve_model_dir`); the caller validates it.
@@ -76,19 +81,47 @@ def resolve_mlmodel_path(path: str | Path) -> Path:
     candidate = Path(path)
     if candidate.is_dir():
         inner = candidate / MLMODEL_NAME
-        if not inner.is_file():
+        if inner.is_dir() or not os.path.lexists(inner):
             raise UsageError(f"{candidate}: directory has no {MLMODEL_NAME} file")
-        return inner
-    if candidate.is_file():
-        return candidate
+        return inner  # a FIFO or a device named MLmodel is reported (V115), never opened
     if candidate.exists():
-        raise UsageError(f"{candidate}: not a file or directory")
+        return candidate  # a FIFO or a device is reported (V115) when read, never opened
     raise UsageError(f"{candidate}: no such file or directory")
 
 
 # -- paths inside the model directory ------------------------------------------------------
 
-PathProblem = Literal["absolute", "escapes", "symlink-outside"]
+PathProblem = Literal["absolute", "escapes", "symlink-outside", "unusable"]
+
+#: what POSIX file systems accept: a name (one component) and a whole path, in bytes
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4096
+
+
+def path_problem(value: str) -> str | None:
+    """Why no file system can hold the relative path ``value`` (None when one can).
+
+    Such a path makes ``stat`` and ``open`` raise (``ValueError`` for a NUL,
+    ``ENAMETOOLONG`` for a long name) instead of saying the file is missing.
+    """
+    if "\x00" in value:
+        return "holds a NUL character"
+    encoded = value.encode("utf-8", "surrogateescape")
+    if len(encoded) > MAX_PATH_BYTES:
+        return f"is {len(encoded)} bytes long; paths have at most {MAX_PATH_BYTES}"
+    for part in encoded.replace(b"\\", b"/").split(b"/"):
+        if len(part) > MAX_NAME_BYTES:
+            return f"has a name of {len(part)} bytes; file names have at most {MAX_NAME_BYTES}"
+    return None
+
+
+def is_regular_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file (symlinks followed); False, never an exception, for
+    a FIFO, a device, a missing file or a path no file system accepts."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +142,11 @@ def locate(model_dir: Path, relative: str) -> Located:
     """Classify ``relative`` (as written in an MLmodel file) against ``model_dir``.
 
     Absolute paths (POSIX or Windows), ``..`` escapes and symlinks resolving outside the
-    model directory are problems; the target need not exist.
+    model directory are problems, and so is a path no file system accepts
+    (:func:`path_problem`); the target need not exist.
     """
+    if path_problem(relative) is not None:
+        return Located(None, "unusable")
     if relative.startswith("/") or _WINDOWS_ABSOLUTE.match(relative):
         return Located(None, "absolute")
     normal = posixpath.normpath(relative)
@@ -145,7 +181,7 @@ def is_inside(model_dir: Path, path: Path) -> bool:
 def _resolved(path: Path) -> Path:
     try:
         return path.resolve()
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):
         return path.absolute()
 
 
@@ -194,16 +230,14 @@ def referenced_paths(data: Mapping[str, Any]) -> Iterator[tuple[KeyPath, str, Pa
 
 
 def read_small_text(path: Path, limit: int = MAX_SIDE_FILE_BYTES) -> str:
-    """The UTF-8 text of a small file (a BOM is dropped).
+    """The UTF-8 text of a small regular file (a BOM is dropped).
 
-    Raises :class:`ValueError` when the file is larger than ``limit`` bytes or not UTF-8,
-    :class:`OSError` when it cannot be read.
+    Raises :class:`ValueError` (a :class:`~mlmodel.sidefiles.SideFileError`) when the file
+    is larger than ``limit`` bytes, not UTF-8, not a regular file or cannot be read.
     """
-    with path.open("rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise ValueError(f"larger than {limit} bytes; not read")
-    return data.decode("utf-8-sig")
+    from mlmodel.sidefiles import read_text
+
+    return read_text(path, limit=limit)
 
 
 # -- environment files ---------------------------------------------------------------------
@@ -349,25 +383,26 @@ def _pyfunc(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 def _side_text(model_dir: Path, name: str, errors: list[str]) -> str | None:
     target = inside(model_dir, name)
-    if target is None or not target.is_file():
+    if target is None or not os.path.lexists(target):
         return None
     try:
         return read_small_text(target)
-    except (OSError, ValueError) as exc:
-        errors.append(f"{name}: {exc}")
+    except ValueError as exc:
+        errors.append(f"V510 {exc}")
         return None
 
 
 def _side_yaml(model_dir: Path, name: str, errors: list[str]) -> Any:
-    text = _side_text(model_dir, name, errors)
-    if text is None:
-        return None
-    import yaml
+    """YAML read within bounds (size, depth, aliases): see :mod:`mlmodel.sidefiles`."""
+    from mlmodel.sidefiles import load_yaml
 
+    target = inside(model_dir, name)
+    if target is None or not os.path.lexists(target):
+        return None
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        errors.append(f"{name}: {exc}")
+        return load_yaml(target)
+    except ValueError as exc:
+        errors.append(f"V510 {exc}")
         return None
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from mlmodel.inspection.types import InputExampleInfo
-from mlmodel.modeldir import inside, read_small_text
+from mlmodel.modeldir import inside
+from mlmodel.sidefiles import load_json
 
 PREVIEW_CHARS = 200
 
@@ -34,14 +36,13 @@ def describe_input_example(data: dict[str, Any], model_dir: Path | None) -> Inpu
     target = inside(model_dir, artifact)
     if target is None:
         result.error = f"{artifact} is outside the model directory; not read"
-    elif not target.is_file():
+    elif not os.path.lexists(target):
         result.error = f"{artifact} does not exist"
     else:
         try:
-            text = read_small_text(target)
-            parsed = json.loads(text)  # JSON text only: never executed
-        except (OSError, ValueError) as exc:
-            result.error = f"{artifact}: {exc}"
+            parsed = load_json(target)  # JSON text only, bounded: never executed
+        except ValueError as exc:  # not a regular file, too large or deep, not JSON
+            result.error = f"V510 {exc}"
         else:
             preview = json.dumps(parsed, ensure_ascii=False)
             if len(preview) > PREVIEW_CHARS:

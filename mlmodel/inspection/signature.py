@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from mlmodel.inspection.types import SignatureField, SignatureInfo
+from mlmodel.sidefiles import SideFileError, loads_json
 
 
 def _type_name(spec: Any) -> str:
@@ -42,7 +42,10 @@ def describe_signature(data: dict[str, Any]) -> SignatureInfo | None:
         if not raw:
             continue
         try:
-            specs = json.loads(raw) if isinstance(raw, str) else raw
+            specs = loads_json(raw) if isinstance(raw, str) else raw
+        except SideFileError as exc:  # nested beyond what JSON readers take
+            info.errors.append(f"{section}: V309 {exc}")
+            continue
         except ValueError as exc:
             info.errors.append(f"{section}: not valid JSON: {exc}")
             continue

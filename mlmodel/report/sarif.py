@@ -158,7 +158,8 @@ def artifact_location(path: str, root: Path) -> JSON:
     else ``{"uri": "file:///..."}``."""
     relative = _relative(path, root)
     if relative is not None:
-        return {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
+        # fsencode: a file name that is not UTF-8 keeps its bytes, percent-encoded
+        return {"uri": quote(os.fsencode(relative.as_posix())), "uriBaseId": SRCROOT}
     return {"uri": Path(os.path.normpath(root / path)).as_uri()}
 
 

@@ -112,13 +112,24 @@ def write_text(result: ValidationResult, stream: TextIO, options: ReportOptions)
         console.print(escape(fixes))
 
 
+#: excerpts are read back only from a file that was read (and so was within --max-bytes)
+MAX_EXCERPT_SOURCE_BYTES = 1024 * 1024 * 1024
+
+
 def _source_lines(report: FileReport, options: ReportOptions) -> list[str]:
+    """The file's lines, for excerpts; never read when no finding has a line (a file too
+    large, a FIFO), and never anything but a regular file."""
     text = options.sources.get(report.path)
     if text is None:
-        try:
-            text = Path(report.path).read_bytes().decode("utf-8-sig", errors="replace")
-        except OSError:
+        from mlmodel.fsio import read_regular
+
+        if not any(d.line is not None for d in report.diagnostics):
             return []
+        try:
+            data, _stamp = read_regular(Path(report.path), max_bytes=MAX_EXCERPT_SOURCE_BYTES)
+        except (OSError, ValueError):
+            return []
+        text = data.decode("utf-8-sig", errors="replace")
     return _LINE_BREAK.split(text)
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import difflib
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
+from mlmodel.modeldir import is_regular_file, path_problem
 from mlmodel.registry import default_registry
 from mlmodel.validators.context import CheckContext
 
@@ -113,19 +115,28 @@ def _check_custom_loader(
     code = pyfunc.get("code")
     if not ctx.check_files or ctx.model_dir is None or not isinstance(code, str):
         return
+    if path_problem(code) is not None:  # reported (V509) by the file checks
+        return
     base = ctx.model_dir / code
     parts = module.split(".")
     candidates = [
         base.joinpath(*parts).with_suffix(".py"),
         base.joinpath(*parts, "__init__.py"),
     ]
-    if base.is_dir() and not any(c.is_file() for c in candidates):
+    if _is_dir(base) and not any(is_regular_file(c) for c in candidates):
         ctx.report(
             "V205",
             f"loader_module {module!r} is not in the code folder {code!r}; "
             "it must be installed wherever the model is loaded",
             path,
         )
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def _check_sklearn_loader(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from mlmodel.schema.core import SchemaValidator, ValidationError
+from mlmodel.sidefiles import SideFileError, loads_json
 from mlmodel.validators.context import CheckContext
 from mlmodel.validators.pydantic_errors import describe, translate
 from mlmodel.yamlio.tree import KeyPath, dotted
@@ -60,7 +60,15 @@ def check_signature(ctx: CheckContext) -> None:
         present += 1
         yaml_path: KeyPath = ("signature", part)
         try:
-            value = json.loads(text)
+            value = loads_json(text)
+        except SideFileError as exc:
+            ctx.report(
+                "V309",
+                f"signature.{part} is {exc}: JSON readers (MLflow's too) give up on it",
+                yaml_path,
+                hint="MLflow signatures nest a few levels; is this the right value?",
+            )
+            continue
         except ValueError as exc:
             ctx.report(
                 "V300",

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
+from mlmodel.codes import diagnostic
+from mlmodel.diagnostics import Diagnostic
 from mlmodel.errors import EditError, ParseError
-from mlmodel.fsio import FileStamp, FileTooLargeError, read_regular, write_file
+from mlmodel.fsio import FileStamp, write_file
 from mlmodel.yamlio.edit import TextEditor, detect_layout
-from mlmodel.yamlio.source import Source, decode
+from mlmodel.yamlio.source import Source, decode, read_mlmodel_bytes
 from mlmodel.yamlio.tree import KeyPath, Limits, ParsedYaml, dotted
 
 
@@ -38,6 +40,23 @@ def _parse(text: str, limits: Limits) -> ParsedYaml:
     from mlmodel.yamlio.parse import parse_roundtrip
 
     return parse_roundtrip(text, limits)
+
+
+def _parse_fast(text: str, limits: Limits) -> ParsedYaml:
+    from mlmodel.yamlio.parse import parse_fast
+
+    return parse_fast(text, limits)
+
+
+def parse_failure(path: Path | None, diagnostics: list[Diagnostic]) -> ParseError:
+    """The error for a document that cannot be read: where, which code, why."""
+    first = diagnostics[0]
+    where = f"{path or '<string>'}"
+    if first.line is not None:
+        where += f":{first.line}"
+        if first.column is not None:
+            where += f":{first.column}"
+    return ParseError(f"{where}: {first.code} {first.message}", diagnostics)
 
 
 #: "no new value" for :meth:`MLmodelDocument.rename`
@@ -60,15 +79,19 @@ class MLmodelDocument(MutableMapping[str, Any]):
         self._limits = limits or Limits()
         self.path = path
         self._text = source.text
-        self._parsed = _parse(self._text, self._limits)
+        # the fast parser (libyaml) reads; the round-trip parser runs only once an edit is
+        # asked for (both give the same data, spans and diagnostics)
+        self._parsed = _parse_fast(self._text, self._limits)
+        self._roundtrip = False
         errors = [d for d in self._parsed.diagnostics if d.is_error]
         if errors:
-            first = errors[0]
-            raise ParseError(
-                f"{path or '<string>'}:{first.line}:{first.column}: {first.message}", errors
-            )
+            raise parse_failure(path, errors)
         if not isinstance(self._parsed.data, dict):
-            raise ParseError(f"{path or '<string>'}: the document is not a mapping")
+            code, what = ("V113", "empty (null)") if self._parsed.data is None else (
+                "V114", "not a mapping of keys to values"
+            )
+            found = diagnostic(code, f"the document is {what}", line=1, column=1)
+            raise parse_failure(path, [found])
 
     # -- construction -----------------------------------------------------------------
 
@@ -85,20 +108,24 @@ class MLmodelDocument(MutableMapping[str, Any]):
         :meth:`write` refuse to overwrite a change made on disk since."""
         limits = limits or Limits()
         if len(data) > limits.max_bytes:
-            raise ParseError(f"{path or '<string>'}: larger than {limits.max_bytes} bytes")
+            found = diagnostic(
+                "V112", f"the file is {len(data)} bytes, above the {limits.max_bytes}-byte limit"
+            )
+            raise parse_failure(path, [found])
         source, problems = decode(data)
         if source is None:
-            raise ParseError(f"{path or '<string>'}: {problems[0].message}", list(problems))
+            raise parse_failure(path, list(problems))
         return cls(source, path=path, limits=limits, stamp=stamp)
 
     @classmethod
     def read(cls, path: Path, *, limits: Limits | None = None) -> MLmodelDocument:
-        """Read a regular MLmodel file for round-trip edits, remembering what was read."""
+        """Read a regular MLmodel file for round-trip edits, remembering what was read.
+
+        A file that is too large or not a regular file (a FIFO, a device) raises
+        :class:`ParseError` carrying the V112 or V115 diagnostic; nothing is read then.
+        """
         limits = limits or Limits()
-        try:
-            data, stamp = read_regular(path, max_bytes=limits.max_bytes)
-        except FileTooLargeError:
-            raise ParseError(f"{path}: larger than {limits.max_bytes} bytes") from None
+        data, stamp = read_mlmodel_bytes(path, limits.max_bytes)
         return cls.from_bytes(data, path=path, limits=limits, stamp=stamp)
 
     @classmethod
@@ -181,6 +208,11 @@ class MLmodelDocument(MutableMapping[str, Any]):
         self._parsed = parsed
 
     def _editor(self) -> TextEditor:
+        if not self._roundtrip:
+            parsed = _parse(self._text, self._limits)
+            if parsed.ok:  # else keep the fast parse: the edit is checked by re-parsing anyway
+                self._parsed = parsed
+            self._roundtrip = True
         layout = detect_layout(self._parsed, self._source.newline)
         return TextEditor(self._text, self._parsed, layout)
 

@@ -11,6 +11,8 @@ ruamel.yaml is imported only on the round-trip path.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -26,6 +28,14 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _FastLoader  # type: ignore[assignment]
 
 _SINGLE_DOC = "expected a single document"
+_BAD_ESCAPE = "invalid Unicode character escape code"
+#: what a YAML reader or scanner raises on bad text (a builder bug is none of these)
+_LONG_ESCAPE = re.compile(r"\\U([0-9A-Fa-f]{8})")
+_READER_ERRORS = (yaml.YAMLError, ValueError, OverflowError)
+#: what YAML 1.1 readers refuse anywhere in a stream (PyYAML's Reader.NON_PRINTABLE)
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 _REFERENCE_ONLY = ("\t", "\x85", "\u2028", "\u2029")
 
 
@@ -52,6 +62,17 @@ def _syntax_error(exc: Any, text: str, limits: Limits) -> list[Diagnostic]:
         ]
     if "nesting depth" in problem:
         return [_too_deep(text, limits)]
+    if _BAD_ESCAPE in problem:
+        return [
+            diagnostic(
+                "V120",
+                "an escape that is not a Unicode character (a lone surrogate such as \\ud800, "
+                "or beyond \\U0010ffff)",
+                line=line,
+                column=column,
+                hint="write the character itself, or a surrogate pair as one \\U escape",
+            )
+        ]
     tabs = tab_indentation(text)
     if tabs and (line is None or any(t.line == line for t in tabs)):
         return tabs
@@ -99,33 +120,66 @@ def _too_deep(text: str, limits: Limits) -> Diagnostic:
     )
 
 
-def _finish(root: Any, limits: Limits) -> ParsedYaml:
-    if root is None:
-        return ParsedYaml(
-            data=None,
-            spans={},
-            diagnostics=[diagnostic("V113", "the file holds no YAML document", line=1, column=1)],
-        )
-    return build_tree(root, limits)
+def _loader_events(loader: Any) -> Iterator[Any]:
+    """Every event of the stream; ``get_event`` gives None after the last one."""
+    events: Iterator[Any] = iter(loader.get_event, None)
+    return events
 
 
 def _failed(found: list[Diagnostic]) -> ParsedYaml:
     return ParsedYaml(data=None, spans={}, diagnostics=found, complete=False)
 
 
+def non_printable(text: str) -> Diagnostic | None:
+    """The first character no YAML reader accepts (a control character, say), positioned."""
+    found = _NON_PRINTABLE.search(text)
+    if found is None:
+        return None
+    index = found.start()
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return diagnostic(
+        "V116",
+        f"the character U+{ord(found.group()):04X} is not allowed in YAML",
+        line=line,
+        column=column,
+        hint="remove it, or write it as an escape inside a double-quoted string",
+    )
+
+
+def _unexpected(exc: BaseException, text: str) -> list[Diagnostic]:
+    """A YAML error without a position (or a reader that failed outright)."""
+    found = non_printable(text)
+    if found is not None:
+        return [found]
+    for escape in _LONG_ESCAPE.finditer(text):  # PyYAML's scanner: chr() out of range
+        if int(escape.group(1), 16) > 0x10FFFF:
+            index = escape.start()
+            return [
+                diagnostic(
+                    "V120",
+                    f"the escape {escape.group()} is beyond \\U0010ffff: not a Unicode character",
+                    line=text.count("\n", 0, index) + 1,
+                    column=index - (text.rfind("\n", 0, index) + 1) + 1,
+                )
+            ]
+    return [diagnostic("V100", f"invalid YAML: {type(exc).__name__}: {exc}", line=1, column=1)]
+
+
 def _parse_pyyaml(text: str, limits: Limits, loader_class: type[Any]) -> ParsedYaml:
-    loader = loader_class(text)
+    loader = None
     try:
-        root = loader.get_single_node()
+        loader = loader_class(text)  # PyYAML's reader checks every character here
+        return build_tree(_loader_events(loader), limits)
     except yaml.MarkedYAMLError as exc:
         return _failed(_syntax_error(exc, text, limits))
-    except yaml.YAMLError as exc:
-        return _failed([diagnostic("V100", f"invalid YAML: {exc}")])
     except RecursionError:
         return _failed([_too_deep(text, limits)])
+    except _READER_ERRORS as exc:  # reader errors, and escapes Python refuses
+        return _failed(_unexpected(exc, text))
     finally:
-        loader.dispose()
-    return _finish(root, limits)
+        if loader is not None:
+            loader.dispose()
 
 
 def parse_fast(text: str, limits: Limits | None = None) -> ParsedYaml:
@@ -144,9 +198,10 @@ def _ruamel_yaml() -> Any:
     return parser
 
 
-def compose_roundtrip(text: str) -> Any:
-    """Compose with ruamel.yaml, keeping comments on the nodes."""
-    return _ruamel_yaml().compose(text)
+def roundtrip_events(text: str) -> Iterator[Any]:
+    """ruamel.yaml's parser events (comments attached)."""
+    events: Iterator[Any] = _ruamel_yaml().parse(text)
+    return events
 
 
 def parse_roundtrip(text: str, limits: Limits | None = None) -> ParsedYaml:
@@ -157,11 +212,10 @@ def parse_roundtrip(text: str, limits: Limits | None = None) -> ParsedYaml:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        root = compose_roundtrip(text)
-    except MarkedYAMLError as exc:
+        return build_tree(roundtrip_events(text), limits)
+    except (MarkedYAMLError, yaml.MarkedYAMLError) as exc:
         return _failed(_syntax_error(exc, text, limits))
-    except YAMLError as exc:
-        return _failed([diagnostic("V100", f"invalid YAML: {exc}")])
     except RecursionError:
         return _failed([_too_deep(text, limits)])
-    return _finish(root, limits)
+    except (*_READER_ERRORS, YAMLError) as exc:  # as in _parse_pyyaml
+        return _failed(_unexpected(exc, text))

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlmodel.codes import diagnostic
 from mlmodel.diagnostics import Diagnostic
+from mlmodel.errors import ParseError
+
+if TYPE_CHECKING:
+    from mlmodel.fsio import FileStamp
 
 UTF8_BOM = b"\xef\xbb\xbf"
 _OTHER_BOMS = (
@@ -28,6 +34,30 @@ class Source:
     def encode(self, text: str | None = None) -> bytes:
         body = (self.text if text is None else text).encode("utf-8")
         return UTF8_BOM + body if self.bom else body
+
+
+def read_mlmodel_bytes(path: Path, max_bytes: int) -> tuple[bytes, FileStamp]:
+    """The bytes of an MLmodel file and what was read, or :class:`ParseError` carrying the
+    V112 (too large: its size is checked before a byte is read) or V115 (not a regular
+    file, unreadable) diagnostic."""
+    from mlmodel.fsio import FileTooLargeError, read_regular
+
+    try:
+        return read_regular(path, max_bytes=max_bytes)
+    except FileTooLargeError:
+        try:
+            size = f"{path.stat().st_size} bytes"
+        except OSError:
+            size = "larger"
+        found = diagnostic(
+            "V112",
+            f"the file is {size}, above the {max_bytes}-byte limit",
+            hint="MLmodel files are small; is this the right file? (--max-bytes raises the limit)",
+        )
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        found = diagnostic("V115", f"cannot read the file: {reason}")
+    raise ParseError(f"{path}: {found.code} {found.message}", [found])
 
 
 def _byte_position(data: bytes, offset: int) -> tuple[int, int]:

@@ -11,10 +11,15 @@ are timestamps).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+import sys
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import yaml
+from yaml.composer import ComposerError
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
@@ -31,6 +36,12 @@ _SCALAR_TAGS = frozenset(
 _MAPPING_TAGS = frozenset(_TAG + name for name in ("map", "set"))
 _SEQUENCE_TAGS = frozenset(_TAG + name for name in ("seq", "omap", "pairs"))
 _MERGE_TAG = _TAG + "merge"
+_INT_TAG = _TAG + "int"
+_STR_TAG = _TAG + "str"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BITS_PER_DIGIT = 3.3219280948873626  # log2(10)
+#: Python's default ``sys.get_int_max_str_digits()``: larger integers cannot become text
+MAX_INT_DIGITS = 4300
 
 
 @dataclass(frozen=True)
@@ -40,30 +51,105 @@ class Limits:
     max_bytes: int = 10 * 1024 * 1024
     max_depth: int = 64
     max_alias_expansion: int = 10_000
+    #: characters of scalars that aliases may repeat (the output an alias tree expands to)
+    max_alias_chars: int = 1024 * 1024
 
 
-@dataclass(slots=True)
+_NUMBERS = 9  # start, end, line, column, end_line, key_line, key_column, key_start, key_end
+_NONE = -1
+
+
 class Span:
     """Where one value (and its key, for mapping entries) sits in the text.
 
     Lines and columns are 1-based; ``start``/``end`` are 0-based character
-    offsets into the text (``end`` exclusive).
+    offsets into the text (``end`` exclusive). The numbers live in an int64 array
+    shared by every span of a parse: a file of a million keys holds a million
+    spans, and nine Python ints each would cost more than the file's data.
     """
 
-    kind: Kind
-    line: int
-    column: int
-    start: int
-    end: int
-    end_line: int
-    style: str | None = None
-    flow: bool = False
-    key_line: int | None = None
-    key_column: int | None = None
-    key_start: int | None = None
-    key_end: int | None = None
-    key_style: str | None = None
-    children: list[str | int] = field(default_factory=list)
+    __slots__ = ("_at", "_numbers", "children", "flow", "key_style", "kind", "style")
+
+    def __init__(
+        self,
+        numbers: array[int],
+        kind: Kind,
+        *,
+        start: int,
+        end: int,
+        line: int,
+        column: int,
+        end_line: int,
+        style: str | None = None,
+        flow: bool = False,
+        children: list[str | int] | None = None,
+    ) -> None:
+        self._numbers = numbers
+        self._at = len(numbers)
+        numbers.extend((start, end, line, column, end_line, _NONE, _NONE, _NONE, _NONE))
+        self.kind = kind
+        self.style = style
+        self.flow = flow
+        self.key_style: str | None = None
+        self.children: list[str | int] = children if children is not None else []
+
+    def _get(self, index: int) -> int:
+        return self._numbers[self._at + index]
+
+    def _maybe(self, index: int) -> int | None:
+        value = self._numbers[self._at + index]
+        return None if value == _NONE else value
+
+    @property
+    def start(self) -> int:
+        return self._get(0)
+
+    @property
+    def end(self) -> int:
+        return self._get(1)
+
+    @property
+    def line(self) -> int:
+        return self._get(2)
+
+    @property
+    def column(self) -> int:
+        return self._get(3)
+
+    @property
+    def end_line(self) -> int:
+        return self._get(4)
+
+    @property
+    def key_line(self) -> int | None:
+        return self._maybe(5)
+
+    @property
+    def key_column(self) -> int | None:
+        return self._maybe(6)
+
+    @property
+    def key_start(self) -> int | None:
+        return self._maybe(7)
+
+    @property
+    def key_end(self) -> int | None:
+        return self._maybe(8)
+
+    def set_end(self, end: int, end_line: int) -> None:
+        self._numbers[self._at + 1] = end
+        self._numbers[self._at + 4] = end_line
+
+    def set_key(self, line: int, column: int, start: int, end: int, style: str | None) -> None:
+        at = self._at
+        self._numbers[at + 5 : at + 9] = array("q", (line, column, start, end))
+        self.key_style = style
+
+    def __repr__(self) -> str:
+        return (
+            f"Span({self.kind}, {self.line}:{self.column}-{self.end_line}, "
+            f"[{self.start}:{self.end}], key={self.key_line}:{self.key_column})"
+        )
 
 
 @dataclass
@@ -93,132 +179,333 @@ class ParsedYaml:
             at_key = True
 
 
-def _style(node: Any) -> str | None:
-    style = getattr(node, "style", None)
+#: the children of every scalar span: shared (a scalar never has children), one list less
+#: per scalar on files of a million keys
+_NO_CHILDREN: list[str | int] = []
+
+
+def _style(event: Any) -> str | None:
+    style = getattr(event, "style", None)
     return style or None
 
 
-def _end_line(node: Any) -> int:
-    mark = node.end_mark
-    line = int(mark.line) + 1
-    if mark.column == 0 and mark.line > node.start_mark.line:
+def _end_line(start_mark: Any, end_mark: Any) -> int:
+    line = int(end_mark.line) + 1
+    if end_mark.column == 0 and end_mark.line > start_mark.line:
         line -= 1
     return line
 
 
+_KINDS: dict[type, str] = {}
+#: PyYAML's implicit scalar resolvers by first character (the empty string for ''), each list
+#: followed by the wildcard ones, as ``BaseResolver.resolve`` tries them
+_WILDCARD: list[tuple[str, Any]] = list(Resolver.yaml_implicit_resolvers.get(None, []))
+_IMPLICIT: dict[str, list[tuple[str, Any]]] = {
+    first: [*resolvers, *_WILDCARD]
+    for first, resolvers in Resolver.yaml_implicit_resolvers.items()
+    if first is not None
+}
+
+
+def _kind(event: Any) -> str:
+    """``Scalar``, ``MappingStart``, ``SequenceStart``, ``Alias``, ``MappingEnd``...: the same
+    names in PyYAML's and ruamel.yaml's event classes."""
+    cls = type(event)
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = _KINDS[cls] = cls.__name__[: -len("Event")]
+    return kind
+
+
+def _scalar_event_class(event: Any) -> type:
+    """The scalar event class of the parser that gave ``event`` (PyYAML's or ruamel.yaml's)."""
+    module = sys.modules[type(event).__module__]
+    cls: type = module.ScalarEvent
+    return cls
+
+
+class _Events:
+    """Parser events, one at a time: live from a parser (recording what anchored nodes hold,
+    so an alias can replay them), or replayed from such a recording."""
+
+    def __init__(self, events: Iterator[Any], *, replay: bool = False) -> None:
+        self._events = events
+        self._next: Any = None
+        self.replay = replay
+        self.recorders: list[list[Any]] = []
+
+    def peek(self) -> Any:
+        if self._next is None:
+            self._next = next(self._events)
+        return self._next
+
+    def take(self) -> Any:
+        event = self._next
+        if event is None:
+            event = next(self._events)
+        else:
+            self._next = None
+        if self.recorders:
+            for recorder in self.recorders:
+                recorder.append(event)
+        return event
+
+
 class TreeBuilder:
-    """Walks one composed tree; see the module docstring."""
+    """Builds data and spans from parser events; see the module docstring.
+
+    Streaming: no node tree is composed, so memory is the data and the spans, not the
+    parser's objects; an anchored node's events are kept to replay for its aliases.
+    """
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.spans: dict[KeyPath, Span] = {}
+        self._numbers: array[int] = array("q")
         self.diagnostics: list[Diagnostic] = []
         self._constructor = SafeConstructor()
-        self._resolver = Resolver()
-        self._seen: set[int] = set()
+        self._anchors: dict[str, list[Any]] = {}
+        self._anchor_marks: dict[str, Any] = {}
+        self._open_anchors: set[str] = set()  # anchored collections not yet complete
         self._expanded = 0
+        self._expanded_chars = 0
         self._halted = False
+        self._unreadable = False  # a value MLflow's reader refuses or mangles: data is partial
         self._entry_marks: list[Any] = []  # start marks of the mapping keys being walked
 
     @property
     def halted(self) -> bool:
         return self._halted
 
-    def build(self, root: Any) -> Any:
-        return self._walk(root, (), 0)
+    @property
+    def complete(self) -> bool:
+        return not (self._halted or self._unreadable)
 
-    def _tag(self, node: Any) -> str:
-        """The node's tag, resolving implicit plain scalars the way PyYAML does.
+    # -- the stream ---------------------------------------------------------------------
 
-        ruamel.yaml's YAML 1.1 resolver differs from PyYAML's in corners (it reads
-        ``n`` as a boolean); MLflow reads with PyYAML, so PyYAML decides.
-        """
-        ctag = getattr(node, "ctag", None)
-        if ctag is not None and ctag.handle is None and type(node).__name__ == "ScalarNode":
-            implicit = (not _style(node), bool(_style(node)))
-            resolved = self._resolver.resolve(  # type: ignore[no-untyped-call]
-                yaml.ScalarNode, node.value, implicit
+    def build(self, events: Iterator[Any]) -> tuple[bool, Any]:
+        """(whether the stream holds a document, its data). Raises the parser's errors, and
+        a ``ComposerError`` for a second document or an undefined or duplicate anchor."""
+        source = _Events(events)
+        source.take()  # StreamStart
+        if _kind(source.peek()) == "StreamEnd":
+            return False, None
+        document = source.take()  # DocumentStart
+        data = self._node(source, (), 0)
+        source.take()  # DocumentEnd
+        after = source.peek()
+        if _kind(after) != "StreamEnd":
+            raise ComposerError(
+                "expected a single document in the stream",
+                document.start_mark,
+                "but found another document",
+                after.start_mark,
             )
-            return str(resolved)
-        return str(node.tag)
+        return True, data
 
-    def _report(self, code: str, message: str, node: Any, path: KeyPath, **kw: Any) -> None:
+    # -- anchors ------------------------------------------------------------------------
+
+    def _open_anchor(self, source: _Events, event: Any) -> list[Any] | None:
+        anchor = None if source.replay or _kind(event) == "Alias" else getattr(event, "anchor", None)
+        if anchor is None:
+            return None
+        if anchor in self._anchor_marks:
+            raise ComposerError(
+                f"found duplicate anchor {anchor!r}; first occurrence",
+                self._anchor_marks[anchor],
+                "second occurrence",
+                event.start_mark,
+            )
+        self._anchor_marks[anchor] = event.start_mark
+        self._open_anchors.add(anchor)
+        recorder: list[Any] = []
+        source.recorders.append(recorder)
+        return recorder
+
+    def _close_anchor(self, source: _Events, anchor: str, recorder: list[Any]) -> None:
+        source.recorders.remove(recorder)
+        self._open_anchors.discard(anchor)
+        self._anchors[anchor] = recorder
+
+    def _replay(self, event: Any) -> list[Any] | None:
+        """The events an alias stands for; None for a collection that contains the alias."""
+        recorded = self._anchors.get(event.anchor)
+        if recorded is not None:
+            return recorded
+        if event.anchor in self._open_anchors:
+            return None
+        raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
+
+    def _skip(self, source: _Events) -> None:
+        """Consume one node's events without building it (anchors in it still count)."""
+        level = 0
+        open_: list[tuple[int, str, list[Any]]] = []
+        while True:
+            event = source.peek()
+            recorder = self._open_anchor(source, event)
+            source.take()
+            kind = _kind(event)
+            if kind in ("MappingStart", "SequenceStart"):
+                level += 1
+                if recorder is not None:
+                    open_.append((level, event.anchor, recorder))
+            elif kind in ("MappingEnd", "SequenceEnd"):
+                if open_ and open_[-1][0] == level:
+                    _, anchor, done = open_.pop()
+                    self._close_anchor(source, anchor, done)
+                level -= 1
+            elif recorder is not None:  # an anchored scalar
+                self._close_anchor(source, event.anchor, recorder)
+            if level == 0:
+                return
+
+    # -- nodes --------------------------------------------------------------------------
+
+    def _report(self, code: str, message: str, at: Any, path: KeyPath, **kw: Any) -> None:
         self.diagnostics.append(
             diagnostic(
                 code,
                 message,
-                line=int(node.start_mark.line) + 1,
-                column=int(node.start_mark.column) + 1,
+                line=int(at.start_mark.line) + 1,
+                column=int(at.start_mark.column) + 1,
                 key=dotted(path),
                 **kw,
             )
         )
 
-    def _span(self, node: Any, kind: Kind) -> Span:
-        return Span(
-            kind=kind,
-            line=int(node.start_mark.line) + 1,
-            column=int(node.start_mark.column) + 1,
-            start=int(node.start_mark.index),
-            end=int(node.end_mark.index),
-            end_line=_end_line(node),
-            style=_style(node) if kind == "scalar" else None,
-            flow=bool(getattr(node, "flow_style", False)),
+    def _count_expansion(self, event: Any, path: KeyPath) -> bool:
+        """Count one node an alias repeats; False (and halt) beyond the limits."""
+        self._expanded += 1
+        if _kind(event) == "Scalar":
+            self._expanded_chars += len(event.value)
+        too_many = self._expanded > self.limits.max_alias_expansion
+        if not too_many and self._expanded_chars <= self.limits.max_alias_chars:
+            return True
+        self._halted = True
+        # a replayed node carries its anchor's position: point at the entry using it
+        at = _At(self._entry_marks[-1]) if self._entry_marks else event
+        self._report(
+            "V110",
+            f"aliases expand to more than {self.limits.max_alias_expansion} nodes"
+            if too_many
+            else f"aliases expand to more than {self.limits.max_alias_chars} characters",
+            at,
+            path,
+            hint="this looks like a YAML bomb; MLmodel files need no aliases",
         )
+        return False
 
-    def _walk(self, node: Any, path: KeyPath, depth: int) -> Any:
+    def _node(self, source: _Events, path: KeyPath, depth: int) -> Any:
+        event = source.peek()
         if self._halted:
+            self._skip(source)
             return None
-        if id(node) in self._seen:
-            self._expanded += 1
-            if self._expanded > self.limits.max_alias_expansion:
+        kind = _kind(event)
+        if kind == "Alias":
+            source.take()
+            recorded = self._replay(event)
+            if recorded is None:
                 self._halted = True
-                # an alias node carries its anchor's position: point at the entry using it
-                at = _At(self._entry_marks[-1]) if self._entry_marks else node
                 self._report(
-                    "V110",
-                    f"aliases expand to more than {self.limits.max_alias_expansion} nodes",
-                    at,
+                    "V111",
+                    f"collections nested deeper than {self.limits.max_depth} levels: an alias "
+                    "refers to a collection that contains it",
+                    event,
                     path,
-                    hint="this looks like a YAML bomb; MLmodel files need no aliases",
                 )
                 return None
-        else:
-            self._seen.add(id(node))
+            return self._node(_Events(iter(recorded), replay=True), path, depth)
+        if source.replay and not self._count_expansion(event, path):
+            self._skip(source)
+            return None
         if depth > self.limits.max_depth:
             self._halted = True
             self._report(
-                "V111", f"collections nested deeper than {self.limits.max_depth} levels", node, path
+                "V111", f"collections nested deeper than {self.limits.max_depth} levels", event,
+                path,
             )
+            self._skip(source)
             return None
-        kind = type(node).__name__
-        tag = self._tag(node)
-        if kind == "ScalarNode":
-            self.spans[path] = self._span(node, "scalar")
-            return self._scalar(node, tag, path)
-        if not self._check_tag(node, tag, path, kind):
+        recorder = self._open_anchor(source, event)
+        if kind == "Scalar":
+            source.take()
+            if recorder is not None:
+                self._close_anchor(source, event.anchor, recorder)
+            return self._scalar_node(event, path)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _TAG + ("map" if kind == "MappingStart" else "seq")
+        if not self._check_tag(event, tag, path, kind):
+            if recorder is not None:
+                source.recorders.remove(recorder)  # _skip records it afresh
+                self._anchor_marks.pop(event.anchor, None)
+                self._open_anchors.discard(event.anchor)
+            self._skip(source)
             return None
-        if kind == "MappingNode":
-            return self._mapping(node, path, depth)
-        return self._sequence(node, path, depth)
+        value = (
+            self._mapping(source, path, depth)
+            if kind == "MappingStart"
+            else self._sequence(source, path, depth)
+        )
+        if recorder is not None:
+            self._close_anchor(source, event.anchor, recorder)
+        return value
 
-    def _check_tag(self, node: Any, tag: str, path: KeyPath, kind: str) -> bool:
-        allowed = _MAPPING_TAGS if kind == "MappingNode" else _SEQUENCE_TAGS
+    def _span(self, event: Any, kind: Kind, key_event: Any = None) -> Span:
+        start_mark = event.start_mark
+        span = Span(
+            self._numbers,
+            kind,
+            start=start_mark.index,
+            end=event.end_mark.index,
+            line=start_mark.line + 1,
+            column=start_mark.column + 1,
+            end_line=_end_line(start_mark, event.end_mark),
+            style=(event.style or None) if kind == "scalar" else None,
+            flow=bool(getattr(event, "flow_style", False)),
+            children=[] if kind != "scalar" else _NO_CHILDREN,
+        )
+        if key_event is not None:
+            mark = key_event.start_mark
+            span.set_key(
+                mark.line + 1, mark.column + 1, mark.index, key_event.end_mark.index,
+                key_event.style or None,
+            )
+        return span
+
+    def _scalar_tag(self, event: Any) -> str:
+        """The scalar's tag, resolving implicit ones the way PyYAML (and so MLflow) does
+        (``BaseResolver.resolve`` for a scalar, inlined: it runs once per key and value)."""
+        tag = event.tag
+        if tag is not None and tag != "!":
+            return str(tag)
+        if event.implicit[0]:
+            value: str = event.value
+            for resolved, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+                if regexp.match(value):
+                    return str(resolved)
+        return _STR_TAG
+
+    def _scalar_node(self, event: Any, path: KeyPath) -> Any:
+        self.spans[path] = self._span(event, "scalar")
+        return self._scalar(event, self._scalar_tag(event), path)
+
+    def _check_tag(self, event: Any, tag: str, path: KeyPath, kind: str) -> bool:
+        allowed = _MAPPING_TAGS if kind == "MappingStart" else _SEQUENCE_TAGS
         if tag in allowed:
             return True
         if tag in _SCALAR_TAGS or tag == _MERGE_TAG:
-            self._report(
-                "V109", f"the tag {tag!r} does not apply to a {kind[:-4].lower()}", node, path
-            )
+            noun = "mapping" if kind == "MappingStart" else "sequence"
+            self._report("V109", f"the tag {tag!r} does not apply to a {noun}", event, path)
             return False
-        return self._bad_tag(node, tag, path)
+        return self._bad_tag(event, tag, path)
 
-    def _bad_tag(self, node: Any, tag: str, path: KeyPath) -> bool:
+    def _bad_tag(self, event: Any, tag: str, path: KeyPath) -> bool:
         if tag.startswith(_TAG + "python/"):
             self._report(
                 "V108",
                 f"the tag !!{tag[len(_TAG):]} asks YAML to run Python; it is never constructed",
-                node,
+                event,
                 path,
                 hint="MLflow's safe loader refuses it too; remove the tag",
             )
@@ -227,101 +514,243 @@ class TreeBuilder:
             self._report(
                 "V109",
                 f"unknown tag {shown}; YAML safe loading (and so MLflow) cannot read it",
-                node,
+                event,
                 path,
             )
         return False
 
-    def _scalar(self, node: Any, tag: str, path: KeyPath) -> Any:
-        if tag not in _SCALAR_TAGS:
+    def _scalar(self, event: Any, tag: str, path: KeyPath) -> Any:
+        text: str = event.value
+        if tag == _STR_TAG:
+            value: Any = text  # what SafeConstructor gives, without its per-node cost
+        elif tag not in _SCALAR_TAGS:
             if tag == _MERGE_TAG:
                 return "<<"
-            self._bad_tag(node, tag, path)
+            self._bad_tag(event, tag, path)
             return None
-        probe = yaml.ScalarNode(tag, node.value, style=_style(node))
-        try:
-            return self._constructor.construct_object(probe)
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-            self._report("V100", f"cannot read the value as {tag[len(_TAG):]}: {exc}", node, path)
+        elif tag == _INT_TAG and len(text) > _max_digits():
+            self._too_large(event, path)
             return None
+        else:
+            probe = yaml.ScalarNode(tag, text, style=_style(event))
+            try:
+                value = self._constructor.construct_object(probe)
+            except Exception as exc:  # noqa: BLE001 - PyYAML's constructors fail in many ways
+                self._unreadable = True
+                shown = text if len(text) <= 40 else text[:39] + "…"
+                self._report(
+                    "V117",
+                    f"{shown!r} cannot be read as !!{tag[len(_TAG):]}: "
+                    f"{type(exc).__name__}: {exc}"
+                    if shown
+                    else f"an empty value cannot be read as !!{tag[len(_TAG):]}",
+                    event,
+                    path,
+                    hint="remove the tag or write a value of that type",
+                )
+                return None
+            if isinstance(value, int) and value.bit_length() > _max_bits():
+                self._too_large(event, path)
+                return None
+        if isinstance(value, str) and _SURROGATE.search(value):
+            self._unreadable = True
+            self._report(
+                "V120",
+                "the string holds a lone surrogate (an escape such as \\ud800): it is not "
+                "Unicode text and cannot be written as UTF-8",
+                event,
+                path,
+                hint="write the character itself, or a surrogate pair as one \\U escape",
+            )
+            return None
+        return value
 
-    def _mapping(self, node: Any, path: KeyPath, depth: int) -> dict[str, Any]:
-        span = self._span(node, "mapping")
+    def _too_large(self, event: Any, path: KeyPath) -> None:
+        self._unreadable = True
+        self._report(
+            "V119",
+            f"an integer of more than {_max_digits()} digits: Python refuses to convert it "
+            "to or from text",
+            event,
+            path,
+            hint="MLmodel values are never this large; is this the right value?",
+        )
+
+    def _key_event(self, source: _Events) -> Any:
+        """The next key's scalar event (an alias of a scalar stands for it), else None."""
+        event = source.peek()
+        kind = _kind(event)
+        if kind == "Scalar":
+            return source.take()
+        if kind == "Alias":
+            recorded = self._anchors.get(event.anchor)
+            if recorded is not None and len(recorded) == 1:
+                source.take()
+                return recorded[0]
+        return None
+
+    def _mapping(self, source: _Events, path: KeyPath, depth: int) -> dict[str, Any]:
+        start = source.take()
+        span = self._span(start, "mapping")
         self.spans[path] = span
         result: dict[str, Any] = {}
-        merged: list[tuple[Any, KeyPath]] = []
-        for key_node, value_node in node.value:
-            if type(key_node).__name__ != "ScalarNode":
+        merges: list[tuple[dict[str, Any], dict[KeyPath, Span]]] = []
+        scalar_event: Any = None if source.replay else _scalar_event_class(start)
+        max_depth = self.limits.max_depth
+        while _kind(source.peek()) != "MappingEnd":
+            key_event = self._key_event(source)
+            if key_event is None:
                 self._report(
-                    "V107", "a mapping or sequence used as a key", key_node, path,
+                    "V107", "a mapping or sequence used as a key", source.peek(), path,
                     hint="MLmodel keys are plain strings",
                 )
+                self._skip(source)  # the key
+                self._skip(source)  # its value
                 continue
-            key_tag = self._tag(key_node)
+            key_tag = self._scalar_tag(key_event)
             if key_tag == _MERGE_TAG:
-                merged.append((value_node, path))
+                merges.extend(self._merge_sources(source, path, depth))
                 continue
-            key = self._scalar(key_node, key_tag, path)
+            key = self._scalar(key_event, key_tag, path)
             if not isinstance(key, str):
-                self._report(
-                    "V106",
-                    f"the key {key_node.value!r} is read as {type(key).__name__}, not a string",
-                    key_node,
-                    path,
-                    hint=f"quote it: '{key_node.value}'",
-                )
+                if key is not None or not self._unreadable:
+                    self._report(
+                        "V106",
+                        f"the key {key_event.value!r} is read as {type(key).__name__}, "
+                        "not a string",
+                        key_event,
+                        path,
+                        hint=f"quote it: '{key_event.value}'",
+                    )
+                self._skip(source)
                 continue
             child = (*path, key)
             if key in result:
-                first = self.spans[child]
+                first = self.spans.get(child)
                 self._report(
                     "V102",
-                    f"duplicate key {key!r} (first at line {first.key_line}); "
+                    f"duplicate key {key!r} (first at line "
+                    f"{first.key_line if first is not None else '?'}); "
                     "YAML readers disagree on which value wins",
-                    key_node,
+                    key_event,
                     child,
                 )
             else:
                 span.children.append(key)
-            self._entry_marks.append(key_node.start_mark)
-            value = self._walk(value_node, child, depth + 1)
+            value_event: Any = source.peek()
+            if (
+                type(value_event) is scalar_event
+                and value_event.anchor is None
+                and not (source.replay or self._halted or depth >= max_depth)
+            ):
+                # the common case, inlined: a key and a scalar value
+                source.take()
+                self.spans[child] = self._span(value_event, "scalar", key_event)
+                result[key] = self._scalar(value_event, self._scalar_tag(value_event), child)
+                continue
+            self._entry_marks.append(key_event.start_mark)
+            value = self._node(source, child, depth + 1)
             self._entry_marks.pop()
-            if child in self.spans:
-                value_span = self.spans[child]
-                value_span.key_line = int(key_node.start_mark.line) + 1
-                value_span.key_column = int(key_node.start_mark.column) + 1
-                value_span.key_start = int(key_node.start_mark.index)
-                value_span.key_end = int(key_node.end_mark.index)
-                value_span.key_style = _style(key_node)
+            value_span = self.spans.get(child)
+            if value_span is not None:
+                mark = key_event.start_mark
+                value_span.set_key(
+                    mark.line + 1, mark.column + 1, mark.index, key_event.end_mark.index,
+                    _style(key_event),
+                )
             result[key] = value
-        for value_node, at in merged:
-            self._merge(result, value_node, at, depth)
+        end = source.take()
+        span.set_end(end.end_mark.index, _end_line(start.start_mark, end.end_mark))
+        for data, inner in merges:
+            added = {key for key in data if key not in result}
+            for key in data:
+                if key in added:
+                    result[key] = data[key]
+            for sub, sub_span in inner.items():
+                if len(sub) > len(path) and sub[len(path)] in added:
+                    self.spans[sub] = sub_span
         return result
 
-    def _merge(self, result: dict[str, Any], node: Any, path: KeyPath, depth: int) -> None:
-        sources = node.value if type(node).__name__ == "SequenceNode" else [node]
-        for source in sources:
-            if type(source).__name__ != "MappingNode":
-                self._report("V100", "a merge key (<<) must refer to a mapping", source, path)
-                continue
-            before = dict(self.spans)
-            data = self._mapping(source, ("<<merge>>",), depth + 1)
-            for key, value in data.items():
-                if key not in result:
-                    result[key] = value
-                    for sub, span in list(self.spans.items()):
-                        if sub[:2] == ("<<merge>>", key):
-                            before[(*path, *sub[1:])] = span
-            self.spans = before
+    def _merge_sources(
+        self, source: _Events, path: KeyPath, depth: int
+    ) -> list[tuple[dict[str, Any], dict[KeyPath, Span]]]:
+        """The mappings a merge key (<<) names: an alias, a mapping, or a sequence of them."""
+        found: list[tuple[dict[str, Any], dict[KeyPath, Span]]] = []
+        event = source.peek()
+        if _kind(event) == "SequenceStart" and not self._halted:
+            source.take()
+            while _kind(source.peek()) != "SequenceEnd":
+                found.extend(self._merge_one(source, path, depth))
+            source.take()
+        else:
+            found.extend(self._merge_one(source, path, depth))
+        return found
 
-    def _sequence(self, node: Any, path: KeyPath, depth: int) -> list[Any]:
-        span = self._span(node, "sequence")
+    def _merge_one(
+        self, source: _Events, path: KeyPath, depth: int
+    ) -> list[tuple[dict[str, Any], dict[KeyPath, Span]]]:
+        event = source.peek()
+        if self._halted:
+            self._skip(source)
+            return []
+        target = event
+        if _kind(event) == "Alias":
+            recorded = self._replay(event)
+            if recorded is None:
+                source.take()
+                self._unreadable = True
+                self._report(
+                    "V118",
+                    "a merge key (<<) refers to a mapping that contains it: the merge never ends",
+                    event,
+                    path,
+                    hint="merge another mapping, or remove the merge key",
+                )
+                return []
+            target = recorded[0]
+        if _kind(target) != "MappingStart":
+            self._report("V100", "a merge key (<<) must refer to a mapping", target, path)
+            self._skip(source)
+            return []
+        if depth + 1 > self.limits.max_depth:
+            self._halted = True
+            self._report(
+                "V111", f"collections nested deeper than {self.limits.max_depth} levels", target,
+                path,
+            )
+            self._skip(source)
+            return []
+        # build the merged mapping into its own span table, then keep the spans of the keys
+        # it adds: linear in the merged mapping's size
+        outer, self.spans = self.spans, {}
+        try:
+            data = self._node(source, path, depth + 1)
+        finally:
+            inner, self.spans = self.spans, outer
+        return [(data, inner)] if isinstance(data, dict) else []
+
+    def _sequence(self, source: _Events, path: KeyPath, depth: int) -> list[Any]:
+        start = source.take()
+        span = self._span(start, "sequence")
         self.spans[path] = span
         items = []
-        for index, item in enumerate(node.value):
+        index = 0
+        while _kind(source.peek()) != "SequenceEnd":
             span.children.append(index)
-            items.append(self._walk(item, (*path, index), depth + 1))
+            items.append(self._node(source, (*path, index), depth + 1))
+            index += 1
+        end = source.take()
+        span.set_end(end.end_mark.index, _end_line(start.start_mark, end.end_mark))
         return items
+
+
+def _max_digits() -> int:
+    """Python's default limit on digits converted between int and text."""
+    return MAX_INT_DIGITS
+
+
+def _max_bits() -> int:
+    return int(_max_digits() * _BITS_PER_DIGIT)
 
 
 class _At:
@@ -342,12 +771,23 @@ def dotted(path: KeyPath) -> str:
     return out
 
 
-def build_tree(root: Any, limits: Limits) -> ParsedYaml:
+def build_tree(events: Iterator[Any], limits: Limits) -> ParsedYaml:
+    """Data, spans and YAML diagnostics from a parser's events (PyYAML's or ruamel.yaml's).
+
+    Raises what the parser raises, and PyYAML's ``ComposerError`` where its composer would
+    (a second document, an undefined or duplicate anchor).
+    """
     builder = TreeBuilder(limits)
-    data = builder.build(root)
+    found, data = builder.build(events)
+    if not found:
+        return ParsedYaml(
+            data=None,
+            spans={},
+            diagnostics=[diagnostic("V113", "the file holds no YAML document", line=1, column=1)],
+        )
     return ParsedYaml(
         data=data,
         spans=builder.spans,
         diagnostics=builder.diagnostics,
-        complete=not builder.halted,
+        complete=builder.complete,
     )

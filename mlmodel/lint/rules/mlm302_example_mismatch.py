@@ -33,11 +33,11 @@ Passes, ``input_example.json``::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from mlmodel.lint.model import Finding, LintContext
+from mlmodel.sidefiles import load_json, loads_json
 
 CODE = "MLM302"
 MAX_EXAMPLE_BYTES = 10 * 1024 * 1024
@@ -48,7 +48,7 @@ def _signature_columns(ctx: LintContext) -> list[dict[str, Any]] | None:
     if not isinstance(signature, dict) or not isinstance(signature.get("inputs"), str):
         return None
     try:
-        specs = json.loads(signature["inputs"])
+        specs = loads_json(signature["inputs"])
     except ValueError:
         return None
     if not isinstance(specs, list) or not all(isinstance(s, dict) for s in specs):
@@ -63,11 +63,11 @@ def _example_columns(ctx: LintContext, info: dict[str, Any]) -> list[Any] | None
     if not isinstance(name, str) or info.get("type") != "dataframe":
         return None
     path = ctx.file(name)
-    if path is None or path.stat().st_size > MAX_EXAMPLE_BYTES:
+    if path is None:
         return None
     try:
-        example = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        example = load_json(path, limit=MAX_EXAMPLE_BYTES)
+    except ValueError:  # validate reports why (V510)
         return None
     if isinstance(example, dict) and "inputs" in example and info.get("params"):
         example = example["inputs"]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mlmodel.lint.model import Finding, Fix, LintContext
+from mlmodel.sidefiles import loads_json
 from mlmodel.yamlio.document import MLmodelDocument
 from mlmodel.yamlio.tree import KeyPath, dotted
 
@@ -34,7 +35,7 @@ def needed_types(path: Path) -> set[str] | None:
             info = archive.getinfo("schema.json")
             if info.file_size > MAX_SCHEMA_BYTES:
                 return None
-            schema = json.loads(archive.read(info).decode("utf-8"))
+            schema = loads_json(archive.read(info).decode("utf-8"), max_depth=500)
     except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return None
     found: set[str] = set()
