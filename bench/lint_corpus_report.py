@@ -67,7 +67,10 @@ def main() -> int:
         )
     other = {c: n for c, n in lint_counts.items() if not c.startswith("MLM") or c == "MLM001"}
     if other:
-        print(f"other: {other}")
+        print(f"validation findings in lint: {dict(sorted(other.items()))}")
+    fixes = {c: n for c, n in fixed.items() if not c.startswith("MLM")}
+    if fixes:
+        print(f"validation findings fixed (lint.fixers): {dict(sorted(fixes.items()))}")
     print("\nvalidate findings per code:", dict(sorted(validate_counts.items())))
     print(f"files that --fix --unsafe-fixes turned invalid: {broke}")
     return 1 if broke else 0

@@ -12,7 +12,7 @@ from mlmodel.errors import ParseError
 from mlmodel.modeldir import MLMODEL_NAME, resolve_mlmodel_path
 from mlmodel.releases import Release, release
 from mlmodel.results import FileReport, ValidationResult
-from mlmodel.yamlio.source import read_mlmodel_bytes
+from mlmodel.yamlio.source import read_mlmodel_data
 from mlmodel.yamlio.tree import Limits
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ def validate_file(
     shown = str(mlmodel_path)
     limits = limits or Limits()
     try:
-        data, _stamp = read_mlmodel_bytes(mlmodel_path, limits.max_bytes)
+        data = read_mlmodel_data(mlmodel_path, limits.max_bytes)
         found = validate_bytes(
             data,
             model_dir=mlmodel_path.parent,

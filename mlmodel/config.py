@@ -86,10 +86,10 @@ EMPTY = ProjectConfig()
 
 def _read_bounded(path: Path, limit: int, problem: str) -> bytes:
     """A regular file of at most ``limit`` bytes, or a usage error saying why not."""
-    from mlmodel.fsio import read_regular
+    from mlmodel.fsio import read_regular_bytes
 
     try:
-        data, _ = read_regular(path, max_bytes=limit)
+        data = read_regular_bytes(path, max_bytes=limit)
     except OSError as exc:
         raise UsageError(f"{path}: {problem}: {exc.strerror or exc}") from None
     return data
@@ -123,10 +123,10 @@ def _mlmodel_table() -> re.Pattern[bytes]:
 def _mentions_mlmodel(path: Path) -> bool:
     """Cheap pre-check before parsing TOML: only a ``[tool.mlmodel...]`` or ``[tool]`` header,
     a ``tool.mlmodel`` dotted key or a ``tool = {...}`` inline table can define the table."""
-    from mlmodel.fsio import read_regular
+    from mlmodel.fsio import read_regular_bytes
 
     try:
-        data, _ = read_regular(path, max_bytes=MAX_CONFIG_BYTES)
+        data = read_regular_bytes(path, max_bytes=MAX_CONFIG_BYTES)
     except OSError:
         return True  # let the real read report the problem
     return b"mlmodel" in data and _mlmodel_table().search(data) is not None

@@ -37,10 +37,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import re
-import secrets
 import shutil
 import signal
 import stat
@@ -118,6 +116,8 @@ class FileStamp:
 
     @classmethod
     def of(cls, info: os.stat_result, data: bytes) -> FileStamp:
+        import hashlib
+
         return cls(info.st_dev, info.st_ino, len(data), hashlib.sha256(data).hexdigest())
 
 
@@ -142,6 +142,17 @@ def read_regular(path: str | Path, *, max_bytes: int) -> tuple[bytes, FileStamp]
     :class:`NotRegularFileError` without blocking and without reading a byte; a file
     above the limit raises :class:`FileTooLargeError` before it is read.
     """
+    data, info = _read_regular(path, max_bytes)
+    return data, FileStamp.of(info, data)
+
+
+def read_regular_bytes(path: str | Path, *, max_bytes: int) -> bytes:
+    """:func:`read_regular` for a file that is never written back: no :class:`FileStamp`
+    (no SHA-256 of the content, and no ``hashlib`` import on the validate path)."""
+    return _read_regular(path, max_bytes)[0]
+
+
+def _read_regular(path: str | Path, max_bytes: int) -> tuple[bytes, os.stat_result]:
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     flags |= getattr(os, "O_NOCTTY", 0)
     fd = os.open(path, flags)
@@ -167,7 +178,7 @@ def read_regular(path: str | Path, *, max_bytes: int) -> tuple[bytes, FileStamp]
             raise FileTooLargeError(
                 errno.EFBIG, f"grew above the {max_bytes}-byte limit while read", str(path)
             )
-        return data, FileStamp.of(info, data)
+        return data, info
     finally:
         os.close(fd)
 
@@ -264,6 +275,8 @@ def _can_keep_owner(info: os.stat_result) -> bool:
 
 
 def _temp_path(directory: Path, name: str) -> Path:
+    import secrets
+
     token = secrets.token_hex(4)
     return directory / f".{name[:_NAME_IN_TEMP]}.{os.getpid()}.{token}{TEMP_SUFFIX}"
 
@@ -352,6 +365,8 @@ def _lock(fd: int) -> None:
 
 
 def _digest(fd: int) -> str:
+    import hashlib
+
     digest = hashlib.sha256()
     offset = 0
     while chunk := os.pread(fd, 1 << 20, offset):

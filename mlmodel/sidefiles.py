@@ -50,10 +50,10 @@ def loads_json(text: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
 
 def read_text(path: Path, *, limit: int = MAX_SIDE_FILE_BYTES) -> str:
     """A regular file of at most ``limit`` bytes, as UTF-8 text (a BOM is dropped)."""
-    from mlmodel.fsio import read_regular
+    from mlmodel.fsio import read_regular_bytes
 
     try:
-        data, _stamp = read_regular(path, max_bytes=limit)
+        data = read_regular_bytes(path, max_bytes=limit)
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SideFileError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None

@@ -7,7 +7,6 @@ import io
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -164,18 +163,11 @@ def test_output_file_is_written_atomically(
 # -- fixable findings ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Fixable(Diagnostic):
-    """A Diagnostic carrying the fix marker lint findings get (see Diagnostic.fix)."""
-
-    fix: str | None = None
-
-
 def test_fixable_findings_are_marked() -> None:
     findings: list[Diagnostic] = [
-        _Fixable("MLM101", Severity.WARNING, "float version", "m/MLmodel", 1, 17, fix="safe"),
-        _Fixable("MLM405", Severity.WARNING, "size", "m/MLmodel", 2, 1, fix="unsafe"),
-        _Fixable("MLM405", Severity.WARNING, "size", "m/MLmodel", 3, 1, fix="unsafe"),
+        Diagnostic("MLM101", Severity.WARNING, "float version", "m/MLmodel", 1, 17, fix="safe"),
+        Diagnostic("MLM405", Severity.WARNING, "size", "m/MLmodel", 2, 1, fix="unsafe"),
+        Diagnostic("MLM405", Severity.WARNING, "size", "m/MLmodel", 3, 1, fix="unsafe"),
         Diagnostic("V202", Severity.ERROR, "no flavors", "m/MLmodel", 4, 1),
     ]
     stream = io.StringIO()
@@ -200,3 +192,37 @@ def test_inspect_escapes_control_characters_in_values(
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x00" not in out and "\x07" not in out
     assert r"note: a\x1b[2Jb\x00c" in out
+
+
+def test_github_annotations_escape_control_characters() -> None:
+    from mlmodel.report.machine import write_github
+
+    found = Diagnostic("V100", Severity.ERROR, "bad \x1b[31mred\x00", "m/MLmodel", 1, 1)
+    stream = io.StringIO()
+    write_github(ValidationResult([FileReport("m/MLmodel", [found])]), stream)
+    assert (
+        stream.getvalue()
+        == r"::error file=m/MLmodel,line=1,col=1,title=mlmodel V100::bad \x1b[31mred\x00" + "\n"
+    )
+
+
+def test_a_refused_write_names_the_file_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = write_model(tmp_path / "m", b"mlflow_version: 2.10\nflavors: {}\n")
+    (model / "MLmodel").chmod(0o444)
+    assert run(["lint", "--fix", str(model)]) == 2
+    err = capsys.readouterr().err
+    assert err.count(str(model / "MLmodel")) == 1, err
+    assert "read-only file; not written" in err
+
+
+def test_lint_statistics_mark_what_fix_fixes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = b"mlflow_version: 2.10\ntime_created: 2018-05-25 17:28:53.35\nflavors:\n  x: {}\n"
+    model = write_model(tmp_path / "m", text)
+    assert run(["lint", "--statistics", "--select", "V402,MLM102", str(model)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"1  MLM102 +warning legacy-time-created", lines[0])
+    assert re.fullmatch(r"1  V402 +\[\*\] warning version-format", lines[1])

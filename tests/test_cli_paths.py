@@ -70,6 +70,8 @@ def test_inspect_takes_several_paths(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert run(["inspect", "--format", "json", str(GOOD), str(LEGACY)]) == 0
     found = json.loads(capsys.readouterr().out)
     assert [Path(item["path"]).parent.name for item in found] == ["sklearn-3x", "mlflow-docs-2018"]
+    assert run(["inspect", "-f", "json", str(GOOD), str(tmp_path / "missing")]) == 2
+    assert len(json.loads(capsys.readouterr().out)) == 1  # still a list: two paths were given
     assert run(["inspect", str(GOOD), str(tmp_path / "missing"), str(LEGACY)]) == 2
     out = capsys.readouterr()
     assert "missing: no such file or directory" in out.err

@@ -106,7 +106,7 @@ DISCOVERED = _discover()
 
 
 def _params(cases: list[Case], kind: str) -> list[object]:
-    params = []
+    params: list[object] = []
     for case in cases:
         marks = []
         if case.id in XFAIL and kind in XFAIL[case.id][1]:
@@ -288,7 +288,7 @@ INLINE: list[Inline] = [
 
 
 def _inline_params(kind: str) -> list[object]:
-    params = []
+    params: list[object] = []
     for case in INLINE:
         key = f"inline/{case.id}"
         marks = []

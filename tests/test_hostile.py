@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,6 +59,7 @@ PICKLE = b"\x80\x04N."  # pickle.dumps(None)
 CHILD = r"""
 import contextlib, io, json, re, sys
 from pathlib import Path
+from typing import Any
 
 CODE = re.compile(r"\b(?:V\d{3}|MLM\d{3})\b")
 target = sys.argv[1]
@@ -107,7 +109,9 @@ def _limits() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_BYTES, ADDRESS_SPACE_BYTES))
 
 
-def run_child(target: Path, commands: tuple[str, ...] = COMMANDS) -> dict[str, dict[str, dict]]:
+def run_child(
+    target: Path, commands: tuple[str, ...] = COMMANDS
+) -> dict[str, dict[str, dict[str, Any]]]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYDANTIC_DISABLE_PLUGINS": "__all__"}
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(target), *commands],
@@ -119,7 +123,7 @@ def run_child(target: Path, commands: tuple[str, ...] = COMMANDS) -> dict[str, d
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, dict[str, dict]] = json.loads(done.stdout)
+    result: dict[str, dict[str, dict[str, Any]]] = json.loads(done.stdout)
     return result
 
 

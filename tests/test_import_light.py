@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
+
+import pytest
 
 HEAVY = ("sklearn", "pandas", "numpy", "jsonschema", "uvicorn", "mlflow", "pyspark")
 
@@ -14,7 +17,7 @@ def _loaded_after(code: str) -> list[str]:
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
-    return list(json.loads(out))
+    return list(json.loads(out.splitlines()[-1]))  # the last line: what the code printed came first
 
 
 def test_import_mlmodel_loads_no_heavy_library() -> None:
@@ -68,6 +71,37 @@ def test_runtime_public_modules_load_no_heavy_library() -> None:
     loaded = _loaded_after("import mlmodel, mlmodel.models, mlmodel.sklearn; mlmodel.Model")
     heavy = (*HEAVY, "skops", "cloudpickle", "scipy")
     assert not [m for m in loaded if m.split(".")[0] in heavy]
+
+
+def test_cli_validate_loads_only_what_validating_needs() -> None:
+    """``mlmodel validate`` sniffs referenced model files with :mod:`mlmodel.pickle_scan.sniff`
+    alone: the scanner's other modules, ``pickletools``/``pickle``, ``hashlib`` (no file
+    stamp for a file never written back), ``secrets``, ``zipfile`` and rich are not imported."""
+    loaded = _loaded_after(
+        "from mlmodel.cli.app import run; assert run(['validate', 'examples/sklearn-3x']) == 0"
+    )
+    assert "mlmodel.pickle_scan.sniff" in loaded  # the referenced model.pkl was sniffed
+    scanner = [m for m in loaded if m.startswith("mlmodel.pickle_scan.")]
+    assert scanner == ["mlmodel.pickle_scan.sniff"], scanner
+    for module in ("pickletools", "pickle", "hashlib", "secrets", "zipfile", "rich"):
+        assert not [m for m in loaded if m.split(".")[0] == module], module
+
+
+def test_pickle_scan_names_resolve_lazily() -> None:
+    """The package's public names load their submodule on first use, and are all listed."""
+    import mlmodel.pickle_scan as package
+    from mlmodel.pickle_scan import containers, sniff
+
+    assert sorted(package._HOMES) == sorted(package.__all__)
+    for name in package.__all__:
+        assert getattr(package, name) is getattr(
+            importlib.import_module(f"mlmodel.pickle_scan.{package._HOMES[name]}"), name
+        )
+    assert package.scan_pickle is containers.scan_pickle
+    assert package.is_pickle is sniff.is_pickle
+    assert set(package.__all__) <= set(dir(package))
+    with pytest.raises(AttributeError):
+        package.no_such_name  # noqa: B018
 
 
 def test_import_pyfunc_loads_no_heavy_library() -> None:

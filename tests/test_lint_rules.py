@@ -20,7 +20,7 @@ SIG2 = (
     "{\"type\": \"long\", \"name\": \"b\", \"required\": true}]'\n"
 )
 EXAMPLE = "saved_input_example_info:\n  artifact_path: input_example.json\n  type: dataframe\n"
-ENV = {"requirements.txt": "mlflow==3.18.0\ncloudpickle==3.1.3", "m.pkl": pickle.dumps([1])}
+ENV: dict[str, object] = {"requirements.txt": "mlflow==3.18.0\ncloudpickle==3.1.3", "m.pkl": pickle.dumps([1])}
 
 
 class Evil:

@@ -24,11 +24,11 @@ from tests.conftest import corpus_files, requires_corpus
 pytest.importorskip("mlflow")
 import mlflow.models
 
-FIXED = {
+FIXED: dict[str, Any] = {
     "utc_time_created": "2026-11-27 10:24:31.504948",
     "model_uuid": "8f739ea9e82145bea61a9fad6178622f",
 }
-WRITER = {"mlmodel_version": mlmodel.__version__}
+WRITER: dict[str, Any] = {"mlmodel_version": mlmodel.__version__}
 
 KEYS = st.text(alphabet=string.ascii_lowercase + "_", min_size=1, max_size=12)
 TRICKY = st.sampled_from(

@@ -146,7 +146,7 @@ def test_conda_python_reads_the_same_in_inspect_and_lint(
     assert inspect_model(model).environment.conda_python == shown
     env = read_environment(model, {"flavors": {"python_function": {}}})
     assert env.conda_python is not None and str(env.conda_python) == shown
-    result = lint_paths([model], LintOptions(select=["MLM404"]))
+    result = lint_paths([model], LintOptions(select=("MLM404",)))
     codes = [d.code for d in result.result.diagnostics]
     assert codes == (["MLM404"] if mismatch else [])
 

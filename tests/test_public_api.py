@@ -27,7 +27,7 @@ def test_every_public_name_resolves(name: str) -> None:
 
 def test_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError):
-        _ = mlmodel.no_such_name  # type: ignore[attr-defined]
+        _ = mlmodel.no_such_name
 
 
 def test_public_names_load_nothing_until_used() -> None:

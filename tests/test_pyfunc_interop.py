@@ -128,11 +128,6 @@ def test_lightgbm_sklearn_api(tmp_path: Path, fmt: str) -> None:
     _both(tmp_path / "m", X)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validator bug (V507, pickle lane): MLflow writes serialization_format: skops for a "
-    "LightGBM Booster too, whose model.lgb is native text; the check refuses a valid model",
-)
 def test_lightgbm_booster(tmp_path: Path) -> None:
     import lightgbm as lgb
 

@@ -129,9 +129,10 @@ def test_sklearn_load_model_function_is_gated(canary_model: tuple[Path, Path]) -
     "content", [b"", b"\x80\x04garbage", b"not a pickle at all"], ids=["empty", "truncated", "text"]
 )
 def test_a_file_the_scanner_cannot_read_is_refused(tmp_path: Path, content: bytes) -> None:
+    """Refused, naming the file: by the validator (V505 empty, V508 not a pickle) before the
+    loader runs, or by the scanner (a pickle it cannot read through)."""
     path = _sklearn_model(tmp_path / "m", fmt="pickle")
     (path / "model.pkl").write_bytes(content)
-    # refused either by the validator (V505 empty, V508 not a pickle) or by the scanner
     with pytest.raises((UnsafeModelError, InvalidModelError), match=r"model\.pkl"):
         mlmodel.pyfunc.load_model(path)
 

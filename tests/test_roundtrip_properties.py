@@ -104,7 +104,7 @@ def test_edits_read_back_exactly_as_asked(data: dict[str, Any], draw: st.DataObj
     assert yaml.safe_load(document.text) == expected
     if not isinstance(path[-1], int):
         new_key = draw.draw(KEYS)
-        parent = document.data
+        parent: Any = document.data
         for part in path[:-1]:
             parent = parent[part]
         if isinstance(parent, dict):

@@ -249,7 +249,7 @@ def test_existing_non_empty_directory_is_never_overwritten(
 
 
 def test_failed_save_leaves_nothing(tmp_path: Path) -> None:
-    class Unpicklable(LogisticRegression):
+    class Unpicklable(LogisticRegression):  # type: ignore[misc]
         def __reduce__(self) -> Any:
             raise TypeError("no")
 

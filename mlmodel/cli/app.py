@@ -47,6 +47,9 @@ COMMAND_MODULES: dict[str, str] = {
     "inspect": "mlmodel.cli.inspect_cmd",
     "convert": "mlmodel.cli.convert_cmd",
     "schema": "mlmodel.cli.schema_cmd",
+    "serve": "mlmodel.cli.serve_cmd",
+    "predict": "mlmodel.cli.predict_cmd",
+    "generate-dockerfile": "mlmodel.cli.dockerfile_cmd",
     "rule": "mlmodel.cli.rule_cmd",
     "download": "mlmodel.cli.download_cmd",
 }

@@ -23,6 +23,8 @@ def exit_code(exc: MLModelError | OSError) -> int:
 def explain(exc: MLModelError | OSError) -> str:
     if isinstance(exc, ParseError):
         return f"cannot read the MLmodel file: {exc}"
+    if isinstance(exc, MLModelError):  # a refused write is both: its message names the path
+        return str(exc)
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return f"{where}{exc.strerror or exc}"

@@ -51,15 +51,8 @@ def inspect(
             found.append(inspect_model(path))
         except ParseError as exc:
             codes.append(report("inspect", exc))
-    options = ReportOptions(color=use_color(color, sys.stdout))
-    if output_format == "json" and len(collected.files) > 1:
-        import json
-
-        items = [item.to_json() for item in found]
-        sys.stdout.write(json.dumps(items, indent=2, ensure_ascii=False) + "\n")
-    else:
-        for number, item in enumerate(found):
-            if number:
-                sys.stdout.write("\n")
-            INSPECT_FORMATTERS[output_format](item, sys.stdout, options)
+    several = len(collected.files) + len(collected.failures) > 1
+    if found or several:
+        options = ReportOptions(color=use_color(color, sys.stdout), several=several)
+        INSPECT_FORMATTERS[output_format](found, sys.stdout, options)
     raise typer.Exit(max(codes, default=0))

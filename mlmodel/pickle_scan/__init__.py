@@ -26,23 +26,105 @@ only.
 
 from __future__ import annotations
 
-from mlmodel.pickle_scan.allowlist import FRAMEWORKS, framework_for_flavor, judge
-from mlmodel.pickle_scan.containers import DEFAULT_MAX_BYTES, scan_pickle, scan_pickle_bytes
-from mlmodel.pickle_scan.denylist import DENYLIST, DenyRule, danger
-from mlmodel.pickle_scan.results import (
-    AllowlistResult,
-    DangerousImport,
-    PickleImport,
-    PickleScan,
-)
-from mlmodel.pickle_scan.selection import (
-    DirectoryScan,
-    ScanBudget,
-    holds_pickles,
-    scan_pickles,
-    select_pickles,
-)
-from mlmodel.pickle_scan.sniff import FileKind, is_pickle, is_pickle_bytes, sniff_bytes, sniff_file
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mlmodel.pickle_scan.allowlist import FRAMEWORKS, framework_for_flavor, judge
+    from mlmodel.pickle_scan.containers import DEFAULT_MAX_BYTES, scan_pickle, scan_pickle_bytes
+    from mlmodel.pickle_scan.denylist import DENYLIST, DenyRule, danger
+    from mlmodel.pickle_scan.results import (
+        AllowlistResult,
+        DangerousImport,
+        PickleImport,
+        PickleScan,
+    )
+    from mlmodel.pickle_scan.selection import (
+        DirectoryScan,
+        ScanBudget,
+        holds_pickles,
+        scan_pickles,
+        select_pickles,
+    )
+    from mlmodel.pickle_scan.sniff import (
+        FileKind,
+        is_pickle,
+        is_pickle_bytes,
+        sniff_bytes,
+        sniff_file,
+    )
+
+#: public name -> the submodule that defines it. The package imports a submodule only when
+#: one of its names is first asked for (module ``__getattr__``), so a caller that needs
+#: only :mod:`.sniff` (``validate`` sniffing a referenced file) never loads the scanner.
+_HOMES: dict[str, str] = {
+    "FRAMEWORKS": "allowlist",
+    "framework_for_flavor": "allowlist",
+    "judge": "allowlist",
+    "DEFAULT_MAX_BYTES": "containers",
+    "scan_pickle": "containers",
+    "scan_pickle_bytes": "containers",
+    "DENYLIST": "denylist",
+    "DenyRule": "denylist",
+    "danger": "denylist",
+    "AllowlistResult": "results",
+    "DangerousImport": "results",
+    "PickleImport": "results",
+    "PickleScan": "results",
+    "DirectoryScan": "selection",
+    "ScanBudget": "selection",
+    "holds_pickles": "selection",
+    "scan_pickles": "selection",
+    "select_pickles": "selection",
+    "FileKind": "sniff",
+    "is_pickle": "sniff",
+    "is_pickle_bytes": "sniff",
+    "sniff_bytes": "sniff",
+    "sniff_file": "sniff",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_submodule(home), name)
+    globals()[name] = value
+    return value
+
+
+def _submodule(home: str) -> ModuleType:
+    # plain import statements of this package's own modules: the scanner never imports a
+    # name computed at run time (test_pickle_scan checks that it uses no importlib)
+    if home == "allowlist":
+        from mlmodel.pickle_scan import allowlist
+
+        return allowlist
+    elif home == "containers":
+        from mlmodel.pickle_scan import containers
+
+        return containers
+    elif home == "denylist":
+        from mlmodel.pickle_scan import denylist
+
+        return denylist
+    elif home == "results":
+        from mlmodel.pickle_scan import results
+
+        return results
+    elif home == "selection":
+        from mlmodel.pickle_scan import selection
+
+        return selection
+    else:
+        from mlmodel.pickle_scan import sniff
+
+        return sniff
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])
+
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

@@ -10,10 +10,7 @@ decompression of the head only).
 
 from __future__ import annotations
 
-import bz2
 import io
-import lzma
-import pickletools
 import re
 import zlib
 from enum import Enum
@@ -89,6 +86,8 @@ def _looks_like_pickle(head: bytes) -> bool:
         return len(head) >= 2 and head[1] <= 5
     if head[0] not in _PROTO0_START:
         return False
+    import pickletools  # protocol 0/1 only: not loaded for the usual binary pickle
+
     ops = 0
     try:
         for op, _arg, _pos in pickletools.genops(io.BytesIO(head)):
@@ -105,6 +104,9 @@ def _looks_like_pickle(head: bytes) -> bool:
 
 def _decompressed_head(kind: FileKind, head: bytes) -> bytes:
     """The first bytes of a compressed head's content (bounded; partial input is fine)."""
+    import bz2
+    import lzma
+
     try:
         if kind is FileKind.GZIP:
             return zlib.decompressobj(wbits=47).decompress(head, 4096)

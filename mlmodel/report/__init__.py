@@ -19,16 +19,19 @@ if TYPE_CHECKING:
 class ReportOptions:
     """How to render: ``color`` (ANSI styles, text only), ``quiet`` (findings only, no
     summary), ``statistics`` (a count per code instead of each finding), ``sources``
-    (the text of reports that are not files on disk, such as ``<stdin>``, by report path)."""
+    (the text of reports that are not files on disk, such as ``<stdin>``, by report path),
+    ``several`` (several models were asked for: ``inspect --format json`` prints a list)."""
 
     color: bool = False
     quiet: bool = False
     statistics: bool = False
     sources: Mapping[str, str] = field(default_factory=dict)
+    several: bool = False
 
 
 Formatter = Callable[["ValidationResult", TextIO, ReportOptions], None]
-InspectFormatter = Callable[["Inspection", TextIO, ReportOptions], None]
+#: inspections of one run -> stream
+InspectFormatter = Callable[[list["Inspection"], TextIO, ReportOptions], None]
 
 
 def _text(result: ValidationResult, stream: TextIO, options: ReportOptions) -> None:
@@ -66,16 +69,22 @@ FORMATTERS: dict[str, Formatter] = {
 STATISTICS_FORMATS = frozenset({"text", "json"})
 
 
-def _inspect_text(result: Inspection, stream: TextIO, options: ReportOptions) -> None:
+def _inspect_text(results: list[Inspection], stream: TextIO, options: ReportOptions) -> None:
     from mlmodel.report.inspect_text import write_inspection
 
-    write_inspection(result, stream, options)
+    for number, result in enumerate(results):
+        if number:
+            stream.write("\n")
+        write_inspection(result, stream, options)
 
 
-def _inspect_json(result: Inspection, stream: TextIO, options: ReportOptions) -> None:
+def _inspect_json(results: list[Inspection], stream: TextIO, options: ReportOptions) -> None:
+    """One object for one model; a list of them when several were asked for."""
     import json
 
-    stream.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
+    items = [result.to_json() for result in results]
+    shown = items if options.several or len(items) != 1 else items[0]
+    stream.write(json.dumps(shown, indent=2, ensure_ascii=False) + "\n")
 
 
 INSPECT_FORMATTERS: dict[str, InspectFormatter] = {

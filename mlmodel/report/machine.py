@@ -28,7 +28,10 @@ def write_json_statistics(result: ValidationResult, stream: TextIO) -> None:
 
 
 def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    from mlmodel.report.text import escape_control
+
+    escaped = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape_control(escaped)
 
 
 def _escape_property(value: str) -> str:

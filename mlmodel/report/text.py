@@ -39,21 +39,13 @@ def summary(result: ValidationResult) -> str:
     )
 
 
-def fix_safety(d: Diagnostic) -> str | None:
-    """``"safe"`` or ``"unsafe"`` when ``mlmodel lint --fix`` can fix the finding."""
-    value = getattr(d, "fix", None)
-    return value if value in ("safe", "unsafe") else None
-
-
-def fixes_line(diagnostics: list[Diagnostic]) -> str | None:
-    """``[*] N fixable with --fix (M more with --unsafe-fixes)``, or None when nothing is."""
-    safety = Counter(fix_safety(d) for d in diagnostics)
+def fixable_line(result: ValidationResult) -> str:
+    """``[*] 2 fixable with --fix (1 more with --fix --unsafe-fixes)``, or empty."""
+    safety = Counter(d.fix for d in result.diagnostics)
     safe, unsafe = safety["safe"], safety["unsafe"]
-    if not safe and not unsafe:
-        return None
-    more = f" ({unsafe} more with --fix --unsafe-fixes)" if unsafe else ""
     if not safe:
-        return f"{unsafe} fixable with --fix --unsafe-fixes"
+        return f"{unsafe} fixable with --fix --unsafe-fixes" if unsafe else ""
+    more = f" ({unsafe} more with --fix --unsafe-fixes)" if unsafe else ""
     return f"[*] {safe} fixable with --fix{more}"
 
 
@@ -107,9 +99,9 @@ def write_text(result: ValidationResult, stream: TextIO, options: ReportOptions)
         return
     style = "bold red" if result.errors else "bold yellow"
     console.print(f"[{style}]{escape(summary(result))}[/]")
-    fixes = fixes_line(result.diagnostics)
-    if fixes:
-        console.print(escape(fixes))
+    fixable = fixable_line(result)
+    if fixable:
+        console.print(escape(fixable))
 
 
 #: excerpts are read back only from a file that was read (and so was within --max-bytes)
@@ -121,12 +113,12 @@ def _source_lines(report: FileReport, options: ReportOptions) -> list[str]:
     large, a FIFO), and never anything but a regular file."""
     text = options.sources.get(report.path)
     if text is None:
-        from mlmodel.fsio import read_regular
+        from mlmodel.fsio import read_regular_bytes
 
         if not any(d.line is not None for d in report.diagnostics):
             return []
         try:
-            data, _stamp = read_regular(Path(report.path), max_bytes=MAX_EXCERPT_SOURCE_BYTES)
+            data = read_regular_bytes(Path(report.path), max_bytes=MAX_EXCERPT_SOURCE_BYTES)
         except (OSError, ValueError):
             return []
         text = data.decode("utf-8-sig", errors="replace")
@@ -137,7 +129,7 @@ def _write_one(console: Console, d: Diagnostic, lines: list[str]) -> None:
     from rich.markup import escape
 
     color = "red" if d.severity is Severity.ERROR else "yellow"
-    mark = " [*]" if fix_safety(d) == "safe" else ""
+    mark = " [*]" if d.fix == "safe" else ""
     console.print(
         f"[bold]{escape(escape_control(d.location()))}[/]: [{color}]{d.severity.value}[/] "
         f"[bold]{d.code}[/]{escape(mark)} {escape(escape_control(d.message, keep=NEWLINE))}"
@@ -160,7 +152,7 @@ def statistics(result: ValidationResult) -> list[tuple[str, int, Severity, str |
         counts[d.code] += 1
         first.setdefault(d.code, d)
     return [
-        (code, count, first[code].severity, fix_safety(first[code]))
+        (code, count, first[code].severity, first[code].fix)
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
 

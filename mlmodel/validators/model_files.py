@@ -16,7 +16,6 @@ Only regular files inside the model directory are opened, and only their first 6
 from __future__ import annotations
 
 import stat
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -101,7 +100,14 @@ def model_files(data: dict[str, Any]) -> Iterator[ModelFile]:
         elif name == "sklearn":
             yield from _sklearn_like(name, config, "pickled_model")
         elif name == "lightgbm":
-            yield from _sklearn_like(name, config, "data")
+            # MLflow's loader opens a Booster (the default model_class) with
+            # lgb.Booster(model_file=...) whatever serialization_format says
+            if config.get("model_class", "lightgbm.basic.Booster") == "lightgbm.basic.Booster":
+                value = _str(config, "data")
+                if value is not None:
+                    yield ModelFile(("flavors", name, "data"), value, "any", name)
+            else:
+                yield from _sklearn_like(name, config, "data")
         elif name in ("statsmodels", "pmdarima"):
             value = _str(config, "data")
             if value is not None:
@@ -138,6 +144,8 @@ def _regular_inside(root: Path, value: str) -> Path | None:
 
 
 def _zip_names(path: Path) -> list[str] | None:
+    import zipfile  # only for a file sniffed as a zip archive
+
     try:
         with zipfile.ZipFile(path) as archive:
             return archive.namelist()

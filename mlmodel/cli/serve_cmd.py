@@ -1,0 +1,71 @@
+"""``mlmodel serve``: serve a model over MLflow's scoring protocol and the Open Inference
+Protocol (V2), with Prometheus metrics, limits and graceful shutdown."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mlmodel.cli.app import app
+from mlmodel.cli.errors import usage
+
+
+@app.command()
+def serve(
+    model: Annotated[str, typer.Argument(help="The model directory (or its MLmodel file).")],
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 5000,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", help="Worker processes (each loads the model).")
+    ] = 1,
+    timeout: Annotated[
+        float, typer.Option("--timeout", "-t", help="Seconds a prediction may take (then 504).")
+    ] = 60.0,
+    max_body_size: Annotated[
+        int,
+        typer.Option("--max-body-size", metavar="BYTES", help="Larger request bodies get 413."),
+    ] = 100 * 1024 * 1024,
+    allow_unsafe: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unsafe",
+            help="Load pickles the static scanner flags (only for models you trust).",
+        ),
+    ] = False,
+    no_access_log: Annotated[
+        bool, typer.Option("--no-access-log", help="Do not write the JSON access log.")
+    ] = False,
+) -> None:
+    """Serve MODEL: /ping, /health, /version, /invocations (MLflow's protocol), /v2/...
+    (Open Inference Protocol) and /metrics (Prometheus).
+
+    The model is validated and loaded before the port opens. SIGTERM finishes the requests
+    in flight, then exits.
+
+    Exit status: 0 after a clean shutdown, 1 when the model does not validate or load,
+    2 for usage errors.
+    """
+    if workers < 1:
+        raise usage("serve", "--workers must be at least 1")
+    if timeout <= 0:
+        raise usage("serve", "--timeout must be positive")
+    if max_body_size < 1:
+        raise usage("serve", "--max-body-size must be positive")
+    if not 0 <= port <= 65535:
+        raise usage("serve", "--port must be between 0 and 65535")
+    from mlmodel.serve.server import ServeOptions
+    from mlmodel.serve.server import serve as run_server
+
+    run_server(
+        ServeOptions(
+            model=model,
+            host=host,
+            port=port,
+            workers=workers,
+            timeout=timeout,
+            max_body_size=max_body_size,
+            allow_unsafe=allow_unsafe,
+            access_log=not no_access_log,
+        )
+    )

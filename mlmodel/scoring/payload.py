@@ -1,0 +1,214 @@
+"""MLflow's ``/invocations`` JSON bodies decoded into pyfunc input and params (§7.3).
+
+Standard bodies hold exactly one of ``dataframe_split``, ``dataframe_records``,
+``instances``, ``inputs`` (other keys are ignored, ``params`` is forwarded); unified-LLM
+bodies (``messages``, ``prompt`` or ``input``) pass as they are, with the keys the params
+schema names split out as params, and are answered without the ``predictions`` wrapper.
+A model whose signature came from type hints takes only ``inputs``, passed raw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from mlmodel.scoring import jsonio
+from mlmodel.scoring.content_type import SCORING_PROTOCOL_CHANGE_INFO
+from mlmodel.scoring.errors import ScoringError, invalid_input
+from mlmodel.scoring.schema_cast import cast_frame, cast_inputs, cast_instances
+
+if TYPE_CHECKING:
+    from mlmodel.runtime.signature_spec import InputSchema
+
+DF_SPLIT: Final = "dataframe_split"
+DF_RECORDS: Final = "dataframe_records"
+INSTANCES: Final = "instances"
+INPUTS: Final = "inputs"
+FORMATS: Final = (DF_SPLIT, DF_RECORDS, INSTANCES, INPUTS)
+PARAMS: Final = "params"
+LLM_KEYS: Final = ("messages", "prompt", "input")
+
+REQUIRED_INPUT_FORMAT: Final = (
+    "The input must be a JSON dictionary with exactly one of the input fields "
+    "{'dataframe_split', 'dataframe_records', 'instances', 'inputs'}"
+)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """What a request asks the model: ``data`` and ``params`` for ``predict``; ``wrap`` is
+    False for unified-LLM bodies, answered without ``{"predictions": ...}``."""
+
+    data: Any
+    params: dict[str, Any] | None = None
+    wrap: bool = True
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """What decoding needs to know about the model (taken once from the loaded model)."""
+
+    schema: InputSchema | None
+    param_names: frozenset[str] = frozenset()
+    from_type_hint: bool = False
+    #: (column names, numpy dtype) when every column of the signature is the same numeric
+    #: scalar type: a numeric ``dataframe_split`` body then becomes one typed block directly
+    uniform: tuple[frozenset[str], Any] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        schema: InputSchema | None,
+        param_names: frozenset[str] = frozenset(),
+        from_type_hint: bool = False,
+    ) -> ModelInputs:
+        return cls(schema, param_names, from_type_hint, _uniform(schema))
+
+
+def _uniform(schema: InputSchema | None) -> tuple[frozenset[str], Any] | None:
+    if schema is None or schema.is_tensor or not schema.has_names:
+        return None
+    kinds = {c.type for c in schema.columns}
+    if len(kinds) != 1 or next(iter(kinds)) not in ("double", "float", "long", "integer"):
+        return None
+    from mlmodel.runtime.casting import numpy_dtype
+
+    return frozenset(schema.names()), numpy_dtype(str(next(iter(kinds))))
+
+
+def decode_json_body(body: bytes | str) -> dict[str, Any]:
+    """The body as a JSON object; 400 ``Invalid input.`` otherwise."""
+    try:
+        value = jsonio.loads(body)
+    except jsonio.JSONDecodeError as exc:
+        raise invalid_input(
+            f"Ensure that input is a valid JSON formatted string. Error: '{exc}'"
+        ) from exc
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, list):
+        raise invalid_input(f"{REQUIRED_INPUT_FORMAT}. Received a list.")
+    raise invalid_input(
+        f"{REQUIRED_INPUT_FORMAT}. Received unexpected input type '{type(value).__name__}'."
+    )
+
+
+def decode_json(body: bytes | str | dict[str, Any], model: ModelInputs) -> Decoded:
+    """A JSON ``/invocations`` body as pyfunc input."""
+    payload = body if isinstance(body, dict) else decode_json_body(body)
+    if any(key in payload for key in LLM_KEYS):
+        data = {k: v for k, v in payload.items() if k not in model.param_names}
+        llm_params = {k: v for k, v in payload.items() if k in model.param_names}
+        return Decoded(data, llm_params, wrap=False)
+    params = payload.get(PARAMS)
+    keys = [key for key in payload if key in FORMATS]
+    if model.from_type_hint:
+        if INPUTS not in keys:
+            raise ScoringError(
+                "Request payload must be a dictionary with 'inputs' key when the model "
+                f"contains a valid type hint. Found keys in payload: {sorted(payload)}.",
+                error_code="INVALID_PARAMETER_VALUE",
+            )
+        return Decoded(payload[INPUTS], params)
+    if len(keys) != 1:
+        raise ScoringError(
+            f"{REQUIRED_INPUT_FORMAT}. Received dictionary with input fields: "
+            f"{list(payload)}. {SCORING_PROTOCOL_CHANGE_INFO}",
+            error_code="BAD_REQUEST",
+        )
+    key = keys[0]
+    value = payload[key]
+    if key == DF_SPLIT:
+        fast = _numeric_split_frame(value, model.uniform)
+        if fast is not None:
+            return Decoded(fast, params)
+        return Decoded(cast_frame(_split_frame(value), model.schema), params)
+    if key == DF_RECORDS:
+        return Decoded(cast_frame(_records_frame(value), model.schema), params)
+    try:
+        data = (
+            cast_instances(value, model.schema)
+            if key == INSTANCES
+            else cast_inputs(value, model.schema)
+        )
+    except ScoringError:
+        raise
+    except Exception as exc:
+        raise invalid_input(
+            f"Ensure that the input is a valid JSON-formatted string.\nError: {exc!r}"
+        ) from exc
+    return Decoded(data, params)
+
+
+def _split_frame(value: Any) -> Any:
+    import pandas as pd
+
+    if not isinstance(value, dict):
+        kind = "list" if isinstance(value, list) else f"type {type(value).__name__}"
+        raise invalid_input(f"Dataframe split format must be a dictionary. Got {kind}.")
+    keys = set(value)
+    if "data" not in keys or keys - {"columns", "data", "index"}:
+        raise invalid_input(
+            "Dataframe split format must have 'data' field and optionally 'columns' "
+            f"and 'index' fields. Got {sorted(keys)}."
+        )
+    for field in ("columns", "index"):
+        if value.get(field) is not None and not isinstance(value[field], list):
+            raise invalid_input(f"dataframe_split field '{field}' must be a list.")
+    data = value["data"]
+    if not isinstance(data, list):
+        raise invalid_input("dataframe_split field 'data' must be a list of rows.")
+    columns = value.get("columns")
+    if columns is not None and any(isinstance(c, list | dict) for c in columns):
+        raise invalid_input("dataframe_split field 'columns' must be a list of names.")
+    try:
+        return pd.DataFrame(index=value.get("index"), columns=columns, data=data)
+    except Exception as exc:
+        raise invalid_input(
+            "Provided dataframe_split field is not a valid dataframe representation in "
+            f"'split' format. Error: '{exc}'"
+        ) from exc
+
+
+def _numeric_split_frame(value: Any, uniform: tuple[frozenset[str], Any] | None) -> Any:
+    """The frame for an all-numeric ``dataframe_split`` whose columns are exactly the
+    signature's, all of one numeric type: built as one block of that type, which is what
+    MLflow's per-column inference followed by the signature's casts gives (or None)."""
+    if uniform is None or not isinstance(value, dict) or set(value) - {"columns", "data"}:
+        return None
+    columns, data = value.get("columns"), value.get("data")
+    if not isinstance(columns, list) or not isinstance(data, list) or not data:
+        return None
+    if len(columns) != len(uniform[0]) or set(columns) != uniform[0]:
+        return None
+    import numpy as np
+    import pandas as pd
+
+    try:
+        array = np.array(data)
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        return None
+    if array.ndim != 2 or array.shape[1] != len(columns) or array.dtype.kind not in "iuf":
+        return None
+    if uniform[1].kind in "iu" and array.dtype.kind == "f":
+        return None  # MLflow's cast refuses NaN here; the general path says so
+    try:
+        typed = array.astype(uniform[1], casting="unsafe")
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return pd.DataFrame(typed, columns=columns)
+
+
+def _records_frame(value: Any) -> Any:
+    import pandas as pd
+
+    if not isinstance(value, list):
+        kind = "dictionary" if isinstance(value, dict) else f"type {type(value).__name__}"
+        raise invalid_input(f"Dataframe records format must be a list of records. Got {kind}.")
+    try:
+        return pd.DataFrame(data=value)
+    except Exception as exc:
+        raise invalid_input(
+            "Provided dataframe_records field is not a valid dataframe representation in "
+            f"'records' format. Error: '{exc}'"
+        ) from exc

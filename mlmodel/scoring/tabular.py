@@ -1,0 +1,125 @@
+"""CSV and parquet bodies as data frames, whole (a request) or in chunks (``mlmodel predict``).
+
+CSV is read with ``pandas.read_csv`` and the signature's column dtypes, as MLflow reads it
+(datetime columns are parsed as dates, which ``read_csv`` cannot do through ``dtype``);
+parquet with pyarrow. Unreadable input is a 400 naming what went wrong.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING, Any
+
+from mlmodel.scoring.errors import ScoringError, invalid_input
+
+if TYPE_CHECKING:
+    from mlmodel.runtime.signature_spec import InputSchema
+
+
+def _csv_options(schema: InputSchema | None) -> dict[str, Any]:
+    if schema is None or not schema.has_names:
+        return {}
+    import numpy as np
+
+    from mlmodel.runtime.casting import numpy_dtype
+
+    dtypes: dict[str, Any] = {}
+    dates: list[str] = []
+    for spec in schema.tensors or schema.columns:
+        kind = getattr(spec, "dtype", None) or spec.type  # type: ignore[union-attr]
+        if kind == "datetime":
+            dates.append(str(spec.name))
+        elif kind in ("string", "binary"):
+            dtypes[str(spec.name)] = np.dtype(object)
+        elif isinstance(kind, str) and hasattr(spec, "dtype"):
+            dtypes[str(spec.name)] = np.dtype(kind)
+        elif isinstance(kind, str):
+            dtypes[str(spec.name)] = numpy_dtype(kind)
+    options: dict[str, Any] = {"dtype": dtypes}
+    if dates:
+        options["parse_dates"] = dates
+    return options
+
+
+def _csv_error(exc: Exception) -> ScoringError:
+    return invalid_input(
+        "Failed to parse input as a Pandas DataFrame. Ensure that the input is a valid "
+        "CSV-formatted Pandas DataFrame produced using the `pandas.DataFrame.to_csv()` "
+        f"method. Error: '{exc}'"
+    )
+
+
+def read_csv(body: bytes | str | IO[Any], schema: InputSchema | None) -> Any:
+    """A whole CSV body as a DataFrame."""
+    import pandas as pd
+
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise invalid_input(
+                f"Ensure that input is a valid UTF-8 encoded string. Error: '{exc!r}'"
+            ) from exc
+    source = io.StringIO(body) if isinstance(body, str) else body
+    try:
+        return pd.read_csv(source, **_csv_options(schema))
+    except Exception as exc:
+        raise _csv_error(exc) from exc
+
+
+def iter_csv(path: str, schema: InputSchema | None, rows: int) -> Iterator[Any]:
+    """A CSV file as DataFrames of at most ``rows`` rows (bounded memory)."""
+    import pandas as pd
+
+    try:
+        reader = pd.read_csv(path, chunksize=rows, **_csv_options(schema))
+    except Exception as exc:
+        raise _csv_error(exc) from exc
+    with reader:
+        while True:
+            try:
+                chunk = next(reader)
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise _csv_error(exc) from exc
+            yield chunk
+
+
+def _parquet_error(exc: Exception) -> ScoringError:
+    return invalid_input(
+        "Failed to parse input as a Pandas DataFrame. Ensure that the input is a valid "
+        "Parquet Pandas DataFrame produced using the `pandas.DataFrame.to_parquet()` "
+        f"method. Error: '{exc}'"
+    )
+
+
+def read_parquet(body: bytes | IO[bytes]) -> Any:
+    """A whole parquet body as a DataFrame."""
+    import pandas as pd
+
+    source = io.BytesIO(body) if isinstance(body, bytes) else body
+    try:
+        return pd.read_parquet(source)
+    except Exception as exc:
+        raise _parquet_error(exc) from exc
+
+
+def iter_parquet(path: str, rows: int) -> Iterator[Any]:
+    """A parquet file as DataFrames of at most ``rows`` rows (bounded memory)."""
+    try:
+        import pyarrow.parquet as pq
+
+        parquet = pq.ParquetFile(path)
+        batches = parquet.iter_batches(batch_size=rows)
+    except Exception as exc:
+        raise _parquet_error(exc) from exc
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise _parquet_error(exc) from exc
+        yield batch.to_pandas()

@@ -1,0 +1,123 @@
+"""Start the scoring server: load (and validate) the model, then serve it with uvicorn.
+
+The model is loaded before the socket is bound, so ``/ping`` answers 200 only once the
+model is ready, and a model that fails validation or loading stops start-up with its
+diagnostics (:class:`~mlmodel.runtime.errors.MlmodelException`; the CLI exits 1). Several
+workers are uvicorn worker processes, each loading the model through :func:`app_from_env`.
+SIGTERM and SIGINT stop accepting connections and let in-flight requests finish.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from mlmodel.serve.app import DEFAULT_MAX_BODY_SIZE, ServerConfig, build_app
+from mlmodel.serve.metrics import Metrics
+
+_ENV_OPTIONS: Final = "MLMODEL_SERVE_OPTIONS"
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """``mlmodel serve``'s options (what a worker process needs to build its app)."""
+
+    model: str
+    host: str = "127.0.0.1"
+    port: int = 5000
+    workers: int = 1
+    timeout: float = 60.0
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE
+    allow_unsafe: bool = False
+    access_log: bool = True
+    model_name: str | None = None
+
+
+def model_name_for(options: ServeOptions) -> str:
+    if options.model_name:
+        return options.model_name
+    path = Path(options.model)
+    if path.name == "MLmodel":
+        path = path.parent
+    return path.resolve().name or "model"
+
+
+def load_config(options: ServeOptions) -> ServerConfig:
+    """Validate and load the model; the server configuration around it."""
+    from mlmodel.pyfunc import load_model
+    from mlmodel.scoring.dataplane import Scorer
+
+    start = time.perf_counter()
+    model = load_model(options.model, allow_unsafe=options.allow_unsafe)
+    metrics = Metrics()
+    scorer = Scorer(model)
+    metrics.model_load_seconds = time.perf_counter() - start
+    document = getattr(model, "_document", None) or {}
+    version = document.get("model_uuid") or document.get("model_id")
+    return ServerConfig(
+        scorer=scorer,
+        model_name=model_name_for(options),
+        model_version=str(version) if version else None,
+        timeout=options.timeout,
+        max_body_size=options.max_body_size,
+        metrics=metrics,
+        access_log=options.access_log,
+    )
+
+
+def configure_access_log() -> None:
+    logger = logging.getLogger("mlmodel.serve.access")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def app_from_env() -> Any:
+    """uvicorn factory for worker processes: the options come from the environment."""
+    options = ServeOptions(**json.loads(os.environ[_ENV_OPTIONS]))
+    configure_access_log()
+    return build_app(load_config(options))
+
+
+def _uvicorn_kwargs(options: ServeOptions) -> dict[str, Any]:
+    return {
+        "host": options.host,
+        "port": options.port,
+        "access_log": False,  # mlmodel writes its own structured access log
+        "log_level": "info",
+        "timeout_graceful_shutdown": int(options.timeout) + 5,
+        "server_header": False,
+    }
+
+
+def serve(options: ServeOptions) -> None:
+    """Load the model, then serve until SIGTERM/SIGINT (raises MlmodelException at load)."""
+    import uvicorn
+
+    configure_access_log()
+    config = load_config(options)
+    if options.workers <= 1:
+        server = uvicorn.Server(uvicorn.Config(build_app(config), **_uvicorn_kwargs(options)))
+        # uvicorn re-raises the signal it stopped for once in-flight requests are done; a
+        # SIGTERM that ends in a clean shutdown is then a normal exit (status 0)
+        signal.signal(signal.SIGTERM, lambda signum, frame: None)
+        server.run()
+        return
+    os.environ[_ENV_OPTIONS] = json.dumps(asdict(options))
+    del config  # each worker loads its own copy
+    uvicorn.run(
+        "mlmodel.serve.server:app_from_env",
+        factory=True,
+        workers=options.workers,
+        **_uvicorn_kwargs(options),
+    )

@@ -1,0 +1,17 @@
+"""PythonModel classes for the serving tests (importable, so cloudpickle stores them by
+reference and a server subprocess can load them)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import mlflow.pyfunc
+
+
+class SlowModel(mlflow.pyfunc.PythonModel):
+    """Sleeps for the largest ``delay`` (seconds) of its input, then returns ``x`` doubled."""
+
+    def predict(self, context: Any, model_input: Any, params: dict[str, Any] | None = None) -> Any:
+        time.sleep(float(model_input["delay"].max()))
+        return (model_input["x"] * 2).to_numpy()
