@@ -82,7 +82,9 @@ def test_mlflow_client_sees_our_logged_model_as_its_own(logged: Logged) -> None:
     assert ours.params == theirs.params == {"C": "1.0"}
     listing = sorted(a.path for a in client.list_logged_model_artifacts(ours.model_id))
     assert listing == sorted(a.path for a in client.list_logged_model_artifacts(theirs.model_id))
-    outputs = {o.model_id for o in client.get_run(logged.run_id).outputs.model_outputs}
+    run_outputs = client.get_run(logged.run_id).outputs
+    assert run_outputs is not None
+    outputs = {o.model_id for o in run_outputs.model_outputs}
     assert outputs == {ours.model_id, theirs.model_id}
     ours_info = mlflow.models.get_model_info(logged.ours.model_uri)
     theirs_info = mlflow.models.get_model_info(logged.theirs.model_uri)
@@ -93,6 +95,8 @@ def test_mlflow_client_sees_our_logged_model_as_its_own(logged: Logged) -> None:
     second = client.get_model_version("registered", "2")
     assert first.run_id == second.run_id == logged.run_id
     assert first.model_id == (ours.model_id if second.model_id else None)
+    assert first.source is not None
+    assert second.source is not None
     assert first.source.replace(ours.model_id, "ID") == second.source.replace(theirs.model_id, "ID")
 
 
