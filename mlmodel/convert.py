@@ -96,9 +96,15 @@ def dump_yaml(data: Any) -> bytes:
 UPGRADE_CODES: tuple[str, ...] = ("MLM102", "MLM105", "MLM106", "V201", "V400", "V402")
 
 
-def upgrade_document(
-    document: MLmodelDocument, model_dir: Path | None = None
-) -> tuple[list[UpgradeStep], list[SkippedUpgrade]]:
+@dataclass(frozen=True)
+class Upgrade:
+    """What :func:`upgrade_document` changed (``steps``) and could not change (``skipped``)."""
+
+    steps: list[UpgradeStep]
+    skipped: list[SkippedUpgrade]
+
+
+def upgrade_document(document: MLmodelDocument, model_dir: Path | None = None) -> Upgrade:
     """Upgrade ``document`` in place (round-trip edits); return what changed and what did not.
 
     The fixes are the lint engine's (:data:`UPGRADE_CODES`, unsafe ones included), applied
@@ -116,8 +122,14 @@ def upgrade_document(
     selected = options.selected()
     applied = apply_fixes(document, model_dir, options, selected)
     steps = [
-        UpgradeStep(fix.key, fix.action, fix.old, fix.new, fix.reason or CODES[code].summary)
-        for code, fix in applied.fixes
+        UpgradeStep(
+            done.fix.key,
+            done.fix.action,
+            done.fix.old,
+            done.fix.new,
+            done.fix.reason or CODES[done.code].summary,
+        )
+        for done in applied.fixes
     ]
     skipped: list[SkippedUpgrade] = []
     for item in collect(document, model_dir, options, selected):
@@ -126,7 +138,7 @@ def upgrade_document(
             if entry not in skipped:
                 skipped.append(entry)
     skipped.extend(SkippedUpgrade(d.key, d.message) for d in applied.failures)
-    return steps, skipped
+    return Upgrade(steps, skipped)
 
 
 # -- convert ------------------------------------------------------------------------------
@@ -152,7 +164,8 @@ def convert(
     steps: list[UpgradeStep] = []
     skipped: list[SkippedUpgrade] = []
     if upgrade:
-        steps, skipped = upgrade_document(document)
+        upgraded = upgrade_document(document)
+        steps, skipped = upgraded.steps, upgraded.skipped
     if to == source_format and (to == "yaml" or not steps):
         output = document.to_bytes()
     elif to == "json":

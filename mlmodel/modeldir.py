@@ -68,7 +68,16 @@ def resolve_mlmodel_path(path: str | Path) -> Path:
     Raises :class:`~mlmodel.errors.UsageError` for a path that does not exist or a
     directory without an MLmodel file. Anything else is returned unopened: reading it
     (:func:`mlmodel.fsio.read_regular`) refuses a FIFO or a device with a finding.
+
+    A model URI (``runs:/``, ``models:/``, ``file://``, an artifact store) is fetched into
+    the cache first (:func:`mlmodel.tracking.resolve_model_dir`); the caller validates it.
     """
+    from mlmodel.uris import is_model_uri
+
+    if is_model_uri(path):
+        from mlmodel.tracking.resolve import resolve_model_dir
+
+        path = resolve_model_dir(path)
     candidate = Path(path)
     if candidate.is_dir():
         inner = candidate / MLMODEL_NAME

@@ -1,11 +1,17 @@
-"""Save and load scikit-learn models in MLflow's format: ``mlmodel.sklearn`` mirrors
-``mlflow.sklearn`` (``save_model``, ``load_model``), without importing MLflow.
+"""Save, log and load scikit-learn models in MLflow's format: ``mlmodel.sklearn`` mirrors
+``mlflow.sklearn`` (``save_model``, ``log_model``, ``load_model``); only ``log_model``
+imports MLflow (its client, extra ``mlmodel[tracking]``).
 
 A model saved here loads with ``mlflow.sklearn.load_model`` and ``mlflow.pyfunc.load_model``;
 loading here scans pickle files before unpickling them (see :func:`load_model`).
 """
 
 from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from mlmodel.runtime.save_sklearn import (
     FLAVOR_NAME,
@@ -27,6 +33,56 @@ def get_default_pip_requirements(serialization_format: str = SKOPS) -> list[str]
     return default_pip_requirements(serialization_format)
 
 
+def log_model(
+    sk_model: Any,
+    artifact_path: str | None = None,
+    *,
+    name: str | None = None,
+    serialization_format: str = SKOPS,
+    registered_model_name: str | None = None,
+    signature: Any = None,
+    input_example: Any = None,
+    await_registration_for: int = 300,
+    pip_requirements: str | Path | Sequence[str] | None = None,
+    extra_pip_requirements: str | Path | Sequence[str] | None = None,
+    pyfunc_predict_fn: str = "predict",
+    metadata: dict[str, Any] | None = None,
+    code_paths: Sequence[str | os.PathLike[str]] | None = None,
+    skops_trusted_types: Sequence[str] | None = None,
+    params: dict[str, Any] | None = None,
+    tags: dict[str, Any] | None = None,
+    model_type: str | None = None,
+    step: int = 0,
+) -> Any:
+    """Log ``sk_model`` to the active MLflow run as ``mlflow.sklearn.log_model`` does (a
+    LoggedModel, optionally registered); returns MLflow's ``ModelInfo``."""
+    import sys
+
+    from mlmodel.runtime.model import Model
+
+    return Model.log(
+        artifact_path=artifact_path,
+        name=name,
+        flavor=sys.modules[__name__],
+        sk_model=sk_model,
+        serialization_format=serialization_format,
+        registered_model_name=registered_model_name,
+        signature=signature,
+        input_example=input_example,
+        await_registration_for=await_registration_for,
+        pip_requirements=pip_requirements,
+        extra_pip_requirements=extra_pip_requirements,
+        pyfunc_predict_fn=pyfunc_predict_fn,
+        metadata=metadata,
+        code_paths=code_paths,
+        skops_trusted_types=skops_trusted_types,
+        params=params,
+        tags=tags,
+        model_type=model_type,
+        step=step,
+    )
+
+
 __all__ = [
     "FLAVOR_NAME",
     "SERIALIZATION_FORMAT_CLOUDPICKLE",
@@ -36,5 +92,6 @@ __all__ = [
     "SUPPORTED_SERIALIZATION_FORMATS",
     "get_default_pip_requirements",
     "load_model",
+    "log_model",
     "save_model",
 ]

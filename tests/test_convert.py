@@ -165,7 +165,8 @@ def test_upgrade_1x_steps(tmp_path: Path) -> None:
     (tmp_path / "MLmodel").write_text(LEGACY_1X)
     (tmp_path / "python_env.yaml").write_text("python: 3.10.1\n")
     document = MLmodelDocument.from_bytes(LEGACY_1X.encode(), path=tmp_path / "MLmodel")
-    steps, skipped = upgrade_document(document)
+    upgraded = upgrade_document(document)
+    steps, skipped = upgraded.steps, upgraded.skipped
     assert skipped == []
     data = document.data
     assert data["utc_time_created"] == "2019-03-04 04:06:07"

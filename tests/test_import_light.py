@@ -121,3 +121,14 @@ def test_loading_a_model_never_imports_mlflow_or_pydantic() -> None:
     roots = {m.split(".")[0] for m in loaded}
     assert "sklearn" in roots  # it really loaded the model
     assert not roots & {"mlflow", "pydantic", "ruamel", "typer"}  # (sklearn imports rich)
+
+
+def test_model_uris_and_tracking_import_no_mlflow() -> None:
+    """Parsing a model URI and importing mlmodel.tracking stay light: MLflow loads only when
+    a URI is resolved or a model logged."""
+    loaded = _loaded_after(
+        "import mlmodel.uris, mlmodel.tracking; "
+        "mlmodel.uris.parse_model_uri('models:/m@champion'); "
+        "mlmodel.tracking.resolve_model_dir; mlmodel.tracking.log_model"
+    )
+    assert not [m for m in loaded if m.split(".")[0] in HEAVY]

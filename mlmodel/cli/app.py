@@ -51,6 +51,7 @@ COMMAND_MODULES: dict[str, str] = {
     "predict": "mlmodel.cli.predict_cmd",
     "generate-dockerfile": "mlmodel.cli.dockerfile_cmd",
     "rule": "mlmodel.cli.rule_cmd",
+    "download": "mlmodel.cli.download_cmd",
 }
 
 

@@ -28,12 +28,14 @@ class ColorChoice(enum.StrEnum):
     never = "never"
 
 
+# str, not Path: pathlib would fold the "//" of a model URI (models:/a//1, s3://b/k)
 ModelPaths = Annotated[
-    list[Path],
+    list[str],
     typer.Argument(
         metavar="PATH...",
         help="Model directories or MLmodel files (any name; the file's folder is its model "
-        "directory); - reads an MLmodel from stdin.",
+        "directory), or model URIs (runs:/, models:/, file://, artifact stores, fetched "
+        "through MLflow's client); - reads an MLmodel from stdin.",
         show_default=False,
     ),
 ]

@@ -6,6 +6,7 @@ command exits 2 at the end.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,9 +26,13 @@ class Collected:
     failures: list[UsageError] = field(default_factory=list)
 
 
-def collect(paths: list[Path], *, recursive: bool = False, stdin: bool = True) -> Collected:
+def collect(
+    paths: Sequence[str | Path], *, recursive: bool = False, stdin: bool = True
+) -> Collected:
     """Resolve each PATH to its MLmodel file (``--recursive``: every MLmodel file below a
-    directory). The same file named twice (``m`` and ``m/MLmodel``, a symlink) is kept once."""
+    directory). The same file named twice (``m`` and ``m/MLmodel``, a symlink) is kept once.
+    A model URI is fetched into the cache (:func:`mlmodel.modeldir.resolve_mlmodel_path`);
+    a malformed or unknown one is a bad path."""
     from mlmodel.modeldir import resolve_mlmodel_path
 
     collected = Collected()
@@ -39,10 +44,11 @@ def collect(paths: list[Path], *, recursive: bool = False, stdin: bool = True) -
             seen.add(key)
             collected.files.append(file)
 
-    for path in paths:
-        if str(path) == STDIN and stdin:
+    for given in paths:
+        if str(given) == STDIN and stdin:
             collected.stdin = True
             continue
+        path = Path(given)
         if recursive and path.is_dir():
             from mlmodel.cli.discover import find_mlmodel_files
 
@@ -53,7 +59,7 @@ def collect(paths: list[Path], *, recursive: bool = False, stdin: bool = True) -
                 add(file)
             continue
         try:
-            add(resolve_mlmodel_path(path))
+            add(resolve_mlmodel_path(given))
         except UsageError as exc:
             collected.failures.append(exc)
     return collected

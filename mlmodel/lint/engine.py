@@ -87,11 +87,19 @@ class Item:
     safety: FixSafety | None = None
 
 
+@dataclass(frozen=True)
+class AppliedFix:
+    """One fix the engine applied, with the code of the finding it fixed."""
+
+    code: str
+    fix: Fix
+
+
 @dataclass(slots=True)
 class Applied:
-    """What the fixing rounds did: fixes applied (code, fix) and bugs met."""
+    """What the fixing rounds did: fixes applied and bugs met."""
 
-    fixes: list[tuple[str, Fix]] = field(default_factory=list)
+    fixes: list[AppliedFix] = field(default_factory=list)
     failures: list[Diagnostic] = field(default_factory=list)
 
 
@@ -218,7 +226,7 @@ def apply_fixes(
                 refused.add((code, fix.key))
                 applied.failures.append(_internal(f"the fix of {code} at {fix.key}", exc))
                 continue
-            applied.fixes.append((code, fix))
+            applied.fixes.append(AppliedFix(code, fix))
             touched.update({fix.key, item.diagnostic.key})
             progress = True
         if not progress:
@@ -290,12 +298,21 @@ def _named(entry: str) -> frozenset[str] | None:
         return None
 
 
+@dataclass(frozen=True)
+class FileLint:
+    """What linting one model gave: its findings, the codes fixed, the diff asked for."""
+
+    report: FileReport
+    fixed: list[str] = field(default_factory=list)
+    diff: str | None = None
+
+
 def lint_file(
     path: str | Path,
     options: LintOptions,
     *,
     declared: Mapping[str, DeclaredFlavor] | None = None,
-) -> tuple[FileReport, list[str], str | None]:
+) -> FileLint:
     """Lint one model; with ``fix``, write the fixed file atomically (or only diff it)."""
     from mlmodel.api import validate_file
 
@@ -309,7 +326,7 @@ def lint_file(
         report_ = validate_file(
             mlmodel_path, check_files=False, declared=declared or {}, isolated=options.isolated
         )
-        return report_, [], None
+        return FileLint(report_)
     model_dir = mlmodel_path.parent
     fixed: list[str] = []
     failures: list[Diagnostic] = []
@@ -317,7 +334,7 @@ def lint_file(
     if options.fix or options.diff:
         before = document.text
         applied = apply_fixes(document, model_dir, options, selected, declared)
-        fixed = [code for code, _ in applied.fixes]
+        fixed = [done.code for done in applied.fixes]
         failures = applied.failures
         if document.text != before:
             if options.diff:
@@ -334,7 +351,9 @@ def lint_file(
                 document.write()
     items = collect(document, model_dir, options, selected, declared)
     found = [*failures, *report(items, document, options, selected)]
-    return FileReport(path=shown, diagnostics=[d.with_file(shown) for d in found]), fixed, diff
+    return FileLint(
+        FileReport(path=shown, diagnostics=[d.with_file(shown) for d in found]), fixed, diff
+    )
 
 
 def lint_paths(paths: list[str] | list[Path], options: LintOptions) -> LintResult:
@@ -359,18 +378,20 @@ def lint_paths(paths: list[str] | list[Path], options: LintOptions) -> LintResul
             ignore=config.ignore if options.ignore is None else options.ignore,
             mlflow_version=options.mlflow_version or config.mlflow_version,
         )
-        report_, fixed, diff = lint_file(target, local, declared=config.flavors)
-        result.result.reports.append(report_)
-        if fixed:
-            result.fixed[report_.path] = fixed
-        if diff:
-            result.diffs[report_.path] = diff
+        linted = lint_file(target, local, declared=config.flavors)
+        result.result.reports.append(linted.report)
+        if linted.fixed:
+            result.fixed[linted.report.path] = linted.fixed
+        if linted.diff:
+            result.diffs[linted.report.path] = linted.diff
     result.result.general.extend(default_registry().problems)
     return result
 
 
 __all__ = [
     "Applied",
+    "AppliedFix",
+    "FileLint",
     "Item",
     "LintOptions",
     "LintResult",

@@ -225,6 +225,45 @@ class Model:
         return model
 
     @classmethod
+    def log(
+        cls,
+        artifact_path: str | None,
+        flavor: Any,
+        registered_model_name: str | None = None,
+        await_registration_for: int = 300,
+        metadata: dict[str, Any] | None = None,
+        run_id: str | None = None,
+        name: str | None = None,
+        model_type: str | None = None,
+        params: dict[str, Any] | None = None,
+        tags: dict[str, Any] | None = None,
+        step: int = 0,
+        **kwargs: Any,
+    ) -> Any:
+        """Save with ``flavor.save_model`` and log the model to MLflow tracking (extra
+        ``mlmodel[tracking]``), as MLflow 3's ``Model.log``: a LoggedModel linked to the
+        active run, optionally registered as ``registered_model_name``. Returns MLflow's
+        ``ModelInfo`` (its ``model_uri`` loads with MLflow and with mlmodel)."""
+        if name is not None and artifact_path is not None:
+            raise UsageError("pass name (artifact_path is its deprecated spelling), not both")
+        from mlmodel.tracking.logged_model import log_model
+
+        return log_model(
+            cls,
+            name or artifact_path,
+            flavor,
+            registered_model_name=registered_model_name,
+            await_registration_for=await_registration_for,
+            metadata=metadata,
+            run_id=run_id,
+            model_type=model_type,
+            params=params,
+            tags=tags,
+            step=step,
+            **kwargs,
+        )
+
+    @classmethod
     def load(cls, path: str | Path) -> Model:
         """Read a model directory's MLmodel (or an MLmodel file); refuses invalid documents.
 

@@ -204,7 +204,9 @@ def load_model(path: str | os.PathLike[str], *, allow_unsafe: bool = False) -> A
     scanner flags it or cannot read it (:class:`~mlmodel.errors.UnsafeModelError`), unless
     ``allow_unsafe=True``.
     """
-    model_dir = Path(path)
+    from mlmodel.modeldir import resolve_mlmodel_path
+
+    model_dir = resolve_mlmodel_path(os.fspath(path)).parent  # a model URI is fetched first
     model = Model.load(model_dir)
     flavor = model.flavors.get(FLAVOR_NAME)
     if not isinstance(flavor, dict):

@@ -1,0 +1,197 @@
+"""Model URI -> a local model directory, through MLflow's own client.
+
+:func:`resolve_model_dir` is the one place a model path or URI becomes a directory:
+``mlmodel.modeldir.resolve_mlmodel_path`` (hence ``mlmodel.pyfunc.load_model``,
+``Model.load``, ``mlmodel.sklearn.load_model`` and every CLI command) calls it for URIs.
+Remote models are fetched with ``mlflow.artifacts.download_artifacts`` into the cache
+(:mod:`mlmodel.tracking.cache`), whole or not at all. This package sits low in the layers
+(errors, uris, fsio and MLflow only): its callers validate what it fetched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlmodel.errors import UsageError
+from mlmodel.uris import FILE, MODELS, ModelUri, is_model_uri, parse_model_uri
+
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
+
+_logger = logging.getLogger("mlmodel.tracking")
+
+#: progress callback: (bytes so far, bytes in all when known)
+Progress = Callable[[int, int | None], None]
+
+
+def mlflow_client() -> MlflowClient:
+    """MLflow's client for the current tracking URI; a usage error without the extra."""
+    try:
+        from mlflow import MlflowClient
+    except ImportError as exc:
+        raise UsageError(
+            "model URIs need MLflow's client: pip install 'mlmodel[tracking]'"
+        ) from exc
+    return MlflowClient()
+
+
+def one_line(exc: BaseException) -> str:
+    """An MLflow error as one line (its message may hold a multi-line server reply)."""
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    first = str(message).strip().splitlines()
+    return first[0] if first else type(exc).__name__
+
+
+def pinned(parsed: ModelUri, client: MlflowClient) -> ModelUri:
+    """An alias, stage or ``latest`` URI turned into the version it names now (so the
+    cache holds versions, which do not change); other URIs unchanged."""
+    if parsed.kind != MODELS or parsed.name is None or parsed.version is not None:
+        return parsed
+    if parsed.alias is not None:
+        version = str(client.get_model_version_by_alias(parsed.name, parsed.alias).version)
+    else:
+        stages = None if parsed.latest else [str(parsed.stage)]
+        found = client.get_latest_versions(parsed.name, stages)
+        if not found:
+            where = "" if parsed.latest else f" in stage {parsed.stage!r}"
+            raise UsageError(f"{parsed.uri}: no version of model {parsed.name!r}{where}")
+        version = str(max(int(v.version) for v in found))
+    return parse_model_uri(f"models:/{parsed.name}/{version}")
+
+
+def _check_exists(parsed: ModelUri, client: MlflowClient) -> None:
+    # a precise one-line reason before any download (unknown run, version, model id)
+    if parsed.kind == "runs" and parsed.run_id is not None:
+        client.get_run(parsed.run_id)
+    elif parsed.kind == MODELS and parsed.model_id is not None:
+        client.get_logged_model(parsed.model_id)
+    elif parsed.kind == MODELS and parsed.name is not None and parsed.version is not None:
+        client.get_model_version(parsed.name, parsed.version)
+
+
+def download(uri: str, destination: Path, progress: Progress | None = None) -> None:
+    """Download the model of ``uri`` into the existing empty directory ``destination``
+    (MLflow's ``download_artifacts``: every scheme its client resolves). ``progress`` is
+    called with (bytes so far, None) while the download runs."""
+    import mlflow.artifacts
+
+    landing = destination / ".download"
+    landing.mkdir()
+    with _reporting(landing, progress):
+        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(landing)))
+    # runs:/<id>/<path> lands under <path>; models:/ lands directly: hoist the model up
+    root = local if local.is_dir() else landing
+    for entry in list(root.iterdir()):
+        entry.rename(destination / entry.name)
+    shutil.rmtree(landing, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _reporting(folder: Path, progress: Progress | None) -> Iterator[None]:
+    # MLflow's download has no callback: a thread reports the bytes arrived so far
+    if progress is None:
+        yield
+        return
+    done = threading.Event()
+
+    def size() -> int:
+        return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+    def watch() -> None:
+        while not done.wait(0.2):
+            with contextlib.suppress(OSError):
+                progress(size(), None)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        with contextlib.suppress(OSError):
+            progress(size(), None)
+
+
+def fetch(
+    uri: str | os.PathLike[str],
+    destination: Callable[[ModelUri], Path],
+    *,
+    progress: Progress | None = None,
+    reuse: bool = False,
+    check: Callable[[Path], None] | None = None,
+) -> tuple[ModelUri, Path, bool]:
+    """Resolve ``uri`` and download it atomically into ``destination(pinned_uri)``.
+
+    Returns (the pinned URI, the directory, whether it was downloaded now). With
+    ``reuse`` (the cache), a model already there is used as it is; otherwise an existing
+    non-empty directory raises :class:`FileExistsError`. ``check`` sees the downloaded
+    folder before it takes its name (raising there leaves nothing behind). MLflow errors become a one-line
+    :class:`~mlmodel.errors.UsageError`.
+    """
+    from mlmodel.fsio import atomic_directory
+
+    parsed = parse_model_uri(uri)
+    client = mlflow_client()
+    try:
+        parsed = pinned(parsed, client)
+        target = destination(parsed)
+        if reuse and (target / "MLmodel").is_file():
+            return parsed, target, False
+        if reuse and target.exists() and any(target.iterdir()):
+            raise UsageError(f"{target}: cache entry is not a model; remove it")
+        _check_exists(parsed, client)
+        try:
+            with atomic_directory(target) as staging:
+                download(parsed.uri, staging, progress)
+                if check is not None:
+                    check(staging)
+        except FileExistsError:
+            if reuse and (target / "MLmodel").is_file():  # another process was faster
+                return parsed, target, False
+            raise
+    except (UsageError, FileExistsError):
+        raise
+    except Exception as exc:  # MLflow's client errors: unknown run, version, store down...
+        if _is_mlflow_error(exc) or isinstance(exc, OSError):
+            raise UsageError(f"{os.fspath(uri)}: {one_line(exc)}") from exc
+        raise
+    return parsed, target, True
+
+
+def _is_mlflow_error(exc: BaseException) -> bool:
+    return any(cls.__module__.startswith("mlflow") for cls in type(exc).__mro__)
+
+
+def resolve_model_dir(uri_or_path: str | os.PathLike[str]) -> Path:
+    """The local model directory (or MLmodel file) that ``uri_or_path`` names.
+
+    A local path (or a ``file://`` URI) is returned as it is. A ``runs:/``, ``models:/`` or
+    artifact-store URI is downloaded into the cache (``MLMODEL_CACHE_DIR``, default
+    ``~/.cache/mlmodel``) unless it is there already. A malformed URI, an unknown run,
+    model or version raise a one-line :class:`~mlmodel.errors.UsageError`.
+
+    Nothing here reads the model: every consumer validates it before use
+    (``mlmodel.pyfunc.load_model`` and ``Model.load`` refuse an invalid model with its
+    diagnostics; ``mlmodel validate``/``lint`` report them; ``mlmodel download`` checks
+    before the directory takes its name).
+    """
+    if not is_model_uri(uri_or_path):
+        return Path(uri_or_path)
+    parsed = parse_model_uri(uri_or_path)
+    if parsed.kind == FILE:
+        return Path(str(parsed.path))
+    from mlmodel.tracking.cache import cache_entry
+
+    _, model_dir, _ = fetch(uri_or_path, cache_entry, reuse=True)
+    return model_dir
+
+
+__all__ = ["fetch", "mlflow_client", "pinned", "resolve_model_dir"]
