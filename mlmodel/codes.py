@@ -102,7 +102,9 @@ _TABLE: tuple[Code, ...] = (
     Code("V114", "not-a-mapping", E, "the document is not a mapping"),
     Code("V115", "unreadable", E, "the file cannot be read"),
     Code("V116", "control-character", E, "a character YAML does not allow (a control character)"),
-    Code("V117", "bad-typed-scalar", E, "a value that cannot be read as its explicit tag (!!int...)"),
+    Code(
+        "V117", "bad-typed-scalar", E, "a value that cannot be read as its explicit tag (!!int...)"
+    ),
     Code("V118", "merge-cycle", E, "a merge key (<<) that refers to the mapping holding it"),
     Code("V119", "integer-too-large", E, "an integer too large to convert to or from text"),
     Code("V120", "lone-surrogate", E, "a string escape that is not a Unicode character"),
@@ -145,38 +147,77 @@ _TABLE: tuple[Code, ...] = (
     Code("V506", "lfs-pointer", E, "a Git LFS pointer committed in place of a model file"),
     Code("V507", "wrong-archive-kind", E, "a model file is not the container its format says"),
     Code("V508", "not-a-pickle", E, "a model file MLflow unpickles does not begin like a pickle"),
-    Code("V509", "unusable-path", E, "a path no file system accepts (a NUL, a name over 255 bytes)"),
+    Code(
+        "V509", "unusable-path", E, "a path no file system accepts (a NUL, a name over 255 bytes)"
+    ),
     Code("V510", "unreadable-side-file", W, "an environment or example file that cannot be read"),
     _lint("MLM001", "unused-suppression", W, "a suppression comment that silences nothing"),
-    _lint("MLM101", "version-as-float", W, "a version written as a bare number", replaced_by="V402"),
+    _lint(
+        "MLM101", "version-as-float", W, "a version written as a bare number", replaced_by="V402"
+    ),
     _lint("MLM102", "legacy-time-created", W, "the legacy time_created key", fix="unsafe"),
-    _lint("MLM103", "timestamp-format", W, "utc_time_created not in MLflow's format",
-          replaced_by="V400"),
+    _lint(
+        "MLM103",
+        "timestamp-format",
+        W,
+        "utc_time_created not in MLflow's format",
+        replaced_by="V400",
+    ),
     _lint("MLM104", "unknown-key", W, "an unknown key that looks like a known one", fix="unsafe"),
-    _lint("MLM105", "legacy-env-string", W, "python_function env written as a 1.x string",
-          fix="safe"),
-    _lint("MLM106", "sklearn-data-without-model-path", W,
-          "an mlflow.sklearn pyfunc naming its model file in data, not model_path", fix="safe"),
+    _lint(
+        "MLM105", "legacy-env-string", W, "python_function env written as a 1.x string", fix="safe"
+    ),
+    _lint(
+        "MLM106",
+        "sklearn-data-without-model-path",
+        W,
+        "an mlflow.sklearn pyfunc naming its model file in data, not model_path",
+        fix="safe",
+    ),
     _lint("MLM201", "no-python-function", W, "no python_function flavor"),
-    _lint("MLM202", "removed-flavor", W, "a flavor current MLflow no longer has",
-          replaced_by="V209"),
-    _lint("MLM203", "absolute-model-code-path", W, "model_code_path is an absolute path",
-          fix="safe"),
+    _lint(
+        "MLM202", "removed-flavor", W, "a flavor current MLflow no longer has", replaced_by="V209"
+    ),
+    _lint(
+        "MLM203", "absolute-model-code-path", W, "model_code_path is an absolute path", fix="safe"
+    ),
     _lint("MLM301", "no-signature", W, "no signature: inputs are not checked when serving"),
     _lint("MLM302", "example-mismatch", W, "the input example does not match the signature"),
     _lint("MLM401", "missing-requirements", W, "a pyfunc model without any environment file"),
     _lint("MLM402", "unpinned-requirement", W, "a requirement not pinned to one version"),
-    _lint("MLM403", "requirement-contradicts-flavor", W,
-          "requirements.txt pins a version the MLmodel contradicts"),
-    _lint("MLM404", "python-version-mismatch", W,
-          "python_version disagrees with python_env.yaml or conda.yaml"),
-    _lint("MLM405", "model-size", W, "model_size_bytes far from the directory's real size",
-          fix="unsafe"),
+    _lint(
+        "MLM403",
+        "requirement-contradicts-flavor",
+        W,
+        "requirements.txt pins a version the MLmodel contradicts",
+    ),
+    _lint(
+        "MLM404",
+        "python-version-mismatch",
+        W,
+        "python_version disagrees with python_env.yaml or conda.yaml",
+    ),
+    _lint(
+        "MLM405",
+        "model-size",
+        W,
+        "model_size_bytes far from the directory's real size",
+        fix="unsafe",
+    ),
     _lint("MLM501", "dangerous-pickle", E, "a pickle whose opcodes import code-running callables"),
-    _lint("MLM502", "skops-trusts-too-much", W,
-          "skops_trusted_types trusts more types than the file needs", fix="unsafe"),
-    _lint("MLM503", "unexpected-pickle-import", W,
-          "a sklearn/xgboost/lightgbm model file imports code outside its framework"),
+    _lint(
+        "MLM502",
+        "skops-trusts-too-much",
+        W,
+        "skops_trusted_types trusts more types than the file needs",
+        fix="unsafe",
+    ),
+    _lint(
+        "MLM503",
+        "unexpected-pickle-import",
+        W,
+        "a sklearn/xgboost/lightgbm model file imports code outside its framework",
+    ),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _TABLE}

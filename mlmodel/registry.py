@@ -44,6 +44,7 @@ __all__ = [
 ENTRY_POINT_GROUP = "mlmodel.flavors"
 BUILTIN_ENTRY_POINT = "mlmodel.builtin_flavors:BUILTIN_FLAVORS"
 
+
 def _as_specs(loaded: Any) -> list[FlavorSpec]:
     if callable(loaded) and not isinstance(loaded, FlavorSpec):
         loaded = loaded()

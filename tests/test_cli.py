@@ -129,9 +129,7 @@ def test_version() -> None:
     assert run(["--version"]) == 0
 
 
-def test_several_paths_report_each_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_several_paths_report_each_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = write_model(tmp_path / "bad", "flavors: {}\n")
     assert run(["validate", str(GOOD), str(bad)]) == 1
     assert "2 files checked: 1 error, 0 warnings" in capsys.readouterr().out

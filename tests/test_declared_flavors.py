@@ -40,11 +40,15 @@ def project(tmp_path: Path, config_name: str, config: str, model: str = MODEL) -
     return model_dir
 
 
-PYPROJECT = '[project]\nname = "x"\n\n[tool.mlmodel.flavors]\nmy_flavor = "schemas/my.schema.yaml"\n'
+PYPROJECT = (
+    '[project]\nname = "x"\n\n[tool.mlmodel.flavors]\nmy_flavor = "schemas/my.schema.yaml"\n'
+)
 DOTFILE = '[flavors]\nmy_flavor = "schemas/my.schema.yaml"\n'
 
 
-@pytest.mark.parametrize(("name", "config"), [("pyproject.toml", PYPROJECT), (".mlmodel.toml", DOTFILE)])
+@pytest.mark.parametrize(
+    ("name", "config"), [("pyproject.toml", PYPROJECT), (".mlmodel.toml", DOTFILE)]
+)
 def test_declared_schema_findings_carry_line_and_column(
     tmp_path: Path, name: str, config: str
 ) -> None:
@@ -56,7 +60,9 @@ def test_declared_schema_findings_carry_line_and_column(
 
 
 def test_missing_required_key_points_at_the_flavor(tmp_path: Path) -> None:
-    model = project(tmp_path, ".mlmodel.toml", DOTFILE, "flavors:\n  my_flavor:\n    threshold: 0.5\n")
+    model = project(
+        tmp_path, ".mlmodel.toml", DOTFILE, "flavors:\n  my_flavor:\n    threshold: 0.5\n"
+    )
     found = validate_paths([model], check_files=False).diagnostics
     assert [(d.code, d.line, d.column) for d in found] == [("V212", 3, 5)]
     assert "'model_file' is a required property" in found[0].message

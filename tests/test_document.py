@@ -59,7 +59,7 @@ def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
         pytest.param(b"\xef\xbb\xbf" + SKLEARN.encode(), id="bom"),
         pytest.param(b'{"flavors": {"x": {"a": 1}},\n "run_id": "r"}', id="json"),
         pytest.param(b"time_created: 2018-05-25T17:28:53.35\nflavors: {x: {}}\n", id="timestamp"),
-        pytest.param(b"\n\nflavors:\n  x:\n    a: \"q\"   # c\n\n\n", id="blank-lines"),
+        pytest.param(b'\n\nflavors:\n  x:\n    a: "q"   # c\n\n\n', id="blank-lines"),
     ],
 )
 def test_unedited_document_writes_back_byte_identical(raw: bytes, tmp_path: Path) -> None:
@@ -232,8 +232,7 @@ def test_json_styled_documents_stay_json_styled() -> None:
     )
     del document["run_id"]
     assert document.text == (
-        '{\n  "flavors": {\n    "x": {\n      "a": "c"\n    }\n  },\n'
-        '  "artifact_path": "model"\n}'
+        '{\n  "flavors": {\n    "x": {\n      "a": "c"\n    }\n  },\n  "artifact_path": "model"\n}'
     )
 
 

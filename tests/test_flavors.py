@@ -20,15 +20,46 @@ THIRD_PARTY = {"mlflow_sktime", "crate"}
 
 #: every flavor MLflow 3.18 writes or used to write (spec section 4)
 MLFLOW_FLAVORS = {
-    "python_function", "sklearn", "xgboost", "lightgbm", "catboost", "pytorch", "tensorflow",
-    "keras", "onnx", "transformers", "sentence_transformers", "spark", "mleap", "h2o",
-    "statsmodels", "prophet", "pmdarima", "spacy", "fastai", "paddle", "shap", "openai",
-    "langchain", "llama_index", "dspy", "johnsnowlabs", "diffusers", "diviner", "promptflow",
+    "python_function",
+    "sklearn",
+    "xgboost",
+    "lightgbm",
+    "catboost",
+    "pytorch",
+    "tensorflow",
+    "keras",
+    "onnx",
+    "transformers",
+    "sentence_transformers",
+    "spark",
+    "mleap",
+    "h2o",
+    "statsmodels",
+    "prophet",
+    "pmdarima",
+    "spacy",
+    "fastai",
+    "paddle",
+    "shap",
+    "openai",
+    "langchain",
+    "llama_index",
+    "dspy",
+    "johnsnowlabs",
+    "diffusers",
+    "diviner",
+    "promptflow",
     "gluon",
 }
 
 #: the first MLflow release without the flavor (checked against the published wheels)
-REMOVED_IN = {"fastai": "3.0", "mleap": "3.0", "diviner": "3.7", "promptflow": "3.7", "gluon": "2.20"}
+REMOVED_IN = {
+    "fastai": "3.0",
+    "mleap": "3.0",
+    "diviner": "3.7",
+    "promptflow": "3.7",
+    "gluon": "2.20",
+}
 
 #: keys MLflow's loaders index without a default (checked against MLflow's sources)
 REQUIRED = {

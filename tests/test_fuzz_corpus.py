@@ -19,22 +19,77 @@ FILES = corpus_files()[:120]
 
 #: fragments that once broke a command, and their neighbours
 TOKENS = [
-    b"\t", b"\x12", b"\x7f", b"\x00", b"\x85", b"\xe2\x80\xa8", b"\xff", b"\xef\xbb\xbf",
-    b"&a ", b"*a", b"<<: *a\n", b"<<: [*a]\n", b"&a\n<<: *a\n", b"!!int", b"!!float",
-    b"!!bool", b"!!timestamp", b"!!binary", b"!!python/object:os.system", b"!foo",
-    b'"\\ud800"', b'"\\U00110000"', b"0x" + b"f" * 3600, b"9" * 4400, b"[" * 80, b"{" * 80,
-    b"]", b"}", b": ", b"- ", b"? ", b"'", b'"', b"#", b"---\n", b"...\n", b"\n  ", b"%YAML 1.1\n",
-    b"'" + b"[" * 1200 + b"'", b"../" * 3, b"a" * 300, b"/etc/passwd",
+    b"\t",
+    b"\x12",
+    b"\x7f",
+    b"\x00",
+    b"\x85",
+    b"\xe2\x80\xa8",
+    b"\xff",
+    b"\xef\xbb\xbf",
+    b"&a ",
+    b"*a",
+    b"<<: *a\n",
+    b"<<: [*a]\n",
+    b"&a\n<<: *a\n",
+    b"!!int",
+    b"!!float",
+    b"!!bool",
+    b"!!timestamp",
+    b"!!binary",
+    b"!!python/object:os.system",
+    b"!foo",
+    b'"\\ud800"',
+    b'"\\U00110000"',
+    b"0x" + b"f" * 3600,
+    b"9" * 4400,
+    b"[" * 80,
+    b"{" * 80,
+    b"]",
+    b"}",
+    b": ",
+    b"- ",
+    b"? ",
+    b"'",
+    b'"',
+    b"#",
+    b"---\n",
+    b"...\n",
+    b"\n  ",
+    b"%YAML 1.1\n",
+    b"'" + b"[" * 1200 + b"'",
+    b"../" * 3,
+    b"a" * 300,
+    b"/etc/passwd",
 ]
 
 
 #: values that keep the document valid YAML but have broken a command
 VALUES = [
-    b"!!int", b"!!float", b"!!bool", b"!!timestamp", b"!!int abc", b"!!binary 'a'",
-    b"!!timestamp 2020-13-45", b'"\\ud800"', b'"\\U00110000"', b"0x" + b"f" * 3600,
-    b"9" * 4400, b"1" + b":59" * 1500, b'"a\\0b"', b"a" * 300, b"d/" * 2100,
-    b"'" + b"[" * 1200 + b"]" * 1200 + b"'", b"'" + b'{"a":' * 600 + b"1" + b"}" * 600 + b"'",
-    b"&a {b: 1, <<: *a}", b"&a [*a]", b"\x12", b"[" * 70 + b"]" * 70, b"~", b"", b"{}",
+    b"!!int",
+    b"!!float",
+    b"!!bool",
+    b"!!timestamp",
+    b"!!int abc",
+    b"!!binary 'a'",
+    b"!!timestamp 2020-13-45",
+    b'"\\ud800"',
+    b'"\\U00110000"',
+    b"0x" + b"f" * 3600,
+    b"9" * 4400,
+    b"1" + b":59" * 1500,
+    b'"a\\0b"',
+    b"a" * 300,
+    b"d/" * 2100,
+    b"'" + b"[" * 1200 + b"]" * 1200 + b"'",
+    b"'" + b'{"a":' * 600 + b"1" + b"}" * 600 + b"'",
+    b"&a {b: 1, <<: *a}",
+    b"&a [*a]",
+    b"\x12",
+    b"[" * 70 + b"]" * 70,
+    b"~",
+    b"",
+    b"{}",
 ]
 
 
@@ -55,8 +110,9 @@ def mutated(draw: st.DrawFn) -> bytes:
     data = bytearray(draw(st.sampled_from(FILES)).read_bytes())
     for _ in range(draw(st.integers(1, 3))):
         at = draw(st.integers(0, len(data)))
-        kind = draw(st.sampled_from(["value", "value", "value", "token", "flip", "delete",
-                                     "repeat"]))
+        kind = draw(
+            st.sampled_from(["value", "value", "value", "token", "flip", "delete", "repeat"])
+        )
         if kind == "value":
             data = _replace_value(data, draw)
         elif kind == "token":

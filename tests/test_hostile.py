@@ -218,20 +218,28 @@ CASES = [
     Hostile("typed_int_word", lambda t: _model(t, GOOD + "x: !!int abc\n"), _all("V117"), 18),
     Hostile("typed_binary_bad", lambda t: _model(t, GOOD + "x: !!binary 'a'\n"), _all("V117"), 18),
     Hostile(
-        "typed_timestamp_bad", lambda t: _model(t, GOOD + "x: !!timestamp 2020-13-45\n"),
-        _all("V117"), 18,
+        "typed_timestamp_bad",
+        lambda t: _model(t, GOOD + "x: !!timestamp 2020-13-45\n"),
+        _all("V117"),
+        18,
     ),
     Hostile("typed_key", lambda t: _model(t, GOOD + "!!int : 1\n"), _all("V117"), 18),
     # integers beyond Python's digit limit: hex, decimal, sexagesimal
     Hostile(
         "int_hex_huge",
         lambda t: _model(t, GOOD.replace("model_path: model.pkl", "model_path: 0x" + "f" * 3572)),
-        _all("V119"), 5,
+        _all("V119"),
+        5,
     ),
-    Hostile("int_decimal_huge", lambda t: _model(t, GOOD + "x: " + "9" * 5000 + "\n"),
-            _all("V119"), 18),
-    Hostile("int_sexagesimal_huge", lambda t: _model(t, GOOD + "x: 1" + ":59" * 1500 + "\n"),
-            _all("V119"), 18),
+    Hostile(
+        "int_decimal_huge", lambda t: _model(t, GOOD + "x: " + "9" * 5000 + "\n"), _all("V119"), 18
+    ),
+    Hostile(
+        "int_sexagesimal_huge",
+        lambda t: _model(t, GOOD + "x: 1" + ":59" * 1500 + "\n"),
+        _all("V119"),
+        18,
+    ),
     # escapes that are no Unicode character: libyaml and PyYAML's pure reader (a tab)
     Hostile("surrogate", lambda t: _model(t, 'a: "\\ud800"\n'), _all("V120"), 1),
     Hostile(
@@ -239,7 +247,9 @@ CASES = [
     ),
     Hostile(
         "escape_beyond_unicode_pure_reader",
-        lambda t: _model(t, 'a: "\\U00110000"\nb: "\t"\n'), _all("V120"), 1,
+        lambda t: _model(t, 'a: "\\U00110000"\nb: "\t"\n'),
+        _all("V120"),
+        1,
     ),
     Hostile("escape_beyond_unicode", lambda t: _model(t, 'a: "\\U00110000"\n'), _all("V120"), 1),
     Hostile("surrogate_key", lambda t: _model(t, GOOD + '"\\udfff": 1\n'), _all("V120"), 18),
@@ -247,30 +257,37 @@ CASES = [
     Hostile(
         "signature_deep",
         lambda t: _complete(t, GOOD + f"signature:\n  inputs: '{_deep('[', ']', 1000)}'\n"),
-        _validate_only("V309", inspect="V309"), 19,
+        _validate_only("V309", inspect="V309"),
+        19,
     ),
     Hostile(
         "signature_deep_objects",
         lambda t: _complete(
             t, GOOD + "signature:\n  outputs: '" + '{"a":' * 5000 + "1" + "}" * 5000 + "'\n"
         ),
-        _validate_only("V309", inspect="V309"), 19,
+        _validate_only("V309", inspect="V309"),
+        19,
     ),
     # paths no file system can hold
     Hostile(
         "path_nul",
         lambda t: _complete(t, GOOD.replace("model_path: model.pkl", 'model_path: "m\\0.pkl"')),
-        _validate_only("V509"), 5,
+        _validate_only("V509"),
+        5,
     ),
     Hostile(
         "path_long_name",
         lambda t: _complete(t, GOOD.replace("model_path: model.pkl", "model_path: " + "a" * 300)),
-        _validate_only("V509"), 5,
+        _validate_only("V509"),
+        5,
     ),
     Hostile(
         "path_long_total",
-        lambda t: _complete(t, GOOD.replace("model_path: model.pkl", "model_path: " + "d/" * 2100 + "m")),
-        _validate_only("V509"), 5,
+        lambda t: _complete(
+            t, GOOD.replace("model_path: model.pkl", "model_path: " + "d/" * 2100 + "m")
+        ),
+        _validate_only("V509"),
+        5,
     ),
     Hostile(
         "path_long_code_folder",
@@ -281,42 +298,53 @@ CASES = [
                 "    loader_module: custom_mod\n    code: " + "c" * 300 + "\n",
             ),
         ),
-        _validate_only("V509"), 5,
+        _validate_only("V509"),
+        5,
     ),
     # side files nested 20,000 deep, an alias bomb, a FIFO
     Hostile(
         "conda_deep",
         lambda t: _complete(t, GOOD, conda__yaml="a: " + _deep("[", "]", 20000) + "\n"),
-        _validate_only("V510", inspect="V510"), 8,
+        _validate_only("V510", inspect="V510"),
+        8,
     ),
     Hostile(
         "python_env_bomb",
         lambda t: _complete(
-            t, GOOD,
+            t,
+            GOOD,
             python_env__yaml="a: &a [x,x,x,x,x,x,x,x,x,x]\n"
-            + "".join(f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
-                      for p, c in zip("abcdefgh", "bcdefghi", strict=True)),
+            + "".join(
+                f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+                for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+            ),
         ),
-        _validate_only("V510", inspect="V510"), 9,
+        _validate_only("V510", inspect="V510"),
+        9,
     ),
     Hostile(
         "input_example_deep",
         lambda t: _complete(t, GOOD + _EXAMPLE_INFO, input_example__json=_deep("[", "]", 20000)),
-        _validate_only("V510", inspect="V510"), 19,
+        _validate_only("V510", inspect="V510"),
+        19,
     ),
-    Hostile("conda_fifo", lambda t: _fifo(t, "conda.yaml"), _validate_only("V510", inspect="V510"), 8),
+    Hostile(
+        "conda_fifo", lambda t: _fifo(t, "conda.yaml"), _validate_only("V510", inspect="V510"), 8
+    ),
     Hostile("pickle_fifo", lambda t: _fifo(t, "model.pkl"), dict.fromkeys(COMMANDS)),
     # the MLmodel file itself: a FIFO, a sparse 3 GiB file, 1,000 nested brackets, a YAML bomb
     Hostile("mlmodel_fifo", lambda t: _fifo(t, "MLmodel"), _all("V115")),
     Hostile("mlmodel_sparse_3gib", _sparse_mlmodel, _all("V112")),
-    Hostile("brackets_1000", lambda t: _model(t, "a: " + _deep("[", "]", 1000) + "\n"),
-            _all("V111"), 1),
+    Hostile(
+        "brackets_1000", lambda t: _model(t, "a: " + _deep("[", "]", 1000) + "\n"), _all("V111"), 1
+    ),
     Hostile(
         "alias_output_bomb",
         lambda t: _model(
             t, GOOD + "x: &x " + "y" * 200_000 + "\nz: [" + ", ".join(["*x"] * 100) + "]\n"
         ),
-        _all("V110"), 19,
+        _all("V110"),
+        19,
     ),
 ]
 
@@ -375,7 +403,8 @@ def test_one_bad_file_hides_nothing_of_the_others(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "case", [c for c in CASES if c.name in ("mlmodel_fifo", "pickle_fifo", "mlmodel_sparse_3gib")],
+    "case",
+    [c for c in CASES if c.name in ("mlmodel_fifo", "pickle_fifo", "mlmodel_sparse_3gib")],
     ids=lambda c: c.name,
 )
 @pytest.mark.parametrize("command", COMMANDS)

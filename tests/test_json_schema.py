@@ -485,4 +485,3 @@ def test_generating_never_imports_jsonschema() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert done.stdout.strip() == "False"
-

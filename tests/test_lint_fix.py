@@ -104,7 +104,10 @@ def test_diff_shows_the_change_and_writes_nothing(tmp_path: Path) -> None:
             ),
             [],
         ),
-        (BASE + "    python_version: 3.10  # mlmodel: disable=MLM104\n", [("MLM001", 6), ("V402", 6)]),
+        (
+            BASE + "    python_version: 3.10  # mlmodel: disable=MLM104\n",
+            [("MLM001", 6), ("V402", 6)],
+        ),
         (BASE + "run_id: '# mlmodel: disable=MLM101'\n    \n", []),
     ],
     ids=["line", "prefix", "v-code", "block", "unused", "in-a-string"],

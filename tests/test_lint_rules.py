@@ -14,13 +14,16 @@ from mlmodel.lint.engine import LintOptions, lint_paths
 from mlmodel.lint.rules import RULE_MODULES, all_rules
 
 PYFUNC = "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    python_model: m.pkl\n"
-SIG = "signature:\n  inputs: '[{\"type\": \"double\", \"name\": \"a\", \"required\": true}]'\n"
+SIG = 'signature:\n  inputs: \'[{"type": "double", "name": "a", "required": true}]\'\n'
 SIG2 = (
-    "signature:\n  inputs: '[{\"type\": \"double\", \"name\": \"a\", \"required\": true}, "
-    "{\"type\": \"long\", \"name\": \"b\", \"required\": true}]'\n"
+    'signature:\n  inputs: \'[{"type": "double", "name": "a", "required": true}, '
+    '{"type": "long", "name": "b", "required": true}]\'\n'
 )
 EXAMPLE = "saved_input_example_info:\n  artifact_path: input_example.json\n  type: dataframe\n"
-ENV: dict[str, object] = {"requirements.txt": "mlflow==3.18.0\ncloudpickle==3.1.3", "m.pkl": pickle.dumps([1])}
+ENV: dict[str, object] = {
+    "requirements.txt": "mlflow==3.18.0\ncloudpickle==3.1.3",
+    "m.pkl": pickle.dumps([1]),
+}
 
 
 class Evil:
@@ -31,9 +34,13 @@ class Evil:
 def skops_file(types: list[str]) -> bytes:
     import io
 
-    schema = {"__class__": types[0].rsplit(".", 1)[1], "__module__": types[0].rsplit(".", 1)[0],
-              "content": [{"__class__": t.rsplit(".", 1)[1], "__module__": t.rsplit(".", 1)[0]}
-                          for t in types[1:]]}
+    schema = {
+        "__class__": types[0].rsplit(".", 1)[1],
+        "__module__": types[0].rsplit(".", 1)[0],
+        "content": [
+            {"__class__": t.rsplit(".", 1)[1], "__module__": t.rsplit(".", 1)[0]} for t in types[1:]
+        ],
+    }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("schema.json", json.dumps(schema))
@@ -124,7 +131,12 @@ CASES: list[tuple[str, str, dict[str, object], list[tuple[str, int]]]] = [
         {**ENV, "python_env.yaml": "python: 3.11.7\n"},
         [],
     ),
-    ("MLM405-fail", PYFUNC + "model_size_bytes: 10\n", {**ENV, "big.bin": b"x" * 200_000}, [("MLM405", 5)]),
+    (
+        "MLM405-fail",
+        PYFUNC + "model_size_bytes: 10\n",
+        {**ENV, "big.bin": b"x" * 200_000},
+        [("MLM405", 5)],
+    ),
     ("MLM405-pass", PYFUNC + "model_size_bytes: 200000\n", {**ENV, "big.bin": b"x" * 200_000}, []),
     ("MLM501-fail", PYFUNC, {**ENV, "m.pkl": pickle.dumps(Evil())}, [("MLM501", 4)]),
     ("MLM501-pass", PYFUNC, ENV, []),

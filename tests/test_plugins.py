@@ -54,7 +54,9 @@ def plugin_path(tmp_path: Path) -> Path:
     site = tmp_path / "site"
     dist_info = site / "fake_mlmodel_plugin-1.0.dist-info"
     dist_info.mkdir(parents=True)
-    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-mlmodel-plugin\nVersion: 1.0\n")
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: fake-mlmodel-plugin\nVersion: 1.0\n"
+    )
     (dist_info / "entry_points.txt").write_text(ENTRY_POINTS)
     (site / "fake_mlmodel_plugin.py").write_text(PLUGIN_MODULE)
     return site

@@ -15,9 +15,37 @@ from mlmodel.yamlio.document import MLmodelDocument
 
 KEYS = st.text(alphabet=string.ascii_lowercase + "_", min_size=1, max_size=12)
 TRICKY = st.sampled_from(
-    ["3.10", "yes", "no", "on", "null", "~", "", " lead", "trail ", "a: b", "#x", "x #y",
-     "- item", "1e3", "0123", "2018-06-01", "2024-01-01 10:00:00", "@at", "'q'", '"dq"',
-     "{a}", "[b]", "tab\there", "é", "line\nbreak", "*star", "&amp", "!bang", "%pct"]
+    [
+        "3.10",
+        "yes",
+        "no",
+        "on",
+        "null",
+        "~",
+        "",
+        " lead",
+        "trail ",
+        "a: b",
+        "#x",
+        "x #y",
+        "- item",
+        "1e3",
+        "0123",
+        "2018-06-01",
+        "2024-01-01 10:00:00",
+        "@at",
+        "'q'",
+        '"dq"',
+        "{a}",
+        "[b]",
+        "tab\there",
+        "é",
+        "line\nbreak",
+        "*star",
+        "&amp",
+        "!bang",
+        "%pct",
+    ]
 )
 SCALARS = st.one_of(
     st.none(),
@@ -29,9 +57,7 @@ SCALARS = st.one_of(
 )
 VALUES = st.recursive(
     SCALARS,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(KEYS, inner, max_size=4)
-    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(KEYS, inner, max_size=4)),
     max_leaves=12,
 )
 DOCUMENTS = st.dictionaries(KEYS, VALUES, min_size=1, max_size=6).map(

@@ -9,15 +9,39 @@ from mlmodel.api import validate_bytes
 BASE = "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    python_model: m.pkl\n"
 
 TOP_LEVEL = [
-    "utc_time_created", "time_created", "run_id", "artifact_path", "model_uuid",
-    "mlflow_version", "model_id", "prompts", "signature", "is_signature_from_type_hint",
-    "type_hint_from_example", "saved_input_example_info", "databricks_runtime", "metadata",
-    "model_size_bytes", "resources", "env_vars", "auth_policy",
+    "utc_time_created",
+    "time_created",
+    "run_id",
+    "artifact_path",
+    "model_uuid",
+    "mlflow_version",
+    "model_id",
+    "prompts",
+    "signature",
+    "is_signature_from_type_hint",
+    "type_hint_from_example",
+    "saved_input_example_info",
+    "databricks_runtime",
+    "metadata",
+    "model_size_bytes",
+    "resources",
+    "env_vars",
+    "auth_policy",
 ]
 PYFUNC = [
-    "python_version", "data", "code", "env", "predict_fn", "config", "streamable",
-    "predict_stream_fn", "model_code_path", "cloudpickle_version",
-    "python_model_compression", "artifacts", "model_path",
+    "python_version",
+    "data",
+    "code",
+    "env",
+    "predict_fn",
+    "config",
+    "streamable",
+    "predict_stream_fn",
+    "model_code_path",
+    "cloudpickle_version",
+    "python_model_compression",
+    "artifacts",
+    "model_path",
 ]
 SKLEARN = ["sklearn_version", "serialization_format", "skops_trusted_types", "code", "extra_files"]
 

@@ -49,9 +49,7 @@ def lint(
             help="Codes (V or MLM), prefixes or ALL to report (comma-separated or repeated)."
         ),
     ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option(help="Codes or prefixes to skip.")
-    ] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help="Codes or prefixes to skip.")] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes.")] = False,
     unsafe_fixes: Annotated[
         bool, typer.Option("--unsafe-fixes", help="Apply unsafe fixes too (with --fix).")
@@ -121,9 +119,7 @@ def lint(
         result.result.reports.append(report)
     for text in result.diffs.values():
         sys.stdout.write(text)
-    render = report_options(
-        color, output_file, quiet=quiet, statistics=statistics, sources=sources
-    )
+    render = report_options(color, output_file, quiet=quiet, statistics=statistics, sources=sources)
     write_report(
         lambda stream: FORMATTERS[output_format](result.result, stream, render),
         output_file,

@@ -61,9 +61,7 @@ ExitZeroOption = Annotated[
 ]
 StatisticsOption = Annotated[
     bool,
-    typer.Option(
-        "--statistics", help="Print how often each code occurs instead of every finding."
-    ),
+    typer.Option("--statistics", help="Print how often each code occurs instead of every finding."),
 ]
 OutputFileOption = Annotated[
     Path | None,

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from mlmodel.cli.paths import Collected
     from mlmodel.report import ReportOptions
 
+
 def use_color(choice: ColorChoice, stream: TextIO) -> bool:
     """``--color``: always, never, or (auto) when ``stream`` is a terminal and neither
     ``NO_COLOR`` (https://no-color.org) nor ``TERM=dumb`` says otherwise."""
@@ -38,9 +39,7 @@ def check_statistics(command: str, output_format: str, statistics: bool) -> None
         raise usage(command, f"--statistics works with --format {known}, not {output_format}")
 
 
-def write_report(
-    render: Callable[[TextIO], None], output_file: Path | None, command: str
-) -> None:
+def write_report(render: Callable[[TextIO], None], output_file: Path | None, command: str) -> None:
     """Render to stdout, or to ``output_file`` through the one safe-write home
     (:func:`mlmodel.fsio.write_file`: atomic, never half-written)."""
     if output_file is None:
@@ -83,6 +82,4 @@ def report_options(
         colored = color is ColorChoice.always
     else:
         colored = use_color(color, sys.stdout)
-    return ReportOptions(
-        color=colored, quiet=quiet, statistics=statistics, sources=sources or {}
-    )
+    return ReportOptions(color=colored, quiet=quiet, statistics=statistics, sources=sources or {})

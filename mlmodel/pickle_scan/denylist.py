@@ -174,28 +174,149 @@ DENYLIST: Final[tuple[DenyRule, ...]] = (
 
 #: attributes that lead from any object to globals, classes or code
 DUNDER_HOPS: Final = frozenset(
-    ["__globals__", "__builtins__", "__subclasses__", "__code__", "__class__", "__base__", "__bases__", "__mro__", "__dict__", "__getattribute__", "__getattr__", "__import__", "__loader__", "__spec__", "__closure__", "__func__", "__self__", "__reduce__", "__reduce_ex__", "__init_subclass__", "__call__", "__getitem__", "__module__", "__wrapped__"]
+    [
+        "__globals__",
+        "__builtins__",
+        "__subclasses__",
+        "__code__",
+        "__class__",
+        "__base__",
+        "__bases__",
+        "__mro__",
+        "__dict__",
+        "__getattribute__",
+        "__getattr__",
+        "__import__",
+        "__loader__",
+        "__spec__",
+        "__closure__",
+        "__func__",
+        "__self__",
+        "__reduce__",
+        "__reduce_ex__",
+        "__init_subclass__",
+        "__call__",
+        "__getitem__",
+        "__module__",
+        "__wrapped__",
+    ]
 )
 
 #: a path segment with one of these names (leading underscores stripped) reaches a dangerous
 #: module: ``tempfile._os.system``, ``threading._os``, ``shutil.os``, ``ntpath._sys``
 PRIVATE_ALIASES: Final = frozenset(
-    ["os", "posix", "nt", "subprocess", "posixsubprocess", "sys", "builtins", "builtin", "shutil", "socket", "importlib", "pickle", "marshal", "ctypes", "pty", "runpy", "pyio", "osx_support"]
+    [
+        "os",
+        "posix",
+        "nt",
+        "subprocess",
+        "posixsubprocess",
+        "sys",
+        "builtins",
+        "builtin",
+        "shutil",
+        "socket",
+        "importlib",
+        "pickle",
+        "marshal",
+        "ctypes",
+        "pty",
+        "runpy",
+        "pyio",
+        "osx_support",
+    ]
 )
 
 #: callables that resolve a name to any object (the gadget behind every getattr chain)
 NAME_RESOLVERS: Final = frozenset(
-    ["resolve_name", "locate", "_locate", "getattr", "attrgetter", "methodcaller", "__import__", "import_module", "find_class", "import_string", "getattr_static", "_getattribute", "instantiate", "get_method", "get_class", "load_object"]
+    [
+        "resolve_name",
+        "locate",
+        "_locate",
+        "getattr",
+        "attrgetter",
+        "methodcaller",
+        "__import__",
+        "import_module",
+        "find_class",
+        "import_string",
+        "getattr_static",
+        "_getattribute",
+        "instantiate",
+        "get_method",
+        "get_class",
+        "load_object",
+    ]
 )
 
 #: callables that open, create or map files, in any module
 FILE_OPENERS: Final = frozenset(
-    ["open", "fdopen", "open_code", "FileIO", "FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler", "GzipFile", "BZ2File", "LZMAFile", "TarFile", "ZipFile", "urlopen", "urlretrieve", "mkstemp", "mkdtemp", "NamedTemporaryFile", "TemporaryFile", "SpooledTemporaryFile", "TemporaryDirectory", "write_text", "write_bytes", "touch", "unlink", "rmdir", "rmtree"]
+    [
+        "open",
+        "fdopen",
+        "open_code",
+        "FileIO",
+        "FileHandler",
+        "RotatingFileHandler",
+        "TimedRotatingFileHandler",
+        "WatchedFileHandler",
+        "GzipFile",
+        "BZ2File",
+        "LZMAFile",
+        "TarFile",
+        "ZipFile",
+        "urlopen",
+        "urlretrieve",
+        "mkstemp",
+        "mkdtemp",
+        "NamedTemporaryFile",
+        "TemporaryFile",
+        "SpooledTemporaryFile",
+        "TemporaryDirectory",
+        "write_text",
+        "write_bytes",
+        "touch",
+        "unlink",
+        "rmdir",
+        "rmtree",
+    ]
 )
 
 #: callables that run code or commands, in any module
 CODE_RUNNERS: Final = frozenset(
-    ["eval", "exec", "execfile", "compile", "system", "popen", "Popen", "spawn", "spawnl", "spawnv", "spawnve", "spawnvp", "execl", "execle", "execlp", "execv", "execve", "execvp", "execvpe", "check_call", "check_output", "getoutput", "getstatusoutput", "startfile", "runstring", "run_path", "run_module", "pipepager", "tempfilepager", "_get_command_stdout", "_syscmd_file"]
+    [
+        "eval",
+        "exec",
+        "execfile",
+        "compile",
+        "system",
+        "popen",
+        "Popen",
+        "spawn",
+        "spawnl",
+        "spawnv",
+        "spawnve",
+        "spawnvp",
+        "execl",
+        "execle",
+        "execlp",
+        "execv",
+        "execve",
+        "execvp",
+        "execvpe",
+        "check_call",
+        "check_output",
+        "getoutput",
+        "getstatusoutput",
+        "startfile",
+        "runstring",
+        "run_path",
+        "run_module",
+        "pipepager",
+        "tempfilepager",
+        "_get_command_stdout",
+        "_syscmd_file",
+    ]
 )
 
 #: more names that run code when the module is in the standard library (``cProfile.run``)

@@ -87,7 +87,15 @@ class _Obj:
 
 
 _STRING_OPS: Final = frozenset(
-    ["UNICODE", "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8", "STRING", "BINSTRING", "SHORT_BINSTRING"]
+    [
+        "UNICODE",
+        "BINUNICODE",
+        "SHORT_BINUNICODE",
+        "BINUNICODE8",
+        "STRING",
+        "BINSTRING",
+        "SHORT_BINSTRING",
+    ]
 )
 _INT_OPS: Final = frozenset(["INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4"])
 _GET_OPS: Final = frozenset(("GET", "BINGET", "LONG_BINGET"))

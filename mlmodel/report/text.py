@@ -34,8 +34,7 @@ def summary(result: ValidationResult) -> str:
     if not result.errors and not result.warnings:
         return f"{files} checked: no problems found"
     return (
-        f"{files} checked: {_plural(result.errors, 'error')}, "
-        f"{_plural(result.warnings, 'warning')}"
+        f"{files} checked: {_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')}"
     )
 
 

@@ -39,6 +39,8 @@ _FRAMEWORKS: Final = {
     "mlflow.dspy": "dspy",
     "mlflow.openai": "openai",
 }
+
+
 def _install_hint(loader_module: str) -> str:
     extra = next(
         (pkgs for prefix, pkgs in _FRAMEWORKS.items() if loader_module.startswith(prefix)),

@@ -14,9 +14,7 @@ class InputExampleInfo(MLmodelSchema):
     type: Literal[
         "dataframe", "ndarray", "json_object", "sparse_matrix_csc", "sparse_matrix_csr"
     ] = Field(description="how to decode the example file")
-    pandas_orient: Literal["split", "values", "records", "index", "columns", "table"] | None = (
-        None
-    )
+    pandas_orient: Literal["split", "values", "records", "index", "columns", "table"] | None = None
     serving_input_path: RelativePath | None = Field(
         default=None, description="ready-to-POST payload (2.15+)"
     )

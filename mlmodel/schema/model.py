@@ -49,4 +49,5 @@ class MLmodel(MLmodelSchema):
     env_vars: list[str] | None = None
     auth_policy: dict[str, Any] | None = None
 
+
 __all__ = ["MLmodel", "RelativePath", "Resources"]

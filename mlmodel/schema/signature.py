@@ -63,12 +63,7 @@ class SparkVectorType(_Spec):
 
 
 DataType = Annotated[
-    ScalarType
-    | ArrayType
-    | ObjectType
-    | MapType
-    | AnyType
-    | SparkVectorType,
+    ScalarType | ArrayType | ObjectType | MapType | AnyType | SparkVectorType,
     Field(discriminator="type"),
 ]
 

@@ -60,8 +60,7 @@ def _check_side_files(ctx: CheckContext, model_dir: Path) -> None:
                 "V510",
                 f"{dotted(path)} names a file that cannot be read: {exc}",
                 path,
-                hint="MLflow reads this file when it sets up the environment or serves the "
-                "model",
+                hint="MLflow reads this file when it sets up the environment or serves the model",
             )
 
 

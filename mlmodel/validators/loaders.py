@@ -19,9 +19,15 @@ from mlmodel.validators.context import CheckContext
 #: loader modules MLflow has shipped (3.18 and earlier) besides those tied to a built-in flavor.
 _OTHER_MLFLOW_LOADERS = frozenset(
     [
-        "mlflow.pyfunc", "mlflow.pyfunc.model", "mlflow.pyfunc.loaders.code_model",
-        "mlflow.pyfunc.loaders.chat_model", "mlflow.pyfunc.loaders.chat_agent",
-        "mlflow.pyfunc.loaders.responses_agent", "mlflow.mxnet", "mlflow.mleap", "mlflow.keras.load",
+        "mlflow.pyfunc",
+        "mlflow.pyfunc.model",
+        "mlflow.pyfunc.loaders.code_model",
+        "mlflow.pyfunc.loaders.chat_model",
+        "mlflow.pyfunc.loaders.chat_agent",
+        "mlflow.pyfunc.loaders.responses_agent",
+        "mlflow.mxnet",
+        "mlflow.mleap",
+        "mlflow.keras.load",
         "mlflow.tensorflow.keras",
     ]
 )
@@ -35,8 +41,13 @@ def mlflow_loaders() -> frozenset[str]:
 
 MLFLOW_LOADERS: frozenset[str] = mlflow_loaders()
 EXTERNAL_LOADERS = frozenset(["databricks.feature_store.mlflow_model"])
-SKLEARN_PREDICT_FNS = ("predict", "predict_proba", "predict_log_proba", "predict_joint_log_proba",
-                       "score")
+SKLEARN_PREDICT_FNS = (
+    "predict",
+    "predict_proba",
+    "predict_log_proba",
+    "predict_joint_log_proba",
+    "score",
+)
 DOTTED_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
@@ -139,9 +150,7 @@ def _is_dir(path: Path) -> bool:
         return False
 
 
-def _check_sklearn_loader(
-    ctx: CheckContext, pyfunc: dict[str, Any], sklearn: Any
-) -> None:
+def _check_sklearn_loader(ctx: CheckContext, pyfunc: dict[str, Any], sklearn: Any) -> None:
     base = ("flavors", "python_function")
     if pyfunc.get("data") is None and pyfunc.get("model_path") is None:
         ctx.report(

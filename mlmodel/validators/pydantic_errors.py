@@ -107,7 +107,7 @@ def _report_group(
             key = rest[-1]
             code = "V308" if key == "optional" else ("V301" if fallback == "V200" else fallback)
             hint = (
-                "MLflow >= 2.18 cannot load it; use \"required\": false instead"
+                'MLflow >= 2.18 cannot load it; use "required": false instead'
                 if key == "optional"
                 else None
             )

@@ -16,17 +16,89 @@ _PARTS = ("inputs", "outputs", "params")
 # numpy dtype names (what MLflow writes: ``np.dtype(...).name``) and common aliases numpy accepts.
 _DTYPES = frozenset(
     [
-        "bool", "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-        "float16", "float32", "float64", "float128", "longdouble", "complex64", "complex128",
-        "complex256", "str", "str_", "bytes", "bytes_", "object", "object_", "int", "float",
-        "complex", "double", "single", "half", "byte", "ubyte", "short", "ushort", "intc",
-        "uintc", "intp", "uintp", "longlong", "ulonglong", "unicode", "O", "U", "S",
-        "b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8", "f16", "c8",
-        "c16", "c32", "?", "b", "B", "h", "H", "i", "I", "l", "L", "q", "Q", "e", "f", "d", "g",
-        "F", "D", "G",
+        "bool",
+        "bool_",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "float16",
+        "float32",
+        "float64",
+        "float128",
+        "longdouble",
+        "complex64",
+        "complex128",
+        "complex256",
+        "str",
+        "str_",
+        "bytes",
+        "bytes_",
+        "object",
+        "object_",
+        "int",
+        "float",
+        "complex",
+        "double",
+        "single",
+        "half",
+        "byte",
+        "ubyte",
+        "short",
+        "ushort",
+        "intc",
+        "uintc",
+        "intp",
+        "uintp",
+        "longlong",
+        "ulonglong",
+        "unicode",
+        "O",
+        "U",
+        "S",
+        "b1",
+        "i1",
+        "i2",
+        "i4",
+        "i8",
+        "u1",
+        "u2",
+        "u4",
+        "u8",
+        "f2",
+        "f4",
+        "f8",
+        "f16",
+        "c8",
+        "c16",
+        "c32",
+        "?",
+        "b",
+        "B",
+        "h",
+        "H",
+        "i",
+        "I",
+        "l",
+        "L",
+        "q",
+        "Q",
+        "e",
+        "f",
+        "d",
+        "g",
+        "F",
+        "D",
+        "G",
     ]
 )
-_TIME_DTYPE = re.compile(r"^(datetime64|timedelta64|M8|m8)(\[(Y|M|W|D|h|m|s|ms|us|ns|ps|fs|as)\])?$")
+_TIME_DTYPE = re.compile(
+    r"^(datetime64|timedelta64|M8|m8)(\[(Y|M|W|D|h|m|s|ms|us|ns|ps|fs|as)\])?$"
+)
 # as mlmodel.schema.signature's ParamSpec allows; spelled out here so that validating does
 # not import the pydantic models
 _PARAM_TYPES = ("boolean", "integer", "long", "float", "double", "string", "datetime", "object")
@@ -122,14 +194,16 @@ def _check_specs(ctx: CheckContext, part: str, value: Any, yaml_path: KeyPath) -
     if not any(named) and any(spec.get("required") is False for spec in value):
         ctx.report(
             "V301",
-            f"signature.{part}: unnamed specs cannot be optional (\"required\": false); "
+            f'signature.{part}: unnamed specs cannot be optional ("required": false); '
             "MLflow refuses the schema",
             yaml_path,
             hint="name the columns or make them required",
         )
     if kinds == {"tensor"}:
         if len(value) > 1 and not all(named):
-            ctx.report("V302", f"signature.{part}: several tensor specs must all be named", yaml_path)
+            ctx.report(
+                "V302", f"signature.{part}: several tensor specs must all be named", yaml_path
+            )
         for index, spec in enumerate(value):
             dtype = spec["tensor-spec"]["dtype"]
             if dtype not in _DTYPES and not _TIME_DTYPE.match(dtype):
@@ -140,8 +214,11 @@ def _check_specs(ctx: CheckContext, part: str, value: Any, yaml_path: KeyPath) -
                     yaml_path,
                 )
     else:
-        odd = [spec["name"] for spec in value if spec.get("name") is not None
-               and not isinstance(spec["name"], str)]
+        odd = [
+            spec["name"]
+            for spec in value
+            if spec.get("name") is not None and not isinstance(spec["name"], str)
+        ]
         if odd:
             shown = ", ".join(repr(n) for n in odd[:5]) + (", ..." if len(odd) > 5 else "")
             ctx.report(

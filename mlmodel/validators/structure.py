@@ -45,7 +45,9 @@ def check_structure(ctx: CheckContext) -> None:
     if not isinstance(flavors, dict):
         return
     if not flavors:
-        ctx.report("V202", "'flavors' is empty: the model cannot be used as any flavor", ("flavors",))
+        ctx.report(
+            "V202", "'flavors' is empty: the model cannot be used as any flavor", ("flavors",)
+        )
         return
     for name, config in flavors.items():
         spec = get_flavor(name)

@@ -87,8 +87,10 @@ class MLmodelDocument(MutableMapping[str, Any]):
         if errors:
             raise parse_failure(path, errors)
         if not isinstance(self._parsed.data, dict):
-            code, what = ("V113", "empty (null)") if self._parsed.data is None else (
-                "V114", "not a mapping of keys to values"
+            code, what = (
+                ("V113", "empty (null)")
+                if self._parsed.data is None
+                else ("V114", "not a mapping of keys to values")
             )
             found = diagnostic(code, f"the document is {what}", line=1, column=1)
             raise parse_failure(path, [found])
@@ -332,7 +334,9 @@ def check_representable(value: Any, depth: int = 0) -> None:
     """Raise :class:`EditError` unless ``value`` is plain YAML data: strings, numbers,
     booleans, None, dates, and lists, tuples and dicts of them (scalar keys)."""
     if depth > MAX_VALUE_DEPTH:
-        raise EditError(f"the value nests deeper than {MAX_VALUE_DEPTH} levels (or refers to itself)")
+        raise EditError(
+            f"the value nests deeper than {MAX_VALUE_DEPTH} levels (or refers to itself)"
+        )
     if isinstance(value, _SCALARS):
         return
     if isinstance(value, list | tuple):

@@ -124,7 +124,9 @@ class TextEditor:
         span = self.parsed.spans[path]
         flow = _in_flow(self.parsed, path[:-1]) or span.flow
         if span.kind == "scalar" and not isinstance(value, dict | list):
-            return self._replace(span.start, span.end, render_scalar(value, span.style, in_flow=flow))
+            return self._replace(
+                span.start, span.end, render_scalar(value, span.style, in_flow=flow)
+            )
         if flow or isinstance(path[-1], int):
             text = render_flow(value) if isinstance(value, dict | list) else render_scalar(value)
             return self._replace(span.start, content_end(self.parsed, path), text)
@@ -181,17 +183,21 @@ class TextEditor:
             return self.text + self.layout.newline + line
         return self._replace(at, at, line + self.layout.newline)
 
-    def _add_flow_key(
-        self, path: KeyPath, value: Any, parent: Span, siblings: list[str]
-    ) -> str:
+    def _add_flow_key(self, path: KeyPath, value: Any, parent: Span, siblings: list[str]) -> str:
         parent_path = path[:-1]
         key_text = self._key_text(str(path[-1]), parent, path)
-        rendered = render_flow(value) if isinstance(value, dict | list) else render_scalar(
-            value, '"' if key_text.startswith('"') else None, in_flow=True
+        rendered = (
+            render_flow(value)
+            if isinstance(value, dict | list)
+            else render_scalar(value, '"' if key_text.startswith('"') else None, in_flow=True)
         )
         entry = f"{key_text}: {rendered}"
         if not siblings:
-            if parent_path and parent.key_end is not None and not _in_flow(self.parsed, parent_path[:-1]):
+            if (
+                parent_path
+                and parent.key_end is not None
+                and not _in_flow(self.parsed, parent_path[:-1])
+            ):
                 indent = self._indent_of(parent)
                 new = self._value_text({path[-1]: value}, indent, None)
                 return self._replace(parent.key_end, parent.end, new)

@@ -53,9 +53,7 @@ def read_mlmodel_data(path: Path, max_bytes: int) -> bytes:
     :class:`~mlmodel.fsio.FileStamp`, so no SHA-256 of it: validate's cold start)."""
     from mlmodel.fsio import read_regular_bytes
 
-    return _read_or_diagnose(
-        path, max_bytes, lambda: read_regular_bytes(path, max_bytes=max_bytes)
-    )
+    return _read_or_diagnose(path, max_bytes, lambda: read_regular_bytes(path, max_bytes=max_bytes))
 
 
 def _read_or_diagnose(path: Path, max_bytes: int, read: Callable[[], _T]) -> _T:

@@ -306,7 +306,9 @@ class TreeBuilder:
     # -- anchors ------------------------------------------------------------------------
 
     def _open_anchor(self, source: _Events, event: Any) -> list[Any] | None:
-        anchor = None if source.replay or _kind(event) == "Alias" else getattr(event, "anchor", None)
+        anchor = (
+            None if source.replay or _kind(event) == "Alias" else getattr(event, "anchor", None)
+        )
         if anchor is None:
             return None
         if anchor in self._anchor_marks:
@@ -421,7 +423,9 @@ class TreeBuilder:
         if depth > self.limits.max_depth:
             self._halted = True
             self._report(
-                "V111", f"collections nested deeper than {self.limits.max_depth} levels", event,
+                "V111",
+                f"collections nested deeper than {self.limits.max_depth} levels",
+                event,
                 path,
             )
             self._skip(source)
@@ -468,7 +472,10 @@ class TreeBuilder:
         if key_event is not None:
             mark = key_event.start_mark
             span.set_key(
-                mark.line + 1, mark.column + 1, mark.index, key_event.end_mark.index,
+                mark.line + 1,
+                mark.column + 1,
+                mark.index,
+                key_event.end_mark.index,
                 key_event.style or None,
             )
         return span
@@ -504,7 +511,7 @@ class TreeBuilder:
         if tag.startswith(_TAG + "python/"):
             self._report(
                 "V108",
-                f"the tag !!{tag[len(_TAG):]} asks YAML to run Python; it is never constructed",
+                f"the tag !!{tag[len(_TAG) :]} asks YAML to run Python; it is never constructed",
                 event,
                 path,
                 hint="MLflow's safe loader refuses it too; remove the tag",
@@ -540,10 +547,9 @@ class TreeBuilder:
                 shown = text if len(text) <= 40 else text[:39] + "…"
                 self._report(
                     "V117",
-                    f"{shown!r} cannot be read as !!{tag[len(_TAG):]}: "
-                    f"{type(exc).__name__}: {exc}"
+                    f"{shown!r} cannot be read as !!{tag[len(_TAG) :]}: {type(exc).__name__}: {exc}"
                     if shown
-                    else f"an empty value cannot be read as !!{tag[len(_TAG):]}",
+                    else f"an empty value cannot be read as !!{tag[len(_TAG) :]}",
                     event,
                     path,
                     hint="remove the tag or write a value of that type",
@@ -601,7 +607,10 @@ class TreeBuilder:
             key_event = self._key_event(source)
             if key_event is None:
                 self._report(
-                    "V107", "a mapping or sequence used as a key", source.peek(), path,
+                    "V107",
+                    "a mapping or sequence used as a key",
+                    source.peek(),
+                    path,
                     hint="MLmodel keys are plain strings",
                 )
                 self._skip(source)  # the key
@@ -655,7 +664,10 @@ class TreeBuilder:
             if value_span is not None:
                 mark = key_event.start_mark
                 value_span.set_key(
-                    mark.line + 1, mark.column + 1, mark.index, key_event.end_mark.index,
+                    mark.line + 1,
+                    mark.column + 1,
+                    mark.index,
+                    key_event.end_mark.index,
                     _style(key_event),
                 )
             result[key] = value
@@ -715,7 +727,9 @@ class TreeBuilder:
         if depth + 1 > self.limits.max_depth:
             self._halted = True
             self._report(
-                "V111", f"collections nested deeper than {self.limits.max_depth} levels", target,
+                "V111",
+                f"collections nested deeper than {self.limits.max_depth} levels",
+                target,
                 path,
             )
             self._skip(source)

@@ -34,7 +34,9 @@ def _fix(ctx: LintContext, value: Any, has_utc: bool) -> Fix | NoFix:
         def drop(document: MLmodelDocument) -> None:
             del document["time_created"]
 
-        return Fix("time_created", "delete", old, "(removed)", drop, WHY + "; utc_time_created exists")
+        return Fix(
+            "time_created", "delete", old, "(removed)", drop, WHY + "; utc_time_created exists"
+        )
     text = mlflow_timestamp(value)
     if text is None:
         return NoFix(

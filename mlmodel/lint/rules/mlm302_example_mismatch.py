@@ -87,8 +87,11 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     if columns is None:
         return
     present = {str(c) for c in columns}
-    missing = [str(s["name"]) for s in specs if s.get("required", True) is not False
-               and str(s["name"]) not in present]
+    missing = [
+        str(s["name"])
+        for s in specs
+        if s.get("required", True) is not False and str(s["name"]) not in present
+    ]
     extra = sorted(present - {str(s["name"]) for s in specs})
     if missing or extra:
         parts = []

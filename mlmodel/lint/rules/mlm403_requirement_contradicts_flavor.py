@@ -88,8 +88,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if not _same(recorded, pin.pinned_version):
             yield Finding(
                 path,
-                f"{path[-1]} is {recorded} but requirements.txt line {pin.line} pins "
-                f"{pin.text}",
+                f"{path[-1]} is {recorded} but requirements.txt line {pin.line} pins {pin.text}",
                 hint="the environment would install another version than the one that saved "
                 "the model",
             )

@@ -18,9 +18,7 @@ class KerasFlavor(MLmodelSchema):
     save_exported_model: bool | None = Field(
         default=None, description="true: a TF SavedModel export instead of model.keras"
     )
-    keras_module: str | None = Field(
-        default=None, description="1.x: keras or tensorflow.keras"
-    )
+    keras_module: str | None = Field(default=None, description="1.x: keras or tensorflow.keras")
     save_format: Literal["tf", "h5", "keras"] | None = Field(
         default=None, description="1.x; missing means h5"
     )

@@ -36,7 +36,5 @@ class TransformersFlavor(MLmodelSchema):
     )
     processor_type: str | None = None
     prompt_template: str | None = None
-    inference_task: Literal["llm/v1/chat", "llm/v1/completions", "llm/v1/embeddings"] | None = (
-        None
-    )
+    inference_task: Literal["llm/v1/chat", "llm/v1/completions", "llm/v1/embeddings"] | None = None
     code: RelativePath | None = None
