@@ -316,3 +316,70 @@ def test_download_killed_mid_way_leaves_no_partial_model(logged: Logged, tmp_pat
     assert done.returncode == 0, done.stderr
     assert (target / "MLmodel").is_file()
     assert [p.name for p in target.parent.iterdir()] == ["model"]
+
+
+def test_cli_predict_accepts_runs_and_models_uris(
+    logged: Logged, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    data = tmp_path / "input.csv"
+    X.to_csv(data, index=False)
+    expected = logged.estimator.predict(X).tolist()
+    for uri in (f"runs:/{logged.run_id}/model", "models:/registered/2"):
+        out = tmp_path / "out.json"
+        code, _, err = _cli(["predict", uri, "-i", str(data), "-t", "csv", "-o", str(out)], capsys)
+        assert code == 0, err
+        assert json.loads(out.read_text())["predictions"] == expected
+        out.unlink()
+
+
+def test_cli_serve_accepts_a_models_uri(logged: Logged, tmp_path: Path) -> None:
+    """The real ``mlmodel serve`` process, given a registry URI, answers /invocations."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.tracking_store import free_port
+
+    port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlmodel", "serve", "models:/registered/1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ),
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert process.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                with urllib.request.urlopen(f"{url}/ping", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "mlmodel serve did not start in time"
+            time.sleep(0.3)
+        body = json.dumps({"dataframe_split": X.to_dict(orient="split", index=False)})
+        request = urllib.request.Request(
+            f"{url}/invocations",
+            data=body.encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            predictions = json.loads(reply.read())["predictions"]
+        assert predictions == logged.estimator.predict(X).tolist()
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

@@ -23,21 +23,12 @@ from mlmodel.runtime.signature_spec import (
     TensorSpec,
     TypeSpec,
 )
+from mlmodel.schema.datatypes import SCALAR_NUMPY_DTYPES
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-_NUMPY_NAMES = {
-    "boolean": "bool",
-    "integer": "int32",
-    "long": "int64",
-    "float": "float32",
-    "double": "float64",
-    "string": "str",
-    "binary": "bytes",
-    "datetime": "datetime64[ns]",
-}
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "boolean": (bool,),
     "integer": (int,),
@@ -53,7 +44,7 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
 def numpy_dtype(type_name: str) -> np.dtype[Any]:
     import numpy as np
 
-    return np.dtype(_NUMPY_NAMES[type_name])
+    return np.dtype(SCALAR_NUMPY_DTYPES[type_name])
 
 
 def _pandas_dtype(type_name: str) -> Any:

@@ -27,28 +27,14 @@ Progress = Callable[[int], None]
 
 
 def _chunks(source: IO[bytes], mime: str, scorer: Scorer, rows: int) -> Iterator[Any]:
-    import pandas as pd
-
-    from mlmodel.scoring.tabular import _csv_error, _csv_options, iter_parquet
+    from mlmodel.scoring.tabular import iter_csv, iter_parquet
 
     if mime == ct.PARQUET:
         yield from iter_parquet(source, rows)  # type: ignore[arg-type]
         return
     text = io.TextIOWrapper(source, encoding="utf-8")
     try:
-        try:
-            reader = pd.read_csv(text, chunksize=rows, **_csv_options(scorer.inputs.schema))
-        except Exception as exc:
-            raise _csv_error(exc) from exc
-        with reader:
-            while True:
-                try:
-                    chunk = next(reader)
-                except StopIteration:
-                    return
-                except Exception as exc:
-                    raise _csv_error(exc) from exc
-                yield chunk
+        yield from iter_csv(text, scorer.inputs.schema, rows)
     finally:
         text.detach()  # the caller owns (and closes) ``source``
 

@@ -68,8 +68,9 @@ def read_csv(body: bytes | str | IO[Any], schema: InputSchema | None) -> Any:
         raise _csv_error(exc) from exc
 
 
-def iter_csv(path: str, schema: InputSchema | None, rows: int) -> Iterator[Any]:
-    """A CSV file as DataFrames of at most ``rows`` rows (bounded memory)."""
+def iter_csv(path: str | IO[str], schema: InputSchema | None, rows: int) -> Iterator[Any]:
+    """A CSV file (a path or a text stream) as DataFrames of at most ``rows`` rows (bounded
+    memory)."""
     import pandas as pd
 
     try:
