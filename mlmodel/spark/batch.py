@@ -7,6 +7,8 @@ unless the output path ends in ``.csv``; CSV cells hold array and map results as
 
 from __future__ import annotations
 
+import os
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -40,6 +42,10 @@ def local_session(master: str) -> Iterator[SparkSession]:
     from pyspark.sql import SparkSession
 
     running = SparkSession.getActiveSession()
+    if running is None and master.startswith("local") and "PYSPARK_PYTHON" not in os.environ:
+        # local workers run this interpreter (where mlmodel is installed), not whatever
+        # "python3" the PATH finds first
+        os.environ["PYSPARK_PYTHON"] = sys.executable
     spark = running or (
         SparkSession.builder.master(master)
         .appName("mlmodel predict")
