@@ -7,7 +7,8 @@ Data: ``--rows`` rows of 4 float features read from Parquet; model: a scikit-lea
 LogisticRegression saved by mlmodel.sklearn with an inferred signature (its output is a
 prediction vector, which MLflow's default turns into one-element arrays). Each timing runs
 the UDF over every row into Spark's ``noop`` sink. "Warm" is the best of ``--repeat`` runs
-after one warm-up, all in one session; "first run" is the first job of a fresh session in a
+after one untimed run of every contender, timed in interleaved rounds, all in one session;
+"first run" is the first job of a fresh session in a
 fresh process (cold JVM, no Python worker yet), its UDF built inside the timing, the JVM and
 session start excluded; each contender gets ``--first-runs`` fresh processes, interleaved, and
 its best counts. Spark's floor is timed the same way, so the output also says how much each
@@ -57,11 +58,6 @@ def timed(run: Callable[[], None]) -> float:
 
 def job(df: Any, column: Any) -> Callable[[], None]:
     return lambda: df.select(column).write.format("noop").mode("overwrite").save()
-
-
-def warm(run: Callable[[], None], repeat: int) -> float:
-    run()
-    return min(timed(run) for _ in range(repeat))
 
 
 def build(root: Path, rows: int) -> tuple[Path, Path, Any]:
@@ -171,20 +167,26 @@ def main() -> None:
             results[f"{label} first run"] = min(firsts[kind])
         results["spark floor first run"] = min(firsts["floor"])
 
-        # warm runs: one session, every contender after its own warm-up job
+        # warm runs: one session; every contender's job once untimed, then timed rounds,
+        # the contenders interleaved within each round (the best of each counts)
         spark = session(args.master)
         spark.range(1).collect()
         df = spark.read.parquet(str(data))
-        for kind, label in (
-            ("mlmodel", "mlmodel warm"),
-            ("mlflow", "mlflow default warm"),
-            ("mlflow-long", "mlflow result_type=long warm"),
-            ("hand", "hand-written pandas_udf warm"),
-            ("floor", "spark floor (no model) warm"),
-        ):
-            results[label] = warm(
-                job(df, column_for(kind, spark, model_dir, raw, columns)), args.repeat
-            )
+        labels = {
+            "mlmodel": "mlmodel warm",
+            "mlflow": "mlflow default warm",
+            "mlflow-long": "mlflow result_type=long warm",
+            "hand": "hand-written pandas_udf warm",
+            "floor": "spark floor (no model) warm",
+        }
+        runs = {kind: job(df, column_for(kind, spark, model_dir, raw, columns)) for kind in labels}
+        for run in runs.values():
+            run()
+        times: dict[str, list[float]] = {kind: [] for kind in labels}
+        for _ in range(args.repeat):
+            for kind, run in runs.items():
+                times[kind].append(timed(run))
+        results.update({labels[kind]: min(seconds) for kind, seconds in times.items()})
         spark.stop()
 
     print(f"rows: {args.rows:,}  master: {args.master}  warm: best of {args.repeat}")
