@@ -100,3 +100,10 @@ MLflowVersionOption = Annotated[
         show_default=False,
     ),
 ]
+AllowUnsafeOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-unsafe",
+        help="Load pickles the static scanner flags (only for models you trust).",
+    ),
+]

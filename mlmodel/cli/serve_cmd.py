@@ -9,6 +9,7 @@ import typer
 
 from mlmodel.cli.app import app
 from mlmodel.cli.errors import usage
+from mlmodel.cli.options import AllowUnsafeOption
 
 
 @app.command()
@@ -26,13 +27,7 @@ def serve(
         int,
         typer.Option("--max-body-size", metavar="BYTES", help="Larger request bodies get 413."),
     ] = 100 * 1024 * 1024,
-    allow_unsafe: Annotated[
-        bool,
-        typer.Option(
-            "--allow-unsafe",
-            help="Load pickles the static scanner flags (only for models you trust).",
-        ),
-    ] = False,
+    allow_unsafe: AllowUnsafeOption = False,
     no_access_log: Annotated[
         bool, typer.Option("--no-access-log", help="Do not write the JSON access log.")
     ] = False,
