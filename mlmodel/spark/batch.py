@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -133,54 +133,17 @@ def predict_files(
     the signature requires, before any job runs.
     """
 
-    read_format = format_of(input_path, input_format)
-    write_format = format_of(output_path, output_format)
-    if spark is None:
-        with local_session(master) as session:
-            _run(
-                session,
-                model_uri,
-                input_path,
-                output_path,
-                read_format,
-                write_format,
-                result_type,
-                params,
-                allow_unsafe,
-            )
-        return
-    _run(
-        spark,
-        model_uri,
-        input_path,
-        output_path,
-        read_format,
-        write_format,
-        result_type,
-        params,
-        allow_unsafe,
-    )
-
-
-def _run(
-    spark: SparkSession,
-    model_uri: str | Path,
-    input_path: str,
-    output_path: str,
-    read_format: str,
-    write_format: str,
-    result_type: str | None,
-    params: dict[str, Any] | None,
-    allow_unsafe: bool,
-) -> None:
     from mlmodel.spark.udf import spark_udf
 
-    udf = spark_udf(spark, model_uri, result_type, params, allow_unsafe=allow_unsafe)
-    scored = score(udf, read_input(spark, input_path, read_format))
-    if write_format == "csv":
-        _csv_ready(scored).write.csv(output_path, header=True)
-    else:
-        scored.write.parquet(output_path)
+    read_format = format_of(input_path, input_format)
+    write_format = format_of(output_path, output_format)
+    with nullcontext(spark) if spark is not None else local_session(master) as session:
+        udf = spark_udf(session, model_uri, result_type, params, allow_unsafe=allow_unsafe)
+        scored = score(udf, read_input(session, input_path, read_format))
+        if write_format == "csv":
+            _csv_ready(scored).write.csv(output_path, header=True)
+        else:
+            scored.write.parquet(output_path)
 
 
 def predict_command(
