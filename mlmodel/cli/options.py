@@ -107,3 +107,11 @@ AllowUnsafeOption = Annotated[
         help="Load pickles the static scanner flags (only for models you trust).",
     ),
 ]
+ModelArgument = Annotated[
+    str,
+    typer.Argument(
+        help="The model: a directory, its MLmodel file, or a model URI (runs:/, models:/, "
+        "file://, an artifact store).",
+        metavar="MODEL",
+    ),
+]

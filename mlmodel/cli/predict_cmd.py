@@ -11,12 +11,12 @@ import typer
 
 from mlmodel.cli.app import app
 from mlmodel.cli.errors import EXIT_FINDINGS, usage
-from mlmodel.cli.options import AllowUnsafeOption
+from mlmodel.cli.options import AllowUnsafeOption, ModelArgument
 
 
 @app.command()
 def predict(
-    model: Annotated[str, typer.Argument(help="The model directory (or its MLmodel file).")],
+    model: ModelArgument,
     input_path: Annotated[
         str, typer.Option("--input-path", "-i", help="Input file; '-' for standard input.")
     ] = "-",

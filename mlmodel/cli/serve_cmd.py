@@ -9,12 +9,12 @@ import typer
 
 from mlmodel.cli.app import app
 from mlmodel.cli.errors import usage
-from mlmodel.cli.options import AllowUnsafeOption
+from mlmodel.cli.options import AllowUnsafeOption, ModelArgument
 
 
 @app.command()
 def serve(
-    model: Annotated[str, typer.Argument(help="The model directory (or its MLmodel file).")],
+    model: ModelArgument,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 5000,
     workers: Annotated[
