@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlmodel.codes import diagnostic
 from mlmodel.diagnostics import Diagnostic
 from mlmodel.errors import ParseError
-from mlmodel.modeldir import MLMODEL_NAME, resolve_mlmodel_path
+from mlmodel.modeldir import (
+    MLMODEL_NAME,
+    ModelLocation,
+    resolve_mlmodel_path,
+    resolve_model_location,
+)
 from mlmodel.releases import Release, release
 from mlmodel.results import FileReport, ValidationResult
 from mlmodel.yamlio.source import read_mlmodel_data
@@ -22,8 +27,11 @@ if TYPE_CHECKING:
 __all__ = [
     "MLMODEL_NAME",
     "FileReport",
+    "ModelLocation",
     "ValidationResult",
+    "report_for",
     "resolve_mlmodel_path",
+    "resolve_model_location",
     "validate_bytes",
     "validate_document",
     "validate_file",
@@ -80,7 +88,7 @@ def _too_large(size: int, limits: Limits) -> Diagnostic:
 
 
 def validate_file(
-    path: str | Path,
+    path: str | Path | ModelLocation,
     *,
     check_files: bool = True,
     limits: Limits | None = None,
@@ -88,13 +96,15 @@ def validate_file(
     isolated: bool = False,
     mlflow_version: str | Release | None = None,
 ) -> FileReport:
-    """Validate one model directory or MLmodel file.
+    """Validate one model directory, MLmodel file or model URI (findings name a fetched
+    model by its URI: :class:`~mlmodel.modeldir.ModelLocation`).
 
     ``declared`` flavor schemas (and, unless given, ``mlflow_version``) default to
     those of the project configuration found by walking up from the file
     (:mod:`mlmodel.config`); ``isolated`` reads no configuration file.
     """
-    mlmodel_path = resolve_mlmodel_path(path)
+    location = resolve_model_location(path)
+    mlmodel_path = location.file
     target = release(mlflow_version)
     if declared is None:
         from mlmodel.config import load_config
@@ -102,7 +112,6 @@ def validate_file(
         config = load_config(mlmodel_path, isolated=isolated)
         declared = config.flavors
         target = target or config.mlflow_version
-    shown = str(mlmodel_path)
     limits = limits or Limits()
     try:
         data = read_mlmodel_data(mlmodel_path, limits.max_bytes)
@@ -119,11 +128,19 @@ def validate_file(
         found = list(exc.diagnostics)
     except Exception as exc:  # noqa: BLE001 - a bug in one check must not hide other files' findings
         found = [diagnostic("V199", f"mlmodel failed on this file: {type(exc).__name__}: {exc}")]
-    return FileReport(path=shown, diagnostics=[d.with_file(shown) for d in found])
+    return report_for(location, found)
+
+
+def report_for(location: ModelLocation, found: list[Diagnostic]) -> FileReport:
+    """The report of one model's findings, each naming the model as ``location`` does (a
+    fetched model by its URI; the cached copy read is ``local_path``)."""
+    shown = location.shown
+    local = str(location.file) if location.remote else None
+    return FileReport(path=shown, diagnostics=[d.with_file(shown) for d in found], local_path=local)
 
 
 def validate_paths(
-    paths: list[str] | list[Path],
+    paths: Sequence[str | Path | ModelLocation],
     *,
     check_files: bool = True,
     limits: Limits | None = None,
@@ -138,8 +155,8 @@ def validate_paths(
     from mlmodel.registry import default_registry
 
     target = release(mlflow_version)
-    resolved = [resolve_mlmodel_path(p) for p in paths]
-    configs = load_configs(resolved, isolated=isolated)
+    resolved = [resolve_model_location(p) for p in paths]
+    configs = load_configs([r.file for r in resolved], isolated=isolated)
     reports = [
         validate_file(
             p,

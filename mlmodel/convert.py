@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from mlmodel.errors import ParseError, UsageError
+from mlmodel.modeldir import ModelLocation, remote_write_error, resolve_model_location
 from mlmodel.reading import is_json_text, json_ready, read_mlmodel
-from mlmodel.yamlio.document import MLmodelDocument
+from mlmodel.yamlio.document import MLmodelDocument, same_path
 
 if TYPE_CHECKING:
     from mlmodel.lint.model import FixAction
@@ -63,11 +64,17 @@ class ConversionResult:
     steps: list[UpgradeStep] = field(default_factory=list)
     skipped: list[SkippedUpgrade] = field(default_factory=list)
     document: MLmodelDocument | None = None
+    #: where the source was read and how messages name it (a fetched model by its URI)
+    location: ModelLocation | None = None
 
     def write(self, target: str | Path) -> Path:
         """Write ``output`` through :func:`mlmodel.fsio.write_file` (atomic for a regular
-        file; refused when writing back to a source that changed on disk since it was read)."""
+        file; refused when writing back to a source that changed on disk since it was read,
+        and, as a :class:`UsageError`, when the source is a fetched model's cached copy)."""
         path = Path(target)
+        uri = self.location.uri if self.location is not None else None
+        if uri is not None and same_path(path, self.source):
+            raise remote_write_error(uri, "convert --in-place")
         if self.document is not None:
             return self.document.write_bytes(path, self.output)
         from mlmodel.fsio import write_file
@@ -145,9 +152,9 @@ def upgrade_document(document: MLmodelDocument, model_dir: Path | None = None) -
 
 
 def convert(
-    path: str | Path, *, to: Format | None = None, upgrade: bool = False
+    path: str | Path | ModelLocation, *, to: Format | None = None, upgrade: bool = False
 ) -> ConversionResult:
-    """Convert one MLmodel file (or a model directory's) to ``to``.
+    """Convert one MLmodel file (or a model directory's, or a model URI's) to ``to``.
 
     ``to`` defaults to the other format, or to the file's own format with
     ``upgrade``. Raises :class:`UsageError` (not a model, bad option) or
@@ -155,7 +162,8 @@ def convert(
     """
     if to is not None and to not in FORMATS:
         raise UsageError(f"unknown format {to!r}; expected json or yaml")
-    document = read_mlmodel(path)
+    location = resolve_model_location(path)
+    document = read_mlmodel(location)
     assert document.path is not None
     source_format: Format = "json" if is_json_text(document.text) else "yaml"
     if to is None:
@@ -171,7 +179,7 @@ def convert(
     elif to == "json":
         output = dump_json(json_ready(document))
     else:
-        output = dump_yaml(_json_content(document))
+        output = dump_yaml(_json_content(document, location.shown))
     return ConversionResult(
         source=document.path,
         source_format=source_format,
@@ -181,15 +189,16 @@ def convert(
         steps=steps,
         skipped=skipped,
         document=document,
+        location=location,
     )
 
 
-def _json_content(document: MLmodelDocument) -> Any:
+def _json_content(document: MLmodelDocument, shown: str) -> Any:
     """A JSON-styled document's content with JSON's own types (``1e-05`` is a number)."""
     try:
         data = json.loads(document.text.lstrip("\ufeff"))
     except ValueError:
         return json_ready(document)
     if not isinstance(data, dict):
-        raise ParseError(f"{document.path}: the document is not a mapping")
+        raise ParseError(f"{shown}: the document is not a mapping")
     return data

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
+    from mlmodel.modeldir import ModelLocation
     from mlmodel.runtime.errors import (
         InvalidModelError,
         MlmodelException,
@@ -78,12 +79,13 @@ def _read_validated(path: str | Path) -> tuple[Path, dict[str, Any]]:
     repeatedly validates it once."""
     import hashlib
 
-    from mlmodel.api import resolve_mlmodel_path
+    from mlmodel.api import resolve_model_location
     from mlmodel.errors import UsageError
     from mlmodel.runtime.errors import RESOURCE_DOES_NOT_EXIST, MlmodelException
 
     try:
-        mlmodel_path = resolve_mlmodel_path(path)
+        location = resolve_model_location(path)
+        mlmodel_path = location.file
         data = mlmodel_path.read_bytes()
         model_dir = mlmodel_path.parent
         key = (
@@ -96,7 +98,7 @@ def _read_validated(path: str | Path) -> tuple[Path, dict[str, Any]]:
     if key in _VALIDATED:
         _VALIDATED.move_to_end(key)
     else:
-        _validate(mlmodel_path, data)
+        _validate(location, data)
         _VALIDATED[key] = None
         if len(_VALIDATED) > _VALIDATED_SIZE:
             _VALIDATED.popitem(last=False)
@@ -106,23 +108,24 @@ def _read_validated(path: str | Path) -> tuple[Path, dict[str, Any]]:
     return model_dir, yaml.load(data.decode("utf-8"), Loader=loader)
 
 
-def _validate(mlmodel_path: Path, data: bytes) -> None:
+def _validate(location: ModelLocation, data: bytes) -> None:
     from mlmodel.api import validate_bytes
     from mlmodel.config import load_config
     from mlmodel.runtime.errors import InvalidModelError
 
+    shown = location.shown  # a fetched model is named by its URI
     try:
-        declared = load_config(mlmodel_path).flavors
-        found = validate_bytes(data, model_dir=mlmodel_path.parent, declared=declared)
+        declared = load_config(location.file).flavors
+        found = validate_bytes(data, model_dir=location.model_dir, declared=declared)
     except Exception as exc:  # a validator failure must not let the load go on
         raise InvalidModelError(
-            f"{mlmodel_path}: the validator failed on this model: {type(exc).__name__}: {exc}"
+            f"{shown}: the validator failed on this model: {type(exc).__name__}: {exc}"
         ) from exc
-    errors = [d.with_file(str(mlmodel_path)) for d in found if d.is_error]
+    errors = [d.with_file(shown) for d in found if d.is_error]
     if errors:
         listing = "\n".join(f"  {d}" for d in errors[:20])
         raise InvalidModelError(
-            f"{mlmodel_path}: the model does not validate ({len(errors)} error(s)):\n{listing}",
+            f"{shown}: the model does not validate ({len(errors)} error(s)):\n{listing}",
             errors,
         )
 

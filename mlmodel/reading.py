@@ -9,25 +9,34 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from mlmodel.errors import UsageError
-from mlmodel.modeldir import resolve_mlmodel_path
-from mlmodel.yamlio.document import MLmodelDocument
+from mlmodel.errors import ParseError, UsageError
+from mlmodel.modeldir import ModelLocation, resolve_model_location
+from mlmodel.yamlio.document import MLmodelDocument, parse_failure
 from mlmodel.yamlio.tree import KeyPath, Limits
 
 __all__ = ["is_json_text", "json_ready", "read_mlmodel", "scalar_text"]
 
 
-def read_mlmodel(path: str | Path, *, limits: Limits | None = None) -> MLmodelDocument:
-    """Read a model directory's MLmodel (or an MLmodel file of any name) for round-trip work.
+def read_mlmodel(
+    path: str | Path | ModelLocation, *, limits: Limits | None = None
+) -> MLmodelDocument:
+    """Read a model directory's MLmodel (or an MLmodel file of any name, or a model URI's)
+    for round-trip work.
 
     Raises :class:`~mlmodel.errors.UsageError` for a path that is not a model or cannot be
-    read, :class:`~mlmodel.errors.ParseError` for a file that is not an MLmodel document.
+    read, :class:`~mlmodel.errors.ParseError` for a file that is not an MLmodel document;
+    both name the model as :attr:`ModelLocation.shown` does (a fetched model by its URI).
     """
-    target = resolve_mlmodel_path(path)
+    location = resolve_model_location(path)
     try:
-        return MLmodelDocument.read(target, limits=limits)
+        return MLmodelDocument.read(location.file, limits=limits)
     except OSError as exc:
-        raise UsageError(f"{target}: cannot read the file: {exc.strerror or exc}") from None
+        reason = exc.strerror or exc
+        raise UsageError(f"{location.shown}: cannot read the file: {reason}") from None
+    except ParseError as exc:
+        if not location.remote or not exc.diagnostics:
+            raise
+        raise parse_failure(location.shown, exc.diagnostics) from None
 
 
 def is_json_text(text: str) -> bool:

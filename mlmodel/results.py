@@ -15,10 +15,16 @@ __all__ = ["FileReport", "ValidationResult"]
 
 @dataclass
 class FileReport:
-    """The findings for one MLmodel file."""
+    """The findings for one MLmodel file.
+
+    ``path`` names the file as every message does; for a model fetched from a URI that is
+    the URI (``runs:/<id>/model/MLmodel``) and ``local_path`` is where the fetched copy was
+    read (the cache), for excerpts. None: ``path`` is the local file.
+    """
 
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    local_path: str | None = None
 
     @property
     def errors(self) -> int:

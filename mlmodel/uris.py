@@ -91,6 +91,12 @@ def is_model_uri(value: str | os.PathLike[str]) -> bool:
     return not Path(text).exists()
 
 
+def is_remote_model_uri(value: str | os.PathLike[str]) -> bool:
+    """True when ``value`` is a model URI fetched into the cache (any known scheme but
+    ``file``): a copy, not the user's own files."""
+    return is_model_uri(value) and scheme_of(os.fspath(value)) != FILE
+
+
 def _restore(text: str, scheme: str) -> str:
     # pathlib collapses "//": Path("s3://b/k") prints as "s3:/b/k"
     rest = text[len(scheme) + 1 :]
@@ -179,6 +185,7 @@ __all__ = [
     "SCHEMES",
     "ModelUri",
     "is_model_uri",
+    "is_remote_model_uri",
     "parse_model_uri",
     "scheme_of",
 ]

@@ -56,12 +56,17 @@ def convert(
     path: the other paths are still converted).
     """
     from mlmodel.cli.errors import report
-    from mlmodel.cli.paths import collect
+    from mlmodel.cli.paths import collect, refuse_remote
     from mlmodel.convert import convert as convert_model
     from mlmodel.errors import ParseError, UsageError
 
     if output is not None and in_place:
         raise usage("convert", "-o/--output and --in-place exclude each other")
+    if in_place:
+        try:
+            refuse_remote(paths, "convert --in-place")
+        except UsageError as exc:
+            raise usage("convert", str(exc)) from None
     collected = collect(paths, stdin=False)
     if len(collected.files) + len(collected.failures) > 1 and not in_place:
         raise usage("convert", "several paths need --in-place (one output for each file)")
@@ -79,6 +84,9 @@ def convert(
             continue
         try:
             written = result.write(target)
+        except UsageError as exc:  # the cached copy of a remote model
+            codes.append(report("convert", exc))
+            continue
         except OSError as exc:
             problem = UsageError(f"cannot write {target}: {exc.strerror or exc}")
             codes.append(report("convert", problem))

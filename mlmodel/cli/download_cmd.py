@@ -13,14 +13,14 @@ if TYPE_CHECKING:
     from mlmodel.uris import ModelUri
 
 
-def validate_arrived(model_dir: Path) -> None:
+def validate_arrived(model_dir: Path, uri: str) -> None:
     """The loader's own pre-load check: an invalid model raises InvalidModelError (exit 1)
-    with its diagnostics."""
-    from mlmodel.modeldir import resolve_mlmodel_path
+    with its diagnostics, naming the model by ``uri`` (not the staging folder)."""
+    from mlmodel.modeldir import ModelLocation, resolve_mlmodel_path
     from mlmodel.pyfunc import _validate  # the one pre-load check (mlmodel.pyfunc's)
 
-    mlmodel_path = resolve_mlmodel_path(model_dir)
-    _validate(mlmodel_path, mlmodel_path.read_bytes())
+    location = ModelLocation.fetched(resolve_mlmodel_path(model_dir), uri)
+    _validate(location, location.file.read_bytes())
 
 
 def _default_dir(parsed: ModelUri) -> Path:
@@ -66,6 +66,10 @@ def download(
     source = uri if is_model_uri(uri) else Path(uri).absolute().as_uri()
     parsed = parse_model_uri(source)
     target = directory if directory is not None else _default_dir(parsed)
+
+    def check(staging: Path) -> None:
+        validate_arrived(staging, uri.strip())  # findings name the model as it was given
+
     if progress and sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import DownloadColumn, Progress, SpinnerColumn, TextColumn
@@ -83,8 +87,8 @@ def download(
                 source,
                 lambda _: target,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
-                check=validate_arrived,
+                check=check,
             )
     else:
-        fetch(source, lambda _: target, check=validate_arrived)
+        fetch(source, lambda _: target, check=check)
     typer.echo(str(target))

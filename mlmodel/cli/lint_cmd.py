@@ -87,7 +87,8 @@ def lint(
         report_options,
         write_report,
     )
-    from mlmodel.cli.paths import STDIN_NAME, collect
+    from mlmodel.cli.paths import STDIN_NAME, collect, refuse_remote
+    from mlmodel.errors import UsageError
     from mlmodel.lint.engine import LintOptions, lint_paths
     from mlmodel.releases import release
     from mlmodel.report import FORMATTERS
@@ -95,6 +96,11 @@ def lint(
     if unsafe_fixes and not (fix or diff):
         raise usage("lint", "--unsafe-fixes only applies with --fix or --diff")
     check_statistics("lint", output_format, statistics)
+    if fix and not diff:
+        try:
+            refuse_remote(paths, "lint --fix")
+        except UsageError as exc:
+            raise usage("lint", str(exc)) from None
     target = release(mlflow_version)
     collected = collect(paths, recursive=recursive)
     if collected.stdin and (fix or diff):

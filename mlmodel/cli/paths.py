@@ -9,8 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlmodel.errors import UsageError
+
+if TYPE_CHECKING:
+    from mlmodel.modeldir import ModelLocation
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -18,10 +22,11 @@ STDIN_NAME = "<stdin>"
 
 @dataclass(slots=True)
 class Collected:
-    """``files``: MLmodel files, each once, in the order given; ``stdin``: ``-`` was given;
-    ``failures``: the paths that are not models, with why."""
+    """``files``: MLmodel files, each once, in the order given, with the names messages give
+    them (a fetched model's URI); ``stdin``: ``-`` was given; ``failures``: the paths that
+    are not models, with why."""
 
-    files: list[Path] = field(default_factory=list)
+    files: list[ModelLocation] = field(default_factory=list)
     stdin: bool = False
     failures: list[UsageError] = field(default_factory=list)
 
@@ -31,18 +36,18 @@ def collect(
 ) -> Collected:
     """Resolve each PATH to its MLmodel file (``--recursive``: every MLmodel file below a
     directory). The same file named twice (``m`` and ``m/MLmodel``, a symlink) is kept once.
-    A model URI is fetched into the cache (:func:`mlmodel.modeldir.resolve_mlmodel_path`);
+    A model URI is fetched into the cache (:func:`mlmodel.modeldir.resolve_model_location`);
     a malformed or unknown one is a bad path."""
-    from mlmodel.modeldir import resolve_mlmodel_path
+    from mlmodel.modeldir import ModelLocation, resolve_model_location
 
     collected = Collected()
     seen: set[Path] = set()
 
-    def add(file: Path) -> None:
-        key = file.resolve()
+    def add(location: ModelLocation) -> None:
+        key = location.file.resolve()
         if key not in seen:
             seen.add(key)
-            collected.files.append(file)
+            collected.files.append(location)
 
     for given in paths:
         if str(given) == STDIN and stdin:
@@ -56,13 +61,30 @@ def collect(
             if not found:
                 collected.failures.append(UsageError(f"{path}: no MLmodel file below it"))
             for file in found:
-                add(file)
+                add(ModelLocation.local(file))
             continue
         try:
-            add(resolve_mlmodel_path(given))
+            add(resolve_model_location(given))
         except UsageError as exc:
             collected.failures.append(exc)
     return collected
+
+
+def refuse_remote(paths: Sequence[str | Path], action: str) -> None:
+    """Raise :class:`UsageError` when a PATH is a remote model URI (``runs:/``,
+    ``models:/``, an artifact store): ``action`` (``lint --fix``, ``convert --in-place``)
+    would change only the cached copy. Checked before anything is fetched."""
+    from mlmodel.modeldir import remote_write_error
+    from mlmodel.uris import is_remote_model_uri, parse_model_uri
+
+    for given in paths:
+        if str(given) == STDIN or not is_remote_model_uri(given):
+            continue
+        try:
+            uri = parse_model_uri(given).uri
+        except UsageError:
+            continue  # malformed: reported as a bad path like any other
+        raise remote_write_error(uri, action)
 
 
 def read_stdin(limit: int) -> bytes:

@@ -32,6 +32,7 @@ from mlmodel.inspection.types import (
     SignatureField,
     SignatureInfo,
 )
+from mlmodel.modeldir import ModelLocation, resolve_model_location
 from mlmodel.reading import json_ready, read_mlmodel
 from mlmodel.yamlio.document import MLmodelDocument
 
@@ -69,13 +70,15 @@ def _model_dir(document: MLmodelDocument) -> Path:
     return document.path.parent
 
 
-def inspect_model(path: str | Path) -> Inspection:
-    """Describe one model directory or MLmodel file.
+def inspect_model(path: str | Path | ModelLocation) -> Inspection:
+    """Describe one model directory, MLmodel file or model URI (``path`` and ``model_dir``
+    name a fetched model by its URI, as :class:`~mlmodel.modeldir.ModelLocation` does).
 
     Raises :class:`~mlmodel.errors.UsageError` for a path that is not a model and
     :class:`~mlmodel.errors.ParseError` for an MLmodel file that cannot be read.
     """
-    document = read_mlmodel(path)
+    location = resolve_model_location(path)
+    document = read_mlmodel(location)
     assert document.path is not None
     model_dir = _model_dir(document)
     data: dict[str, Any] = json_ready(document)
@@ -91,8 +94,8 @@ def inspect_model(path: str | Path) -> Inspection:
     if model_dir is not None:
         files, truncated = list_files(model_dir)
     return Inspection(
-        path=str(document.path),
-        model_dir=str(model_dir) if model_dir is not None else None,
+        path=location.shown,
+        model_dir=location.shown_dir if model_dir is not None else None,
         header=header,
         flavors=flavors,
         signature=describe_signature(data),

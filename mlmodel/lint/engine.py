@@ -11,12 +11,12 @@ naming the rule, never skipped silently.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlmodel.api import FileReport, ValidationResult, resolve_mlmodel_path
+from mlmodel.api import FileReport, ValidationResult, report_for
 from mlmodel.codes import (
     ALL,
     INTERNAL_ERROR,
@@ -29,6 +29,7 @@ from mlmodel.diagnostics import Diagnostic, FixSafety, sort_key
 from mlmodel.errors import EditError, ParseError, UsageError
 from mlmodel.lint.model import Finding, Fix, FixNotApplicable, LintContext, NoFix
 from mlmodel.lint.rules import all_fixers, all_rules
+from mlmodel.modeldir import ModelLocation, remote_write_error, resolve_model_location
 from mlmodel.reading import read_mlmodel
 from mlmodel.releases import Release
 from mlmodel.suppressions import Suppression, find_suppressions, silence
@@ -307,24 +308,34 @@ class FileLint:
     diff: str | None = None
 
 
+def _refuse_remote_fix(location: ModelLocation, options: LintOptions) -> None:
+    if location.uri is not None and options.fix and not options.diff:
+        raise remote_write_error(location.uri, "lint --fix")
+
+
 def lint_file(
-    path: str | Path,
+    path: str | Path | ModelLocation,
     options: LintOptions,
     *,
     declared: Mapping[str, DeclaredFlavor] | None = None,
 ) -> FileLint:
-    """Lint one model; with ``fix``, write the fixed file atomically (or only diff it)."""
+    """Lint one model; with ``fix``, write the fixed file atomically (or only diff it).
+
+    Findings name a fetched model by its URI; ``fix`` on one raises
+    :class:`~mlmodel.errors.UsageError` (it would change only the cached copy)."""
     from mlmodel.api import validate_file
 
     selected = options.selected()
-    mlmodel_path = resolve_mlmodel_path(path)
-    shown = str(mlmodel_path)
+    location = resolve_model_location(path)
+    _refuse_remote_fix(location, options)
+    mlmodel_path = location.file
+    shown = location.shown
     try:
-        document = read_mlmodel(mlmodel_path)
+        document = read_mlmodel(location)
     except (ParseError, UsageError):
         # not readable as YAML: the validator says exactly why
         report_ = validate_file(
-            mlmodel_path, check_files=False, declared=declared or {}, isolated=options.isolated
+            location, check_files=False, declared=declared or {}, isolated=options.isolated
         )
         return FileLint(report_)
     model_dir = mlmodel_path.parent
@@ -346,25 +357,26 @@ def lint_file(
                         tofile=shown,
                     )
                 )
-                document = read_mlmodel(mlmodel_path)  # report on the file as it is
+                document = read_mlmodel(location)  # report on the file as it is
             else:
                 document.write()
     items = collect(document, model_dir, options, selected, declared)
     found = [*failures, *report(items, document, options, selected)]
-    return FileLint(
-        FileReport(path=shown, diagnostics=[d.with_file(shown) for d in found]), fixed, diff
-    )
+    return FileLint(report_for(location, found), fixed, diff)
 
 
-def lint_paths(paths: list[str] | list[Path], options: LintOptions) -> LintResult:
+def lint_paths(paths: Sequence[str | Path | ModelLocation], options: LintOptions) -> LintResult:
     """Lint several paths, each with its project configuration's select/ignore unless the
-    options give their own. Raises UsageError for an unknown selector before any work."""
+    options give their own. Raises UsageError for an unknown selector, or ``fix`` on a
+    remote model, before any work."""
     from mlmodel.config import load_configs
     from mlmodel.registry import default_registry
 
     options.selected(where="the options")
-    resolved = [resolve_mlmodel_path(p) for p in paths]
-    configs = load_configs(resolved, isolated=options.isolated)
+    resolved = [resolve_model_location(p) for p in paths]
+    for location in resolved:
+        _refuse_remote_fix(location, options)
+    configs = load_configs([r.file for r in resolved], isolated=options.isolated)
     for config in configs:
         if config.path is not None:
             replace(options, select=config.select, ignore=config.ignore).selected(

@@ -155,7 +155,12 @@ def _location(d: Diagnostic, root: Path) -> JSON:
 
 def artifact_location(path: str, root: Path) -> JSON:
     """``{"uri": "a/b/MLmodel", "uriBaseId": "%SRCROOT%"}`` for a path inside ``root``,
-    else ``{"uri": "file:///..."}``."""
+    ``{"uri": "runs:/<id>/model/MLmodel"}`` for a model named by its URI (fetched, see
+    :class:`mlmodel.modeldir.ModelLocation`), else ``{"uri": "file:///..."}``."""
+    from mlmodel.uris import is_remote_model_uri
+
+    if is_remote_model_uri(path) and not os.path.lexists(root / path):
+        return {"uri": quote(path, safe=":/@!$&'()*+,;=%~")}
     relative = _relative(path, root)
     if relative is not None:
         # fsencode: a file name that is not UTF-8 keeps its bytes, percent-encoded

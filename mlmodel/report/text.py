@@ -117,7 +117,8 @@ def _source_lines(report: FileReport, options: ReportOptions) -> list[str]:
         if not any(d.line is not None for d in report.diagnostics):
             return []
         try:
-            data = read_regular_bytes(Path(report.path), max_bytes=MAX_EXCERPT_SOURCE_BYTES)
+            local = Path(report.local_path or report.path)
+            data = read_regular_bytes(local, max_bytes=MAX_EXCERPT_SOURCE_BYTES)
         except (OSError, ValueError):
             return []
         text = data.decode("utf-8-sig", errors="replace")

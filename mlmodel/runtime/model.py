@@ -21,10 +21,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from copy import deepcopy
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlmodel.errors import ParseError, UsageError
 from mlmodel.runtime.signature import ModelSignature, ParamSchema, Schema, coerce_signature
+
+if TYPE_CHECKING:
+    from mlmodel.modeldir import ModelLocation
 
 MLMODEL_FILE_NAME = "MLmodel"
 WRITER_KEY = "mlmodel_version"
@@ -264,29 +267,30 @@ class Model:
         )
 
     @classmethod
-    def load(cls, path: str | Path) -> Model:
+    def load(cls, path: str | Path | ModelLocation) -> Model:
         """Read a model directory's MLmodel (or an MLmodel file); refuses invalid documents.
 
         The file is parsed with YAML 1.1 safe-load semantics (as MLflow reads it) and checked
         by the validator: an error is raised as :class:`~mlmodel.errors.ParseError` with the
         positioned diagnostics.
         """
-        from mlmodel.modeldir import resolve_mlmodel_path
+        from mlmodel.modeldir import resolve_model_location
         from mlmodel.validators import run_checks
         from mlmodel.yamlio.parse import parse_fast
         from mlmodel.yamlio.source import decode
 
-        target = resolve_mlmodel_path(path)
-        source, problems = decode(target.read_bytes())
+        location = resolve_model_location(path)
+        shown = location.shown  # a fetched model is named by its URI
+        source, problems = decode(location.file.read_bytes())
         if source is None:
-            raise ParseError(f"{target}: {problems[0].message}", problems)
+            raise ParseError(f"{shown}: {problems[0].message}", problems)
         parsed = parse_fast(source.text)
-        found = run_checks(parsed, source.text, model_dir=target.parent, check_files=False)
+        found = run_checks(parsed, source.text, model_dir=location.model_dir, check_files=False)
         errors = [d for d in found if d.is_error]
         if errors:
             first = errors[0]
-            where = f"{target}:{first.line}:{first.column}" if first.line else str(target)
+            where = f"{shown}:{first.line}:{first.column}" if first.line else shown
             raise ParseError(f"{where}: {first.code} {first.message}", errors)
         if not isinstance(parsed.data, dict):
-            raise ParseError(f"{target}: the document is not a mapping")
+            raise ParseError(f"{shown}: the document is not a mapping")
         return cls.from_dict(parsed.data)

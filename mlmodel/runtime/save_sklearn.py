@@ -204,13 +204,14 @@ def load_model(path: str | os.PathLike[str], *, allow_unsafe: bool = False) -> A
     scanner flags it or cannot read it (:class:`~mlmodel.errors.UnsafeModelError`), unless
     ``allow_unsafe=True``.
     """
-    from mlmodel.modeldir import resolve_mlmodel_path
+    from mlmodel.modeldir import resolve_model_location
 
-    model_dir = resolve_mlmodel_path(os.fspath(path)).parent  # a model URI is fetched first
-    model = Model.load(model_dir)
+    location = resolve_model_location(os.fspath(path))  # a model URI is fetched first
+    model_dir = location.model_dir
+    model = Model.load(location)
     flavor = model.flavors.get(FLAVOR_NAME)
     if not isinstance(flavor, dict):
-        raise UsageError(f"{model_dir}: the model has no {FLAVOR_NAME} flavor")
+        raise UsageError(f"{location.shown_dir}: the model has no {FLAVOR_NAME} flavor")
     from mlmodel.runtime.sklearn_loader import load_sklearn_model
 
     return load_sklearn_model(model_dir, flavor, allow_unsafe=allow_unsafe)

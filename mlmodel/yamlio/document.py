@@ -48,8 +48,9 @@ def _parse_fast(text: str, limits: Limits) -> ParsedYaml:
     return parse_fast(text, limits)
 
 
-def parse_failure(path: Path | None, diagnostics: list[Diagnostic]) -> ParseError:
-    """The error for a document that cannot be read: where, which code, why."""
+def parse_failure(path: str | Path | None, diagnostics: list[Diagnostic]) -> ParseError:
+    """The error for a document that cannot be read: where (``path`` as messages name the
+    file), which code, why."""
     first = diagnostics[0]
     where = f"{path or '<string>'}"
     if first.line is not None:
