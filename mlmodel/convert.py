@@ -78,8 +78,27 @@ class ConversionResult:
 # -- writing ------------------------------------------------------------------------------
 
 
+#: chunks of JSON text joined and encoded at a time
+_JSON_BATCH = 8192
+
+
 def dump_json(data: Any) -> bytes:
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """``json.dumps(data, indent=2, ensure_ascii=False)`` and a final newline, as UTF-8.
+
+    Encoded in batches as the encoder yields its pieces: with ``indent`` the standard
+    library's encoder is the pure-Python one, and ``json.dumps`` keeps all its pieces (a few
+    per key) until the end, several times the size of the text on a file of many keys.
+    """
+    out = bytearray()
+    batch: list[str] = []
+    for chunk in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(data):
+        batch.append(chunk)
+        if len(batch) >= _JSON_BATCH:
+            out += "".join(batch).encode("utf-8")
+            batch.clear()
+    batch.append("\n")
+    out += "".join(batch).encode("utf-8")
+    return bytes(out)
 
 
 def dump_yaml(data: Any) -> bytes:
