@@ -23,34 +23,24 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.child_process import run_bounded
+from tests.mlmodel_texts import SKLEARN_MLMODEL
+
 MIB = 1024 * 1024
 TARGET_SECONDS = 10.0
 TARGET_MB = 300.0
 COMMANDS = ("validate", "lint", "inspect", "convert")
+#: far above the target: a hung run stops the benchmark, a slow one is still measured
+RUN_TIMEOUT_SECONDS = 600.0
 
-HEADER = """\
-artifact_path: model
-flavors:
-  python_function:
-    loader_module: mlflow.sklearn
-    model_path: model.pkl
-    python_version: 3.11.4
-  sklearn:
-    pickled_model: model.pkl
-    serialization_format: cloudpickle
-    sklearn_version: 1.3.0
-mlflow_version: 2.9.2
-model_uuid: 0123456789abcdef0123456789abcdef
-run_id: 0123456789abcdef0123456789abcdef
-utc_time_created: '2023-12-01 10:00:00.000000'
-"""
+HEADER = SKLEARN_MLMODEL
 
 
 def _comments(size: int) -> str:
@@ -108,9 +98,10 @@ def _run(command: str, model_dir: Path, out: Path) -> tuple[float, float, float,
     """Wall seconds, CPU seconds, peak MB and exit code of one fresh ``mlmodel`` process."""
     args = [sys.executable, "-S", "-c", _LAUNCHER, str(out)]
     args += [sys.executable, "-m", "mlmodel", command, str(model_dir)]
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    report = subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout
-    seconds, cpu, peak_kb, code = report.split()
+    done = run_bounded(args, timeout=RUN_TIMEOUT_SECONDS)
+    if done.returncode != 0:
+        raise SystemExit(f"the launcher of {command} failed: {done.stderr[-2000:]}")
+    seconds, cpu, peak_kb, code = done.stdout.split()
     # ru_maxrss: kilobytes on Linux
     return float(seconds), float(cpu), int(peak_kb) / 1024, int(code)
 

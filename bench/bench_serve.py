@@ -28,123 +28,40 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-COLUMNS = ["a", "b", "c", "d"]
+sys.path.insert(0, str(ROOT))
+
+from tests.serve_support import (
+    COLUMNS,
+    Server,
+    env,
+    free_port,
+    launch,
+    mlflow_cmd,
+    mlmodel_cmd,
+    save_classifier,
+)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
-
-
-def save_model(path: Path) -> None:
-    import mlflow.sklearn
-    import numpy as np
-    import pandas as pd
-    from mlflow.models import infer_signature
-    from sklearn.linear_model import LogisticRegression
-
-    rng = np.random.default_rng(0)
-    frame = pd.DataFrame(rng.normal(size=(500, 4)), columns=COLUMNS)
-    target = (frame.a + frame.b > 0).astype(int)
-    model = LogisticRegression().fit(frame, target)
-    mlflow.sklearn.save_model(
-        model, str(path), signature=infer_signature(frame, model.predict(frame))
-    )
-
-
-def server_command(kind: str, model: Path, port: int) -> list[str]:
-    if kind == "mlmodel":
-        return [
-            sys.executable,
-            "-m",
-            "mlmodel",
-            "serve",
-            str(model),
-            "--port",
-            str(port),
-            "--no-access-log",
-        ]
-    return [
-        sys.executable,
-        "-m",
-        "mlflow",
-        "models",
-        "serve",
-        "-m",
-        str(model),
-        "-p",
-        str(port),
-        "-h",
-        "127.0.0.1",
-        "--env-manager",
-        "local",
-    ]
-
-
-@dataclass
-class Running:
-    process: subprocess.Popen[bytes]
-    port: int
-    startup: float
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
-
-
-def _ping(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-            sock.sendall(b"GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            return sock.recv(64).startswith(b"HTTP/1.1 200")
-    except OSError:
-        return False
-
-
-def launch(kind: str, model: Path) -> Running:
+def start_server(kind: str, model: Path) -> tuple[Server, float]:
+    """A server of ``kind`` (mlmodel or mlflow) on ``model``, and its start-up time: from
+    the launch to the first ``/ping`` 200. Its output goes to a log beside the model."""
     port = free_port()
+    if kind == "mlmodel":
+        cmd = mlmodel_cmd(model, port, "--no-access-log")
+    else:
+        cmd = mlflow_cmd(model, port)
     began = time.perf_counter()
-    process = subprocess.Popen(
-        server_command(kind, model, port),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=child_env(),
-        cwd=ROOT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{kind} server exited with {process.returncode}")
-        if _ping(port):
-            return Running(process, port, time.perf_counter() - began)
-        time.sleep(0.02)
-    raise SystemExit(f"{kind} server did not start")
+    server = launch(cmd, port, model.parent / f"{kind}.log").wait_ready(300, interval=0.02)
+    return server, time.perf_counter() - began
 
 
 # ---------------------------------------------------------------------------- load generator
@@ -255,7 +172,7 @@ def timed_child(cmd: list[str]) -> tuple[float, int]:
     The peak is the child's own ``VmHWM``, polled until it exits: ``ru_maxrss`` from
     ``wait4`` is useless here, Linux folds the forking parent's high-water mark into it."""
     began = time.perf_counter()
-    process = subprocess.Popen(cmd, env=child_env(), cwd=ROOT, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(cmd, env=env(), cwd=ROOT, stdout=subprocess.DEVNULL)
     peak = 0
     while process.poll() is None:
         peak = max(peak, _hwm_kib(process.pid) or 0)
@@ -328,7 +245,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
         folder = Path(tmp)
         model = folder / "model"
-        save_model(model)
+        save_classifier(model, rows=500)
 
         if not args.skip_serve:
             bench_servers(model, args)
@@ -340,9 +257,9 @@ def bench_servers(model: Path, args: argparse.Namespace) -> None:
     startups: dict[str, list[float]] = {"mlmodel": [], "mlflow": []}
     for _ in range(args.startups):
         for kind in ("mlmodel", "mlflow"):
-            server = launch(kind, model)
-            startups[kind].append(server.startup)
-            server.stop()
+            server, startup = start_server(kind, model)
+            startups[kind].append(startup)
+            server.stop(30)
     s_ours = statistics.median(startups["mlmodel"])
     s_theirs = statistics.median(startups["mlflow"])
     print(f"## start-up to first good /ping (median of {args.startups})")
@@ -355,7 +272,7 @@ def bench_servers(model: Path, args: argparse.Namespace) -> None:
     results: dict[tuple[str, int, int], dict[str, float]] = {}
     ceilings: dict[str, dict[str, float]] = {}
     for kind in ("mlmodel", "mlflow"):
-        server = launch(kind, model)
+        server, _ = start_server(kind, model)
         try:
             ceilings[kind] = generate_load(
                 server.port, request_bytes("/ping", None), 8, args.seconds
@@ -368,7 +285,7 @@ def bench_servers(model: Path, args: argparse.Namespace) -> None:
                         server.port, payload, concurrency, args.seconds, check
                     )
         finally:
-            server.stop()
+            server.stop(30)
 
     print("\n## load generator ceiling: GET /ping at concurrency 8")
     for kind, figures in ceilings.items():

@@ -1,7 +1,9 @@
-"""Shared pieces of the serving tests: models saved by MLflow, and servers on 127.0.0.1.
+"""Shared pieces of the serving tests and of ``bench/bench_serve.py``: models saved by
+MLflow, and servers on 127.0.0.1.
 
 Every server is a subprocess on a free loopback port, waited for with a bounded deadline and
-stopped (SIGTERM, then SIGKILL) by the fixture that started it.
+stopped (SIGTERM, then SIGKILL) by the fixture (or benchmark) that started it. Importing this
+module has no side effects.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import IO
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.child_process import ROOT, child_env
+
 COLUMNS = ["a", "b", "c", "d"]
 
 
@@ -30,8 +33,8 @@ def free_port() -> int:
 
 
 def env() -> dict[str, str]:
-    out = dict(os.environ)
-    out["PYTHONPATH"] = str(ROOT) + os.pathsep + out.get("PYTHONPATH", "")
+    """The environment of a server: it loads the model's pickles."""
+    out = child_env()
     out.pop("MLMODEL_NO_PICKLE", None)
     return out
 
@@ -39,9 +42,13 @@ def env() -> dict[str, str]:
 @dataclass
 class Server:
     process: subprocess.Popen[bytes]
-    url: str
+    port: int
     log: Path
     handle: IO[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def stop(self, timeout: float = 20.0) -> int:
         if self.process.poll() is None:
@@ -54,8 +61,9 @@ class Server:
         self.handle.close()
         return int(self.process.returncode)
 
-    def wait_ready(self, deadline: float = 180.0) -> Server:
-        """Wait until ``/ping`` answers 200 (the server is stopped if it never does)."""
+    def wait_ready(self, deadline: float = 180.0, interval: float = 0.1) -> Server:
+        """Wait until ``/ping`` answers 200, asking every ``interval`` seconds (the server is
+        stopped if it never does)."""
         end = time.monotonic() + deadline
         while time.monotonic() < end:
             if self.process.poll() is not None:
@@ -68,7 +76,7 @@ class Server:
                     return self
             except httpx.HTTPError:
                 pass
-            time.sleep(0.1)
+            time.sleep(interval)
         self.stop()
         raise RuntimeError(f"server not ready in {deadline}s:\n{self.log.read_text()}")
 
@@ -79,7 +87,7 @@ def launch(cmd: list[str], port: int, log: Path) -> Server:
     process = subprocess.Popen(
         cmd, stdout=handle, stderr=subprocess.STDOUT, env=env(), cwd=ROOT, start_new_session=True
     )
-    return Server(process, f"http://127.0.0.1:{port}", log, handle)
+    return Server(process, port, log, handle)
 
 
 def start(cmd: list[str], port: int, log: Path, deadline: float = 180.0) -> Server:

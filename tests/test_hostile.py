@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 from collections.abc import Callable
@@ -25,32 +24,12 @@ import pytest
 
 from mlmodel.codes import CODES
 from mlmodel.diagnostics import Severity
+from tests.child_process import TIMEOUT_SECONDS, child_env, run_bounded
+from tests.mlmodel_texts import SKLEARN_MLMODEL
 
-ROOT = Path(__file__).resolve().parents[1]
-#: generous for a loaded 2-core CI machine; each case takes about a second on an idle one
-TIMEOUT_SECONDS = 120
-ADDRESS_SPACE_BYTES = 4 * 1024**3
 COMMANDS = ("validate", "lint", "inspect", "convert")
 
-GOOD = """\
-artifact_path: model
-flavors:
-  python_function:
-    loader_module: mlflow.sklearn
-    model_path: model.pkl
-    python_version: 3.11.4
-    env:
-      conda: conda.yaml
-      virtualenv: python_env.yaml
-  sklearn:
-    pickled_model: model.pkl
-    serialization_format: cloudpickle
-    sklearn_version: 1.3.0
-mlflow_version: 2.9.2
-model_uuid: 0123456789abcdef0123456789abcdef
-run_id: 0123456789abcdef0123456789abcdef
-utc_time_created: '2023-12-01 10:00:00.000000'
-"""
+GOOD = SKLEARN_MLMODEL
 CONDA = "name: mlflow-env\ndependencies:\n- python=3.11.4\n- pip\n"
 PYTHON_ENV = "python: 3.11.4\nbuild_dependencies:\n- pip\ndependencies:\n- -r requirements.txt\n"
 PICKLE = b"\x80\x04N."  # pickle.dumps(None)
@@ -105,22 +84,13 @@ print(json.dumps(out))
 """
 
 
-def _limits() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_BYTES, ADDRESS_SPACE_BYTES))
-
-
 def run_child(
     target: Path, commands: tuple[str, ...] = COMMANDS
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYDANTIC_DISABLE_PLUGINS": "__all__"}
-    done = subprocess.run(
+    # each case takes about a second on an idle machine
+    done = run_bounded(
         [sys.executable, "-c", CHILD, str(target), *commands],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_SECONDS,
-        env=env,
-        preexec_fn=_limits,
-        check=False,
+        env=child_env(PYDANTIC_DISABLE_PLUGINS="__all__"),
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result: dict[str, dict[str, dict[str, Any]]] = json.loads(done.stdout)
@@ -412,16 +382,7 @@ def test_real_processes_never_hang_or_read_whole_files(
     case: Hostile, command: str, tmp_path: Path
 ) -> None:
     target = case.build(tmp_path)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-m", "mlmodel", command, str(target)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_SECONDS,
-        env=env,
-        preexec_fn=_limits,
-        check=False,
-    )
+    done = run_bounded([sys.executable, "-m", "mlmodel", command, str(target)])
     assert done.returncode in (0, 1), done.stderr
     assert "internal error" not in done.stdout + done.stderr
     expected = case.expect[command]
@@ -434,7 +395,7 @@ def test_sarif_for_a_directory_name_that_is_not_utf8(tmp_path: Path) -> None:
     model = tmp_path / name
     model.mkdir()
     (model / "MLmodel").write_text(GOOD, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = child_env()
     for command in ("validate", "lint"):
         done = subprocess.run(
             [sys.executable, "-m", "mlmodel", command, "-f", "sarif", name],

@@ -32,6 +32,13 @@ def _signature(*specs: dict[str, object]) -> str:
     return f"flavors:\n{PYFUNC}signature:\n  inputs: {text}\n"
 
 
+def _column(name: str, kind: str, **keys: object) -> str:
+    """An MLmodel whose signature has one column ``name`` of type ``kind``, its keys in
+    MLflow's order (type, items or values, name, required or optional)."""
+    flags: dict[str, object] = {k: keys.pop(k) for k in ("required", "optional") if k in keys}
+    return _signature({"type": kind, **keys, "name": name, **flags})
+
+
 @dataclass(frozen=True)
 class Case:
     """A document that one release boundary splits: ``before`` (the last release without
@@ -39,11 +46,11 @@ class Case:
     reverse). ``probe`` says how to ask a real MLflow whether it loads the model."""
 
     name: str
-    text: str
     boundary: str
     before: str
     code: str
     line: int
+    text: str
     removal: bool = False
     probe: tuple[str, str] | None = None  # (kind, argument) for _PROBE
     files: dict[str, bytes] = field(default_factory=dict)
@@ -57,144 +64,44 @@ def _skops_like() -> bytes:
     return buffer.getvalue()
 
 
+UUID = "model_uuid: 0123456789abcdef0123456789abcdef\n"
+TENSOR: dict[str, object] = {"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1]}}
+CODE_MODEL = "mlflow.pyfunc.loaders.code_model"
+LZMA = "    python_model: python_model.pkl.xz\n    python_model_compression: lzma\n"
+FASTAI = "  fastai:\n    data: model.fastai\n    fastai_version: 2.7.12\n"
+DIVINER = "  diviner:\n    data: model.div\n    diviner_version: 0.1.1\n"
+DIFFUSERS = "  diffusers:\n    base_model: b\n    adapter_type: lora\n    adapter_weights: adapter_weights\n"
 SKOPS_SKLEARN = (
     "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    model_path: model.skops\n"
     "  sklearn:\n    pickled_model: model.skops\n    serialization_format: skops\n"
 )
+MODEL = ("model", "")  # probe: does mlflow.models.Model.load read it
+
+
+def _module(name: str) -> tuple[str, str]:  # probe: is the module there
+    return ("module", name)
+
+
+# fmt: off
 CASES = [
-    Case(
-        "top-level-key",
-        f"flavors:\n{PYFUNC}model_uuid: 0123456789abcdef0123456789abcdef\n",
-        "1.7",
-        "1.6",
-        "V213",
-        5,
-    ),
-    Case(
-        "tensor-spec",
-        _signature({"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1]}}),
-        "1.14",
-        "1.13",
-        "V213",
-        6,
-    ),
-    Case(
-        "datetime-column", _signature({"type": "datetime", "name": "t"}), "1.16", "1.15", "V213", 6
-    ),
-    Case(
-        "array-column",
-        _signature({"type": "array", "items": {"type": "double"}, "name": "a", "required": True}),
-        "2.10",
-        "2.9",
-        "V213",
-        6,
-        probe=("model", ""),
-    ),
-    Case(
-        "required-key",
-        _signature({"type": "double", "name": "a", "required": True}),
-        "2.10",
-        "2.9",
-        "V213",
-        6,
-        probe=("model", ""),
-    ),
-    Case(
-        "map-column",
-        _signature({"type": "map", "values": {"type": "string"}, "name": "m"}),
-        "2.12",
-        "2.11",
-        "V213",
-        6,
-        probe=("model", ""),
-    ),
-    Case(
-        "code-model-loader",
-        "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.loaders.code_model\n",
-        "2.12.2",
-        "2.12.1",
-        "V213",
-        3,
-        probe=("module", "mlflow.pyfunc.loaders.code_model"),
-    ),
-    Case(
-        "sparkml-vector-column",
-        _signature({"type": "sparkml_vector", "name": "v"}),
-        "2.16",
-        "2.15",
-        "V213",
-        6,
-        probe=("model", ""),
-    ),
-    Case(
-        "any-column",
-        _signature({"type": "any", "name": "x"}),
-        "2.19",
-        "2.18",
-        "V213",
-        6,
-        probe=("model", ""),
-    ),
-    Case(
-        "optional-key",
-        _signature({"type": "double", "name": "a", "optional": True}),
-        "2.18",
-        "2.17",
-        "V308",
-        6,
-        removal=True,
-        probe=("model", ""),
-    ),
-    Case(
-        "fastai-removed",
-        f"flavors:\n{PYFUNC}  fastai:\n    data: model.fastai\n    fastai_version: 2.7.12\n",
-        "3.0",
-        "2.22",
-        "V209",
-        5,
-        removal=True,
-        probe=("module", "mlflow.fastai"),
-    ),
-    Case(
-        "diviner-removed",
-        f"flavors:\n{PYFUNC}  diviner:\n    data: model.div\n    diviner_version: 0.1.1\n",
-        "3.7",
-        "3.6",
-        "V209",
-        5,
-        removal=True,
-        probe=("module", "mlflow.diviner"),
-    ),
-    Case(
-        "python-model-compression",
-        "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n"
-        "    python_model: python_model.pkl.xz\n    python_model_compression: lzma\n",
-        "3.0",
-        "2.22",
-        "V213",
-        5,
-    ),
-    Case(
-        "diffusers-flavor",
-        "flavors:\n  diffusers:\n    base_model: b\n    adapter_type: lora\n"
-        "    adapter_weights: adapter_weights\n",
-        "3.0",
-        "2.22",
-        "V213",
-        2,
-        probe=("module", "mlflow.diffusers"),
-    ),
-    Case(
-        "skops-sklearn",
-        SKOPS_SKLEARN,
-        "3.9",
-        "3.8",
-        "V213",
-        7,
-        probe=("sklearn-format", ""),
-        files={"model.skops": _skops_like()},
-    ),
+    #    name                        boundary before code  line MLmodel text, then removal, probe, files
+    Case("top-level-key",            "1.7",  "1.6",  "V213", 5, f"flavors:\n{PYFUNC}{UUID}"),
+    Case("tensor-spec",              "1.14", "1.13", "V213", 6, _signature(TENSOR)),
+    Case("datetime-column",          "1.16", "1.15", "V213", 6, _column("t", "datetime")),
+    Case("array-column",             "2.10", "2.9",  "V213", 6, _column("a", "array", items={"type": "double"}, required=True), probe=MODEL),
+    Case("required-key",             "2.10", "2.9",  "V213", 6, _column("a", "double", required=True), probe=MODEL),
+    Case("map-column",               "2.12", "2.11", "V213", 6, _column("m", "map", values={"type": "string"}), probe=MODEL),
+    Case("code-model-loader",        "2.12.2", "2.12.1", "V213", 3, f"flavors:\n  python_function:\n    loader_module: {CODE_MODEL}\n", probe=_module(CODE_MODEL)),
+    Case("sparkml-vector-column",    "2.16", "2.15", "V213", 6, _column("v", "sparkml_vector"), probe=MODEL),
+    Case("any-column",               "2.19", "2.18", "V213", 6, _column("x", "any"), probe=MODEL),
+    Case("optional-key",             "2.18", "2.17", "V308", 6, _column("a", "double", optional=True), removal=True, probe=MODEL),
+    Case("fastai-removed",           "3.0",  "2.22", "V209", 5, f"flavors:\n{PYFUNC}{FASTAI}", removal=True, probe=_module("mlflow.fastai")),
+    Case("diviner-removed",          "3.7",  "3.6",  "V209", 5, f"flavors:\n{PYFUNC}{DIVINER}", removal=True, probe=_module("mlflow.diviner")),
+    Case("python-model-compression", "3.0",  "2.22", "V213", 5, f"flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n{LZMA}"),
+    Case("diffusers-flavor",         "3.0",  "2.22", "V213", 2, f"flavors:\n{DIFFUSERS}", probe=_module("mlflow.diffusers")),
+    Case("skops-sklearn",            "3.9",  "3.8",  "V213", 7, SKOPS_SKLEARN, probe=("sklearn-format", ""), files={"model.skops": _skops_like()}),
 ]
+# fmt: on
 
 
 def _codes(text: str, version: str | None) -> list[tuple[str, int | None]]:

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from mlmodel.cli.app import run
-from tests.serve_support import COLUMNS, ROOT, env, save_classifier
+from tests.child_process import ROOT
+from tests.serve_support import COLUMNS, env, save_classifier
 
 ROWS = 2500
 

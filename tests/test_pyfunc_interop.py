@@ -206,8 +206,31 @@ def test_type_hinted_python_model(tmp_path: Path) -> None:
     mlflow.pyfunc.save_model(path, python_model=pyfunc_models.HintedModel())
     assert _both(path, ["a", "bc"]) == ["A", "BC"]
     model = mlmodel.pyfunc.load_model(path)
+    assert model.is_signature_from_type_hint is True
     with pytest.raises(Exception, match=r"(?i)list|str|type"):
         model.predict([1, 2])  # the model's own type-hint check still runs
+
+
+def test_metadata_reads_match_mlflow(tmp_path: Path, pipeline: Any) -> None:
+    """model_id, model_uuid and the output schema read as MLflow's PyFuncModel reads them."""
+    import yaml
+
+    path = tmp_path / "m"
+    frame = pd.DataFrame({"label": pipeline.predict(X), "score": pipeline.predict_proba(X)[:, 1]})
+    mlflow.sklearn.save_model(pipeline, path, signature=infer_signature(X, frame))
+    document = yaml.safe_load((path / "MLmodel").read_text())
+    document["model_id"] = "m-0123456789abcdef0123456789abcdef"
+    (path / "MLmodel").write_text(yaml.safe_dump(document))
+    theirs = mlflow.pyfunc.load_model(str(path))
+    ours = mlmodel.pyfunc.load_model(path)
+    assert ours.model_id == theirs.model_id == "m-0123456789abcdef0123456789abcdef"
+    assert ours.model_uuid == theirs.metadata.model_uuid == ours.metadata.model_uuid
+    assert ours.model_uuid is not None
+    assert ours.is_signature_from_type_hint is False
+    outputs = theirs.metadata.get_output_schema()
+    assert ours.output_schema is not None
+    assert ours.output_schema.names() == outputs.input_names() == ["label", "score"]
+    assert [c.type for c in ours.output_schema.columns] == ["long", "double"]
 
 
 def test_signature_from_infer_signature_with_mixed_types(tmp_path: Path, pipeline: Any) -> None:

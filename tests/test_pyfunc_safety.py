@@ -236,3 +236,21 @@ def test_a_loader_module_that_is_not_installed_names_what_to_install(tmp_path: P
     mlmodel_file.write_text(yaml.safe_dump(doc))
     with pytest.raises(MissingDependencyError, match="pip install notinstalled_pkg"):
         mlmodel.pyfunc.load_model(path)
+
+
+@pytest.mark.parametrize("flavor", ["lightgbm", "xgboost"])
+@pytest.mark.parametrize("conf", [None, "model.bin", ["data"]])
+def test_native_loaders_refuse_a_missing_flavor_configuration(
+    tmp_path: Path, flavor: str, conf: object
+) -> None:
+    import importlib
+
+    from mlmodel.runtime.errors import INVALID_PARAMETER_VALUE, MlmodelException
+    from mlmodel.runtime.safety import LoadPolicy
+
+    loader = importlib.import_module(f"mlmodel.runtime.{flavor}_loader")
+    flavors = {"python_function": {"loader_module": f"mlflow.{flavor}"}, flavor: conf}
+    with pytest.raises(MlmodelException) as caught:
+        loader.load_pyfunc(tmp_path, tmp_path, flavors, LoadPolicy())
+    assert caught.value.error_code == INVALID_PARAMETER_VALUE
+    assert f"no {flavor} flavor configuration" in str(caught.value)

@@ -365,3 +365,97 @@ def test_cli_engine_spark(
     )
     assert "the input has no column 'b', 'c'" in capsys.readouterr().err
     assert run(["predict", str(models["clf"]), "--engine", "spark", "-i", str(bad)]) == 2
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning")
+def test_model_uris_are_fetched_on_the_driver(
+    spark: SparkSession, tmp_path: Path, data: pd.DataFrame
+) -> None:
+    """runs:/ and models:/ URIs (a real sqlite tracking store) score like the local model."""
+    import mlflow
+
+    from tests.tracking_store import sqlite_store
+
+    classifier = LogisticRegression(max_iter=500).fit(data, _target(data))
+    df = _with_row(spark, data).repartition(2)
+    with sqlite_store(tmp_path / "store"):
+        with mlflow.start_run() as run:
+            mlmodel.sklearn.log_model(
+                classifier,
+                name="model",
+                registered_model_name="spark-registered",
+                input_example=data[:3],
+            )
+        uris = [f"runs:/{run.info.run_id}/model", "models:/spark-registered/1"]
+        udfs = [spark_udf(spark, uri) for uri in uris]
+        rows = (
+            df.select("row", *(u().alias(f"p{i}") for i, u in enumerate(udfs)))
+            .orderBy("row")
+            .collect()
+        )
+        expected = load_model(uris[0]).predict(data).tolist()
+    assert expected == classifier.predict(data).tolist()
+    assert [r["p0"] for r in rows] == expected
+    assert [r["p1"] for r in rows] == expected
+
+
+def test_tensor_spec_input_takes_an_array_column(
+    spark: SparkSession, tmp_path: Path, data: pd.DataFrame
+) -> None:
+    """A (-1, 4) tensor signature: each row's array<double> is reshaped in C order, as
+    pyfunc does for a DataFrame of arrays and as MLflow's spark_udf does."""
+    import mlflow.pyfunc
+
+    features = np.column_stack([data["a"], data["b"], data["c"], data["a"] * data["b"]])
+    model = LinearRegression().fit(features, data["a"] - data["b"])
+    mlmodel.sklearn.save_model(
+        model, tmp_path / "tensor", signature=infer_signature(features, model.predict(features))
+    )
+    given = pd.DataFrame({"row": np.arange(ROWS), "x": list(features)})
+    df = spark.createDataFrame(given).repartition(2)
+    ours = spark_udf(spark, tmp_path / "tensor")
+    theirs = mlflow.pyfunc.spark_udf(spark, str(tmp_path / "tensor"))
+    rows = df.select("row", ours("x").alias("ours"), theirs("x").alias("theirs"))
+    collected = rows.orderBy("row").collect()
+    expected = load_model(tmp_path / "tensor").predict(given[["x"]])
+    np.testing.assert_allclose([r["ours"] for r in collected], expected)
+    np.testing.assert_allclose([r["ours"] for r in collected], model.predict(features))
+    # MLflow's default result type for a (-1,) tensor output wraps each value in an array
+    np.testing.assert_allclose([r["theirs"][0] for r in collected], expected)
+
+
+def test_env_manager_other_than_local_is_refused(
+    spark: SparkSession, models: dict[str, Path]
+) -> None:
+    assert spark_udf(spark, models["clf"], env_manager="local").result_type is not None
+    with pytest.raises(MlmodelException, match="env_manager='virtualenv' is not supported"):
+        spark_udf(spark, models["clf"], env_manager="virtualenv")
+
+
+def test_cli_spark_workers_run_mlmodels_interpreter(
+    tmp_path: Path, data: pd.DataFrame, models: dict[str, Path]
+) -> None:
+    """A fresh `mlmodel predict --engine spark` process whose PATH finds another python3
+    (one without pandas): its local workers still run the interpreter mlmodel runs in."""
+    import os
+
+    source = tmp_path / "in.parquet"
+    data.assign(row=np.arange(ROWS)).to_parquet(source, index=False)
+    out = tmp_path / "out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYSPARK_")}
+    env["PATH"] = os.pathsep.join(["/usr/bin", "/bin"])
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    command = [sys.executable, "-m", "mlmodel", "predict", str(models["clf"]), "--engine"]
+    command += ["spark", "-i", str(source), "-o", str(out), "--master", "local[1]"]
+    done = subprocess.run(
+        command,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = pd.read_parquet(out).sort_values("row")
+    assert got["prediction"].tolist() == load_model(models["clf"]).predict(data).tolist()

@@ -343,7 +343,7 @@ def test_cli_serve_accepts_a_models_uri(logged: Logged, tmp_path: Path) -> None:
     import time
     import urllib.request
 
-    from tests.tracking_store import free_port
+    from tests.serve_support import free_port
 
     port = free_port()
     log = (tmp_path / "serve.log").open("wb")
@@ -383,3 +383,56 @@ def test_cli_serve_accepts_a_models_uri(logged: Logged, tmp_path: Path) -> None:
             process.kill()
             process.wait()
         log.close()
+
+
+def _without_paths(inspection: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in inspection.items() if k not in ("path", "model_dir")}
+
+
+def test_inspect_reports_a_fetched_model_as_it_reports_a_local_one(
+    logged: Logged, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """inspect on runs:/ gives what inspect on the same folder gives (the description, or an
+    unreadable MLmodel's diagnostic and exit 1, or exit 2 for a folder that is no model),
+    on the first call (fetched) and the second (from the cache); nothing is loaded."""
+    import json
+    import re
+
+    folders = {
+        "invalid": "flavors:\n  python_function: {loader_module: 3}\n",  # readable: described
+        "unreadable": "flavors: [\n",  # V100 at 2:1
+        "canary": "flavors:\n  sklearn: {pickled_model: model.pkl}\n",
+        "nomodel": None,
+    }
+    with mlflow.start_run() as run:
+        for name, text in folders.items():
+            folder = logged.root / "inspect" / name
+            folder.mkdir(parents=True)
+            if text is None:
+                (folder / "notes.txt").write_text("not a model\n")
+            else:
+                (folder / "MLmodel").write_text(text)
+            if name == "canary":  # would raise if anything unpickled it
+                (folder / "model.pkl").write_bytes(b"cbuiltins\nexec\n(S'raise SystemExit(9)'\ntR.")
+            mlflow.log_artifacts(str(folder), artifact_path=name)
+    location = re.compile(r"MLmodel:(\d+:\d+): (V\d{3})")
+    for name in folders:
+        local = str(logged.root / "inspect" / name)
+        uri = f"runs:/{run.info.run_id}/{name}"
+        expected = _cli(["inspect", "--format", "json", local], capsys)
+        for _ in range(2):  # fetched, then from the cache
+            code, out, err = _cli(["inspect", "--format", "json", uri], capsys)
+            assert code == expected[0], (name, err)
+            if expected[1]:
+                assert _without_paths(json.loads(out)) == _without_paths(json.loads(expected[1]))
+            assert location.findall(err) == location.findall(expected[2])
+            if name == "nomodel":
+                assert code == 2
+                assert err.strip().splitlines() == [
+                    f"mlmodel inspect: {uri}: not a model (no MLmodel file at its root)"
+                ]
+        if name == "unreadable":
+            assert code == 1
+            assert location.findall(err) == [("2:1", "V100")]
+    cached = [p.name for p in (logged.root / "cache" / "models").iterdir()]
+    assert not [entry for entry in cached if "nomodel" in entry]

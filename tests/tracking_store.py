@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.serve_support import free_port
 
 
 @contextlib.contextmanager
@@ -63,13 +64,6 @@ def sqlite_store(root: Path) -> Iterator[str]:
     uri = f"sqlite:///{root / 'mlflow.db'}"
     with using_store(uri, root, (root / "artifacts").as_uri()) as experiment_id:
         yield experiment_id
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextlib.contextmanager

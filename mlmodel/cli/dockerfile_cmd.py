@@ -7,11 +7,12 @@ from typing import Annotated
 import typer
 
 from mlmodel.cli.app import app
+from mlmodel.cli.options import ModelArgument
 
 
 @app.command("generate-dockerfile")
 def generate_dockerfile(
-    model: Annotated[str, typer.Argument(help="The model directory (or its MLmodel file).")],
+    model: ModelArgument,
     output: Annotated[
         str, typer.Option("--output-directory", "-o", help="The build context to create.")
     ] = "mlmodel-dockerfile",

@@ -100,3 +100,18 @@ MLflowVersionOption = Annotated[
         show_default=False,
     ),
 ]
+AllowUnsafeOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-unsafe",
+        help="Load pickles the static scanner flags (only for models you trust).",
+    ),
+]
+ModelArgument = Annotated[
+    str,
+    typer.Argument(
+        help="The model: a directory, its MLmodel file, or a model URI (runs:/, models:/, "
+        "file://, an artifact store).",
+        metavar="MODEL",
+    ),
+]

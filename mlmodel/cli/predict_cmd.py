@@ -11,11 +11,12 @@ import typer
 
 from mlmodel.cli.app import app
 from mlmodel.cli.errors import EXIT_FINDINGS, usage
+from mlmodel.cli.options import AllowUnsafeOption, ModelArgument
 
 
 @app.command()
 def predict(
-    model: Annotated[str, typer.Argument(help="The model directory (or its MLmodel file).")],
+    model: ModelArgument,
     input_path: Annotated[
         str, typer.Option("--input-path", "-i", help="Input file; '-' for standard input.")
     ] = "-",
@@ -29,13 +30,7 @@ def predict(
     chunk_rows: Annotated[
         int, typer.Option("--chunk-rows", help="Rows per chunk for CSV and parquet input.")
     ] = 100_000,
-    allow_unsafe: Annotated[
-        bool,
-        typer.Option(
-            "--allow-unsafe",
-            help="Load pickles the static scanner flags (only for models you trust).",
-        ),
-    ] = False,
+    allow_unsafe: AllowUnsafeOption = False,
     engine: Annotated[
         str,
         typer.Option(
@@ -64,8 +59,25 @@ def predict(
         raise usage("predict", "--chunk-rows must be positive")
     if engine not in ("local", "spark"):
         raise usage("predict", "--engine must be local or spark")
-    if engine == "spark":
-        _predict_spark(model, input_path, output_path, master, content_type, allow_unsafe)
+    if engine == "spark":  # mlmodel.spark scores the dataset; Spark writes OUTPUT (a directory)
+        from mlmodel.errors import UsageError
+        from mlmodel.runtime.errors import MlmodelException
+        from mlmodel.spark.batch import predict_command
+
+        try:
+            predict_command(
+                model,
+                input_path,
+                output_path,
+                master=master,
+                content_type=content_type,
+                allow_unsafe=allow_unsafe,
+            )
+        except UsageError as exc:
+            raise usage("predict", str(exc)) from None
+        except MlmodelException as exc:
+            typer.echo(f"mlmodel predict: {exc.error_code}: {exc}", err=True)
+            raise typer.Exit(EXIT_FINDINGS) from None
         return
     from mlmodel.pyfunc import load_model
     from mlmodel.scoring.batch import predict_stream
@@ -96,35 +108,6 @@ def predict(
         from mlmodel.fsio import write_file
 
         write_file(str(output_path), b"".join(chunks))
-
-
-def _predict_spark(
-    model: str,
-    input_path: str,
-    output_path: str | None,
-    master: str,
-    content_type: str,
-    allow_unsafe: bool,
-) -> None:
-    """--engine spark: mlmodel.spark scores the dataset; Spark writes OUTPUT (a directory)."""
-    from mlmodel.errors import UsageError
-    from mlmodel.runtime.errors import MlmodelException
-    from mlmodel.spark.batch import predict_command
-
-    try:
-        predict_command(
-            model,
-            input_path,
-            output_path,
-            master=master,
-            content_type=content_type,
-            allow_unsafe=allow_unsafe,
-        )
-    except UsageError as exc:
-        raise usage("predict", str(exc)) from None
-    except MlmodelException as exc:
-        typer.echo(f"mlmodel predict: {exc.error_code}: {exc}", err=True)
-        raise typer.Exit(EXIT_FINDINGS) from None
 
 
 class _NoProgress:

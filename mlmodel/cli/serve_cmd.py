@@ -9,11 +9,12 @@ import typer
 
 from mlmodel.cli.app import app
 from mlmodel.cli.errors import usage
+from mlmodel.cli.options import AllowUnsafeOption, ModelArgument
 
 
 @app.command()
 def serve(
-    model: Annotated[str, typer.Argument(help="The model directory (or its MLmodel file).")],
+    model: ModelArgument,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 5000,
     workers: Annotated[
@@ -26,13 +27,7 @@ def serve(
         int,
         typer.Option("--max-body-size", metavar="BYTES", help="Larger request bodies get 413."),
     ] = 100 * 1024 * 1024,
-    allow_unsafe: Annotated[
-        bool,
-        typer.Option(
-            "--allow-unsafe",
-            help="Load pickles the static scanner flags (only for models you trust).",
-        ),
-    ] = False,
+    allow_unsafe: AllowUnsafeOption = False,
     no_access_log: Annotated[
         bool, typer.Option("--no-access-log", help="Do not write the JSON access log.")
     ] = False,

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mlmodel.runtime.errors import INVALID_PARAMETER_VALUE, MlmodelException
+from mlmodel.runtime.flavor_conf import flavor_conf
 from mlmodel.runtime.safety import LoadPolicy, require
 from mlmodel.runtime.sklearn_loader import load_sklearn_file
 
@@ -43,10 +43,5 @@ class LightGBMModelWrapper:
 def load_pyfunc(
     model_dir: Path, data_path: Path, flavors: Mapping[str, Any], policy: LoadPolicy
 ) -> LightGBMModelWrapper:
-    conf = flavors.get("lightgbm")
-    if not isinstance(conf, Mapping):
-        raise MlmodelException(
-            f"{model_dir}: the model has no lightgbm flavor configuration",
-            error_code=INVALID_PARAMETER_VALUE,
-        )
+    conf = flavor_conf(model_dir, flavors, "lightgbm")
     return LightGBMModelWrapper(load_lightgbm_model(model_dir, conf, policy))

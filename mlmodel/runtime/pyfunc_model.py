@@ -31,6 +31,10 @@ def _takes_params(fn: Callable[..., Any]) -> bool:
     return parameter is not None and parameter.kind != inspect.Parameter.VAR_KEYWORD
 
 
+def _text(value: Any) -> str | None:
+    return str(value) if value else None
+
+
 class PyFuncModel:
     """A model loaded through its ``python_function`` flavor (or a native flavor).
 
@@ -60,9 +64,11 @@ class PyFuncModel:
         signature = document.get("signature") or {}
         self.input_schema: InputSchema | None = parse_inputs(signature.get("inputs"))
         self.params_schema: tuple[ParamSpec, ...] | None = parse_params(signature.get("params"))
-        self._enforce_inputs = document.get("is_signature_from_type_hint") is not True
+        #: the signature was inferred from the model's type hints: the model checks its input
+        self.is_signature_from_type_hint = document.get("is_signature_from_type_hint") is True
         self._metadata: Any = _UNSET
         self._input_example: Any = _UNSET
+        self._output_schema: Any = _UNSET
 
     # ------------------------------------------------------------------ metadata
 
@@ -74,6 +80,24 @@ class PyFuncModel:
 
             self._metadata = Model.from_dict(self._document)
         return self._metadata  # type: ignore[no-any-return]
+
+    @property
+    def model_id(self) -> str | None:
+        """The MLmodel's ``model_id`` (MLflow 3's logged-model id), or None."""
+        return _text(self._document.get("model_id"))
+
+    @property
+    def model_uuid(self) -> str | None:
+        """The MLmodel's ``model_uuid``, or None (MLflow: ``metadata.model_uuid``)."""
+        return _text(self._document.get("model_uuid"))
+
+    @property
+    def output_schema(self) -> InputSchema | None:
+        """The signature's outputs, parsed like ``input_schema`` (on first access)."""
+        if self._output_schema is _UNSET:
+            signature = self._document.get("signature") or {}
+            self._output_schema = parse_inputs(signature.get("outputs"))
+        return self._output_schema  # type: ignore[no-any-return]
 
     @property
     def input_example(self) -> Any:
@@ -100,7 +124,7 @@ class PyFuncModel:
     # ------------------------------------------------------------------ predict
 
     def _prepare(self, data: Any, params: dict[str, Any] | None) -> tuple[Any, Any]:
-        if self._enforce_inputs and self.input_schema is not None:
+        if not self.is_signature_from_type_hint and self.input_schema is not None:
             from mlmodel.runtime.enforcement import enforce_input
 
             data = enforce_input(data, self.input_schema)

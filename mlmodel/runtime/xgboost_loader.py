@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mlmodel.runtime.errors import INVALID_PARAMETER_VALUE, MlmodelException
+from mlmodel.runtime.flavor_conf import flavor_conf
 from mlmodel.runtime.safety import LoadPolicy, require
 
 _logger = logging.getLogger("mlmodel.pyfunc")
@@ -74,10 +75,5 @@ class XGBoostModelWrapper:
 def load_pyfunc(
     model_dir: Path, data_path: Path, flavors: Mapping[str, Any], policy: LoadPolicy
 ) -> XGBoostModelWrapper:
-    conf = flavors.get("xgboost")
-    if not isinstance(conf, Mapping):
-        raise MlmodelException(
-            f"{model_dir}: the model has no xgboost flavor configuration",
-            error_code=INVALID_PARAMETER_VALUE,
-        )
+    conf = flavor_conf(model_dir, flavors, "xgboost")
     return XGBoostModelWrapper(load_xgboost_model(model_dir, conf))

@@ -30,10 +30,8 @@ class Answer:
 
 
 def _model_inputs(model: PyFuncModel) -> ModelInputs:
-    document = getattr(model, "_document", None) or {}
-    from_hint = document.get("is_signature_from_type_hint") is True
     names = frozenset(p.name for p in model.params_schema or ())
-    return ModelInputs.of(model.input_schema, names, from_hint)
+    return ModelInputs.of(model.input_schema, names, model.is_signature_from_type_hint)
 
 
 class Scorer:

@@ -210,11 +210,7 @@ def build_app(config: ServerConfig) -> Any:
 
 
 def _output_schema(scorer: Scorer) -> Any:
-    from mlmodel.runtime.signature_spec import parse_inputs
-
-    document = getattr(scorer.model, "_document", None) or {}
-    signature = document.get("signature") or {}
     try:
-        return parse_inputs(signature.get("outputs"))
+        return scorer.model.output_schema
     except Exception:  # noqa: BLE001 - metadata only; the validator has checked the document
         return None

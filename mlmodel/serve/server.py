@@ -59,12 +59,11 @@ def load_config(options: ServeOptions) -> ServerConfig:
     metrics = Metrics()
     scorer = Scorer(model)
     metrics.model_load_seconds = time.perf_counter() - start
-    document = getattr(model, "_document", None) or {}
-    version = document.get("model_uuid") or document.get("model_id")
+    version = model.model_uuid or model.model_id
     return ServerConfig(
         scorer=scorer,
         model_name=model_name_for(options),
-        model_version=str(version) if version else None,
+        model_version=version,
         timeout=options.timeout,
         max_body_size=options.max_body_size,
         metrics=metrics,

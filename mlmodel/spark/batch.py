@@ -7,7 +7,9 @@ unless the output path ends in ``.csv``; CSV cells hold array and map results as
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+import os
+import sys
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -40,6 +42,10 @@ def local_session(master: str) -> Iterator[SparkSession]:
     from pyspark.sql import SparkSession
 
     running = SparkSession.getActiveSession()
+    if running is None and master.startswith("local") and "PYSPARK_PYTHON" not in os.environ:
+        # local workers run this interpreter (where mlmodel is installed), not whatever
+        # "python3" the PATH finds first
+        os.environ["PYSPARK_PYTHON"] = sys.executable
     spark = running or (
         SparkSession.builder.master(master)
         .appName("mlmodel predict")
@@ -127,54 +133,17 @@ def predict_files(
     the signature requires, before any job runs.
     """
 
-    read_format = format_of(input_path, input_format)
-    write_format = format_of(output_path, output_format)
-    if spark is None:
-        with local_session(master) as session:
-            _run(
-                session,
-                model_uri,
-                input_path,
-                output_path,
-                read_format,
-                write_format,
-                result_type,
-                params,
-                allow_unsafe,
-            )
-        return
-    _run(
-        spark,
-        model_uri,
-        input_path,
-        output_path,
-        read_format,
-        write_format,
-        result_type,
-        params,
-        allow_unsafe,
-    )
-
-
-def _run(
-    spark: SparkSession,
-    model_uri: str | Path,
-    input_path: str,
-    output_path: str,
-    read_format: str,
-    write_format: str,
-    result_type: str | None,
-    params: dict[str, Any] | None,
-    allow_unsafe: bool,
-) -> None:
     from mlmodel.spark.udf import spark_udf
 
-    udf = spark_udf(spark, model_uri, result_type, params, allow_unsafe=allow_unsafe)
-    scored = score(udf, read_input(spark, input_path, read_format))
-    if write_format == "csv":
-        _csv_ready(scored).write.csv(output_path, header=True)
-    else:
-        scored.write.parquet(output_path)
+    read_format = format_of(input_path, input_format)
+    write_format = format_of(output_path, output_format)
+    with nullcontext(spark) if spark is not None else local_session(master) as session:
+        udf = spark_udf(session, model_uri, result_type, params, allow_unsafe=allow_unsafe)
+        scored = score(udf, read_input(session, input_path, read_format))
+        if write_format == "csv":
+            _csv_ready(scored).write.csv(output_path, header=True)
+        else:
+            scored.write.parquet(output_path)
 
 
 def predict_command(

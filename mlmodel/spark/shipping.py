@@ -5,6 +5,10 @@ content hash (built once per content, atomically, in the temp folder) and adds i
 SparkContext. Executor side, :func:`worker_model` unpacks it once per node (atomic rename) and
 keeps the loaded :class:`PyFuncModel` in a module-level cache keyed by that name, so a reused
 Python worker loads the model once for all its batches and tasks.
+
+The MLmodel document travels with the task, parsed and validated on the driver just before the
+archive is built, so a worker neither re-reads nor re-validates it: it goes straight to the
+loader, which still scans every pickle it opens.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import os
 import tarfile
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from pyspark import SparkContext
@@ -23,8 +27,8 @@ if TYPE_CHECKING:
 
 _ARCHIVE_PREFIX: Final = "mlmodel-model-"
 _CHUNK: Final = 1 << 20
-#: loaded models of this Python worker, keyed by (archive name, allow_unsafe, strict)
-_MODELS: dict[tuple[str, bool, bool], PyFuncModel] = {}
+#: loaded models of this Python worker, keyed by (archive name, allow_unsafe, strict, config)
+_MODELS: dict[tuple[str, bool, bool, str], PyFuncModel] = {}
 #: how many times this process loaded each archive (one per worker is the point)
 _LOADS: dict[str, int] = {}
 
@@ -86,14 +90,32 @@ def _unpacked(archive_name: str) -> Path:
     return target / "model"
 
 
-def worker_model(archive_name: str, *, allow_unsafe: bool, strict: bool) -> PyFuncModel:
-    """The loaded model for an archive added by :func:`ship_model` (cached per process)."""
-    key = (archive_name, allow_unsafe, strict)
+def worker_model(
+    archive_name: str,
+    document: dict[str, Any],
+    *,
+    allow_unsafe: bool,
+    strict: bool,
+    model_config: dict[str, Any] | None = None,
+) -> PyFuncModel:
+    """The loaded model for an archive added by :func:`ship_model` (cached per process).
+
+    ``document`` is the archive's MLmodel as the driver parsed and validated it."""
+    import json
+
+    config_key = json.dumps(model_config, sort_keys=True, default=repr)
+    key = (archive_name, allow_unsafe, strict, config_key)
     model = _MODELS.get(key)
     if model is None:
-        from mlmodel.pyfunc import load_model
+        from mlmodel.runtime.loading import load_document
 
-        model = load_model(_unpacked(archive_name), allow_unsafe=allow_unsafe, strict=strict)
+        model = load_document(
+            _unpacked(archive_name),
+            document,
+            allow_unsafe=allow_unsafe,
+            strict=strict,
+            model_config=model_config,
+        )
         _MODELS[key] = model
         _LOADS[archive_name] = _LOADS.get(archive_name, 0) + 1
     return model

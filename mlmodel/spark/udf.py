@@ -34,10 +34,12 @@ class _Shipped:
     """What every task needs: picklable, small."""
 
     archive: str
+    document: dict[str, Any]
     result_type: DataType
     params: dict[str, Any] | None
     allow_unsafe: bool
     strict: bool
+    model_config: dict[str, Any] | None
 
 
 class SparkUDF:
@@ -109,12 +111,14 @@ def _pandas_udf(shipped: _Shipped, names: list[Any]) -> Any:
     def predict(batches: Iterator[Any]) -> Iterator[Any]:
         from mlmodel.spark.shipping import worker_model
 
-        return _predict_batches(
-            worker_model(shipped.archive, allow_unsafe=shipped.allow_unsafe, strict=shipped.strict),
-            batches,
-            names,
-            shipped,
+        model = worker_model(
+            shipped.archive,
+            shipped.document,
+            allow_unsafe=shipped.allow_unsafe,
+            strict=shipped.strict,
+            model_config=shipped.model_config,
         )
+        return _predict_batches(model, batches, names, shipped)
 
     # pandas_udf reads typing's spelling of these hints, not the builtin generics
     column: Any = typing.Union[pd.Series, pd.DataFrame]  # noqa: UP007
@@ -176,29 +180,44 @@ def spark_udf(
     result_type: DataType | str | None = None,
     params: dict[str, Any] | None = None,
     *,
+    env_manager: str | None = None,
+    model_config: dict[str, Any] | None = None,
     allow_unsafe: bool = False,
     strict: bool = False,
 ) -> SparkUDF:
-    """A Spark UDF that scores rows with the model at ``model_uri`` (a local directory).
+    """A Spark UDF that scores rows with the model at ``model_uri``.
 
+    ``model_uri`` is a model directory (or its MLmodel file) or any model URI
+    :func:`mlmodel.pyfunc.load_model` takes (``runs:/``, ``models:/``, ``file://``, an
+    artifact store): it is fetched on the driver, validated, and shipped to the executors.
     ``result_type`` (a Spark ``DataType`` or DDL string) defaults to the type the output
     schema implies (``double`` without one). ``params`` go to every ``predict`` call, checked
-    against the params schema here. ``allow_unsafe``/``strict`` are :func:`mlmodel.pyfunc.
-    load_model`'s, applied on the executors. Raises :class:`MlmodelException` when the model
-    does not validate or an argument is wrong, before any Spark job.
+    against the params schema here; ``model_config`` goes to the loader, as MLflow's.
+    ``env_manager`` may only be ``None`` or ``"local"``: the model is scored in the executors'
+    own Python environment. ``allow_unsafe``/``strict`` are :func:`mlmodel.pyfunc.load_model`'s,
+    applied on the executors. Raises :class:`MlmodelException` when the model does not validate
+    or an argument is wrong, before any Spark job.
     """
     from mlmodel.pyfunc import _read_validated
     from mlmodel.runtime.params import enforce_params
     from mlmodel.spark.shipping import ship_model
 
+    if env_manager not in (None, "local"):
+        raise MlmodelException.invalid_parameter_value(
+            f"env_manager={env_manager!r} is not supported: mlmodel scores the model in the "
+            "executors' own Python environment (env_manager='local'); install the model's "
+            "requirements there"
+        )
     model_dir, document = _read_validated(model_uri)
     signature = document.get("signature") or {}
     checked_params = enforce_params(params, parse_params(signature.get("params")))
     shipped = _Shipped(
         archive=ship_model(spark.sparkContext, model_dir),
+        document=document,
         result_type=_result_type(spark, result_type, signature.get("outputs")),
         params=checked_params,
         allow_unsafe=allow_unsafe,
         strict=strict,
+        model_config=dict(model_config) if model_config else None,
     )
     return SparkUDF(shipped, parse_inputs(signature.get("inputs")), document)

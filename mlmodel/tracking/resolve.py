@@ -178,10 +178,13 @@ def resolve_model_dir(uri_or_path: str | os.PathLike[str]) -> Path:
     ``~/.cache/mlmodel``) unless it is there already. A malformed URI, an unknown run,
     model or version raise a one-line :class:`~mlmodel.errors.UsageError`.
 
-    Nothing here reads the model: every consumer validates it before use
-    (``mlmodel.pyfunc.load_model`` and ``Model.load`` refuse an invalid model with its
-    diagnostics; ``mlmodel validate``/``lint`` report them; ``mlmodel download`` checks
-    before the directory takes its name).
+    A fetched folder with no MLmodel file at its root is not a model: a one-line
+    :class:`~mlmodel.errors.UsageError` naming the URI, and nothing enters the cache (so the
+    next call says the same). Nothing else here reads the model: every consumer treats the
+    fetched directory as it treats a local one (``mlmodel.pyfunc.load_model`` and
+    ``Model.load`` refuse an invalid model with its diagnostics; ``mlmodel validate``/``lint``
+    report them; ``mlmodel inspect`` describes it, an unreadable MLmodel reported with its
+    diagnostics; ``mlmodel download`` checks before the directory takes its name).
     """
     if not is_model_uri(uri_or_path):
         return Path(uri_or_path)
@@ -190,7 +193,11 @@ def resolve_model_dir(uri_or_path: str | os.PathLike[str]) -> Path:
         return Path(str(parsed.path))
     from mlmodel.tracking.cache import cache_entry
 
-    _, model_dir, _ = fetch(uri_or_path, cache_entry, reuse=True)
+    def is_a_model(folder: Path) -> None:
+        if not (folder / "MLmodel").is_file():
+            raise UsageError(f"{os.fspath(uri_or_path)}: not a model (no MLmodel file at its root)")
+
+    _, model_dir, _ = fetch(uri_or_path, cache_entry, reuse=True, check=is_a_model)
     return model_dir
 
 
