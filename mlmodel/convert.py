@@ -17,7 +17,7 @@ files exist beside it (a ``python_env.yaml``), as ``lint`` does.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -54,9 +54,10 @@ class SkippedUpgrade:
 
 @dataclass(slots=True)
 class ConversionResult:
-    """The converted file: ``output`` holds the bytes to print or write."""
+    """The converted file: ``output`` holds the bytes to print or write; ``source`` is the
+    file read (None for a document read from no file, such as stdin)."""
 
-    source: Path
+    source: Path | None
     source_format: Format
     target_format: Format
     output: bytes
@@ -73,7 +74,7 @@ class ConversionResult:
         and, as a :class:`UsageError`, when the source is a fetched model's cached copy)."""
         path = Path(target)
         uri = self.location.uri if self.location is not None else None
-        if uri is not None and same_path(path, self.source):
+        if uri is not None and self.source is not None and same_path(path, self.source):
             raise remote_write_error(uri, "convert --in-place")
         if self.document is not None:
             return self.document.write_bytes(path, self.output)
@@ -85,8 +86,27 @@ class ConversionResult:
 # -- writing ------------------------------------------------------------------------------
 
 
+#: chunks of JSON text joined and encoded at a time
+_JSON_BATCH = 8192
+
+
 def dump_json(data: Any) -> bytes:
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """``json.dumps(data, indent=2, ensure_ascii=False)`` and a final newline, as UTF-8.
+
+    Encoded in batches as the encoder yields its pieces: with ``indent`` the standard
+    library's encoder is the pure-Python one, and ``json.dumps`` keeps all its pieces (a few
+    per key) until the end, several times the size of the text on a file of many keys.
+    """
+    out = bytearray()
+    batch: list[str] = []
+    for chunk in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(data):
+        batch.append(chunk)
+        if len(batch) >= _JSON_BATCH:
+            out += "".join(batch).encode("utf-8")
+            batch.clear()
+    batch.append("\n")
+    out += "".join(batch).encode("utf-8")
+    return bytes(out)
 
 
 def dump_yaml(data: Any) -> bytes:
@@ -160,11 +180,25 @@ def convert(
     ``upgrade``. Raises :class:`UsageError` (not a model, bad option) or
     :class:`ParseError` (the file is not a readable MLmodel document).
     """
-    if to is not None and to not in FORMATS:
-        raise UsageError(f"unknown format {to!r}; expected json or yaml")
+    _check_format(to)
     location = resolve_model_location(path)
     document = read_mlmodel(location)
     assert document.path is not None
+    return replace(convert_document(document, to=to, upgrade=upgrade), location=location)
+
+
+def _check_format(to: str | None) -> None:
+    if to is not None and to not in FORMATS:
+        raise UsageError(f"unknown format {to!r}; expected json or yaml")
+
+
+def convert_document(
+    document: MLmodelDocument, *, to: Format | None = None, upgrade: bool = False
+) -> ConversionResult:
+    """Convert a document already read (see :func:`convert`). ``upgrade`` looks at the
+    files beside the document's file; a document read from no file (stdin) has no model
+    directory, so no file is looked at, as validate and lint check no files then."""
+    _check_format(to)
     source_format: Format = "json" if is_json_text(document.text) else "yaml"
     if to is None:
         to = source_format if upgrade else ("yaml" if source_format == "json" else "json")
@@ -179,7 +213,7 @@ def convert(
     elif to == "json":
         output = dump_json(json_ready(document))
     else:
-        output = dump_yaml(_json_content(document, location.shown))
+        output = dump_yaml(_json_content(document))
     return ConversionResult(
         source=document.path,
         source_format=source_format,
@@ -189,16 +223,15 @@ def convert(
         steps=steps,
         skipped=skipped,
         document=document,
-        location=location,
     )
 
 
-def _json_content(document: MLmodelDocument, shown: str) -> Any:
+def _json_content(document: MLmodelDocument) -> Any:
     """A JSON-styled document's content with JSON's own types (``1e-05`` is a number)."""
     try:
         data = json.loads(document.text.lstrip("\ufeff"))
     except ValueError:
         return json_ready(document)
     if not isinstance(data, dict):
-        raise ParseError(f"{shown}: the document is not a mapping")
+        raise ParseError(f"{document.name}: the document is not a mapping")
     return data

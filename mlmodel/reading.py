@@ -9,9 +9,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from mlmodel.errors import ParseError, UsageError
+from mlmodel.errors import UsageError
 from mlmodel.modeldir import ModelLocation, resolve_model_location
-from mlmodel.yamlio.document import MLmodelDocument, parse_failure
+from mlmodel.yamlio.document import MLmodelDocument
 from mlmodel.yamlio.tree import KeyPath, Limits
 
 __all__ = ["is_json_text", "json_ready", "read_mlmodel", "scalar_text"]
@@ -29,14 +29,10 @@ def read_mlmodel(
     """
     location = resolve_model_location(path)
     try:
-        return MLmodelDocument.read(location.file, limits=limits)
+        return MLmodelDocument.read(location.file, limits=limits, name=location.shown)
     except OSError as exc:
         reason = exc.strerror or exc
         raise UsageError(f"{location.shown}: cannot read the file: {reason}") from None
-    except ParseError as exc:
-        if not location.remote or not exc.diagnostics:
-            raise
-        raise parse_failure(location.shown, exc.diagnostics) from None
 
 
 def is_json_text(text: str) -> bool:

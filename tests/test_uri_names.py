@@ -241,8 +241,9 @@ def test_writing_a_remote_model_through_the_library_is_refused(store: Store) -> 
     with pytest.raises(UsageError, match="mlmodel download"):
         lint_file(uri, LintOptions(fix=True))
     result = convert(uri, upgrade=True)
+    assert result.source == cached
     with pytest.raises(UsageError, match="mlmodel download"):
-        result.write(result.source)
+        result.write(cached)
     assert cached.read_text() == BAD
     assert lint_file(uri, LintOptions(fix=True, diff=True)).diff  # --diff writes nothing
 

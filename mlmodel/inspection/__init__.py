@@ -13,6 +13,7 @@ which files are pickles) come from :mod:`mlmodel.modeldir`.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ __all__ = [
     "PickleReport",
     "SignatureField",
     "SignatureInfo",
+    "inspect_document",
     "inspect_model",
 ]
 
@@ -63,15 +65,9 @@ HEADER_FIELDS = (
 )
 
 
-def _model_dir(document: MLmodelDocument) -> Path:
-    """The model directory: the MLmodel file's folder, whatever the file's name (as for
-    validate and lint)."""
-    assert document.path is not None
-    return document.path.parent
-
-
 def inspect_model(path: str | Path | ModelLocation) -> Inspection:
-    """Describe one model directory, MLmodel file or model URI (``path`` and ``model_dir``
+    """Describe one model directory, MLmodel file (a file of any name: its folder is the
+    model directory, as for validate and lint) or model URI (``path`` and ``model_dir``
     name a fetched model by its URI, as :class:`~mlmodel.modeldir.ModelLocation` does).
 
     Raises :class:`~mlmodel.errors.UsageError` for a path that is not a model and
@@ -80,7 +76,14 @@ def inspect_model(path: str | Path | ModelLocation) -> Inspection:
     location = resolve_model_location(path)
     document = read_mlmodel(location)
     assert document.path is not None
-    model_dir = _model_dir(document)
+    described = inspect_document(document, model_dir=location.model_dir)
+    return dataclasses.replace(described, model_dir=location.shown_dir)
+
+
+def inspect_document(document: MLmodelDocument, *, model_dir: Path | None = None) -> Inspection:
+    """Describe a document already read. Without ``model_dir`` (an MLmodel read from
+    stdin) only the document is described: no files are listed, and no environment file,
+    input example or pickle is read, as validate and lint check no files then."""
     data: dict[str, Any] = json_ready(document)
     header = {name: data.get(name) for name in HEADER_FIELDS}
     flavors_data = data.get("flavors")
@@ -94,8 +97,8 @@ def inspect_model(path: str | Path | ModelLocation) -> Inspection:
     if model_dir is not None:
         files, truncated = list_files(model_dir)
     return Inspection(
-        path=location.shown,
-        model_dir=location.shown_dir if model_dir is not None else None,
+        path=document.name,
+        model_dir=str(model_dir) if model_dir is not None else None,
         header=header,
         flavors=flavors,
         signature=describe_signature(data),

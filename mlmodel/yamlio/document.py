@@ -48,11 +48,15 @@ def _parse_fast(text: str, limits: Limits) -> ParsedYaml:
     return parse_fast(text, limits)
 
 
-def parse_failure(path: str | Path | None, diagnostics: list[Diagnostic]) -> ParseError:
-    """The error for a document that cannot be read: where (``path`` as messages name the
-    file), which code, why."""
+#: what messages call a document read from no file, unless it is given a name
+UNNAMED = "<string>"
+
+
+def parse_failure(path: Path | str | None, diagnostics: list[Diagnostic]) -> ParseError:
+    """The error for a document that cannot be read: where (a path, or a name such as
+    ``<stdin>``), which code, why."""
     first = diagnostics[0]
-    where = f"{path or '<string>'}"
+    where = f"{path or UNNAMED}"
     if first.line is not None:
         where += f":{first.line}"
         if first.column is not None:
@@ -74,11 +78,15 @@ class MLmodelDocument(MutableMapping[str, Any]):
         path: Path | None = None,
         limits: Limits | None = None,
         stamp: FileStamp | None = None,
+        name: str | None = None,
     ):
         self._source = source
         self._stamp = stamp
         self._limits = limits or Limits()
         self.path = path
+        #: what messages call the document: the name given (``<stdin>``, a fetched model's
+        #: ``runs:/<id>/model/MLmodel``), else its path
+        self.name = name if name is not None else (str(path) if path is not None else UNNAMED)
         self._text = source.text
         # the fast parser (libyaml) reads; the round-trip parser runs only once an edit is
         # asked for (both give the same data, spans and diagnostics)
@@ -86,7 +94,7 @@ class MLmodelDocument(MutableMapping[str, Any]):
         self._roundtrip = False
         errors = [d for d in self._parsed.diagnostics if d.is_error]
         if errors:
-            raise parse_failure(path, errors)
+            raise parse_failure(self.name, errors)
         if not isinstance(self._parsed.data, dict):
             code, what = (
                 ("V113", "empty (null)")
@@ -94,7 +102,7 @@ class MLmodelDocument(MutableMapping[str, Any]):
                 else ("V114", "not a mapping of keys to values")
             )
             found = diagnostic(code, f"the document is {what}", line=1, column=1)
-            raise parse_failure(path, [found])
+            raise parse_failure(self.name, [found])
 
     # -- construction -----------------------------------------------------------------
 
@@ -106,30 +114,41 @@ class MLmodelDocument(MutableMapping[str, Any]):
         path: Path | None = None,
         limits: Limits | None = None,
         stamp: FileStamp | None = None,
+        name: str | None = None,
     ) -> MLmodelDocument:
         """A document from a file's bytes; ``stamp`` (taken when ``path`` was read) lets
-        :meth:`write` refuse to overwrite a change made on disk since."""
+        :meth:`write` refuse to overwrite a change made on disk since. ``name`` is what
+        messages call the document (``<stdin>``, a model URI); default: ``path``."""
         limits = limits or Limits()
+        where = name if name is not None else path
         if len(data) > limits.max_bytes:
             found = diagnostic(
                 "V112", f"the file is {len(data)} bytes, above the {limits.max_bytes}-byte limit"
             )
-            raise parse_failure(path, [found])
+            raise parse_failure(where, [found])
         source, problems = decode(data)
         if source is None:
-            raise parse_failure(path, list(problems))
-        return cls(source, path=path, limits=limits, stamp=stamp)
+            raise parse_failure(where, list(problems))
+        return cls(source, path=path, limits=limits, stamp=stamp, name=name)
 
     @classmethod
-    def read(cls, path: Path, *, limits: Limits | None = None) -> MLmodelDocument:
+    def read(
+        cls, path: Path, *, limits: Limits | None = None, name: str | None = None
+    ) -> MLmodelDocument:
         """Read a regular MLmodel file for round-trip edits, remembering what was read.
 
         A file that is too large or not a regular file (a FIFO, a device) raises
         :class:`ParseError` carrying the V112 or V115 diagnostic; nothing is read then.
+        ``name`` is what messages call the file (default: ``path``).
         """
         limits = limits or Limits()
-        data, stamp = read_mlmodel_bytes(path, limits.max_bytes)
-        return cls.from_bytes(data, path=path, limits=limits, stamp=stamp)
+        try:
+            data, stamp = read_mlmodel_bytes(path, limits.max_bytes)
+        except ParseError as exc:
+            if name is None or not exc.diagnostics:
+                raise
+            raise parse_failure(name, exc.diagnostics) from None
+        return cls.from_bytes(data, path=path, limits=limits, stamp=stamp, name=name)
 
     @classmethod
     def from_text(cls, text: str) -> MLmodelDocument:
