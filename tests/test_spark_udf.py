@@ -459,3 +459,131 @@ def test_cli_spark_workers_run_mlmodels_interpreter(
     assert done.returncode == 0, done.stderr[-3000:]
     got = pd.read_parquet(out).sort_values("row")
     assert got["prediction"].tolist() == load_model(models["clf"]).predict(data).tolist()
+
+
+_D = "double"
+#: output schema -> (mlmodel's result type, MLflow's when it differs: None = the same,
+#: "error" = refused; both refuse binary and timestamp results, which spark_udf cannot fill)
+RESULT_TYPE_CASES: list[tuple[str, list[dict[str, Any]], str, str | None]] = [
+    ("long", [{"type": "long"}], "bigint", None),
+    ("named double", [{"type": _D, "name": "p"}], _D, None),
+    ("string", [{"type": "string"}], "string", None),
+    ("boolean", [{"type": "boolean"}], "boolean", None),
+    ("integer", [{"type": "integer"}], "int", None),
+    ("float", [{"type": "float"}], "float", None),
+    ("binary", [{"type": "binary"}], "error", None),
+    ("datetime", [{"type": "datetime"}], "error", None),
+    (
+        "two named",
+        [{"type": _D, "name": "a"}, {"type": "string", "name": "b"}],
+        "struct<a:double,b:string>",
+        None,
+    ),
+    ("two unnamed", [{"type": "long"}, {"type": _D}], "struct<0:bigint,1:double>", None),
+    ("array", [{"type": "array", "items": {"type": _D}}], "array<double>", None),
+    (
+        "object",
+        [
+            {
+                "type": "object",
+                "properties": {
+                    "a": {"type": "long", "required": True},
+                    "b": {"type": "string", "required": True},
+                },
+            }
+        ],
+        "struct<a:bigint,b:string>",
+        None,
+    ),
+    (
+        "object, properties out of order",
+        [
+            {
+                "type": "object",
+                "properties": {
+                    "b": {"type": "string", "required": True},
+                    "a": {"type": "long", "required": True},
+                },
+            }
+        ],
+        "struct<a:bigint,b:string>",
+        None,
+    ),
+    ("map", [{"type": "map", "values": {"type": _D}}], "map<string,double>", None),
+    (
+        "array of objects",
+        [
+            {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"x": {"type": "float", "required": True}},
+                },
+            }
+        ],
+        "array<struct<x:float>>",
+        None,
+    ),
+    # a prediction vector: one value per row (MLflow: one-element arrays)
+    (
+        "tensor (-1,)",
+        [{"type": "tensor", "tensor-spec": {"dtype": "int64", "shape": [-1]}}],
+        "bigint",
+        "array<bigint>",
+    ),
+    # predict_proba: an array per row (MLflow: array<array<...>>, which its own conversion
+    # then fails to fill from a 2-D result)
+    (
+        "tensor (-1, 3)",
+        [{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1, 3]}}],
+        "array<double>",
+        "array<array<double>>",
+    ),
+    (
+        "tensor (-1, 2, 2)",
+        [{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 2, 2]}}],
+        "array<array<float>>",
+        "error",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("outputs", "ours", "theirs"),
+    [pytest.param(o, ours, theirs, id=name) for name, o, ours, theirs in RESULT_TYPE_CASES],
+)
+def test_inferred_result_types_against_mlflow(
+    spark: SparkSession, outputs: list[dict[str, Any]], ours: str, theirs: str | None
+) -> None:
+    """The result type inferred from an output schema, next to MLflow 2.10+'s inference."""
+    import json
+
+    from mlflow.exceptions import MlflowException
+    from mlflow.pyfunc import _check_udf_return_type, _infer_spark_udf_return_type
+    from mlflow.types.schema import Schema
+
+    from mlmodel.spark.udf import _result_type
+
+    text = json.dumps(outputs)
+    if ours == "error":
+        with pytest.raises(MlmodelException, match="unsupported spark_udf result type"):
+            _result_type(spark, None, text)
+    else:
+        assert _result_type(spark, None, text).simpleString() == ours
+    expected = theirs or ours
+    if expected == "error":
+        try:
+            inferred = _infer_spark_udf_return_type(Schema.from_json(text))
+        except MlflowException:
+            return
+        assert not _check_udf_return_type(inferred)  # spark_udf refuses it
+        return
+    mlflow_type = _infer_spark_udf_return_type(Schema.from_json(text))
+    assert mlflow_type.simpleString() == expected
+    assert _check_udf_return_type(mlflow_type)
+
+
+def test_no_output_schema_is_double(spark: SparkSession) -> None:
+    from mlmodel.spark.udf import _result_type
+
+    assert _result_type(spark, None, None).simpleString() == "double"  # as MLflow's default
