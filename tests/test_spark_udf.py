@@ -558,9 +558,13 @@ def test_inferred_result_types_against_mlflow(
     """The result type inferred from an output schema, next to MLflow 2.10+'s inference."""
     import json
 
+    import mlflow.pyfunc
     from mlflow.exceptions import MlflowException
-    from mlflow.pyfunc import _check_udf_return_type, _infer_spark_udf_return_type
     from mlflow.types.schema import Schema
+
+    # MLflow's own inference and check, as its spark_udf calls them (untyped there)
+    _infer_spark_udf_return_type: Any = mlflow.pyfunc._infer_spark_udf_return_type
+    _check_udf_return_type: Any = mlflow.pyfunc._check_udf_return_type
 
     from mlmodel.spark.udf import _result_type
 
@@ -587,3 +591,45 @@ def test_no_output_schema_is_double(spark: SparkSession) -> None:
     from mlmodel.spark.udf import _result_type
 
     assert _result_type(spark, None, None).simpleString() == "double"  # as MLflow's default
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning")
+def test_params_reach_every_batch(spark: SparkSession, tmp_path: Path) -> None:
+    """A PythonModel with a params schema (loaded through MLflow on the executors, its
+    class pickled by value so the workers need no test module): params given to spark_udf
+    are checked on the driver and reach predict, as with MLflow's spark_udf."""
+    import cloudpickle
+    import mlflow.pyfunc
+    from mlflow.models import infer_signature as mlflow_signature
+
+    from tests import pyfunc_models
+
+    factor = tmp_path / "factor.txt"
+    factor.write_text("2.5")
+    frame = pd.DataFrame({"row": np.arange(40), "x": np.linspace(0.0, 3.0, 40)})
+    cloudpickle.register_pickle_by_value(pyfunc_models)
+    try:
+        mlflow.pyfunc.save_model(
+            tmp_path / "m",
+            python_model=pyfunc_models.ScaleModel(),
+            artifacts={"factor": str(factor)},
+            signature=mlflow_signature(frame[["x"]], frame["x"], params={"shift": 0.0}),
+        )
+    finally:
+        cloudpickle.unregister_pickle_by_value(pyfunc_models)
+    df = spark.createDataFrame(frame).repartition(2)
+    shifted = spark_udf(spark, tmp_path / "m", params={"shift": 1.0}, allow_unsafe=True)
+    plain = spark_udf(spark, tmp_path / "m", allow_unsafe=True)
+    theirs = mlflow.pyfunc.spark_udf(
+        spark, str(tmp_path / "m"), result_type="double", params={"shift": 1.0}
+    )
+    rows = (
+        df.select("row", shifted("x").alias("s"), plain("x").alias("p"), theirs("x").alias("t"))
+        .orderBy("row")
+        .collect()
+    )
+    np.testing.assert_allclose([r["s"] for r in rows], frame["x"] * 2.5 + 1.0)
+    np.testing.assert_allclose([r["p"] for r in rows], frame["x"] * 2.5)
+    assert [r["s"] for r in rows] == [r["t"] for r in rows]
+    with pytest.raises(MlmodelException, match="shift"):
+        spark_udf(spark, tmp_path / "m", params={"shift": "not a number"}, allow_unsafe=True)
