@@ -53,9 +53,10 @@ class SkippedUpgrade:
 
 @dataclass(slots=True)
 class ConversionResult:
-    """The converted file: ``output`` holds the bytes to print or write."""
+    """The converted file: ``output`` holds the bytes to print or write; ``source`` is the
+    file read (None for a document read from no file, such as stdin)."""
 
-    source: Path
+    source: Path | None
     source_format: Format
     target_format: Format
     output: bytes
@@ -78,8 +79,27 @@ class ConversionResult:
 # -- writing ------------------------------------------------------------------------------
 
 
+#: chunks of JSON text joined and encoded at a time
+_JSON_BATCH = 8192
+
+
 def dump_json(data: Any) -> bytes:
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """``json.dumps(data, indent=2, ensure_ascii=False)`` and a final newline, as UTF-8.
+
+    Encoded in batches as the encoder yields its pieces: with ``indent`` the standard
+    library's encoder is the pure-Python one, and ``json.dumps`` keeps all its pieces (a few
+    per key) until the end, several times the size of the text on a file of many keys.
+    """
+    out = bytearray()
+    batch: list[str] = []
+    for chunk in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(data):
+        batch.append(chunk)
+        if len(batch) >= _JSON_BATCH:
+            out += "".join(batch).encode("utf-8")
+            batch.clear()
+    batch.append("\n")
+    out += "".join(batch).encode("utf-8")
+    return bytes(out)
 
 
 def dump_yaml(data: Any) -> bytes:
@@ -153,10 +173,24 @@ def convert(
     ``upgrade``. Raises :class:`UsageError` (not a model, bad option) or
     :class:`ParseError` (the file is not a readable MLmodel document).
     """
-    if to is not None and to not in FORMATS:
-        raise UsageError(f"unknown format {to!r}; expected json or yaml")
+    _check_format(to)
     document = read_mlmodel(path)
     assert document.path is not None
+    return convert_document(document, to=to, upgrade=upgrade)
+
+
+def _check_format(to: str | None) -> None:
+    if to is not None and to not in FORMATS:
+        raise UsageError(f"unknown format {to!r}; expected json or yaml")
+
+
+def convert_document(
+    document: MLmodelDocument, *, to: Format | None = None, upgrade: bool = False
+) -> ConversionResult:
+    """Convert a document already read (see :func:`convert`). ``upgrade`` looks at the
+    files beside the document's file; a document read from no file (stdin) has no model
+    directory, so no file is looked at, as validate and lint check no files then."""
+    _check_format(to)
     source_format: Format = "json" if is_json_text(document.text) else "yaml"
     if to is None:
         to = source_format if upgrade else ("yaml" if source_format == "json" else "json")
@@ -191,5 +225,5 @@ def _json_content(document: MLmodelDocument) -> Any:
     except ValueError:
         return json_ready(document)
     if not isinstance(data, dict):
-        raise ParseError(f"{document.path}: the document is not a mapping")
+        raise ParseError(f"{document.name}: the document is not a mapping")
     return data

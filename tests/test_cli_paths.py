@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mlmodel.cli.app import run
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 
 GOOD = EXAMPLES / "sklearn-3x"
 LEGACY = EXAMPLES / "mlflow-docs-2018"
@@ -161,6 +162,168 @@ def test_lint_reads_stdin(
     assert ("<stdin>", 1, "V402") in {(d["path"], d["line"], d["code"]) for d in found}
     feed_stdin(monkeypatch, b"flavors: {}\n")
     assert run(["lint", "--fix", "-"]) == 2
+
+
+BAD_YAML = b"flavors:\n  sklearn: {}\nsignature: [1, 2\nrun_id: x\n"
+
+
+def test_inspect_reads_stdin_with_no_model_directory(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed_stdin(monkeypatch, (GOOD / "MLmodel").read_bytes())
+    assert run(["inspect", "--format", "json", "-"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    on_disk = json.loads(_inspect_json(GOOD, capsys))
+    assert found["path"] == "<stdin>" and found["model_dir"] is None
+    for part in ("header", "flavors", "signature"):  # the document itself
+        assert found[part] == on_disk[part]
+    assert found["input_example"]["type"] == on_disk["input_example"]["type"] == "dataframe"
+    # nothing beside it is read, as validate and lint check no files for stdin
+    assert found["files"] is None and on_disk["files"]
+    assert found["pickles"]["available"] is False and found["pickles"]["pickles"] == []
+    assert found["environment"]["requirements"] is None
+    assert found["input_example"]["preview"] is None and on_disk["input_example"]["preview"]
+    feed_stdin(monkeypatch, (GOOD / "MLmodel").read_bytes())
+    assert run(["inspect", "--color", "never", "-"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("<stdin>\n")
+    assert "files: none listed: no model directory" in text
+    assert "not scanned: no model directory" in text
+
+
+def _inspect_json(model: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    assert run(["inspect", "--format", "json", str(model)]) == 0
+    return capsys.readouterr().out
+
+
+def test_inspect_reads_stdin_among_other_paths(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed_stdin(monkeypatch, (LEGACY / "MLmodel").read_bytes())
+    assert run(["inspect", "--format", "json", "-", str(GOOD)]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert [item["path"] for item in found] == [str(GOOD / "MLmodel"), "<stdin>"]  # stdin last
+
+
+@pytest.mark.parametrize("command", ["inspect", "convert"])
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        (BAD_YAML, "<stdin>:4:7: V100 invalid YAML"),
+        (b"a: 1\na: 2\n", "<stdin>:2:1: V102 duplicate key 'a'"),
+        (b"- a\n- b\n", "<stdin>:1:1: V114"),
+        (b"\xff\xfe\x00", "<stdin>:1:1: V104"),
+        (b"a: \x00\n", "<stdin>:1:4: V105"),
+        (b"a: b\n" * (2 * 1024 * 1024 + 1), "<stdin>: V112"),
+    ],
+    ids=["syntax", "duplicate", "not-a-mapping", "utf16", "nul", "too-large"],
+)
+def test_an_unreadable_stdin_document_is_a_positioned_finding(
+    command: str,
+    data: bytes,
+    where: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    feed_stdin(monkeypatch, data)
+    assert run([command, "-"]) == 1
+    out = capsys.readouterr()
+    assert f"mlmodel {command}: cannot read the MLmodel file: {where}" in out.err
+    assert out.out == ""
+
+
+def test_convert_reads_stdin_and_prints_what_the_file_converts_to(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["convert", str(GOOD)]) == 0
+    from_file = capsys.readouterr().out
+    feed_stdin(monkeypatch, (GOOD / "MLmodel").read_bytes())
+    assert run(["convert", "-"]) == 0
+    from_stdin = capsys.readouterr().out
+    assert from_stdin == from_file and json.loads(from_stdin)["flavors"]["sklearn"]
+    feed_stdin(monkeypatch, from_stdin.encode())  # and back: JSON on stdin gives YAML
+    assert run(["convert", "-"]) == 0
+    assert yaml_load(capsys.readouterr().out) == json.loads(from_stdin)
+
+
+def yaml_load(text: str) -> object:
+    import yaml
+
+    return yaml.safe_load(text)
+
+
+def test_convert_from_stdin_writes_to_o(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "out.json"
+    feed_stdin(monkeypatch, (LEGACY / "MLmodel").read_bytes())
+    assert run(["convert", "-", "--upgrade", "--to", "json", "-o", str(target)]) == 0
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert f"wrote {target}" in out.err
+    assert "upgrade: utc_time_created" in out.err  # the legacy time_created is upgraded
+    written = json.loads(target.read_text(encoding="utf-8"))
+    assert "time_created" not in written and written["utc_time_created"]
+
+
+def test_convert_upgrade_from_stdin_reads_no_file_of_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the 1.x env string is upgraded to {conda, virtualenv} only when python_env.yaml
+    # exists beside the file; stdin has no model directory, whatever the current one holds
+    (tmp_path / "python_env.yaml").write_text("python: 3.11\n", encoding="utf-8")
+    (tmp_path / "conda.yaml").write_text("name: x\n", encoding="utf-8")
+    text = "flavors:\n  python_function:\n    loader_module: m\n    env: conda.yaml\n"
+    monkeypatch.chdir(tmp_path)
+    target = write_model(tmp_path / "m", text)
+    (target.parent / "python_env.yaml").write_text("python: 3.11\n", encoding="utf-8")
+    assert run(["convert", "--upgrade", str(target)]) == 0
+    assert "virtualenv: python_env.yaml" in capsys.readouterr().out
+    feed_stdin(monkeypatch, text.encode())
+    assert run(["convert", "--upgrade", "-"]) == 0
+    out = capsys.readouterr()
+    assert "virtualenv" not in out.out
+    assert "env: conda.yaml" in out.out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--in-place", "-"], "--in-place writes back to files; - (stdin) has none"),
+        (["--in-place", "-", str(GOOD)], "--in-place writes back to files; - (stdin) has none"),
+        (["-", str(GOOD)], "several paths need --in-place"),
+    ],
+)
+def test_convert_stdin_usage_errors(
+    args: list[str],
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    feed_stdin(monkeypatch, (GOOD / "MLmodel").read_bytes())
+    assert run(["convert", *args]) == 2
+    out = capsys.readouterr()
+    assert message in out.err and out.out == ""
+
+
+@pytest.mark.parametrize("command", ["inspect", "convert"])
+def test_stdin_through_a_real_process(command: str, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = [sys.executable, "-m", "mlmodel", command, "-"]
+
+    def feed(data: bytes) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            args, input=data, capture_output=True, cwd=tmp_path, env=env, timeout=120, check=False
+        )
+
+    good = feed((GOOD / "MLmodel").read_bytes())
+    assert good.returncode == 0, good.stderr
+    assert b"sklearn" in good.stdout
+    bad = feed(BAD_YAML)
+    assert bad.returncode == 1
+    assert b"<stdin>:4:7: V100" in bad.stderr
+    assert b"Traceback" not in bad.stderr + bad.stdout
+    assert list(tmp_path.iterdir()) == []  # nothing written beside it
 
 
 # -- --recursive -------------------------------------------------------------------------------

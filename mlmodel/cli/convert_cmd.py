@@ -14,7 +14,7 @@ from mlmodel.cli.errors import usage
 from mlmodel.cli.options import IsolatedOption, ModelPaths
 
 if TYPE_CHECKING:
-    from mlmodel.convert import ConversionResult
+    from mlmodel.convert import ConversionResult, Format
 
 
 class TargetFormat(enum.StrEnum):
@@ -50,25 +50,35 @@ def convert(
 ) -> None:
     """Convert MLmodel files between YAML and JSON; --upgrade modernises legacy documents,
     keeping comments. Prints to stdout unless -o or --in-place is given (atomic writes);
-    several paths need --in-place.
+    several paths need --in-place. - reads an MLmodel from stdin (no model directory:
+    --upgrade looks at no file beside it; --in-place does not apply).
 
     Exit status: 0, 1 when an MLmodel file cannot be read, 2 for usage errors (a bad
     path: the other paths are still converted).
     """
     from mlmodel.cli.errors import report
-    from mlmodel.cli.paths import collect
+    from mlmodel.cli.paths import collect, read_stdin_document
     from mlmodel.convert import convert as convert_model
+    from mlmodel.convert import convert_document
     from mlmodel.errors import ParseError, UsageError
 
     if output is not None and in_place:
         raise usage("convert", "-o/--output and --in-place exclude each other")
-    collected = collect(paths, stdin=False)
-    if len(collected.files) + len(collected.failures) > 1 and not in_place:
+    collected = collect(paths)
+    if collected.stdin and in_place:
+        raise usage("convert", "--in-place writes back to files; - (stdin) has none (use -o)")
+    given = len(collected.files) + len(collected.failures) + collected.stdin
+    if given > 1 and not in_place:
         raise usage("convert", "several paths need --in-place (one output for each file)")
     codes = [report("convert", failure) for failure in collected.failures]
-    for path in collected.files:
+    target_format: Format | None = to.value if to else None
+    for path in [*collected.files, *([None] if collected.stdin else [])]:
         try:
-            result = convert_model(path, to=to.value if to else None, upgrade=upgrade)
+            if path is None:
+                document = read_stdin_document()
+                result = convert_document(document, to=target_format, upgrade=upgrade)
+            else:
+                result = convert_model(path, to=target_format, upgrade=upgrade)
         except ParseError as exc:
             codes.append(report("convert", exc))
             continue

@@ -9,8 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlmodel.errors import UsageError
+
+if TYPE_CHECKING:
+    from mlmodel.yamlio.document import MLmodelDocument
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -75,3 +79,16 @@ def read_stdin(limit: int) -> bytes:
         raise UsageError("- was given but there is no standard input to read")
     data: bytes = stream.read(limit + 1)
     return data
+
+
+def read_stdin_document() -> MLmodelDocument:
+    """The MLmodel document on stdin, for the commands that work on a document (inspect,
+    convert). It has no path, so no model directory: like validate and lint, nothing
+    beside it is read. Raises :class:`~mlmodel.errors.ParseError` positioned as
+    ``<stdin>:LINE:COLUMN`` for a document that cannot be read (V112 beyond the default
+    size limit)."""
+    from mlmodel.yamlio.document import MLmodelDocument
+    from mlmodel.yamlio.tree import Limits
+
+    limits = Limits()
+    return MLmodelDocument.from_bytes(read_stdin(limits.max_bytes), limits=limits, name=STDIN_NAME)

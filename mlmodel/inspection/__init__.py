@@ -46,6 +46,7 @@ __all__ = [
     "PickleReport",
     "SignatureField",
     "SignatureInfo",
+    "inspect_document",
     "inspect_model",
 ]
 
@@ -62,22 +63,22 @@ HEADER_FIELDS = (
 )
 
 
-def _model_dir(document: MLmodelDocument) -> Path:
-    """The model directory: the MLmodel file's folder, whatever the file's name (as for
-    validate and lint)."""
-    assert document.path is not None
-    return document.path.parent
-
-
 def inspect_model(path: str | Path) -> Inspection:
-    """Describe one model directory or MLmodel file.
+    """Describe one model directory or MLmodel file (a file of any name: its folder is the
+    model directory, as for validate and lint).
 
     Raises :class:`~mlmodel.errors.UsageError` for a path that is not a model and
     :class:`~mlmodel.errors.ParseError` for an MLmodel file that cannot be read.
     """
     document = read_mlmodel(path)
     assert document.path is not None
-    model_dir = _model_dir(document)
+    return inspect_document(document, model_dir=document.path.parent)
+
+
+def inspect_document(document: MLmodelDocument, *, model_dir: Path | None = None) -> Inspection:
+    """Describe a document already read. Without ``model_dir`` (an MLmodel read from
+    stdin) only the document is described: no files are listed, and no environment file,
+    input example or pickle is read, as validate and lint check no files then."""
     data: dict[str, Any] = json_ready(document)
     header = {name: data.get(name) for name in HEADER_FIELDS}
     flavors_data = data.get("flavors")
@@ -91,7 +92,7 @@ def inspect_model(path: str | Path) -> Inspection:
     if model_dir is not None:
         files, truncated = list_files(model_dir)
     return Inspection(
-        path=str(document.path),
+        path=document.name,
         model_dir=str(model_dir) if model_dir is not None else None,
         header=header,
         flavors=flavors,

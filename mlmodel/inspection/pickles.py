@@ -7,13 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from mlmodel.inspection.types import PickleInfo, PickleReport
+
+#: why nothing is scanned for a document with no model directory (stdin)
+NO_MODEL_DIR = "not scanned: no model directory (an MLmodel read from stdin)"
 from mlmodel.modeldir import pickle_files, relative_posix
 
 
 def describe_pickles(data: dict[str, Any], model_dir: Path | None) -> PickleReport:
-    report = PickleReport(True)
     if model_dir is None:
-        return report
+        return PickleReport(False, NO_MODEL_DIR)
+    report = PickleReport(True)
     from mlmodel.pickle_scan import scan_pickle
 
     found = sorted(

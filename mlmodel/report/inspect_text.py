@@ -108,7 +108,7 @@ def write_inspection(result: Inspection, stream: TextIO, options: ReportOptions)
             console.print(f"  problem: {escape(example.error)}")
 
     if result.files is None:
-        console.print("files: not a model directory (a lone MLmodel file)")
+        console.print("files: none listed: no model directory (an MLmodel read from stdin)")
     else:
         files = Table(title="files", title_justify="left")
         files.add_column("path", overflow="fold")
@@ -129,7 +129,9 @@ def write_inspection(result: Inspection, stream: TextIO, options: ReportOptions)
     console.print(f"  python_version (MLmodel): {escape(_show(env.python_version))}")
     console.print(f"  python (python_env.yaml): {escape(_show(env.python_env_python))}")
     console.print(f"  python (conda.yaml): {escape(_show(env.conda_python))}")
-    if env.requirements is None:
+    if result.model_dir is None:
+        console.print("  requirements.txt: not read: no model directory")
+    elif env.requirements is None:
         console.print("  requirements.txt: none")
     else:
         console.print("  requirements.txt:")
@@ -141,8 +143,8 @@ def write_inspection(result: Inspection, stream: TextIO, options: ReportOptions)
     pickles = result.pickles
     console.print("[bold]pickles[/bold]")
     if not pickles.available:
-        names = ", ".join(item.path for item in pickles.pickles) or "none found"
-        console.print(f"  {pickles.message} (pickles: {escape(names)})")
+        names = ", ".join(item.path for item in pickles.pickles)
+        console.print(f"  {pickles.message}" + (f" (pickles: {escape(names)})" if names else ""))
         return
     if not pickles.pickles:
         console.print("  none")

@@ -48,10 +48,15 @@ def _parse_fast(text: str, limits: Limits) -> ParsedYaml:
     return parse_fast(text, limits)
 
 
-def parse_failure(path: Path | None, diagnostics: list[Diagnostic]) -> ParseError:
-    """The error for a document that cannot be read: where, which code, why."""
+#: what messages call a document read from no file, unless it is given a name
+UNNAMED = "<string>"
+
+
+def parse_failure(path: Path | str | None, diagnostics: list[Diagnostic]) -> ParseError:
+    """The error for a document that cannot be read: where (a path, or a name such as
+    ``<stdin>``), which code, why."""
     first = diagnostics[0]
-    where = f"{path or '<string>'}"
+    where = f"{path or UNNAMED}"
     if first.line is not None:
         where += f":{first.line}"
         if first.column is not None:
@@ -73,11 +78,14 @@ class MLmodelDocument(MutableMapping[str, Any]):
         path: Path | None = None,
         limits: Limits | None = None,
         stamp: FileStamp | None = None,
+        name: str | None = None,
     ):
         self._source = source
         self._stamp = stamp
         self._limits = limits or Limits()
         self.path = path
+        #: what messages call the document: its path, else the name given (``<stdin>``)
+        self.name = str(path) if path is not None else (name or UNNAMED)
         self._text = source.text
         # the fast parser (libyaml) reads; the round-trip parser runs only once an edit is
         # asked for (both give the same data, spans and diagnostics)
@@ -85,7 +93,7 @@ class MLmodelDocument(MutableMapping[str, Any]):
         self._roundtrip = False
         errors = [d for d in self._parsed.diagnostics if d.is_error]
         if errors:
-            raise parse_failure(path, errors)
+            raise parse_failure(self.name, errors)
         if not isinstance(self._parsed.data, dict):
             code, what = (
                 ("V113", "empty (null)")
@@ -93,7 +101,7 @@ class MLmodelDocument(MutableMapping[str, Any]):
                 else ("V114", "not a mapping of keys to values")
             )
             found = diagnostic(code, f"the document is {what}", line=1, column=1)
-            raise parse_failure(path, [found])
+            raise parse_failure(self.name, [found])
 
     # -- construction -----------------------------------------------------------------
 
@@ -105,19 +113,22 @@ class MLmodelDocument(MutableMapping[str, Any]):
         path: Path | None = None,
         limits: Limits | None = None,
         stamp: FileStamp | None = None,
+        name: str | None = None,
     ) -> MLmodelDocument:
         """A document from a file's bytes; ``stamp`` (taken when ``path`` was read) lets
-        :meth:`write` refuse to overwrite a change made on disk since."""
+        :meth:`write` refuse to overwrite a change made on disk since. ``name`` is what
+        messages call a document that has no ``path`` (``<stdin>``)."""
         limits = limits or Limits()
+        where = path if path is not None else name
         if len(data) > limits.max_bytes:
             found = diagnostic(
                 "V112", f"the file is {len(data)} bytes, above the {limits.max_bytes}-byte limit"
             )
-            raise parse_failure(path, [found])
+            raise parse_failure(where, [found])
         source, problems = decode(data)
         if source is None:
-            raise parse_failure(path, list(problems))
-        return cls(source, path=path, limits=limits, stamp=stamp)
+            raise parse_failure(where, list(problems))
+        return cls(source, path=path, limits=limits, stamp=stamp, name=name)
 
     @classmethod
     def read(cls, path: Path, *, limits: Limits | None = None) -> MLmodelDocument:

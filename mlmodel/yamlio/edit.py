@@ -12,7 +12,8 @@ from typing import Any
 
 from mlmodel.errors import EditError
 from mlmodel.yamlio.render import render_block, render_flow, render_scalar
-from mlmodel.yamlio.tree import KeyPath, ParsedYaml, Span
+from mlmodel.yamlio.spans import KeyPath, Span
+from mlmodel.yamlio.tree import ParsedYaml
 
 
 @dataclass(frozen=True, slots=True)

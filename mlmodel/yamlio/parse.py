@@ -20,6 +20,7 @@ import yaml
 from mlmodel.codes import diagnostic
 from mlmodel.diagnostics import Diagnostic
 from mlmodel.yamlio.source import tab_indentation
+from mlmodel.yamlio.spans import SpanTable
 from mlmodel.yamlio.tree import Limits, ParsedYaml, build_tree
 
 try:
@@ -127,7 +128,7 @@ def _loader_events(loader: Any) -> Iterator[Any]:
 
 
 def _failed(found: list[Diagnostic]) -> ParsedYaml:
-    return ParsedYaml(data=None, spans={}, diagnostics=found, complete=False)
+    return ParsedYaml(data=None, spans=SpanTable(), diagnostics=found, complete=False)
 
 
 def non_printable(text: str) -> Diagnostic | None:
@@ -170,7 +171,7 @@ def _parse_pyyaml(text: str, limits: Limits, loader_class: type[Any]) -> ParsedY
     loader = None
     try:
         loader = loader_class(text)  # PyYAML's reader checks every character here
-        return build_tree(_loader_events(loader), limits)
+        return build_tree(_loader_events(loader), limits, len(text))
     except yaml.MarkedYAMLError as exc:
         return _failed(_syntax_error(exc, text, limits))
     except RecursionError:
@@ -212,7 +213,7 @@ def parse_roundtrip(text: str, limits: Limits | None = None) -> ParsedYaml:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        return build_tree(roundtrip_events(text), limits)
+        return build_tree(roundtrip_events(text), limits, len(text))
     except (MarkedYAMLError, yaml.MarkedYAMLError) as exc:
         return _failed(_syntax_error(exc, text, limits))
     except RecursionError:

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import re
 import sys
-from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from yaml.composer import ComposerError
@@ -25,9 +24,19 @@ from yaml.resolver import Resolver
 
 from mlmodel.codes import diagnostic
 from mlmodel.diagnostics import Diagnostic
+from mlmodel.yamlio.spans import MAPPING, NONE, SCALAR, SEQUENCE, KeyPath, Span, SpanTable
 
-KeyPath = tuple[str | int, ...]
-Kind = Literal["scalar", "mapping", "sequence"]
+#: KeyPath is re-exported: the type every user of positions names
+__all__ = [
+    "MAX_INT_DIGITS",
+    "KeyPath",
+    "Limits",
+    "ParsedYaml",
+    "TreeBuilder",
+    "build_tree",
+    "dotted",
+]
+
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = frozenset(
@@ -55,109 +64,12 @@ class Limits:
     max_alias_chars: int = 1024 * 1024
 
 
-_NUMBERS = 9  # start, end, line, column, end_line, key_line, key_column, key_start, key_end
-_NONE = -1
-
-
-class Span:
-    """Where one value (and its key, for mapping entries) sits in the text.
-
-    Lines and columns are 1-based; ``start``/``end`` are 0-based character
-    offsets into the text (``end`` exclusive). The numbers live in an int64 array
-    shared by every span of a parse: a file of a million keys holds a million
-    spans, and nine Python ints each would cost more than the file's data.
-    """
-
-    __slots__ = ("_at", "_numbers", "children", "flow", "key_style", "kind", "style")
-
-    def __init__(
-        self,
-        numbers: array[int],
-        kind: Kind,
-        *,
-        start: int,
-        end: int,
-        line: int,
-        column: int,
-        end_line: int,
-        style: str | None = None,
-        flow: bool = False,
-        children: list[str | int] | None = None,
-    ) -> None:
-        self._numbers = numbers
-        self._at = len(numbers)
-        numbers.extend((start, end, line, column, end_line, _NONE, _NONE, _NONE, _NONE))
-        self.kind = kind
-        self.style = style
-        self.flow = flow
-        self.key_style: str | None = None
-        self.children: list[str | int] = children if children is not None else []
-
-    def _get(self, index: int) -> int:
-        return self._numbers[self._at + index]
-
-    def _maybe(self, index: int) -> int | None:
-        value = self._numbers[self._at + index]
-        return None if value == _NONE else value
-
-    @property
-    def start(self) -> int:
-        return self._get(0)
-
-    @property
-    def end(self) -> int:
-        return self._get(1)
-
-    @property
-    def line(self) -> int:
-        return self._get(2)
-
-    @property
-    def column(self) -> int:
-        return self._get(3)
-
-    @property
-    def end_line(self) -> int:
-        return self._get(4)
-
-    @property
-    def key_line(self) -> int | None:
-        return self._maybe(5)
-
-    @property
-    def key_column(self) -> int | None:
-        return self._maybe(6)
-
-    @property
-    def key_start(self) -> int | None:
-        return self._maybe(7)
-
-    @property
-    def key_end(self) -> int | None:
-        return self._maybe(8)
-
-    def set_end(self, end: int, end_line: int) -> None:
-        self._numbers[self._at + 1] = end
-        self._numbers[self._at + 4] = end_line
-
-    def set_key(self, line: int, column: int, start: int, end: int, style: str | None) -> None:
-        at = self._at
-        self._numbers[at + 5 : at + 9] = array("q", (line, column, start, end))
-        self.key_style = style
-
-    def __repr__(self) -> str:
-        return (
-            f"Span({self.kind}, {self.line}:{self.column}-{self.end_line}, "
-            f"[{self.start}:{self.end}], key={self.key_line}:{self.key_column})"
-        )
-
-
 @dataclass
 class ParsedYaml:
     """The result of parsing: plain data, spans by key path, YAML diagnostics."""
 
     data: Any
-    spans: dict[KeyPath, Span]
+    spans: SpanTable
     diagnostics: list[Diagnostic]
     complete: bool = True  # False when a limit stopped the walk: the data is partial
 
@@ -177,11 +89,6 @@ class ParsedYaml:
                 return None, None
             path = path[:-1]
             at_key = True
-
-
-#: the children of every scalar span: shared (a scalar never has children), one list less
-#: per scalar on files of a million keys
-_NO_CHILDREN: list[str | int] = []
 
 
 def _style(event: Any) -> str | None:
@@ -258,10 +165,9 @@ class TreeBuilder:
     parser's objects; an anchored node's events are kept to replay for its aliases.
     """
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, text_size: int = 0) -> None:
         self.limits = limits
-        self.spans: dict[KeyPath, Span] = {}
-        self._numbers: array[int] = array("q")
+        self.spans = SpanTable(text_size)
         self.diagnostics: list[Diagnostic] = []
         self._constructor = SafeConstructor()
         self._anchors: dict[str, list[Any]] = {}
@@ -291,7 +197,7 @@ class TreeBuilder:
         if _kind(source.peek()) == "StreamEnd":
             return False, None
         document = source.take()  # DocumentStart
-        data = self._node(source, (), 0)
+        data, self.spans.root = self._node(source, (), 0)
         source.take()  # DocumentEnd
         after = source.peek()
         if _kind(after) != "StreamEnd":
@@ -397,11 +303,12 @@ class TreeBuilder:
         )
         return False
 
-    def _node(self, source: _Events, path: KeyPath, depth: int) -> Any:
+    def _node(self, source: _Events, path: KeyPath, depth: int) -> tuple[Any, int]:
+        """The value of the next node and the id of its span (-1: skipped, no span)."""
         event = source.peek()
         if self._halted:
             self._skip(source)
-            return None
+            return None, NONE
         kind = _kind(event)
         if kind == "Alias":
             source.take()
@@ -415,11 +322,11 @@ class TreeBuilder:
                     event,
                     path,
                 )
-                return None
+                return None, NONE
             return self._node(_Events(iter(recorded), replay=True), path, depth)
         if source.replay and not self._count_expansion(event, path):
             self._skip(source)
-            return None
+            return None, NONE
         if depth > self.limits.max_depth:
             self._halted = True
             self._report(
@@ -429,13 +336,14 @@ class TreeBuilder:
                 path,
             )
             self._skip(source)
-            return None
+            return None, NONE
         recorder = self._open_anchor(source, event)
         if kind == "Scalar":
             source.take()
             if recorder is not None:
                 self._close_anchor(source, event.anchor, recorder)
-            return self._scalar_node(event, path)
+            at = self._add(event, SCALAR)
+            return self._scalar(event, self._scalar_tag(event), path), at
         tag = event.tag
         if tag is None or tag == "!":
             tag = _TAG + ("map" if kind == "MappingStart" else "seq")
@@ -445,40 +353,29 @@ class TreeBuilder:
                 self._anchor_marks.pop(event.anchor, None)
                 self._open_anchors.discard(event.anchor)
             self._skip(source)
-            return None
-        value = (
+            return None, NONE
+        built = (
             self._mapping(source, path, depth)
             if kind == "MappingStart"
             else self._sequence(source, path, depth)
         )
         if recorder is not None:
             self._close_anchor(source, event.anchor, recorder)
-        return value
+        return built
 
-    def _span(self, event: Any, kind: Kind, key_event: Any = None) -> Span:
+    def _add(self, event: Any, kind: int) -> int:
+        """A node for ``event`` in the span table (its key position is set apart)."""
         start_mark = event.start_mark
-        span = Span(
-            self._numbers,
+        return self.spans.add(
             kind,
-            start=start_mark.index,
-            end=event.end_mark.index,
-            line=start_mark.line + 1,
-            column=start_mark.column + 1,
-            end_line=_end_line(start_mark, event.end_mark),
-            style=(event.style or None) if kind == "scalar" else None,
+            start_mark.index,
+            event.end_mark.index,
+            start_mark.line + 1,
+            start_mark.column + 1,
+            _end_line(start_mark, event.end_mark),
+            style=event.style if kind == SCALAR else None,
             flow=bool(getattr(event, "flow_style", False)),
-            children=[] if kind != "scalar" else _NO_CHILDREN,
         )
-        if key_event is not None:
-            mark = key_event.start_mark
-            span.set_key(
-                mark.line + 1,
-                mark.column + 1,
-                mark.index,
-                key_event.end_mark.index,
-                key_event.style or None,
-            )
-        return span
 
     def _scalar_tag(self, event: Any) -> str:
         """The scalar's tag, resolving implicit ones the way PyYAML (and so MLflow) does
@@ -492,10 +389,6 @@ class TreeBuilder:
                 if regexp.match(value):
                     return str(resolved)
         return _STR_TAG
-
-    def _scalar_node(self, event: Any, path: KeyPath) -> Any:
-        self.spans[path] = self._span(event, "scalar")
-        return self._scalar(event, self._scalar_tag(event), path)
 
     def _check_tag(self, event: Any, tag: str, path: KeyPath, kind: str) -> bool:
         allowed = _MAPPING_TAGS if kind == "MappingStart" else _SEQUENCE_TAGS
@@ -595,12 +488,14 @@ class TreeBuilder:
                 return recorded[0]
         return None
 
-    def _mapping(self, source: _Events, path: KeyPath, depth: int) -> dict[str, Any]:
+    def _mapping(self, source: _Events, path: KeyPath, depth: int) -> tuple[dict[str, Any], int]:
         start = source.take()
-        span = self._span(start, "mapping")
-        self.spans[path] = span
+        table = self.spans
+        node = self._add(start, MAPPING)
+        keys, nodes = table.entries(node)
+        positions: dict[str | int, int] | None = None  # key -> place, from the first duplicate
         result: dict[str, Any] = {}
-        merges: list[tuple[dict[str, Any], dict[KeyPath, Span]]] = []
+        merges: list[tuple[dict[str, Any], int]] = []
         scalar_event: Any = None if source.replay else _scalar_event_class(start)
         max_depth = self.limits.max_depth
         while _kind(source.peek()) != "MappingEnd":
@@ -634,18 +529,22 @@ class TreeBuilder:
                 self._skip(source)
                 continue
             child = (*path, key)
+            place = NONE  # where a duplicate key's first occurrence is
             if key in result:
-                first = self.spans.get(child)
+                if positions is None:
+                    positions = {k: i for i, k in enumerate(keys)}
+                place = positions[key]
+                first = nodes[place]
+                first_line = Span(table, first).key_line if first != NONE else None
                 self._report(
                     "V102",
                     f"duplicate key {key!r} (first at line "
-                    f"{first.key_line if first is not None else '?'}); "
+                    f"{first_line if first_line is not None else '?'}); "
                     "YAML readers disagree on which value wins",
                     key_event,
                     child,
                 )
-            else:
-                span.children.append(key)
+            key_mark = key_event.start_mark
             value_event: Any = source.peek()
             if (
                 type(value_event) is scalar_event
@@ -654,40 +553,59 @@ class TreeBuilder:
             ):
                 # the common case, inlined: a key and a scalar value
                 source.take()
-                self.spans[child] = self._span(value_event, "scalar", key_event)
-                result[key] = self._scalar(value_event, self._scalar_tag(value_event), child)
-                continue
-            self._entry_marks.append(key_event.start_mark)
-            value = self._node(source, child, depth + 1)
-            self._entry_marks.pop()
-            value_span = self.spans.get(child)
-            if value_span is not None:
-                mark = key_event.start_mark
-                value_span.set_key(
-                    mark.line + 1,
-                    mark.column + 1,
-                    mark.index,
-                    key_event.end_mark.index,
-                    _style(key_event),
+                mark = value_event.start_mark
+                at = table.add_keyed_scalar(
+                    (
+                        mark.index,
+                        value_event.end_mark.index,
+                        mark.line + 1,
+                        mark.column + 1,
+                        _end_line(mark, value_event.end_mark),
+                        key_mark.line + 1,
+                        key_mark.column + 1,
+                        key_mark.index,
+                        key_event.end_mark.index,
+                    ),
+                    value_event.style,
+                    key_event.style,
                 )
-            result[key] = value
+                result[key] = self._scalar(value_event, self._scalar_tag(value_event), child)
+            else:
+                self._entry_marks.append(key_mark)
+                result[key], at = self._node(source, child, depth + 1)
+                self._entry_marks.pop()
+                if at != NONE:
+                    table.set_key(
+                        at,
+                        key_mark.line + 1,
+                        key_mark.column + 1,
+                        key_mark.index,
+                        key_event.end_mark.index,
+                        _style(key_event),
+                    )
+            if place == NONE:
+                if positions is not None:
+                    positions[key] = len(keys)
+                keys.append(key)
+                nodes.append(at)
+            elif at != NONE:
+                nodes[place] = at  # the value that wins is the last one
         end = source.take()
-        span.set_end(end.end_mark.index, _end_line(start.start_mark, end.end_mark))
-        for data, inner in merges:
-            added = {key for key in data if key not in result}
+        table.set_end(node, end.end_mark.index, _end_line(start.start_mark, end.end_mark))
+        table.changed(node)
+        for data, merged in merges:
             for key in data:
-                if key in added:
+                if key not in result:
                     result[key] = data[key]
-            for sub, sub_span in inner.items():
-                if len(sub) > len(path) and sub[len(path)] in added:
-                    self.spans[sub] = sub_span
-        return result
+                    table.add_merged(node, key, table.child(merged, key))
+        return result, node
 
     def _merge_sources(
         self, source: _Events, path: KeyPath, depth: int
-    ) -> list[tuple[dict[str, Any], dict[KeyPath, Span]]]:
-        """The mappings a merge key (<<) names: an alias, a mapping, or a sequence of them."""
-        found: list[tuple[dict[str, Any], dict[KeyPath, Span]]] = []
+    ) -> list[tuple[dict[str, Any], int]]:
+        """The mappings a merge key (<<) names (data and node id): an alias, a mapping, or a
+        sequence of them."""
+        found: list[tuple[dict[str, Any], int]] = []
         event = source.peek()
         if _kind(event) == "SequenceStart" and not self._halted:
             source.take()
@@ -700,7 +618,7 @@ class TreeBuilder:
 
     def _merge_one(
         self, source: _Events, path: KeyPath, depth: int
-    ) -> list[tuple[dict[str, Any], dict[KeyPath, Span]]]:
+    ) -> list[tuple[dict[str, Any], int]]:
         event = source.peek()
         if self._halted:
             self._skip(source)
@@ -734,28 +652,26 @@ class TreeBuilder:
             )
             self._skip(source)
             return []
-        # build the merged mapping into its own span table, then keep the spans of the keys
-        # it adds: linear in the merged mapping's size
-        outer, self.spans = self.spans, {}
-        try:
-            data = self._node(source, path, depth + 1)
-        finally:
-            inner, self.spans = self.spans, outer
-        return [(data, inner)] if isinstance(data, dict) else []
+        # the merged mapping is a node of its own, reached from no path: the mapping that
+        # merges it links the keys it adds to their values' nodes
+        data, node = self._node(source, path, depth + 1)
+        return [(data, node)] if isinstance(data, dict) and node != NONE else []
 
-    def _sequence(self, source: _Events, path: KeyPath, depth: int) -> list[Any]:
+    def _sequence(self, source: _Events, path: KeyPath, depth: int) -> tuple[list[Any], int]:
         start = source.take()
-        span = self._span(start, "sequence")
-        self.spans[path] = span
+        node = self._add(start, SEQUENCE)
+        indices, nodes = self.spans.entries(node)
         items = []
         index = 0
         while _kind(source.peek()) != "SequenceEnd":
-            span.children.append(index)
-            items.append(self._node(source, (*path, index), depth + 1))
+            item, at = self._node(source, (*path, index), depth + 1)
+            items.append(item)
+            indices.append(index)
+            nodes.append(at)
             index += 1
         end = source.take()
-        span.set_end(end.end_mark.index, _end_line(start.start_mark, end.end_mark))
-        return items
+        self.spans.set_end(node, end.end_mark.index, _end_line(start.start_mark, end.end_mark))
+        return items, node
 
 
 def _max_digits() -> int:
@@ -785,18 +701,18 @@ def dotted(path: KeyPath) -> str:
     return out
 
 
-def build_tree(events: Iterator[Any], limits: Limits) -> ParsedYaml:
+def build_tree(events: Iterator[Any], limits: Limits, text_size: int = 0) -> ParsedYaml:
     """Data, spans and YAML diagnostics from a parser's events (PyYAML's or ruamel.yaml's).
 
     Raises what the parser raises, and PyYAML's ``ComposerError`` where its composer would
     (a second document, an undefined or duplicate anchor).
     """
-    builder = TreeBuilder(limits)
+    builder = TreeBuilder(limits, text_size)
     found, data = builder.build(events)
     if not found:
         return ParsedYaml(
             data=None,
-            spans={},
+            spans=SpanTable(),
             diagnostics=[diagnostic("V113", "the file holds no YAML document", line=1, column=1)],
         )
     return ParsedYaml(
