@@ -633,3 +633,38 @@ def test_params_reach_every_batch(spark: SparkSession, tmp_path: Path) -> None:
     assert [r["s"] for r in rows] == [r["t"] for r in rows]
     with pytest.raises(MlmodelException, match="shift"):
         spark_udf(spark, tmp_path / "m", params={"shift": "not a number"}, allow_unsafe=True)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning")
+def test_several_outputs_give_a_struct(spark: SparkSession, tmp_path: Path) -> None:
+    """A model with two named outputs: a struct column, field by field equal to pyfunc's
+    DataFrame and to MLflow's spark_udf with the same inferred type."""
+    import cloudpickle
+    import mlflow.pyfunc
+    from mlflow.models import infer_signature as mlflow_signature
+
+    from tests import pyfunc_models
+
+    frame = pd.DataFrame({"x": np.linspace(-1.0, 1.0, 30), "name": [f"n{i}" for i in range(30)]})
+    cloudpickle.register_pickle_by_value(pyfunc_models)
+    try:
+        mlflow.pyfunc.save_model(
+            tmp_path / "m",
+            python_model=pyfunc_models.EchoModel(),
+            signature=mlflow_signature(frame, frame),
+        )
+    finally:
+        cloudpickle.unregister_pickle_by_value(pyfunc_models)
+    ours = spark_udf(spark, tmp_path / "m", allow_unsafe=True)
+    assert ours.result_type.simpleString() == "struct<x:double,name:string>"
+    theirs = mlflow.pyfunc.spark_udf(spark, str(tmp_path / "m"))
+    df = spark.createDataFrame(frame.assign(row=np.arange(30))).repartition(2)
+    rows = (
+        df.select("row", ours("x", "name").alias("o"), theirs("x", "name").alias("t"))
+        .orderBy("row")
+        .collect()
+    )
+    expected = load_model(tmp_path / "m", allow_unsafe=True).predict(frame)
+    assert [r["o"]["x"] for r in rows] == expected["x"].tolist()
+    assert [r["o"]["name"] for r in rows] == expected["name"].tolist()
+    assert [r["o"].asDict() for r in rows] == [r["t"].asDict() for r in rows]
