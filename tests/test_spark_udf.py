@@ -668,3 +668,48 @@ def test_several_outputs_give_a_struct(spark: SparkSession, tmp_path: Path) -> N
     assert [r["o"]["x"] for r in rows] == expected["x"].tolist()
     assert [r["o"]["name"] for r in rows] == expected["name"].tolist()
     assert [r["o"].asDict() for r in rows] == [r["t"].asDict() for r in rows]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning")
+def test_spark_failures_are_one_line_errors(
+    spark: SparkSession,
+    tmp_path: Path,
+    data: pd.DataFrame,
+    models: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An existing output, a missing input, a model the executors refuse: one clear line
+    and an exit code (2 for the paths, 1 for the failed job), never Spark's stack trace."""
+    import cloudpickle
+    import mlflow.pyfunc
+
+    from mlmodel.cli.app import run
+    from tests import pyfunc_models
+
+    source = tmp_path / "in.parquet"
+    data.to_parquet(source, index=False)
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "keep.txt").write_text("mine")
+    base = ["predict", str(models["clf"]), "--engine", "spark", "-i"]
+    assert run([*base, str(source), "-o", str(taken)]) == 2
+    err = capsys.readouterr().err
+    assert f"{taken}: already exists" in err and "Traceback" not in err
+    assert (taken / "keep.txt").read_text() == "mine"
+    assert run([*base, str(tmp_path / "absent.parquet"), "-o", str(tmp_path / "o1")]) == 2
+    assert "absent.parquet: no such file or directory" in capsys.readouterr().err
+
+    frame = pd.DataFrame({"x": [1.0, 2.0]})
+    cloudpickle.register_pickle_by_value(pyfunc_models)
+    try:  # its class pickled by value: code the executors refuse to unpickle by default
+        mlflow.pyfunc.save_model(tmp_path / "code", python_model=pyfunc_models.EchoModel())
+    finally:
+        cloudpickle.unregister_pickle_by_value(pyfunc_models)
+    frame.to_parquet(tmp_path / "x.parquet", index=False)
+    argv = ["predict", str(tmp_path / "code"), "--engine", "spark", "-i"]
+    assert run([*argv, str(tmp_path / "x.parquet"), "-o", str(tmp_path / "o2")]) == 1
+    err = capsys.readouterr().err
+    reported = [line for line in err.splitlines() if line.startswith("mlmodel predict:")]
+    assert len(reported) == 1, err
+    assert "the Spark job failed: mlmodel.runtime.errors.UnsafeModelError:" in reported[0]
+    assert "refusing to unpickle" in reported[0] and "Traceback" not in err
