@@ -462,6 +462,16 @@ def test_cli_spark_workers_run_mlmodels_interpreter(
 
 
 _D = "double"
+
+
+def _object(**properties: str) -> dict[str, Any]:
+    """An object spec whose properties (in the order given) have these column types."""
+    return {
+        "type": "object",
+        "properties": {name: {"type": kind, "required": True} for name, kind in properties.items()},
+    }
+
+
 #: output schema -> (mlmodel's result type, MLflow's when it differs: None = the same,
 #: "error" = refused; both refuse binary and timestamp results, which spark_udf cannot fill)
 RESULT_TYPE_CASES: list[tuple[str, list[dict[str, Any]], str, str | None]] = [
@@ -481,46 +491,17 @@ RESULT_TYPE_CASES: list[tuple[str, list[dict[str, Any]], str, str | None]] = [
     ),
     ("two unnamed", [{"type": "long"}, {"type": _D}], "struct<0:bigint,1:double>", None),
     ("array", [{"type": "array", "items": {"type": _D}}], "array<double>", None),
-    (
-        "object",
-        [
-            {
-                "type": "object",
-                "properties": {
-                    "a": {"type": "long", "required": True},
-                    "b": {"type": "string", "required": True},
-                },
-            }
-        ],
-        "struct<a:bigint,b:string>",
-        None,
-    ),
+    ("object", [_object(a="long", b="string")], "struct<a:bigint,b:string>", None),
     (
         "object, properties out of order",
-        [
-            {
-                "type": "object",
-                "properties": {
-                    "b": {"type": "string", "required": True},
-                    "a": {"type": "long", "required": True},
-                },
-            }
-        ],
+        [_object(b="string", a="long")],
         "struct<a:bigint,b:string>",
         None,
     ),
     ("map", [{"type": "map", "values": {"type": _D}}], "map<string,double>", None),
     (
         "array of objects",
-        [
-            {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {"x": {"type": "float", "required": True}},
-                },
-            }
-        ],
+        [{"type": "array", "items": _object(x="float")}],
         "array<struct<x:float>>",
         None,
     ),
