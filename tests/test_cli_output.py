@@ -117,6 +117,31 @@ def test_h_is_help(command: str | None, capsys: pytest.CaptureFixture[str]) -> N
     assert "Usage: mlmodel" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("command", list(COMMAND_MODULES))
+def test_help_keeps_bracketed_words(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Rich reads ``[word]`` in a help text as markup and drops it: every bracketed word of
+    every option's help (``mlmodel[spark]``, ``[tool.mlmodel]``) is printed as written."""
+    import re
+
+    import typer.main
+
+    from mlmodel.cli.app import _register_commands, app
+
+    _register_commands(command)
+    click_command = typer.main.get_command(app).commands[command]  # type: ignore[attr-defined]
+    wanted = [
+        word
+        for param in click_command.params
+        for word in re.findall(
+            r"\[[^\]\s]+\]", (getattr(param, "help", None) or "").replace("\\[", "[")
+        )
+    ]
+    assert run([command, "--help"]) == 0
+    shown = " ".join(capsys.readouterr().out.replace("\u2502", " ").split())
+    for word in wanted:
+        assert word in shown, (word, shown)
+
+
 def test_quiet_prints_findings_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["validate", "-q", str(GOOD)]) == 0
     assert capsys.readouterr().out == ""

@@ -459,3 +459,238 @@ def test_cli_spark_workers_run_mlmodels_interpreter(
     assert done.returncode == 0, done.stderr[-3000:]
     got = pd.read_parquet(out).sort_values("row")
     assert got["prediction"].tolist() == load_model(models["clf"]).predict(data).tolist()
+
+
+_D = "double"
+
+
+def _object(**properties: str) -> dict[str, Any]:
+    """An object spec whose properties (in the order given) have these column types."""
+    return {
+        "type": "object",
+        "properties": {name: {"type": kind, "required": True} for name, kind in properties.items()},
+    }
+
+
+#: output schema -> (mlmodel's result type, MLflow's when it differs: None = the same,
+#: "error" = refused; both refuse binary and timestamp results, which spark_udf cannot fill)
+RESULT_TYPE_CASES: list[tuple[str, list[dict[str, Any]], str, str | None]] = [
+    ("long", [{"type": "long"}], "bigint", None),
+    ("named double", [{"type": _D, "name": "p"}], _D, None),
+    ("string", [{"type": "string"}], "string", None),
+    ("boolean", [{"type": "boolean"}], "boolean", None),
+    ("integer", [{"type": "integer"}], "int", None),
+    ("float", [{"type": "float"}], "float", None),
+    ("binary", [{"type": "binary"}], "error", None),
+    ("datetime", [{"type": "datetime"}], "error", None),
+    (
+        "two named",
+        [{"type": _D, "name": "a"}, {"type": "string", "name": "b"}],
+        "struct<a:double,b:string>",
+        None,
+    ),
+    ("two unnamed", [{"type": "long"}, {"type": _D}], "struct<0:bigint,1:double>", None),
+    ("array", [{"type": "array", "items": {"type": _D}}], "array<double>", None),
+    ("object", [_object(a="long", b="string")], "struct<a:bigint,b:string>", None),
+    (
+        "object, properties out of order",
+        [_object(b="string", a="long")],
+        "struct<a:bigint,b:string>",
+        None,
+    ),
+    ("map", [{"type": "map", "values": {"type": _D}}], "map<string,double>", None),
+    (
+        "array of objects",
+        [{"type": "array", "items": _object(x="float")}],
+        "array<struct<x:float>>",
+        None,
+    ),
+    # a prediction vector: one value per row (MLflow: one-element arrays)
+    (
+        "tensor (-1,)",
+        [{"type": "tensor", "tensor-spec": {"dtype": "int64", "shape": [-1]}}],
+        "bigint",
+        "array<bigint>",
+    ),
+    # predict_proba: an array per row (MLflow: array<array<...>>, which its own conversion
+    # then fails to fill from a 2-D result)
+    (
+        "tensor (-1, 3)",
+        [{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1, 3]}}],
+        "array<double>",
+        "array<array<double>>",
+    ),
+    (
+        "tensor (-1, 2, 2)",
+        [{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 2, 2]}}],
+        "array<array<float>>",
+        "error",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("outputs", "ours", "theirs"),
+    [pytest.param(o, ours, theirs, id=name) for name, o, ours, theirs in RESULT_TYPE_CASES],
+)
+def test_inferred_result_types_against_mlflow(
+    spark: SparkSession, outputs: list[dict[str, Any]], ours: str, theirs: str | None
+) -> None:
+    """The result type inferred from an output schema, next to MLflow 2.10+'s inference."""
+    import json
+
+    import mlflow.pyfunc
+    from mlflow.exceptions import MlflowException
+    from mlflow.types.schema import Schema
+
+    # MLflow's own inference and check, as its spark_udf calls them (untyped there)
+    _infer_spark_udf_return_type: Any = mlflow.pyfunc._infer_spark_udf_return_type
+    _check_udf_return_type: Any = mlflow.pyfunc._check_udf_return_type
+
+    from mlmodel.spark.udf import _result_type
+
+    text = json.dumps(outputs)
+    if ours == "error":
+        with pytest.raises(MlmodelException, match="unsupported spark_udf result type"):
+            _result_type(spark, None, text)
+    else:
+        assert _result_type(spark, None, text).simpleString() == ours
+    expected = theirs or ours
+    if expected == "error":
+        try:
+            inferred = _infer_spark_udf_return_type(Schema.from_json(text))
+        except MlflowException:
+            return
+        assert not _check_udf_return_type(inferred)  # spark_udf refuses it
+        return
+    mlflow_type = _infer_spark_udf_return_type(Schema.from_json(text))
+    assert mlflow_type.simpleString() == expected
+    assert _check_udf_return_type(mlflow_type)
+
+
+def test_no_output_schema_is_double(spark: SparkSession) -> None:
+    from mlmodel.spark.udf import _result_type
+
+    assert _result_type(spark, None, None).simpleString() == "double"  # as MLflow's default
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning")
+def test_params_reach_every_batch(spark: SparkSession, tmp_path: Path) -> None:
+    """A PythonModel with a params schema (loaded through MLflow on the executors, its
+    class pickled by value so the workers need no test module): params given to spark_udf
+    are checked on the driver and reach predict, as with MLflow's spark_udf."""
+    import cloudpickle
+    import mlflow.pyfunc
+    from mlflow.models import infer_signature as mlflow_signature
+
+    from tests import pyfunc_models
+
+    factor = tmp_path / "factor.txt"
+    factor.write_text("2.5")
+    frame = pd.DataFrame({"row": np.arange(40), "x": np.linspace(0.0, 3.0, 40)})
+    cloudpickle.register_pickle_by_value(pyfunc_models)
+    try:
+        mlflow.pyfunc.save_model(
+            tmp_path / "m",
+            python_model=pyfunc_models.ScaleModel(),
+            artifacts={"factor": str(factor)},
+            signature=mlflow_signature(frame[["x"]], frame["x"], params={"shift": 0.0}),
+        )
+    finally:
+        cloudpickle.unregister_pickle_by_value(pyfunc_models)
+    df = spark.createDataFrame(frame).repartition(2)
+    shifted = spark_udf(spark, tmp_path / "m", params={"shift": 1.0}, allow_unsafe=True)
+    plain = spark_udf(spark, tmp_path / "m", allow_unsafe=True)
+    theirs = mlflow.pyfunc.spark_udf(
+        spark, str(tmp_path / "m"), result_type="double", params={"shift": 1.0}
+    )
+    rows = (
+        df.select("row", shifted("x").alias("s"), plain("x").alias("p"), theirs("x").alias("t"))
+        .orderBy("row")
+        .collect()
+    )
+    np.testing.assert_allclose([r["s"] for r in rows], frame["x"] * 2.5 + 1.0)
+    np.testing.assert_allclose([r["p"] for r in rows], frame["x"] * 2.5)
+    assert [r["s"] for r in rows] == [r["t"] for r in rows]
+    with pytest.raises(MlmodelException, match="shift"):
+        spark_udf(spark, tmp_path / "m", params={"shift": "not a number"}, allow_unsafe=True)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning")
+def test_several_outputs_give_a_struct(spark: SparkSession, tmp_path: Path) -> None:
+    """A model with two named outputs: a struct column, field by field equal to pyfunc's
+    DataFrame and to MLflow's spark_udf with the same inferred type."""
+    import cloudpickle
+    import mlflow.pyfunc
+    from mlflow.models import infer_signature as mlflow_signature
+
+    from tests import pyfunc_models
+
+    frame = pd.DataFrame({"x": np.linspace(-1.0, 1.0, 30), "name": [f"n{i}" for i in range(30)]})
+    cloudpickle.register_pickle_by_value(pyfunc_models)
+    try:
+        mlflow.pyfunc.save_model(
+            tmp_path / "m",
+            python_model=pyfunc_models.EchoModel(),
+            signature=mlflow_signature(frame, frame),
+        )
+    finally:
+        cloudpickle.unregister_pickle_by_value(pyfunc_models)
+    ours = spark_udf(spark, tmp_path / "m", allow_unsafe=True)
+    assert ours.result_type.simpleString() == "struct<x:double,name:string>"
+    theirs = mlflow.pyfunc.spark_udf(spark, str(tmp_path / "m"))
+    df = spark.createDataFrame(frame.assign(row=np.arange(30))).repartition(2)
+    rows = (
+        df.select("row", ours("x", "name").alias("o"), theirs("x", "name").alias("t"))
+        .orderBy("row")
+        .collect()
+    )
+    expected = load_model(tmp_path / "m", allow_unsafe=True).predict(frame)
+    assert [r["o"]["x"] for r in rows] == expected["x"].tolist()
+    assert [r["o"]["name"] for r in rows] == expected["name"].tolist()
+    assert [r["o"].asDict() for r in rows] == [r["t"].asDict() for r in rows]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning")
+def test_spark_failures_are_one_line_errors(
+    spark: SparkSession,
+    tmp_path: Path,
+    data: pd.DataFrame,
+    models: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An existing output, a missing input, a model the executors refuse: one clear line
+    and an exit code (2 for the paths, 1 for the failed job), never Spark's stack trace."""
+    import cloudpickle
+    import mlflow.pyfunc
+
+    from mlmodel.cli.app import run
+    from tests import pyfunc_models
+
+    source = tmp_path / "in.parquet"
+    data.to_parquet(source, index=False)
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "keep.txt").write_text("mine")
+    base = ["predict", str(models["clf"]), "--engine", "spark", "-i"]
+    assert run([*base, str(source), "-o", str(taken)]) == 2
+    err = capsys.readouterr().err
+    assert f"{taken}: already exists" in err and "Traceback" not in err
+    assert (taken / "keep.txt").read_text() == "mine"
+    assert run([*base, str(tmp_path / "absent.parquet"), "-o", str(tmp_path / "o1")]) == 2
+    assert "absent.parquet: no such file or directory" in capsys.readouterr().err
+
+    frame = pd.DataFrame({"x": [1.0, 2.0]})
+    cloudpickle.register_pickle_by_value(pyfunc_models)
+    try:  # its class pickled by value: code the executors refuse to unpickle by default
+        mlflow.pyfunc.save_model(tmp_path / "code", python_model=pyfunc_models.EchoModel())
+    finally:
+        cloudpickle.unregister_pickle_by_value(pyfunc_models)
+    frame.to_parquet(tmp_path / "x.parquet", index=False)
+    argv = ["predict", str(tmp_path / "code"), "--engine", "spark", "-i"]
+    assert run([*argv, str(tmp_path / "x.parquet"), "-o", str(tmp_path / "o2")]) == 1
+    err = capsys.readouterr().err
+    reported = [line for line in err.splitlines() if line.startswith("mlmodel predict:")]
+    assert len(reported) == 1, err
+    assert "the Spark job failed: mlmodel.runtime.errors.UnsafeModelError:" in reported[0]
+    assert "refusing to unpickle" in reported[0] and "Traceback" not in err

@@ -95,7 +95,7 @@ MLflowVersionOption = Annotated[
     typer.Option(
         "--mlflow-version",
         metavar="X.Y",
-        help="Judge the model against this MLflow release (default: [tool.mlmodel] "
+        help="Judge the model against this MLflow release (default: \\[tool.mlmodel] "
         "mlflow-version, else the newest).",
         show_default=False,
     ),

@@ -36,7 +36,7 @@ def predict(
         typer.Option(
             "--engine",
             help="local (this process) or spark (Spark reads and writes the Parquet or CSV "
-            "dataset; needs mlmodel[spark]).",
+            "dataset; needs mlmodel\\[spark]).",
         ),
     ] = "local",
     master: Annotated[

@@ -13,7 +13,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from mlmodel.runtime.errors import MlmodelException
+from mlmodel.runtime.errors import INVALID_STATE, MlmodelException
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -130,8 +130,11 @@ def predict_files(
 
     Uses ``spark`` when given, else starts a session on ``master`` for this call. Raises
     :class:`MlmodelException` for a model that does not validate, or input lacking a column
-    the signature requires, before any job runs.
+    the signature requires, before any job runs; for a job that fails, with the cause (a
+    worker's own error, not Spark's stack trace). Raises :class:`~mlmodel.errors.UsageError`
+    when the input does not exist or the output does (Spark never overwrites it here).
     """
+    from pyspark.errors import PySparkException
 
     from mlmodel.spark.udf import spark_udf
 
@@ -139,11 +142,39 @@ def predict_files(
     write_format = format_of(output_path, output_format)
     with nullcontext(spark) if spark is not None else local_session(master) as session:
         udf = spark_udf(session, model_uri, result_type, params, allow_unsafe=allow_unsafe)
-        scored = score(udf, read_input(session, input_path, read_format))
-        if write_format == "csv":
-            _csv_ready(scored).write.csv(output_path, header=True)
-        else:
-            scored.write.parquet(output_path)
+        try:
+            scored = score(udf, read_input(session, input_path, read_format))
+            if write_format == "csv":
+                _csv_ready(scored).write.csv(output_path, header=True)
+            else:
+                scored.write.parquet(output_path)
+        except PySparkException as exc:
+            raise spark_failure(exc, input_path, output_path) from exc
+
+
+def spark_failure(exc: Exception, input_path: str, output_path: str) -> Exception:
+    """The error to report for a Spark failure: a path problem is a usage error; a failed
+    job names its cause, the last line of a Python worker's traceback."""
+    from pyspark.errors import PythonException
+
+    from mlmodel.errors import UsageError
+
+    getter = getattr(exc, "getCondition", None) or getattr(exc, "getErrorClass", None)
+    condition = getter() if getter is not None else None
+    if condition == "PATH_ALREADY_EXISTS":
+        return UsageError(
+            f"{output_path}: already exists; Spark writes the output as a new directory: "
+            "remove it or choose another -o"
+        )
+    if condition == "PATH_NOT_FOUND":
+        return UsageError(f"{input_path}: no such file or directory")
+    text = str(exc).split("JVM stacktrace:")[0]
+    lines = [line.strip() for line in text.splitlines() if line.strip()] or [type(exc).__name__]
+    # a worker's traceback ends with its exception; Spark's own errors lead with theirs
+    cause = lines[-1] if isinstance(exc, PythonException) else lines[0]
+    if len(cause) > 500:
+        cause = cause[:500] + "..."
+    return MlmodelException(f"the Spark job failed: {cause}", error_code=INVALID_STATE)
 
 
 def predict_command(

@@ -1,9 +1,13 @@
 """Spark result types: inferred from a model's output schema, and predictions converted to them.
 
 Inference follows MLflow 2.10+ (``_infer_spark_udf_return_type``): one output spec gives that
-Spark type, several give a struct, no output schema gives ``double``. One difference, the
-narrowest type: a tensor output of shape ``(-1,)`` (one value per row, what MLflow infers for a
-numpy prediction vector) is a scalar column here, where MLflow returns one-element arrays.
+Spark type, several give a struct, no output schema gives ``double``; object properties are
+ordered by name; binary and timestamp outputs are refused (spark_udf cannot fill them). Tensor
+outputs differ, as the leading ``-1`` is the row: a ``(-1,)`` tensor (one value per row, what
+MLflow infers for a numpy prediction vector) is a scalar column here, where MLflow returns
+one-element arrays; a ``(-1, k)`` tensor (``predict_proba``) is ``array<T>``, where MLflow's
+``array<array<T>>`` cannot hold the 2-D result; ``(-1, j, k)`` is ``array<array<T>>``, which
+MLflow refuses. ``tests/test_spark_udf.py`` holds the table, checked against MLflow's own.
 """
 
 from __future__ import annotations
@@ -57,9 +61,8 @@ def _column_ddl(spec: Mapping[str, Any]) -> str:
     if kind == "array":
         return f"array<{_column_ddl(spec['items'])}>"
     if kind == "object":
-        fields = ", ".join(
-            f"{_ddl_name(name)}: {_column_ddl(prop)}" for name, prop in spec["properties"].items()
-        )
+        properties = sorted(spec["properties"].items())  # by name, as MLflow's Object
+        fields = ", ".join(f"{_ddl_name(name)}: {_column_ddl(prop)}" for name, prop in properties)
         return f"struct<{fields}>"
     if kind == "map":
         return f"map<string, {_column_ddl(spec['values'])}>"
