@@ -245,6 +245,17 @@ CASES = [
         _validate_only("V509"),
         5,
     ),
+    Hostile(  # the model files check (V505-V508) must not open it either
+        "path_nul_both_flavors",
+        lambda t: _complete(
+            t,
+            GOOD.replace("model_path: model.pkl", 'model_path: "m\\0.pkl"').replace(
+                "pickled_model: model.pkl", 'pickled_model: "m\\0.pkl"'
+            ),
+        ),
+        _validate_only("V509"),
+        5,
+    ),
     Hostile(
         "path_long_name",
         lambda t: _complete(t, GOOD.replace("model_path: model.pkl", "model_path: " + "a" * 300)),

@@ -129,14 +129,16 @@ def model_files(data: dict[str, Any]) -> Iterator[ModelFile]:
 
 
 def _regular_inside(root: Path, value: str) -> Path | None:
+    from mlmodel.modeldir import path_problem
+
     relative = PurePosixPath(value.replace("\\", "/"))
-    if relative.is_absolute() or ".." in relative.parts:
-        return None
+    if relative.is_absolute() or ".." in relative.parts or path_problem(value) is not None:
+        return None  # V509 names a path no file system can hold
     target = root / relative
     try:
         resolved = target.resolve()
         info = resolved.stat()
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):
         return None
     if not resolved.is_relative_to(root) or not stat.S_ISREG(info.st_mode):
         return None
