@@ -251,3 +251,31 @@ def test_lint_statistics_mark_what_fix_fixes(
     lines = capsys.readouterr().out.splitlines()
     assert re.fullmatch(r"1  MLM102 +warning legacy-time-created", lines[0])
     assert re.fullmatch(r"1  V402 +\[\*\] warning version-format", lines[1])
+
+
+@pytest.mark.parametrize("command", list(COMMAND_MODULES))
+def test_help_paragraphs_flow(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal wide enough, each paragraph of a command's help is one line: the
+    docstring's own line breaks are not kept (they made ragged text when wrapped again)."""
+    import inspect
+
+    import typer.rich_utils
+
+    from mlmodel.cli.app import COMMAND_MODULES as MODULES
+    from mlmodel.cli.app import _register_commands, app
+
+    monkeypatch.setattr(typer.rich_utils, "MAX_WIDTH", 1000)
+    _register_commands(command)
+    info = next(
+        i
+        for i in app.registered_commands
+        if i.callback is not None and i.callback.__module__ == MODULES[command]
+    )
+    assert info.callback is not None
+    paragraphs = inspect.cleandoc(info.callback.__doc__ or "").split("\n\n")
+    assert run([command, "--help"]) == 0
+    shown = [line.strip() for line in capsys.readouterr().out.splitlines()]
+    for paragraph in paragraphs:
+        assert " ".join(paragraph.split()) in shown, paragraph

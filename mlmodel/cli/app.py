@@ -65,6 +65,18 @@ def _register_commands(command: str | None) -> None:
     wanted = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else COMMAND_MODULES.values()
     for module in wanted:
         importlib.import_module(module)
+    for info in app.registered_commands:
+        if info.help is None and info.callback is not None and info.callback.__doc__:
+            info.help = reflowed(info.callback.__doc__)
+
+
+def reflowed(doc: str) -> str:
+    """A docstring as help text: each paragraph one line, which the help screen wraps to
+    the terminal (rich keeps the source's line breaks, wrapping them twice when narrow)."""
+    import inspect
+
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
 
 
 def run(argv: list[str]) -> int:

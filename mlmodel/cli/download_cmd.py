@@ -33,8 +33,9 @@ def download(
     uri: Annotated[
         str,
         typer.Argument(
+            metavar="URI",
             help="runs:/<run_id>/<path>, models:/<name>/<version>, models:/<name>@<alias>, "
-            "models:/<name>/latest, models:/<model_id>, or an artifact-store URI."
+            "models:/<name>/latest, models:/<model_id>, or an artifact-store URI.",
         ),
     ],
     directory: Annotated[
