@@ -5,7 +5,9 @@ pandas_udf and Spark's floor, side by side in one run (issue 11).
 
 Data: ``--rows`` rows of 4 float features read from Parquet; model: a scikit-learn
 LogisticRegression saved by mlmodel.sklearn with an inferred signature (its output is a
-prediction vector, which MLflow's default turns into one-element arrays). Each timing runs
+prediction vector, which MLflow's default turns into one-element arrays) in the default skops
+format, as MLflow saves it; one first run also scores the same estimator saved with
+cloudpickle, to show what loading skops costs each worker. Each timing runs
 the UDF over every row into Spark's ``noop`` sink. "Warm" is the best of ``--repeat`` runs
 after one untimed run of every contender, timed in interleaved rounds, all in one session;
 "first run" is the first job of a fresh session in a
@@ -75,22 +77,31 @@ def build(root: Path, rows: int) -> tuple[Path, Path, Any]:
     mlmodel.sklearn.save_model(
         model, model_dir, signature=infer_signature(frame[:100], model.predict(frame[:100]))
     )
+    # the same estimator in the cloudpickle format: what loading costs without skops
+    mlmodel.sklearn.save_model(
+        model,
+        root / "model-cloudpickle",
+        serialization_format="cloudpickle",
+        signature=infer_signature(frame[:100], model.predict(frame[:100])),
+    )
     (root / "raw.pkl").write_bytes(pickle.dumps(model))  # the bench's own, for the hand UDF
     data = root / "data.parquet"
     frame.to_parquet(data, index=False)
     return model_dir, data, model
 
 
-FIRST_RUN_KINDS = ("mlmodel", "mlflow", "hand", "floor")
+FIRST_RUN_KINDS = ("mlmodel", "mlflow", "hand", "floor", "mlmodel-cloudpickle")
 
 
 def column_for(kind: str, spark: Any, model_dir: Path, raw: Any, columns: list[str]) -> Any:
     """The UDF column each contender scores with (built here, inside the timed run)."""
     from pyspark.sql.pandas.functions import pandas_udf
 
-    if kind == "mlmodel":
+    if kind in ("mlmodel", "mlmodel-cloudpickle"):
         from mlmodel.spark import spark_udf
 
+        if kind == "mlmodel-cloudpickle":
+            model_dir = model_dir.parent / "model-cloudpickle"
         return spark_udf(spark, model_dir)(*columns)
     if kind == "mlflow":
         import mlflow.pyfunc
@@ -173,6 +184,7 @@ def main() -> None:
             ("mlflow", "mlflow default"),
             ("hand", "hand-written pandas_udf"),
             ("floor", "spark floor"),
+            ("mlmodel-cloudpickle", "mlmodel, cloudpickle model"),
         ):
             results[f"{label} first run"] = min(firsts[kind])
 
@@ -217,6 +229,10 @@ def main() -> None:
         )
         / (results["mlflow default first run"] - floor_first),
         "first run time mlmodel / hand-written": results["mlmodel first run"]
+        / results["hand-written pandas_udf first run"],
+        "first run, cloudpickle model: mlmodel / hand-written": results[
+            "mlmodel, cloudpickle model first run"
+        ]
         / results["hand-written pandas_udf first run"],
     }
     for name, ratio in ratios.items():
