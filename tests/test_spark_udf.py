@@ -275,6 +275,35 @@ def test_model_loads_once_per_worker(
     assert all(entry.split(":")[1] in ("0", "1") for entry in seen), seen
 
 
+def test_empty_partitions_load_no_model(
+    spark: SparkSession, tmp_path: Path, data: pd.DataFrame
+) -> None:
+    """Partitions with no rows never load the model: no worker paid for it."""
+    from pyspark.sql.pandas.functions import pandas_udf
+
+    model = LinearRegression().fit(data, data["a"])
+    mlmodel.sklearn.save_model(  # a model of its own: a fresh archive, loaded by nobody yet
+        model, tmp_path / "m", signature=infer_signature(data, model.predict(data))
+    )
+    udf = spark_udf(spark, tmp_path / "m")
+    empty = _with_row(spark, data).repartition(4).filter("a > 1e9")
+    assert empty.select(udf().alias("p")).collect() == []
+    archive = udf._shipped.archive
+
+    @pandas_udf("bigint")  # type: ignore[call-overload, untyped-decorator]
+    def loads(ids: pd.Series) -> pd.Series:
+        from mlmodel.spark import shipping
+
+        return pd.Series([shipping.load_count(archive)] * len(ids))
+
+    counts = {
+        row[0] for row in _with_row(spark, data).repartition(4).select(loads("row")).collect()
+    }
+    assert counts == {0}
+    rows = _with_row(spark, data).orderBy("row").select(udf().alias("p")).collect()
+    np.testing.assert_allclose([r["p"] for r in rows], model.predict(data))
+
+
 @pytest.mark.parametrize("module", ["mlmodel", "mlmodel.pyfunc", "mlmodel.spark"])
 def test_import_does_not_load_pyspark(module: str) -> None:
     code = f"import sys, {module}; print('pyspark' in sys.modules)"

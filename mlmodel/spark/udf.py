@@ -6,7 +6,7 @@ Differences from ``mlflow.pyfunc.spark_udf`` (same call shape and results otherw
   any job starts; a column the signature requires that is not among the named columns is one
   error naming it;
 * executors load the model once per Python worker (cached across batches, tasks and jobs),
-  not once per task;
+  not once per task, and only when a batch comes (an empty partition loads nothing);
 * a one-value-per-row tensor output gives a scalar column, not one-element arrays;
 * columns given by their names are matched to the signature by name, in any order (MLflow
   names them by position); other arguments are positional, as MLflow's.
@@ -109,8 +109,14 @@ def _pandas_udf(shipped: _Shipped, names: list[Any]) -> Any:
     from pyspark.sql.types import StructType
 
     def predict(batches: Iterator[Any]) -> Iterator[Any]:
+        import itertools
+
         from mlmodel.spark.shipping import worker_model
 
+        batches = iter(batches)
+        first = next(batches, None)
+        if first is None:  # an empty partition: no model to load
+            return iter(())
         model = worker_model(
             shipped.archive,
             shipped.document,
@@ -118,7 +124,7 @@ def _pandas_udf(shipped: _Shipped, names: list[Any]) -> Any:
             strict=shipped.strict,
             model_config=shipped.model_config,
         )
-        return _predict_batches(model, batches, names, shipped)
+        return _predict_batches(model, itertools.chain([first], batches), names, shipped)
 
     # pandas_udf reads typing's spelling of these hints, not the builtin generics
     column: Any = typing.Union[pd.Series, pd.DataFrame]  # noqa: UP007
