@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Final
 
+from mlmodel.lazy import lazy_getattr
+
 __all__ = [
     "InvalidModelError",
     "MlmodelException",
@@ -130,12 +132,4 @@ def _validate(location: ModelLocation, data: bytes) -> None:
         )
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mlmodel.pyfunc' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)

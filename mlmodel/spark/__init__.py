@@ -9,7 +9,9 @@ is called, never by ``import mlmodel`` or ``import mlmodel.pyfunc``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mlmodel.lazy import lazy_getattr
 
 __all__ = ["SparkUDF", "predict_files", "spark_udf"]
 
@@ -24,12 +26,4 @@ if TYPE_CHECKING:
     from mlmodel.spark.udf import SparkUDF, spark_udf
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mlmodel.spark' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)

@@ -6,7 +6,9 @@ MLflow is imported only when one of these functions runs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mlmodel.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from mlmodel.tracking.logged_model import log_model
@@ -19,15 +21,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mlmodel.tracking' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)
 
 
 __all__ = ["fetch", "log_model", "resolve_model_dir"]
