@@ -8,7 +8,7 @@ parquet with pyarrow. Unreadable input is a 400 naming what went wrong.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 from mlmodel.scoring.errors import ScoringError, invalid_input
@@ -78,14 +78,21 @@ def iter_csv(path: str | IO[str], schema: InputSchema | None, rows: int) -> Iter
     except Exception as exc:
         raise _csv_error(exc) from exc
     with reader:
-        while True:
-            try:
-                chunk = next(reader)
-            except StopIteration:
-                return
-            except Exception as exc:
-                raise _csv_error(exc) from exc
-            yield chunk
+        yield from _mapping_errors(reader, _csv_error)
+
+
+def _mapping_errors(
+    items: Iterator[Any], error: Callable[[Exception], ScoringError]
+) -> Iterator[Any]:
+    """``items``, with a failure while reading the next one raised as ``error(exc)``."""
+    while True:
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise error(exc) from exc
+        yield item
 
 
 def _parquet_error(exc: Exception) -> ScoringError:
@@ -116,11 +123,5 @@ def iter_parquet(path: str, rows: int) -> Iterator[Any]:
         batches = parquet.iter_batches(batch_size=rows)
     except Exception as exc:
         raise _parquet_error(exc) from exc
-    while True:
-        try:
-            batch = next(batches)
-        except StopIteration:
-            return
-        except Exception as exc:
-            raise _parquet_error(exc) from exc
+    for batch in _mapping_errors(batches, _parquet_error):
         yield batch.to_pandas()
