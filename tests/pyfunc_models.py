@@ -50,3 +50,13 @@ class EchoModel(mlflow.pyfunc.PythonModel):
         for key, value in sorted((params or {}).items()):
             frame[f"param_{key}"] = [value] * len(frame)
         return frame
+
+
+class ConfigModel(mlflow.pyfunc.PythonModel):
+    """Adds the ``offset`` of its model_config (given at load time) to column ``x``."""
+
+    def load_context(self, context: Any) -> None:
+        self.offset = float((context.model_config or {}).get("offset", 0.0))
+
+    def predict(self, context: Any, model_input: Any, params: dict[str, Any] | None = None) -> Any:
+        return model_input["x"] + self.offset

@@ -244,3 +244,26 @@ def test_signature_from_infer_signature_with_mixed_types(tmp_path: Path, pipelin
     _both(path, frame[["n", "c", "b", "a"]])  # reordered by name
     _both(path, frame.to_dict(orient="records"))  # list of dicts
     _both(path, frame.to_dict(orient="list"))  # dict of columns
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize(
+    ("saved", "given", "offset"),
+    [
+        ({"offset": 1}, None, 1.0),  # the saved configuration
+        ({"offset": 1}, {"offset": 10}, 10.0),  # a key it has: changed
+        ({"offset": 1}, {"offset": 10, "other": 2}, 10.0),  # a key it lacks: ignored
+        (None, {"offset": 10}, 0.0),  # no saved configuration: nothing changes
+    ],
+)
+def test_model_config_overrides_as_mlflow(
+    tmp_path: Path, saved: dict[str, Any] | None, given: dict[str, Any] | None, offset: float
+) -> None:
+    """load_model(model_config=...) may change only the keys the saved config has."""
+    path = tmp_path / "m"
+    mlflow.pyfunc.save_model(path, python_model=pyfunc_models.ConfigModel(), model_config=saved)
+    data = pd.DataFrame({"x": [0.0, 1.0]})
+    theirs = mlflow.pyfunc.load_model(str(path), model_config=given).predict(data)
+    ours = mlmodel.pyfunc.load_model(path, model_config=given).predict(data)
+    _same(theirs, ours)
+    assert list(ours) == [offset, 1.0 + offset]

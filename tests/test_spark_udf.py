@@ -723,3 +723,38 @@ def test_spark_failures_are_one_line_errors(
     assert len(reported) == 1, err
     assert "the Spark job failed: mlmodel.runtime.errors.UnsafeModelError:" in reported[0]
     assert "refusing to unpickle" in reported[0] and "Traceback" not in err
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning")
+def test_model_config_reaches_the_loader(spark: SparkSession, tmp_path: Path) -> None:
+    """model_config goes to the executors' loader, as with MLflow's spark_udf (it may
+    change the keys the saved configuration has)."""
+    import cloudpickle
+    import mlflow.pyfunc
+    from mlflow.models import infer_signature as mlflow_signature
+
+    from tests import pyfunc_models
+
+    frame = pd.DataFrame({"row": np.arange(20), "x": np.linspace(0.0, 1.0, 20)})
+    cloudpickle.register_pickle_by_value(pyfunc_models)
+    try:
+        mlflow.pyfunc.save_model(
+            tmp_path / "m",
+            python_model=pyfunc_models.ConfigModel(),
+            signature=mlflow_signature(frame[["x"]], frame["x"]),
+            model_config={"offset": 1},
+        )
+    finally:
+        cloudpickle.unregister_pickle_by_value(pyfunc_models)
+    ours = spark_udf(spark, tmp_path / "m", model_config={"offset": 10}, allow_unsafe=True)
+    theirs = mlflow.pyfunc.spark_udf(
+        spark, str(tmp_path / "m"), result_type="double", model_config={"offset": 10}
+    )
+    rows = (
+        spark.createDataFrame(frame)
+        .select("row", ours("x").alias("o"), theirs("x").alias("t"))
+        .orderBy("row")
+        .collect()
+    )
+    np.testing.assert_allclose([r["o"] for r in rows], frame["x"] + 10)
+    assert [r["o"] for r in rows] == [r["t"] for r in rows]

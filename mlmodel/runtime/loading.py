@@ -85,7 +85,7 @@ def load_document(
     else:
         from mlmodel.runtime.mlflow_fallback import load_with_mlflow
 
-        config = {**(conf.get("config") or {}), **(model_config or {})}
+        config = overridden_config(conf.get("config"), model_config)
         impl = load_with_mlflow(loader_module, model_dir, data_path, config, policy, document)
     return PyFuncModel(
         model_dir=model_dir,
@@ -106,3 +106,38 @@ def _warn_python_version(saved: object) -> None:
             saved,
             running,
         )
+
+
+def overridden_config(
+    saved: Mapping[str, Any] | None, given: Mapping[str, Any] | None
+) -> dict[str, Any] | None:
+    """The model config the loader gets, as MLflow decides it: the saved ``config`` of the
+    pyfunc flavor, where ``given`` (and ``MLFLOW_PYFUNC_INFERENCE_CONFIG``, JSON) may change
+    only the keys it already has; other keys are ignored with a warning."""
+    import json
+    import os
+    import warnings
+
+    overrides: dict[str, Any] = {}
+    if from_env := os.environ.get("MLFLOW_PYFUNC_INFERENCE_CONFIG"):
+        overrides.update(json.loads(from_env))
+    overrides.update(given or {})
+    if not overrides:
+        return dict(saved) if saved else None
+    if not saved:
+        warnings.warn(
+            f"model_config {', '.join(overrides)} ignored: the model's python_function flavor "
+            "takes no configuration (log the model with a model_config to allow it)",
+            UserWarning,
+            stacklevel=3,
+        )
+        return None
+    ignored = [key for key in overrides if key not in saved]
+    if ignored:
+        warnings.warn(
+            f"model_config {', '.join(ignored)} ignored: not keys of the model's configuration "
+            f"({', '.join(saved)})",
+            UserWarning,
+            stacklevel=3,
+        )
+    return {**saved, **{key: value for key, value in overrides.items() if key in saved}}
