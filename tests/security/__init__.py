@@ -1,0 +1,1 @@
+"""The malicious model suite: hostile MLflow model directories loaded through every entry point."""
