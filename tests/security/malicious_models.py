@@ -26,7 +26,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import version
+from importlib.metadata import version as _dist_version
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -70,6 +70,11 @@ class Case:
 
 
 # -- model directories -------------------------------------------------------------------
+
+
+@cache
+def version(distribution: str) -> str:
+    return _dist_version(distribution)
 
 
 def _env_files(model: Path) -> None:
@@ -541,7 +546,9 @@ def _python_model(canary: Path, *, on: str, artifact: bool = False) -> bytes:
 
     target = str(canary)
 
-    class Model(mlflow.pyfunc.PythonModel):  # type: ignore[misc]
+    base: Any = mlflow.pyfunc.PythonModel
+
+    class Model(base):  # type: ignore[misc]
         def load_context(self, context: Any) -> None:
             if artifact:
                 with open(context.artifacts["stats"], "rb") as handle:
@@ -717,8 +724,18 @@ CASES: Final[list[Case]] = [
         _raw(lambda c: call0("__builtin__", "exec", py(c))),
         PKL,
     ),
-    Case("subprocess_run", "code gadget", _G(lambda c: C(G("subprocess", "run"), (["touch", str(c)],))), PKL),
-    Case("subprocess_getoutput", "code gadget", _G(lambda c: C(G("subprocess", "getoutput"), (cmd(c),))), PKL),
+    Case(
+        "subprocess_run",
+        "code gadget",
+        _G(lambda c: C(G("subprocess", "run"), (["touch", str(c)],))),
+        PKL,
+    ),
+    Case(
+        "subprocess_getoutput",
+        "code gadget",
+        _G(lambda c: C(G("subprocess", "getoutput"), (cmd(c),))),
+        PKL,
+    ),
     Case("builtins_exec", "code gadget", _G(lambda c: C(G("builtins", "exec"), (py(c),))), PKL),
     Case(
         "builtins_eval",
@@ -727,10 +744,17 @@ CASES: Final[list[Case]] = [
         PKL,
     ),
     Case("builtins_import_getattr", "code gadget", _G(import_getattr), PKL),
-    Case("builtins_open_write", "code gadget", _G(lambda c: C(G("builtins", "open"), (str(c), "w"))), PKL),
+    Case(
+        "builtins_open_write",
+        "code gadget",
+        _G(lambda c: C(G("builtins", "open"), (str(c), "w"))),
+        PKL,
+    ),
     Case("io_open_write", "code gadget", _G(lambda c: C(G("io", "open"), (str(c), "w"))), PKL),
     Case("six_exec_alias", "code gadget", _G(lambda c: C(G("six", "exec_"), (py(c),))), PKL),
-    Case("runpy_run_code", "code gadget", _G(lambda c: C(G("runpy", "_run_code"), (py(c), {}))), PKL),
+    Case(
+        "runpy_run_code", "code gadget", _G(lambda c: C(G("runpy", "_run_code"), (py(c), {}))), PKL
+    ),
     Case(
         "runpy_run_path",
         "code gadget",
@@ -763,7 +787,12 @@ CASES: Final[list[Case]] = [
         ),
         PKL,
     ),
-    Case("pydoc_pipepager", "code gadget", _G(lambda c: C(G("pydoc", "pipepager"), ("x", cmd(c)))), PKL),
+    Case(
+        "pydoc_pipepager",
+        "code gadget",
+        _G(lambda c: C(G("pydoc", "pipepager"), ("x", cmd(c)))),
+        PKL,
+    ),
     Case(
         "timeit_timeit",
         "code gadget",
@@ -773,10 +802,16 @@ CASES: Final[list[Case]] = [
     Case(
         "yaml_unsafe_load",
         "code gadget",
-        _G(lambda c: C(G("yaml", "unsafe_load"), (f"!!python/object/apply:os.system [{cmd(c)!r}]",))),
+        _G(
+            lambda c: C(
+                G("yaml", "unsafe_load"), (f"!!python/object/apply:os.system [{cmd(c)!r}]",)
+            )
+        ),
         PKL,
     ),
-    Case("pty_spawn", "code gadget", _G(lambda c: C(G("pty", "spawn"), (["sh", "-c", cmd(c)],))), PKL),
+    Case(
+        "pty_spawn", "code gadget", _G(lambda c: C(G("pty", "spawn"), (["sh", "-c", cmd(c)],))), PKL
+    ),
     Case(
         "numpy_core_ufunc_reconstruct",
         "code gadget",
@@ -788,13 +823,21 @@ CASES: Final[list[Case]] = [
         "code gadget",
         _G(
             lambda c: C(
-                C(C(G("operator", "attrgetter"), ("os.system",)), (C(G("importlib", "import_module"), ("shutil",)),)),
+                C(
+                    C(G("operator", "attrgetter"), ("os.system",)),
+                    (C(G("importlib", "import_module"), ("shutil",)),),
+                ),
                 (cmd(c),),
             )
         ),
         PKL,
     ),
-    Case("functools_partial_os_system", "code gadget", _G(lambda c: C(P(G("os", "system"), (cmd(c),)))), PKL),
+    Case(
+        "functools_partial_os_system",
+        "code gadget",
+        _G(lambda c: C(P(G("os", "system"), (cmd(c),)))),
+        PKL,
+    ),
     Case(
         "functools_reduce_getattr",
         "code gadget",
@@ -802,7 +845,11 @@ CASES: Final[list[Case]] = [
             lambda c: C(
                 C(
                     G("functools", "reduce"),
-                    (G("builtins", "getattr"), ["system"], C(G("importlib", "import_module"), ("os",))),
+                    (
+                        G("builtins", "getattr"),
+                        ["system"],
+                        C(G("importlib", "import_module"), ("os",)),
+                    ),
                 ),
                 (cmd(c),),
             )
@@ -812,7 +859,12 @@ CASES: Final[list[Case]] = [
     Case(
         "copyreg_reconstructor_filehandler",
         "code gadget",
-        _G(lambda c: C(G("copyreg", "_reconstructor"), (G("logging", "FileHandler"), G("logging", "FileHandler"), str(c)))),
+        _G(
+            lambda c: C(
+                G("copyreg", "_reconstructor"),
+                (G("logging", "FileHandler"), G("logging", "FileHandler"), str(c)),
+            )
+        ),
         PKL,
         why="copyreg._reconstructor is on the stdlib allowlist; its base's __init__ opens the file",
     ),
@@ -831,7 +883,11 @@ CASES: Final[list[Case]] = [
     Case(
         "sklearn_testing_run_script",
         "code gadget",
-        _G(lambda c: C(G("sklearn.utils._testing", "assert_run_python_script_without_output"), (py(c),))),
+        _G(
+            lambda c: C(
+                G("sklearn.utils._testing", "assert_run_python_script_without_output"), (py(c),)
+            )
+        ),
         PKL,
     ),
     # --- nested loads -------------------------------------------------------------------
@@ -841,15 +897,30 @@ CASES: Final[list[Case]] = [
         _G(lambda c: C(G("pandas.compat.pickle_compat", "loads"), (os_system(c),))),
         PKL,
     ),
-    Case("pandas_read_pickle", "nested load", _with_inner(lambda i, c: C(G("pandas", "read_pickle"), (str(i),))), PKL),
+    Case(
+        "pandas_read_pickle",
+        "nested load",
+        _with_inner(lambda i, c: C(G("pandas", "read_pickle"), (str(i),))),
+        PKL,
+    ),
     Case(
         "pyspark_cloudpickle_loads",
         "nested load",
         _G(lambda c: C(G("pyspark.cloudpickle", "loads"), (os_system(c),))),
         PKL,
     ),
-    Case("cloudpickle_loads", "nested load", _G(lambda c: C(G("cloudpickle", "loads"), (os_system(c),))), PKL),
-    Case("joblib_load", "nested load", _with_inner(lambda i, c: C(G("joblib", "load"), (str(i),))), PKL),
+    Case(
+        "cloudpickle_loads",
+        "nested load",
+        _G(lambda c: C(G("cloudpickle", "loads"), (os_system(c),))),
+        PKL,
+    ),
+    Case(
+        "joblib_load",
+        "nested load",
+        _with_inner(lambda i, c: C(G("joblib", "load"), (str(i),))),
+        PKL,
+    ),
     Case(
         "joblib_numpy_pickle_load",
         "nested load",
@@ -863,7 +934,12 @@ CASES: Final[list[Case]] = [
         _G(
             lambda c: C(
                 C(G("operator", "methodcaller"), ("load",)),
-                (C(G("joblib.numpy_pickle_utils", "Unpickler"), (C(G("io", "BytesIO"), (os_system(c),)),)),),
+                (
+                    C(
+                        G("joblib.numpy_pickle_utils", "Unpickler"),
+                        (C(G("io", "BytesIO"), (os_system(c),)),),
+                    ),
+                ),
             )
         ),
         PKL,
@@ -886,17 +962,28 @@ CASES: Final[list[Case]] = [
         ),
         PKL,
     ),
-    Case("mlflow_pyfunc_load_model", "nested load", _inner_model(lambda i: C(G("mlflow.pyfunc", "load_model"), (str(i),))), PKL),
+    Case(
+        "mlflow_pyfunc_load_model",
+        "nested load",
+        _inner_model(lambda i: C(G("mlflow.pyfunc", "load_model"), (str(i),))),
+        PKL,
+    ),
     Case(
         "mlmodel_pyfunc_allow_unsafe_partial",
         "nested load",
-        _inner_model(lambda i: C(P(G("mlmodel.pyfunc", "load_model"), (), {"allow_unsafe": True}), (str(i),))),
+        _inner_model(
+            lambda i: C(P(G("mlmodel.pyfunc", "load_model"), (), {"allow_unsafe": True}), (str(i),))
+        ),
         PKL,
     ),
     Case(
         "mlmodel_sklearn_allow_unsafe_partial",
         "nested load",
-        _inner_model(lambda i: C(P(G("mlmodel.sklearn", "load_model"), (), {"allow_unsafe": True}), (str(i),))),
+        _inner_model(
+            lambda i: C(
+                P(G("mlmodel.sklearn", "load_model"), (), {"allow_unsafe": True}), (str(i),)
+            )
+        ),
         PKL,
     ),
     Case(
@@ -905,7 +992,10 @@ CASES: Final[list[Case]] = [
         _inner_model(
             lambda i: C(
                 P(G("mlmodel.runtime.safety", "load_pickle_file"), (), {"flavor": "sklearn"}),
-                (posix_path(i / "model.pkl"), C(G("mlmodel.runtime.safety", "LoadPolicy"), (True,))),
+                (
+                    posix_path(i / "model.pkl"),
+                    C(G("mlmodel.runtime.safety", "LoadPolicy"), (True,)),
+                ),
             )
         ),
         PKL,
@@ -924,9 +1014,19 @@ CASES: Final[list[Case]] = [
         _G(lambda c: C(G("numpy.core.multiarray", "ndarray.tofile"), (zeros(1), str(c)))),
         PKL,
     ),
-    Case("numpy_memmap_w", "file writer", _G(lambda c: C(G("numpy", "memmap"), (str(c), "uint8", "w+", 0, (1,)))), PKL),
+    Case(
+        "numpy_memmap_w",
+        "file writer",
+        _G(lambda c: C(G("numpy", "memmap"), (str(c), "uint8", "w+", 0, (1,)))),
+        PKL,
+    ),
     Case("numpy_save", "file writer", _G(lambda c: C(G("numpy", "save"), (str(c), zeros(1)))), PKL),
-    Case("numpy_savetxt", "file writer", _G(lambda c: C(G("numpy", "savetxt"), (str(c), zeros(1)))), PKL),
+    Case(
+        "numpy_savetxt",
+        "file writer",
+        _G(lambda c: C(G("numpy", "savetxt"), (str(c), zeros(1)))),
+        PKL,
+    ),
     Case("joblib_dump", "file writer", _G(lambda c: C(G("joblib", "dump"), (1, str(c)))), PKL),
     Case(
         "joblib_numpy_pickle_dump",
@@ -941,7 +1041,12 @@ CASES: Final[list[Case]] = [
         _G(lambda c: C(G("pathlib", "Path.write_text"), (posix_path(c), "x"))),
         PKL,
     ),
-    Case("pathlib_posixpath_touch", "file writer", _G(lambda c: C(G("pathlib", "PosixPath.touch"), (posix_path(c),))), PKL),
+    Case(
+        "pathlib_posixpath_touch",
+        "file writer",
+        _G(lambda c: C(G("pathlib", "PosixPath.touch"), (posix_path(c),))),
+        PKL,
+    ),
     Case(
         "pathlib_symlink_to",
         "file writer",
@@ -951,7 +1056,12 @@ CASES: Final[list[Case]] = [
     Case(
         "pandas_dataframe_to_csv",
         "file writer",
-        _G(lambda c: C(G("pandas.core.frame", "DataFrame.to_csv"), (C(G("pandas.core.frame", "DataFrame")), str(c)))),
+        _G(
+            lambda c: C(
+                G("pandas.core.frame", "DataFrame.to_csv"),
+                (C(G("pandas.core.frame", "DataFrame")), str(c)),
+            )
+        ),
         PKL,
     ),
     Case(
@@ -961,32 +1071,74 @@ CASES: Final[list[Case]] = [
         PKL,
         why="scipy is an allowlisted prefix",
     ),
-    Case("scipy_io_savemat", "file writer", _G(lambda c: C(G("scipy.io", "savemat"), (str(c), {}))), PKL),
+    Case(
+        "scipy_io_savemat",
+        "file writer",
+        _G(lambda c: C(G("scipy.io", "savemat"), (str(c), {}))),
+        PKL,
+    ),
     Case(
         "shutil_copyfile",
         "file writer",
-        lambda root, c: sklearn_model(root, assemble(C(G("shutil", "copyfile"), (str(root / "model" / "MLmodel"), str(c))))),
+        lambda root, c: sklearn_model(
+            root, assemble(C(G("shutil", "copyfile"), (str(root / "model" / "MLmodel"), str(c))))
+        ),
         PKL,
     ),
-    Case("mlmodel_fsio_write_file", "file writer", _G(lambda c: C(G("mlmodel.fsio", "write_file"), (str(c), b"x"))), PKL),
-    Case("logging_filehandler", "file writer", _G(lambda c: C(G("logging", "FileHandler"), (str(c),))), PKL),
-    Case("tempfile_mkstemp", "file writer", _G(lambda c: C(G("tempfile", "mkstemp"), ("", c.name, str(c.parent)))), PKL),
-    Case("zipfile_write", "file writer", _G(lambda c: C(G("zipfile", "ZipFile"), (str(c), "w"))), PKL),
+    Case(
+        "mlmodel_fsio_write_file",
+        "file writer",
+        _G(lambda c: C(G("mlmodel.fsio", "write_file"), (str(c), b"x"))),
+        PKL,
+    ),
+    Case(
+        "logging_filehandler",
+        "file writer",
+        _G(lambda c: C(G("logging", "FileHandler"), (str(c),))),
+        PKL,
+    ),
+    Case(
+        "tempfile_mkstemp",
+        "file writer",
+        _G(lambda c: C(G("tempfile", "mkstemp"), ("", c.name, str(c.parent)))),
+        PKL,
+    ),
+    Case(
+        "zipfile_write", "file writer", _G(lambda c: C(G("zipfile", "ZipFile"), (str(c), "w"))), PKL
+    ),
     Case(
         "sklearn_dump_svmlight_file",
         "file writer",
-        _G(lambda c: C(G("sklearn.datasets", "dump_svmlight_file"), (zeros(1, 1), zeros(1), str(c)))),
+        _G(
+            lambda c: C(
+                G("sklearn.datasets", "dump_svmlight_file"), (zeros(1, 1), zeros(1), str(c))
+            )
+        ),
         PKL,
         why="sklearn is an allowlisted prefix",
     ),
     # --- opcode and stream tricks -------------------------------------------------------
-    Case("inst_opcode", "pickle trick", _raw(lambda c: f"(V{cmd(c)}\nios\nsystem\n.".encode()), PKL),
-    Case("obj_opcode", "pickle trick", _raw(lambda c: b"\x80\x02(" + g0("os", "system") + bu(cmd(c)) + b"o."), PKL),
+    Case(
+        "inst_opcode", "pickle trick", _raw(lambda c: f"(V{cmd(c)}\nios\nsystem\n.".encode()), PKL
+    ),
+    Case(
+        "obj_opcode",
+        "pickle trick",
+        _raw(lambda c: b"\x80\x02(" + g0("os", "system") + bu(cmd(c)) + b"o."),
+        PKL,
+    ),
     Case("memo_stack_global", "pickle trick", _raw(memo_stack_global), PKL),
     Case("long_binput_long_binget", "pickle trick", _raw(long_memo_stack_global), PKL),
     Case("ext1_registered_in_process", "pickle trick", _raw(lambda c: _ext(b"\x82", 0xF1, c)), PKL),
-    Case("ext2_registered_in_process", "pickle trick", _raw(lambda c: _ext(b"\x83", 0x1F2, c)), PKL),
-    Case("ext4_registered_in_process", "pickle trick", _raw(lambda c: _ext(b"\x84", 0x10000F3, c)), PKL),
+    Case(
+        "ext2_registered_in_process", "pickle trick", _raw(lambda c: _ext(b"\x83", 0x1F2, c)), PKL
+    ),
+    Case(
+        "ext4_registered_in_process",
+        "pickle trick",
+        _raw(lambda c: _ext(b"\x84", 0x10000F3, c)),
+        PKL,
+    ),
     Case("protocol0_unicode_escapes", "pickle trick", _raw(protocol0_escaped), PKL),
     Case(
         "c_unpickler_only_prefix",
@@ -1012,14 +1164,32 @@ CASES: Final[list[Case]] = [
     Case(
         "build_setstate_of_allowed_class",
         "pickle trick",
-        _G(lambda c: B(C(G("collections", "OrderedDict")), (None, {"x": C(G("os", "system"), (cmd(c),))}))),
+        _G(
+            lambda c: B(
+                C(G("collections", "OrderedDict")), (None, {"x": C(G("os", "system"), (cmd(c),))})
+            )
+        ),
         PKL,
     ),
     # --- containers and file names ------------------------------------------------------
-    Case("gzip_wrapped", "container", _raw(lambda c: gzip.compress(os_system(c))), ("gzip", "model.pkl")),
-    Case("bz2_wrapped", "container", _raw(lambda c: bz2.compress(os_system(c))), ("bz2", "model.pkl")),
-    Case("xz_wrapped", "container", _raw(lambda c: lzma.compress(os_system(c))), ("xz", "model.pkl")),
-    Case("zlib_wrapped", "container", _raw(lambda c: zlib.compress(os_system(c))), ("zlib", "model.pkl")),
+    Case(
+        "gzip_wrapped",
+        "container",
+        _raw(lambda c: gzip.compress(os_system(c))),
+        ("gzip", "model.pkl"),
+    ),
+    Case(
+        "bz2_wrapped", "container", _raw(lambda c: bz2.compress(os_system(c))), ("bz2", "model.pkl")
+    ),
+    Case(
+        "xz_wrapped", "container", _raw(lambda c: lzma.compress(os_system(c))), ("xz", "model.pkl")
+    ),
+    Case(
+        "zlib_wrapped",
+        "container",
+        _raw(lambda c: zlib.compress(os_system(c))),
+        ("zlib", "model.pkl"),
+    ),
     Case("joblib_compressed", "container", _joblib_compressed, ("joblib", "model.joblib")),
     Case(
         "torch_zip_archive",
@@ -1033,21 +1203,57 @@ CASES: Final[list[Case]] = [
         _raw(lambda c: call0("os", "system", cmd(c)), pickled="weights.bin"),
         ("pickle", "weights.bin"),
     ),
-    Case("model_file_without_suffix", "container", _raw(os_system, pickled="model"), ("pickle", "model")),
+    Case(
+        "model_file_without_suffix",
+        "container",
+        _raw(os_system, pickled="model"),
+        ("pickle", "model"),
+    ),
     Case("legacy_pyfunc_data_file", "container", _legacy_data, MLFLOW),
     # --- flavor routes ------------------------------------------------------------------
-    Case("lightgbm_model_class_sklearn", "flavor route", _lightgbm("sklearn.linear_model.LogisticRegression"), PKL),
+    Case(
+        "lightgbm_model_class_sklearn",
+        "flavor route",
+        _lightgbm("sklearn.linear_model.LogisticRegression"),
+        PKL,
+    ),
     Case("lightgbm_model_class_os_system", "flavor route", _lightgbm("os.system"), PKL),
     Case("xgboost_model_class_in_code", "flavor route", _xgboost_code_class, MLFLOW),
     Case("sklearn_flavor_only", "flavor route", _sklearn_only, ("mlflow_sklearn", "")),
     Case("custom_flavor_only", "flavor route", _custom_flavor_only, PKL),
     # --- code shipped in the model ------------------------------------------------------
     Case("code_module_imported_by_pickle", "shipped code", _code_module, MLFLOW),
-    Case("code_sklearn_shadow", "shipped code", _shadow("sklearn"), ("import", "code:sklearn"), fresh=True),
-    Case("code_numpy_shadow", "shipped code", _shadow("numpy"), ("import", "code:numpy"), fresh=True),
-    Case("code_cloudpickle_shadow", "shipped code", _shadow("cloudpickle"), ("import", "code:cloudpickle"), fresh=True),
-    Case("code_escape_parent_dir", "path escape", _shadow("sklearn", "../outside_code"), ("import", "../outside_code:sklearn"), fresh=True),
-    Case("code_symlink_outside", "path escape", _symlinked_code, ("import", "code:sklearn"), fresh=True),
+    Case(
+        "code_sklearn_shadow",
+        "shipped code",
+        _shadow("sklearn"),
+        ("import", "code:sklearn"),
+        fresh=True,
+    ),
+    Case(
+        "code_numpy_shadow", "shipped code", _shadow("numpy"), ("import", "code:numpy"), fresh=True
+    ),
+    Case(
+        "code_cloudpickle_shadow",
+        "shipped code",
+        _shadow("cloudpickle"),
+        ("import", "code:cloudpickle"),
+        fresh=True,
+    ),
+    Case(
+        "code_escape_parent_dir",
+        "path escape",
+        _shadow("sklearn", "../outside_code"),
+        ("import", "../outside_code:sklearn"),
+        fresh=True,
+    ),
+    Case(
+        "code_symlink_outside",
+        "path escape",
+        _symlinked_code,
+        ("import", "code:sklearn"),
+        fresh=True,
+    ),
     Case("loader_module_in_code", "shipped code", _loader_module("code"), MLFLOW),
     Case("loader_module_in_model_root", "shipped code", _loader_module("."), MLFLOW),
     Case("model_from_code", "shipped code", _model_from_code, MLFLOW),
@@ -1056,15 +1262,40 @@ CASES: Final[list[Case]] = [
     Case("python_model_artifact_pickle", "shipped code", _python_model_artifact, MLFLOW),
     Case("pth_file_in_code", "shipped code", _pth_in_code, ("sitedir", "code"), fresh=True),
     # --- skops self-trust ---------------------------------------------------------------
-    Case("skops_trusted_os_system", "skops", _skops("posix", "system", lambda c: (cmd(c),)), ("skops", "model.skops")),
-    Case("skops_trusted_builtins_exec", "skops", _skops("builtins", "exec", lambda c: (py(c),)), ("skops", "model.skops")),
-    Case("skops_trusted_builtins_open", "skops", _skops("builtins", "open", lambda c: (str(c), "w")), ("skops", "model.skops")),
+    Case(
+        "skops_trusted_os_system",
+        "skops",
+        _skops("posix", "system", lambda c: (cmd(c),)),
+        ("skops", "model.skops"),
+    ),
+    Case(
+        "skops_trusted_builtins_exec",
+        "skops",
+        _skops("builtins", "exec", lambda c: (py(c),)),
+        ("skops", "model.skops"),
+    ),
+    Case(
+        "skops_trusted_builtins_open",
+        "skops",
+        _skops("builtins", "open", lambda c: (str(c), "w")),
+        ("skops", "model.skops"),
+    ),
     # --- path escapes -------------------------------------------------------------------
-    Case("pickled_model_parent_escape", "path escape", _escape_pickled_model, ("pickle", "../outside/model.pkl")),
+    Case(
+        "pickled_model_parent_escape",
+        "path escape",
+        _escape_pickled_model,
+        ("pickle", "../outside/model.pkl"),
+    ),
     Case("model_path_absolute", "path escape", _escape_absolute_model_path, MLFLOW),
     Case("model_file_symlink_outside", "path escape", _escape_symlink, PKL),
     Case("pyfunc_data_escape", "path escape", _escape_data, MLFLOW),
-    Case("python_model_escape", "path escape", _escape_python_model, ("pickle", "../outside/python_model.pkl")),
+    Case(
+        "python_model_escape",
+        "path escape",
+        _escape_python_model,
+        ("pickle", "../outside/python_model.pkl"),
+    ),
     Case("artifact_escape", "path escape", _escape_artifact, MLFLOW),
 ]
 

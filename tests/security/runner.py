@@ -2,10 +2,11 @@
 
 ``python -m tests.security.runner JOBS RESULTS``: JOBS is a JSON list of jobs (an entry
 point, a model directory, a canary); RESULTS receives one outcome per job id. The runner
-imports the heavy libraries once, then forks one child per job (two at a time), so a job
+imports the heavy libraries once, then forks one child per job (a few at a time), so a job
 costs its load, not an interpreter start. A job whose case is ``fresh`` (its attack depends
-on what the process imported first) runs in a new interpreter instead
-(``python -m tests.security.runner --one JOB``), and its CLI runs as ``python -m mlmodel``.
+on what the process imported first) is forked before any of that, from the runner as a new
+interpreter has it (only ``mlmodel``'s light command-line and loader modules imported: no
+numpy, scikit-learn or cloudpickle), so an import it triggers is the first one.
 Every child has its own session and is killed with its process group after its deadline.
 
 Outcomes: ``refused`` (an exception of mlmodel's error family, or a non-zero exit with an
@@ -16,23 +17,27 @@ internal error on the command line), ``crash`` (killed by a signal), ``timeout``
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
-PARALLEL: Final = 2
+#: more than the two cores: a server job mostly waits
+PARALLEL: Final = 3
 JOB_SECONDS: Final = 60.0
 SERVE_READY_SECONDS: Final = 30.0
 INPUT: Final = {"dataframe_split": {"columns": ["a", "b"], "data": [[0.1, 1.0]]}}
 IN_PROCESS: Final = ("pyfunc", "pyfunc_strict", "sklearn")
+#: what a new ``python -m mlmodel`` or ``import mlmodel.pyfunc`` has imported before loading
+COLD_MODULES: Final = ("mlmodel.cli", "mlmodel.cli.app", "mlmodel.pyfunc", "mlmodel.sklearn")
 WARM_MODULES: Final = (
     "numpy",
     "pandas",
@@ -58,8 +63,6 @@ WARM_MODULES: Final = (
     "uvicorn",
     "mlflow.pyfunc",
     "mlflow.sklearn",
-    "xgboost",
-    "lightgbm",
 )
 MLMODEL_ERRORS: Final = (
     "UnsafeModelError",
@@ -149,18 +152,6 @@ def _cli(job: dict[str, Any]) -> Result:
     work = Path(job["work"])
     argv = ["predict", job["model"], "-i", str(work / "input.json")]
     log = work / "cli.log"
-    if job["fresh"]:
-        env = dict(os.environ)
-        proc = subprocess.run(
-            [sys.executable, "-m", "mlmodel", *argv],
-            capture_output=True,
-            text=True,
-            timeout=JOB_SECONDS - 5,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-        return _judge_exit(proc.returncode, proc.stdout + proc.stderr)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
         code = 1
@@ -237,7 +228,7 @@ def _live(job: dict[str, Any]) -> Result:
 
     kind, arg = job["live"]
     model = Path(job["model"])
-    decompress = {
+    decompress: dict[str, Callable[[bytes], bytes]] = {
         "gzip": gzip.decompress,
         "bz2": bz2.decompress,
         "xz": lzma.decompress,
@@ -247,10 +238,9 @@ def _live(job: dict[str, Any]) -> Result:
         if kind == "pickle":
             pickle.loads((model / arg).read_bytes())
         elif kind == "stream":
-            with (model / arg).open("rb") as handle:
-                with contextlib.suppress(EOFError):
-                    while True:
-                        pickle.load(handle)
+            with (model / arg).open("rb") as handle, contextlib.suppress(EOFError):
+                while True:
+                    pickle.load(handle)
         elif kind in decompress:
             pickle.loads(decompress[kind]((model / arg).read_bytes()))
         elif kind == "joblib":
@@ -329,39 +319,20 @@ class _Running:
     def __init__(self, job: dict[str, Any]) -> None:
         self.job = job
         self.deadline = time.monotonic() + JOB_SECONDS
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.pid = 0
-        if job["fresh"]:
-            job_file = Path(job["work"]) / f"{job['entry']}.job.json"
-            job_file.write_text(json.dumps(job))
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "tests.security.runner", "--one", str(job_file)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            self.pid = self.proc.pid
-        else:
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover
-                _child(job)
-            self.pid = pid
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover
+            _child(job)
+        self.pid = pid
 
     def poll(self) -> int | None:
-        if self.proc is not None:
-            return self.proc.poll()
         done, status = os.waitpid(self.pid, os.WNOHANG)
         return os.waitstatus_to_exitcode(status) if done else None
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, signal.SIGKILL)
-        if self.proc is not None:
-            self.proc.wait(10)
-        else:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
 
     def outcome(self, code: int) -> Result:
         path = _result_path(self.job)
@@ -396,27 +367,27 @@ def run_all(jobs: list[dict[str, Any]], parallel: int = PARALLEL) -> dict[str, R
     return results
 
 
-def _warm() -> None:
+def _import(names: tuple[str, ...]) -> None:
     import importlib
     import warnings
 
     warnings.simplefilter("ignore")
-    for name in WARM_MODULES:
+    for name in names:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["--one"]:
-        job = json.loads(Path(argv[1]).read_text())
-        _redirect(Path(job["work"]) / f"{job['entry']}.child.log")
-        _result_path(job).write_text(json.dumps(run_job(job)))
-        return 0
     jobs_file, results_file = argv
     jobs = json.loads(Path(jobs_file).read_text())
     _clean_environment()
-    _warm()
-    Path(results_file).write_text(json.dumps(run_all(jobs), indent=1))
+    _import(COLD_MODULES)
+    cold = [job for job in jobs if job["fresh"]]
+    results = run_all(cold)
+    _import(WARM_MODULES)
+    gc.freeze()  # forked children share the warm heap instead of copying it on collection
+    results.update(run_all([job for job in jobs if not job["fresh"]]))
+    Path(results_file).write_text(json.dumps(results, indent=1))
     return 0
 
 

@@ -12,7 +12,6 @@ live: loaded without mlmodel (plain pickle, joblib, skops, MLflow), its canary f
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -94,10 +93,30 @@ def run_jobs(base: Path, built: dict[tuple[str, str], Built]) -> dict[str, dict[
     return results
 
 
+LOOKALIKE = Case("lookalike_cloudpickle_estimator", "legitimate", lambda r, c: r, ("pickle", ""))
+
+
+def save_lookalike(root: Path, canary: Path) -> Path:
+    """A plain fitted LogisticRegression saved by MLflow in the cloudpickle format."""
+    import mlflow.sklearn
+
+    from tests.security.malicious_models import fitted_estimator
+
+    model = root / "model"
+    mlflow.sklearn.save_model(fitted_estimator(), str(model), serialization_format="cloudpickle")
+    return model
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     base = tmp_path_factory.mktemp("malicious")
     built = build_all(base, (*ENTRY_POINTS, "live"))
+    for entry in ENTRY_POINTS:  # the harness must see a legitimate model load everywhere
+        work = base / entry / LOOKALIKE.name
+        work.mkdir(parents=True)
+        (work / "input.json").write_text(json.dumps(INPUT))
+        model = save_lookalike(work, work / "canary")
+        built[LOOKALIKE.name, entry] = Built(LOOKALIKE, entry, model, work / "canary", work)
     start = time.monotonic()
     results = run_jobs(base, built)
     yield Run(built, results, time.monotonic() - start)
@@ -132,15 +151,21 @@ REAL_CLI_CASES = ("os_system_protocol0", "model_path_absolute", "code_sklearn_sh
 
 
 @pytest.mark.parametrize("name", REAL_CLI_CASES)
-def test_the_real_command_line_agrees(
-    run: Run, tmp_path: Path, name: str
-) -> None:
+def test_the_real_command_line_agrees(run: Run, tmp_path: Path, name: str) -> None:
     case = next(c for c in CASES if c.name == name)
     canary = tmp_path / "canary"
     model = case.build(tmp_path, canary)
     (tmp_path / "input.json").write_text(json.dumps(INPUT))
     proc = run_bounded(
-        [sys.executable, "-m", "mlmodel", "predict", str(model), "-i", str(tmp_path / "input.json")],
+        [
+            sys.executable,
+            "-m",
+            "mlmodel",
+            "predict",
+            str(model),
+            "-i",
+            str(tmp_path / "input.json"),
+        ],
         timeout=JOB_SECONDS,
         env=_env(),
         cwd=tmp_path,
@@ -152,6 +177,50 @@ def test_the_real_command_line_agrees(
     assert forked == "refused", forked
 
 
-def test_the_runner_sees_no_stray_environment() -> None:
-    assert "MLMODEL_ALLOW_UNSAFE" not in _env() and "MLMODEL_NO_PICKLE" not in _env()
-    assert os.environ.get("MLMODEL_ALLOW_UNSAFE") in (None, "", "0")
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_a_legitimate_lookalike_loads_through_the_harness(run: Run, entry: str) -> None:
+    """The harness can tell a refusal from a load: a plain estimator loads (and predicts,
+    or is served) through every entry point."""
+    result = run.results[f"{LOOKALIKE.name}/{entry}"]
+    assert result["outcome"] == "loaded", result
+
+
+def test_a_legitimate_lookalike_loads_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refuse-everything loader cannot pass: the look-alike of the catalogue's sklearn
+    models loads through each in-process entry point, and predicts like MLflow."""
+    import mlflow.pyfunc
+    import numpy as np
+    import pandas as pd
+
+    import mlmodel.pyfunc
+    import mlmodel.sklearn
+
+    for name in ("MLMODEL_ALLOW_UNSAFE", "MLMODEL_NO_PICKLE"):
+        monkeypatch.delenv(name, raising=False)
+    model = save_lookalike(tmp_path, tmp_path / "canary")
+    frame = pd.DataFrame({"a": [0.1, 0.9], "b": [1.0, 0.0]})
+    expected = mlflow.pyfunc.load_model(str(model)).predict(frame)
+    for strict in (False, True):
+        got = mlmodel.pyfunc.load_model(model, strict=strict).predict(frame)
+        np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(mlmodel.sklearn.load_model(model).predict(frame), expected)
+
+
+def test_a_model_from_code_is_refused_with_pickles_switched_off(tmp_path: Path) -> None:
+    """``MLMODEL_NO_PICKLE=1`` switches pickle loading off: a model from code (a .py file
+    that runs when loaded) is no safer than a pickle and must be refused too."""
+    case = next(c for c in CASES if c.name == "model_from_code")
+    canary = tmp_path / "canary"
+    model = case.build(tmp_path, canary)
+    script = "import sys, mlmodel.pyfunc; mlmodel.pyfunc.load_model(sys.argv[1])"
+    proc = run_bounded(
+        [sys.executable, "-c", script, str(model)],
+        timeout=JOB_SECONDS,
+        env={**_env(), "MLMODEL_NO_PICKLE": "1"},
+        cwd=tmp_path,
+    )
+    assert not fired(canary), f"THE CANARY FIRED\n{proc.stderr}"
+    assert proc.returncode != 0
+    assert "UnsafeModelError" in proc.stderr or "MlmodelException" in proc.stderr, proc.stderr
