@@ -197,24 +197,4 @@ def save_model(
     return model
 
 
-def load_model(path: str | os.PathLike[str], *, allow_unsafe: bool = False) -> Any:
-    """The scikit-learn estimator of a model directory (``sklearn`` flavor).
-
-    A pickle or cloudpickle file is scanned before it is unpickled and refused when the
-    scanner flags it or cannot read it (:class:`~mlmodel.errors.UnsafeModelError`), unless
-    ``allow_unsafe=True``.
-    """
-    from mlmodel.modeldir import resolve_model_location
-
-    location = resolve_model_location(os.fspath(path))  # a model URI is fetched first
-    model_dir = location.model_dir
-    model = Model.load(location)
-    flavor = model.flavors.get(FLAVOR_NAME)
-    if not isinstance(flavor, dict):
-        raise UsageError(f"{location.shown_dir}: the model has no {FLAVOR_NAME} flavor")
-    from mlmodel.runtime.sklearn_loader import load_sklearn_model
-
-    return load_sklearn_model(model_dir, flavor, allow_unsafe=allow_unsafe)
-
-
-__all__ = ["default_pip_requirements", "load_model", "save_model"]
+__all__ = ["default_pip_requirements", "save_model"]

@@ -72,9 +72,9 @@ def generate(model: str | Path, output: str | Path, *, mlmodel_requirement: str)
 
     The model is validated first (an invalid model raises InvalidModelError)."""
     from mlmodel.fsio import atomic_directory
-    from mlmodel.pyfunc import _read_validated  # validation without loading (no unpickling)
+    from mlmodel.gate import read_validated  # validation without loading (no unpickling)
 
-    model_dir, document = _read_validated(model)
+    model_dir, document = read_validated(model)
     with atomic_directory(output) as folder:
         shutil.copytree(model_dir, folder / "model", symlinks=True)
         text = dockerfile_text(
