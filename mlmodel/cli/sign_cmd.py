@@ -48,7 +48,7 @@ def sign(
         typer.Option(
             "--certificate-chain",
             metavar="CHAIN",
-            help="Certificates (PEM) between --certificate and the root; repeatable.",
+            help="The CA certificates (PEM) above --certificate, up to the root; repeatable.",
             show_default=False,
         ),
     ] = None,
@@ -69,8 +69,8 @@ def sign(
                 "sign", f"--password-env: the environment variable {password_env} is not set"
             )
         password = value.encode("utf-8")
-    if certificate_chain and certificate is None:
-        raise usage("sign", "--certificate-chain needs --certificate")
+    if bool(certificate_chain) != (certificate is not None):
+        raise usage("sign", "--certificate and --certificate-chain go together")
     written = sign_model(
         model,
         key,

@@ -29,8 +29,8 @@ def sign_model(
     the elliptic-curve PEM ``private_key`` (``password`` when it is encrypted) and write the
     signature (a Sigstore bundle, as ``model_signing sign`` writes) to
     ``<model_dir>/<signature_name>`` atomically; returns its path. With ``certificate``
-    (and the ``certificate_chain`` above it) the bundle carries the certificate chain instead
-    of the key's hint. ``model_name`` names the model in the signature (default: the
+    and ``certificate_chain`` (the CA certificates above it, up to the root; required) the
+    bundle carries the certificates instead of the key's hint. ``model_name`` names the model in the signature (default: the
     directory's name; it is informative only). Raises
     :class:`~mlmodel.errors.UsageError` for a missing directory or key, an unusable key, a
     symlink or special file in the directory, or a missing ``pip install "mlmodel[sign]"``."""
@@ -46,6 +46,11 @@ def sign_model(
             raise UsageError(f"{path}: no such key or certificate file")
     if certificate_chain and certificate is None:
         raise UsageError("a certificate chain needs the signing certificate too")
+    if certificate is not None and not certificate_chain:
+        raise UsageError(
+            "a certificate needs its chain too: the CA certificates above it, up to the root "
+            "(model-signing 1.1.1 writes no bundle without one)"
+        )
     target = model_dir / signature_name
     if target.is_symlink() or (target.exists() and not target.is_file()):
         raise UsageError(f"{target}: exists and is not a regular file; not signed")

@@ -112,12 +112,13 @@ def verify_model(
     keys = [Path(k) for k in public_keys]
     chains = [Path(c) for c in certificate_chains]
     _check_inputs(model_dir, keys, chains)
+    candidates = backend.verifiers(keys, chains)  # usage errors before the signature's
     signature = model_dir / signature_name
     payload = read_signature(model_dir, signature_name)
     refusals: list[str] = []
     altered: list[str] = []
     verified: tuple[Path, dict[str, tuple[str, str]]] | None = None
-    for key, verifier in backend.verifiers(keys, chains):
+    for key, verifier in candidates:
         is_chain = key in chains and key not in keys
         why = _precheck(payload, key, is_chain)
         if why is not None:
