@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from mlmodel.errors import UsageError
 from mlmodel.signing.bundle import (
@@ -32,7 +33,8 @@ from mlmodel.signing.errors import SignatureError
 class SignedManifest:
     """A verified signature: the ``signature`` file, the ``key`` (public key or certificate
     chain file) it verified with, and ``digests``: every covered file's POSIX path relative
-    to the model directory -> its hex digest, computed with ``algorithm`` (``sha256``)."""
+    to the model directory -> its hex digest (read-only), computed with ``algorithm``
+    (``sha256``; ``blake2``, BLAKE2b, for signatures made with model-signing's option)."""
 
     signature: Path
     key: Path
@@ -160,7 +162,7 @@ def verify_model(
             files=differences.files,
             differences=differences.by_kind(),
         )
-    return SignedManifest(signature, key, digests, payload.algorithm)
+    return SignedManifest(signature, key, MappingProxyType(digests), payload.algorithm)
 
 
 __all__ = ["SignedManifest", "read_signature", "verify_model"]

@@ -81,14 +81,17 @@ def _check(ctx: LintContext) -> SignatureCheck:
     except SignatureError as exc:
         return SignatureCheck(unreadable=str(exc).split(": ", 2)[-1])
     budget = ScanBudget()
-    found = hash_directory(
-        model_dir,
-        algorithm=payload.algorithm,
-        exclude=(SIGNATURE_NAME,),
-        allow_symlinks=payload.allow_symlinks,
-        max_bytes=budget.max_bytes,
-        max_seconds=budget.max_seconds,
-    )
+    try:
+        found = hash_directory(
+            model_dir,
+            algorithm=payload.algorithm,
+            exclude=(SIGNATURE_NAME,),
+            allow_symlinks=payload.allow_symlinks,
+            max_bytes=budget.max_bytes,
+            max_seconds=budget.max_seconds,
+        )
+    except OSError as exc:  # a folder or file that cannot be read
+        return SignatureCheck(stopped=f"{exc.filename or model_dir}: {exc.strerror or exc}")
     if found.stopped is not None:
         return SignatureCheck(stopped=found.stopped)
     return SignatureCheck(differences=compare(payload.digests, found.digests, found.irregular))

@@ -2,7 +2,8 @@
 
 MLM504 hashes every file of a signed model; a directory whose files add up to more than
 the scan bound (4 GiB, as for the pickle scan), or that takes longer than its time bound
-(120 s), is not hashed to the end, and this warning says the signature was not checked.
+(120 s), is not hashed to the end, and this warning says the signature was not checked
+(as it does when a folder or file of the model cannot be read).
 ``mlmodel verify MODEL --key KEY.pem`` checks a model of any size.
 
 Fails: a signed model directory holding 5 GB of weights.
