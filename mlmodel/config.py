@@ -10,6 +10,9 @@ same keys sit at the top level::
     ignore = ["MLM301"]
     mlflow-version = "2.9"          # judge models against this MLflow release (default: newest)
 
+    [tool.mlmodel.trust]            # in .mlmodel.toml: [trust]
+    require-signature = true        # lint: a model without model.sig is an error (MLM505)
+
     [tool.mlmodel.flavors]          # in .mlmodel.toml: [flavors]
     my_flavor = "schemas/my_flavor.schema.json"   # JSON Schema, JSON or YAML
 
@@ -29,7 +32,8 @@ A model under check cannot configure its own check:
   MLmodel file) may tune the other rules but never drop a security rule: its
   ``ignore`` entries that cover an ``MLM5xx`` code (``MLM5``, ``MLM501``, ``MLM``,
   ``M``, ``ALL``) are dropped, ``MLM5`` is added to its ``select`` when that would
-  leave one out, and its declared schemas must lie inside the model directory.
+  leave one out, and its declared schemas must lie inside the model directory; it may
+  require a signature, but not waive one the configuration above it requires.
 * Trust (``[tool.mlmodel.trust]``) is the loader's to grant: loaders read it from the
   configuration that applies to the *current directory* (:func:`loader_trust`), and a
   ``trust`` table in a file inside the model directory grants nothing.
@@ -45,7 +49,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -56,6 +60,7 @@ from mlmodel.releases import Release, release
 
 CONFIG_NAMES = (".mlmodel.toml", "pyproject.toml")
 KNOWN_KEYS = frozenset({"flavors", "select", "ignore", "mlflow-version", "trust"})
+#: the keys of the ``trust`` table
 TRUST_KEYS = frozenset({"trusted-types", "keys", "require-signature"})
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_SCHEMA_BYTES = 1024 * 1024
@@ -101,6 +106,8 @@ class ProjectConfig:
     trust: TrustConfig = field(default_factory=TrustConfig)
     #: ``mlflow-version``: the MLflow release models are judged against (None: the newest)
     mlflow_version: Release | None = None
+    #: ``trust.require-signature``: every model must carry a signature (lint MLM505)
+    require_signature: bool = False
 
 
 EMPTY = ProjectConfig()
@@ -200,7 +207,20 @@ def load_config(start: Path, *, isolated: bool = False) -> ProjectConfig:
     path, table = found
     model_dir = (start if start.is_dir() else start.parent).resolve()
     inside = path.parent == model_dir
-    return _parse(path, json.dumps(table, sort_keys=True, default=str), inside)
+    config = _parse(path, json.dumps(table, sort_keys=True, default=str), inside)
+    if inside and not config.require_signature and _above_requires_signature(model_dir):
+        config = replace(config, require_signature=True)
+    return config
+
+
+def _above_requires_signature(model_dir: Path) -> bool:
+    """Whether the configuration above the model directory requires signatures: one in the
+    model directory cannot waive that."""
+    found = find_config_file(model_dir.parent)
+    if found is None:
+        return False
+    path, table = found
+    return _parse(path, json.dumps(table, sort_keys=True, default=str)).require_signature
 
 
 @cache
@@ -241,6 +261,7 @@ def _parse(path: Path, table_json: str, inside_model: bool = False) -> ProjectCo
         inside_model=inside_model,
         overridden=overridden,
         mlflow_version=release(table.get("mlflow-version"), f"{where} mlflow-version"),
+        require_signature=trust.require_signature,
     )
 
 

@@ -93,9 +93,11 @@ def log_model(
     tags: dict[str, Any] | None = None,
     model_type: str | None = None,
     step: int = 0,
+    sign_with: str | os.PathLike[str] | None = None,
 ) -> Any:
     """Log ``sk_model`` to the active MLflow run as ``mlflow.sklearn.log_model`` does (a
-    LoggedModel, optionally registered); returns MLflow's ``ModelInfo``."""
+    LoggedModel, optionally registered); returns MLflow's ``ModelInfo``. ``sign_with``: a
+    private key that signs the saved directory before it is uploaded (see ``save_model``)."""
     import sys
 
     from mlmodel.runtime.model import Model
@@ -120,6 +122,7 @@ def log_model(
         tags=tags,
         model_type=model_type,
         step=step,
+        sign_with=sign_with,
     )
 
 

@@ -23,6 +23,7 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn.tree import DecisionTreeClassifier
 
 import mlmodel.pyfunc
+import mlmodel.sklearn
 from mlmodel.runtime.errors import (
     PERMISSION_DENIED,
     RESOURCE_DOES_NOT_EXIST,
@@ -31,7 +32,6 @@ from mlmodel.runtime.errors import (
     MlmodelException,
     UnsafeModelError,
 )
-import mlmodel.sklearn
 from tests import pyfunc_models
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

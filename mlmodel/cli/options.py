@@ -165,3 +165,7 @@ ModelArgument = Annotated[
         metavar="MODEL",
     ),
 ]
+ModelDirArgument = Annotated[
+    Path,
+    typer.Argument(metavar="MODEL", help="The model directory.", show_default=False),
+]

@@ -140,8 +140,13 @@ def save_model(
     pyfunc_predict_fn: str = "predict",
     skops_trusted_types: Sequence[str] | None = None,
     mlflow_model: Model | None = None,
+    sign_with: str | os.PathLike[str] | None = None,
 ) -> Model:
-    """Save ``sk_model`` as an MLflow model directory at ``path``; returns its :class:`Model`."""
+    """Save ``sk_model`` as an MLflow model directory at ``path``; returns its :class:`Model`.
+
+    ``sign_with``: an elliptic-curve PEM private key: the directory is signed
+    (``model.sig``, :func:`mlmodel.signing.sign_model`) before it takes its name, so it
+    appears signed or not at all (needs ``pip install "mlmodel[sign]"``)."""
     import sklearn
 
     serialization.check_format(serialization_format)
@@ -194,6 +199,10 @@ def save_model(
         if pip_requirements is None:
             defaults = inferred_pip_requirements(model_file, serialization_format)
         Environment.build(defaults or [], pip_requirements, extra_pip_requirements).write(staging)
+        if sign_with is not None:
+            from mlmodel.signing import sign_model
+
+            sign_model(staging, Path(sign_with), model_name=Path(path).absolute().name)
     return model
 
 

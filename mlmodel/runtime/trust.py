@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from mlmodel.runtime.errors import UnsafeModelError
+from mlmodel.runtime.errors import MissingDependencyError, UnsafeModelError
 from mlmodel.runtime.safety import LoadPolicy, Manifest
 
 #: the signature file of a signed model directory (OpenSSF model signing)
@@ -124,13 +124,21 @@ def signature_present(model_dir: Path) -> bool:
 
 def verify_signature(model_dir: Path, policy: LoadPolicy) -> Manifest:
     """The manifest of ``model_dir``'s signature, verified against the policy's keys."""
-    from mlmodel.signing import verify_model
+    from mlmodel.signing import SignatureError, SigningUnavailableError, verify_model
 
-    verified = verify_model(model_dir, public_keys=policy.trusted_keys)
+    try:
+        verified = verify_model(model_dir, public_keys=policy.trusted_keys)
+    except SigningUnavailableError as exc:
+        raise MissingDependencyError(str(exc), package="mlmodel[sign]") from exc
+    except SignatureError as exc:
+        raise UnsafeModelError(
+            f"{model_dir}: refusing to load: its signature does not verify ({exc})",
+            path=str(model_dir),
+        ) from exc
     return Manifest(
         model_dir=model_dir,
         digests=dict(verified.digests),
-        algorithm=getattr(verified, "algorithm", "sha256"),
+        algorithm=verified.algorithm,
         signature=verified.signature,
         key=verified.key,
     )
