@@ -299,3 +299,28 @@ def test_the_environment_opt_in_still_loads_a_notebook_model(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[2.5]"
+
+
+def test_generate_dockerfile_carries_the_loaders_trust_into_the_image(
+    notebook_model: Path, keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mlmodel.cli.app import run
+
+    refused = tmp_path / "refused"
+    assert run(["generate-dockerfile", str(notebook_model), "-o", str(refused)]) == 1
+    assert "--trusted-key" in capsys.readouterr().err
+    assert not refused.exists()
+    context = tmp_path / "ctx"
+    argv = ["generate-dockerfile", str(notebook_model), "-o", str(context)]
+    assert run([*argv, "--trusted-key", str(keys.public), "--require-signature"]) == 0
+    key = context / "keys" / f"key0-{keys.public.name}"
+    assert key.read_bytes() == keys.public.read_bytes()
+    dockerfile = (context / "Dockerfile").read_text()
+    assert "COPY keys /opt/ml/keys" in dockerfile
+    entry = json.loads(dockerfile.split("ENTRYPOINT ", 1)[1].splitlines()[0])
+    assert entry[-3:] == ["--trusted-key", f"/opt/ml/keys/{key.name}", "--require-signature"]
+    # the image's command, run on the context's own files, loads the signed model
+    loaded = mlmodel.pyfunc.load_model(
+        context / "model", trusted_keys=[key], require_signature=True
+    )
+    assert list(loaded.predict(X)) == [2.5, 3.5, 4.5]
