@@ -25,7 +25,8 @@ def load_sklearn_file(
     *,
     flavor: str = "sklearn",
 ) -> Any:
-    """One serialised estimator file, in one of :data:`FORMATS`."""
+    """One serialised estimator file, in one of :data:`FORMATS`; its trees are verified
+    (:func:`~mlmodel.runtime.tree_check.verify_trees`) unless the policy allows unsafe loads."""
     if serialization_format not in FORMATS:
         raise MlmodelException(
             f"Unrecognized serialization format: {serialization_format}. Please specify one "
@@ -33,9 +34,16 @@ def load_sklearn_file(
             error_code=INVALID_PARAMETER_VALUE,
         )
     if serialization_format == "skops":
-        return load_skops_file(path, policy, flavor=flavor, trusted=skops_trusted_types)
-    module: PickleModule = "cloudpickle" if serialization_format == "cloudpickle" else "pickle"
-    return load_pickle_file(path, policy, flavor=flavor, module=module)
+        model = load_skops_file(path, policy, flavor=flavor, trusted=skops_trusted_types)
+    else:
+        module: PickleModule = "cloudpickle" if serialization_format == "cloudpickle" else "pickle"
+        model = load_pickle_file(path, policy, flavor=flavor, module=module)
+    if not policy.allow_unsafe:
+        # scikit-learn's tree code does not bounds-check node arrays: check them before use
+        from mlmodel.runtime.tree_check import verify_trees
+
+        verify_trees(model, source=str(path))
+    return model
 
 
 def load_sklearn_model(
