@@ -171,7 +171,7 @@ def save_model(
         if metadata is not None:
             model.metadata = metadata
         model_file = staging / file_name
-        serialization.dump(sk_model, model_file, serialization_format, trusted)
+        trusted = serialization.dump(sk_model, model_file, serialization_format, trusted)
         if hasattr(sk_model, pyfunc_predict_fn):
             model.add_flavor(
                 "python_function",
