@@ -218,6 +218,14 @@ _TABLE: tuple[Code, ...] = (
         W,
         "a sklearn/xgboost/lightgbm model file imports code outside its framework",
     ),
+    _lint(
+        "MLM504",
+        "signature-mismatch",
+        E,
+        "model.sig does not cover the model's files as they are, or cannot be read",
+    ),
+    _lint("MLM505", "unsigned-model", E, "no model.sig where the configuration requires one"),
+    _lint("MLM506", "signature-unchecked", W, "model.sig not checked: the model is too large"),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _TABLE}

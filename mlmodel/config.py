@@ -10,8 +10,16 @@ same keys sit at the top level::
     ignore = ["MLM301"]
     mlflow-version = "2.9"          # judge models against this MLflow release (default: newest)
 
+    [tool.mlmodel.trust]            # in .mlmodel.toml: [trust]
+    require-signature = true        # lint: a model without model.sig is an error (MLM505)
+
     [tool.mlmodel.flavors]          # in .mlmodel.toml: [flavors]
     my_flavor = "schemas/my_flavor.schema.json"   # JSON Schema, JSON or YAML
+
+    [tool.mlmodel.trust]            # what loaders started here trust (see below)
+    trusted-types = ["mypackage.models.MyModel"]  # globals a pickle may import, exactly
+    keys = ["keys/release.pub"]     # public keys whose signatures grant trust
+    require-signature = true        # refuse models without a signature that verifies
 
 A declared flavor schema is checked against its JSON Schema meta-schema when
 the configuration is loaded: a broken one is a usage error.
@@ -24,7 +32,11 @@ A model under check cannot configure its own check:
   MLmodel file) may tune the other rules but never drop a security rule: its
   ``ignore`` entries that cover an ``MLM5xx`` code (``MLM5``, ``MLM501``, ``MLM``,
   ``M``, ``ALL``) are dropped, ``MLM5`` is added to its ``select`` when that would
-  leave one out, and its declared schemas must lie inside the model directory.
+  leave one out, and its declared schemas must lie inside the model directory; it may
+  require a signature, but not waive one the configuration above it requires.
+* Trust (``[tool.mlmodel.trust]``) is the loader's to grant: loaders read it from the
+  configuration that applies to the *current directory* (:func:`loader_trust`), and a
+  ``trust`` table in a file inside the model directory grants nothing.
 * Configuration files are read only when they are regular files of at most
   :data:`MAX_CONFIG_BYTES` (never a FIFO or ``/dev/zero``). Declared schemas are
   bounded the same way (:data:`MAX_SCHEMA_BYTES`, :data:`MAX_SCHEMA_DEPTH`,
@@ -37,7 +49,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -47,7 +59,9 @@ from mlmodel.errors import UsageError
 from mlmodel.releases import Release, release
 
 CONFIG_NAMES = (".mlmodel.toml", "pyproject.toml")
-KNOWN_KEYS = frozenset({"flavors", "select", "ignore", "mlflow-version"})
+KNOWN_KEYS = frozenset({"flavors", "select", "ignore", "mlflow-version", "trust"})
+#: the keys of the ``trust`` table
+TRUST_KEYS = frozenset({"trusted-types", "keys", "require-signature"})
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_SCHEMA_BYTES = 1024 * 1024
 MAX_SCHEMA_DEPTH = 64
@@ -68,6 +82,17 @@ class DeclaredFlavor:
 
 
 @dataclass(frozen=True)
+class TrustConfig:
+    """``[tool.mlmodel.trust]``: what a loader started under this configuration trusts."""
+
+    trusted_types: tuple[str, ...] = ()
+    #: public keys (paths resolved against the configuration file's folder)
+    keys: tuple[Path, ...] = ()
+    require_signature: bool = False
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
 class ProjectConfig:
     path: Path | None = None
     flavors: dict[str, DeclaredFlavor] = field(default_factory=dict)
@@ -77,8 +102,12 @@ class ProjectConfig:
     inside_model: bool = False
     #: ``ignore`` entries dropped because they would silence security rules
     overridden: tuple[str, ...] = ()
+    #: ``[tool.mlmodel.trust]`` (empty for a file inside the model directory)
+    trust: TrustConfig = field(default_factory=TrustConfig)
     #: ``mlflow-version``: the MLflow release models are judged against (None: the newest)
     mlflow_version: Release | None = None
+    #: ``trust.require-signature``: every model must carry a signature (lint MLM505)
+    require_signature: bool = False
 
 
 EMPTY = ProjectConfig()
@@ -178,7 +207,20 @@ def load_config(start: Path, *, isolated: bool = False) -> ProjectConfig:
     path, table = found
     model_dir = (start if start.is_dir() else start.parent).resolve()
     inside = path.parent == model_dir
-    return _parse(path, json.dumps(table, sort_keys=True, default=str), inside)
+    config = _parse(path, json.dumps(table, sort_keys=True, default=str), inside)
+    if inside and not config.require_signature and _above_requires_signature(model_dir):
+        config = replace(config, require_signature=True)
+    return config
+
+
+def _above_requires_signature(model_dir: Path) -> bool:
+    """Whether the configuration above the model directory requires signatures: one in the
+    model directory cannot waive that."""
+    found = find_config_file(model_dir.parent)
+    if found is None:
+        return False
+    path, table = found
+    return _parse(path, json.dumps(table, sort_keys=True, default=str)).require_signature
 
 
 @cache
@@ -209,15 +251,58 @@ def _parse(path: Path, table_json: str, inside_model: bool = False) -> ProjectCo
     overridden: tuple[str, ...] = ()
     if inside_model:
         select, ignore, overridden = _keep_security_rules(select, ignore)
+    trust = _trust(path, table.get("trust", {}), where)
     return ProjectConfig(
         path=path,
+        trust=TrustConfig() if inside_model else trust,
         flavors=declared,
         select=select,
         ignore=ignore,
         inside_model=inside_model,
         overridden=overridden,
         mlflow_version=release(table.get("mlflow-version"), f"{where} mlflow-version"),
+        require_signature=trust.require_signature,
     )
+
+
+def _trust(path: Path, table: object, where: str) -> TrustConfig:
+    if not isinstance(table, dict):
+        raise UsageError(f"{where} 'trust' must be a table")
+    unknown = sorted(set(table) - TRUST_KEYS)
+    if unknown:
+        raise UsageError(
+            f"{where} trust: unknown key(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(TRUST_KEYS))}"
+        )
+    types = table.get("trusted-types", [])
+    keys = table.get("keys", [])
+    required = table.get("require-signature", False)
+    if not isinstance(types, list) or not all(isinstance(t, str) and t for t in types):
+        raise UsageError(f"{where} trust.trusted-types must be a list of module.Name strings")
+    if not isinstance(keys, list) or not all(isinstance(k, str) and k for k in keys):
+        raise UsageError(f"{where} trust.keys must be a list of public key files")
+    if not isinstance(required, bool):
+        raise UsageError(f"{where} trust.require-signature must be true or false")
+    return TrustConfig(
+        trusted_types=tuple(types),
+        keys=tuple((path.parent / k).resolve() for k in keys),
+        require_signature=required,
+        path=path,
+    )
+
+
+def loader_trust(model_dir: Path, *, start: Path | None = None) -> TrustConfig:
+    """The trust the loader's side grants: ``[tool.mlmodel.trust]`` of the configuration that
+    applies to ``start`` (the current directory), never one that lies in ``model_dir`` or
+    below it (a model cannot grant itself trust)."""
+    found = find_config_file(Path.cwd() if start is None else start)
+    if found is None:
+        return TrustConfig()
+    path, table = found
+    if path.parent.resolve().is_relative_to(model_dir.resolve()):
+        return TrustConfig()
+    where = f"{path}: " + ("[tool.mlmodel]" if path.name == "pyproject.toml" else "")
+    return _trust(path, table.get("trust", {}), where)
 
 
 def _covers_security(selector: str) -> bool:

@@ -9,7 +9,7 @@ loading here scans pickle files before unpickling them (see :func:`load_model`).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,6 @@ from mlmodel.runtime.save_sklearn import (
     FLAVOR_NAME,
     SUPPORTED_PREDICT_FNS,
     default_pip_requirements,
-    load_model,
     save_model,
 )
 from mlmodel.runtime.sklearn_serialization import CLOUDPICKLE, FORMATS, PICKLE, SKOPS
@@ -31,6 +30,47 @@ SUPPORTED_SERIALIZATION_FORMATS = list(FORMATS)
 def get_default_pip_requirements(serialization_format: str = SKOPS) -> list[str]:
     """The requirements every saved model gets: scikit-learn and the format's library."""
     return default_pip_requirements(serialization_format)
+
+
+def load_model(
+    path: str | os.PathLike[str],
+    *,
+    allow_unsafe: bool = False,
+    strict: bool = False,
+    trusted_types: Iterable[str] | None = None,
+    trusted_keys: Iterable[str | os.PathLike[str]] | None = None,
+    require_signature: bool = False,
+) -> Any:
+    """The scikit-learn estimator of a model directory (``sklearn`` flavor).
+
+    The same gate as :func:`mlmodel.pyfunc.load_model`: the model is validated (path
+    checks included), the trust decision is made, and a pickle, cloudpickle or skops file
+    loads only within the allowlist and what the caller trusts (same keyword arguments);
+    trees are verified before the estimator is returned.
+    """
+    from mlmodel.gate import read_validated
+    from mlmodel.runtime.safety import TrustOptions
+    from mlmodel.runtime.sklearn_loader import load_sklearn_model
+    from mlmodel.runtime.trust import decide
+
+    trust = TrustOptions.of(
+        allow_unsafe=allow_unsafe,
+        strict=strict,
+        trusted_types=trusted_types,
+        trusted_keys=trusted_keys,
+        require_signature=require_signature,
+    )
+    model_dir, document = read_validated(os.fspath(path))
+    flavor = (document.get("flavors") or {}).get(FLAVOR_NAME)
+    if not isinstance(flavor, dict):
+        from mlmodel.runtime.errors import RESOURCE_DOES_NOT_EXIST, MlmodelException
+
+        raise MlmodelException(
+            f"{model_dir}: the model has no {FLAVOR_NAME} flavor",
+            error_code=RESOURCE_DOES_NOT_EXIST,
+        )
+    policy = decide(model_dir, document, trust.policy(model_dir))
+    return load_sklearn_model(model_dir, flavor, policy)
 
 
 def log_model(
@@ -53,9 +93,11 @@ def log_model(
     tags: dict[str, Any] | None = None,
     model_type: str | None = None,
     step: int = 0,
+    sign_with: str | os.PathLike[str] | None = None,
 ) -> Any:
     """Log ``sk_model`` to the active MLflow run as ``mlflow.sklearn.log_model`` does (a
-    LoggedModel, optionally registered); returns MLflow's ``ModelInfo``."""
+    LoggedModel, optionally registered); returns MLflow's ``ModelInfo``. ``sign_with``: a
+    private key that signs the saved directory before it is uploaded (see ``save_model``)."""
     import sys
 
     from mlmodel.runtime.model import Model
@@ -80,6 +122,7 @@ def log_model(
         tags=tags,
         model_type=model_type,
         step=step,
+        sign_with=sign_with,
     )
 
 

@@ -48,6 +48,8 @@ def skops_file(types: list[str]) -> bytes:
 
 
 LR = "sklearn.linear_model._logistic.LogisticRegression"
+TRUST = "[trust]\nrequire-signature = true\n"
+
 CASES: list[tuple[str, str, dict[str, object], list[tuple[str, int]]]] = [
     # retired codes select (and suppress) the validation code that reports the problem
     ("MLM101-fail", PYFUNC + "    python_version: 3.10\n", ENV, [("V402", 5)]),
@@ -178,6 +180,12 @@ CASES: list[tuple[str, str, dict[str, object], list[tuple[str, int]]]] = [
         {**ENV, "m.skops": skops_file([LR, "numpy.ndarray"])},
         [],
     ),
+    # signed models, and MLM506's failing case (a sparse 5 GB file): tests/test_signing.py
+    ("MLM504-fail", PYFUNC, {**ENV, "model.sig": '{"mediaType": "x"'}, [("MLM504", 1)]),
+    ("MLM504-pass", PYFUNC, ENV, []),
+    ("MLM505-fail", PYFUNC, {**ENV, ".mlmodel.toml": TRUST}, [("MLM505", 1)]),
+    ("MLM505-pass", PYFUNC, {**ENV, ".mlmodel.toml": TRUST, "model.sig": "{}"}, []),
+    ("MLM506-pass", PYFUNC, {**ENV, "model.sig": "{}"}, []),
 ]
 
 

@@ -156,7 +156,7 @@ def _documented() -> Iterator[tuple[str, str, dict[str, str]]]:
 DOCUMENTED = list(_documented())
 #: rules whose examples need binary files (a 5 MB model, a pickle, a skops zip): their
 #: golden cases in test_lint_rules build those
-PROSE_EXAMPLES = {"MLM405", "MLM501", "MLM502", "MLM503"}
+PROSE_EXAMPLES = {"MLM405", "MLM501", "MLM502", "MLM503", "MLM506"}
 
 
 @pytest.mark.parametrize(

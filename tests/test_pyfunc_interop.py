@@ -1,7 +1,10 @@
 """Every kind of model MLflow 3.17.2 saves loads in mlmodel.pyfunc and predicts identically.
 
 MLflow is the oracle: each model is saved by MLflow, loaded by ``mlflow.pyfunc.load_model``
-and by ``mlmodel.pyfunc.load_model``, and both predict on the same data.
+and by ``mlmodel.pyfunc.load_model``, and both predict on the same data. A custom
+``PythonModel`` is code: it loads once the loader trusts its class (``trusted_types``, the
+class pickled by reference) or the model's code (``allow_unsafe``; a signature in
+tests/test_signing.py).
 """
 
 from __future__ import annotations
@@ -155,10 +158,13 @@ def test_custom_python_model_with_artifacts_and_params(tmp_path: Path) -> None:
         signature=signature,
     )
     data = pd.DataFrame({"x": [1.0, 2.0, 4.0]})
-    _both(path, data)
-    out = _both(path, data, params={"shift": 1})
+    with pytest.raises(mlmodel.pyfunc.UnsafeModelError, match=r"tests\.pyfunc_models\.ScaleModel"):
+        mlmodel.pyfunc.load_model(path)
+    trusted = {"trusted_types": ["tests.pyfunc_models.ScaleModel"]}
+    _both(path, data, **trusted)
+    out = _both(path, data, params={"shift": 1}, **trusted)
     assert list(out) == [3.5, 6.0, 11.0]
-    assert mlmodel.pyfunc.load_model(path).loader_module == "mlflow.pyfunc.model"
+    assert mlmodel.pyfunc.load_model(path, **trusted).loader_module == "mlflow.pyfunc.model"
 
 
 def test_code_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -173,7 +179,10 @@ def test_code_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, "shipped_helper", raising=False)
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p != str(helper.parent)])
     data = pd.DataFrame({"x": [1, 2, 3]})
-    ours = mlmodel.pyfunc.load_model(path).predict(data)
+    with pytest.raises(mlmodel.pyfunc.UnsafeModelError, match=r"code/ first on the import path"):
+        mlmodel.pyfunc.load_model(path, trusted_types=["tests.pyfunc_models.UsesCodePath"])
+    assert str(path / "code") not in sys.path
+    ours = mlmodel.pyfunc.load_model(path, allow_unsafe=True).predict(data)
     assert str(path / "code") in sys.path  # the model's own copy, not the source folder
     _same(mlflow.pyfunc.load_model(str(path)).predict(data), ours)
 
@@ -197,15 +206,23 @@ def test_models_from_code(tmp_path: Path) -> None:
     path = tmp_path / "m"
     mlflow.pyfunc.save_model(path, python_model=str(script))
     data = pd.DataFrame({"x": [1, 2, 3]})
-    assert list(_both(path, data)) == [2, 3, 4]
-    assert mlmodel.pyfunc.load_model(path).loader_module == "mlflow.pyfunc.loaders.code_model"
+    with pytest.raises(mlmodel.pyfunc.UnsafeModelError, match="model from code"):
+        mlmodel.pyfunc.load_model(path)
+    assert list(_both(path, data, allow_unsafe=True)) == [2, 3, 4]
+    loaded = mlmodel.pyfunc.load_model(path, allow_unsafe=True)
+    assert loaded.loader_module == "mlflow.pyfunc.loaders.code_model"
 
 
 def test_type_hinted_python_model(tmp_path: Path) -> None:
     path = tmp_path / "m"
     mlflow.pyfunc.save_model(path, python_model=pyfunc_models.HintedModel())
-    assert _both(path, ["a", "bc"]) == ["A", "BC"]
-    model = mlmodel.pyfunc.load_model(path)
+    trusted = [
+        "tests.pyfunc_models.HintedModel",
+        "cloudpickle.cloudpickle._builtin_type",  # list[str]: types.GenericAlias, by name
+        "types.GenericAlias",
+    ]
+    assert _both(path, ["a", "bc"], trusted_types=trusted) == ["A", "BC"]
+    model = mlmodel.pyfunc.load_model(path, trusted_types=trusted)
     assert model.is_signature_from_type_hint is True
     with pytest.raises(Exception, match=r"(?i)list|str|type"):
         model.predict([1, 2])  # the model's own type-hint check still runs
@@ -264,6 +281,7 @@ def test_model_config_overrides_as_mlflow(
     mlflow.pyfunc.save_model(path, python_model=pyfunc_models.ConfigModel(), model_config=saved)
     data = pd.DataFrame({"x": [0.0, 1.0]})
     theirs = mlflow.pyfunc.load_model(str(path), model_config=given).predict(data)
-    ours = mlmodel.pyfunc.load_model(path, model_config=given).predict(data)
+    trusted = ["tests.pyfunc_models.ConfigModel"]
+    ours = mlmodel.pyfunc.load_model(path, model_config=given, trusted_types=trusted).predict(data)
     _same(theirs, ours)
     assert list(ours) == [offset, 1.0 + offset]

@@ -1,9 +1,11 @@
-"""Safe loading: nothing the scanner flags, or cannot read, is unpickled without an opt-in."""
+"""Safe loading: nothing off the exact allowlist, or that cannot be read, is unpickled, and no
+Python from the model runs, unless the loader trusts it."""
 
 from __future__ import annotations
 
 import builtins
 import ipaddress
+import operator
 import pickle
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn.tree import DecisionTreeClassifier
 
 import mlmodel.pyfunc
+import mlmodel.sklearn
 from mlmodel.runtime.errors import (
     PERMISSION_DENIED,
     RESOURCE_DOES_NOT_EXIST,
@@ -29,7 +32,6 @@ from mlmodel.runtime.errors import (
     MlmodelException,
     UnsafeModelError,
 )
-from mlmodel.runtime.sklearn_loader import load_sklearn_model
 from tests import pyfunc_models
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -119,9 +121,10 @@ def test_canary_in_a_python_model_is_refused_before_mlflow_sees_it(tmp_path: Pat
 
 def test_sklearn_load_model_function_is_gated(canary_model: tuple[Path, Path]) -> None:
     path, canary = canary_model
-    conf = yaml.safe_load((path / "MLmodel").read_text())["flavors"]["sklearn"]
     with pytest.raises(UnsafeModelError):
-        load_sklearn_model(path, conf)
+        mlmodel.sklearn.load_model(path)
+    with pytest.raises(UnsafeModelError):
+        mlmodel.sklearn.load_model(path, strict=True)
     assert not canary.exists()
 
 
@@ -150,37 +153,60 @@ def test_no_pickle_switch_refuses_even_clean_pickles(
     np.testing.assert_array_equal(mlmodel.pyfunc.load_model(skops).predict(X), Y)
 
 
-def test_strict_refuses_globals_outside_the_flavor_allowlist(tmp_path: Path) -> None:
+def test_globals_outside_the_exact_allowlist_need_the_loaders_trust(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Harmless is not enough: a global off the list is refused until the caller (never the
+    model) names it; strict takes only the arguments' grants, not the environment's."""
     path = _sklearn_model(tmp_path / "m", fmt="pickle")
     mlmodel.pyfunc.load_model(path, strict=True)  # a plain estimator is inside the allowlist
     (path / "model.pkl").write_bytes(pickle.dumps(ipaddress.ip_address("10.0.0.1")))
-    mlmodel.pyfunc.load_model(path)  # not dangerous: loads by default
-    with pytest.raises(UnsafeModelError, match=r"ipaddress\.IPv4Address") as info:
-        mlmodel.pyfunc.load_model(path, strict=True)
-    assert "ipaddress.IPv4Address" in info.value.globals
+    for strict in (False, True):
+        with pytest.raises(UnsafeModelError, match=r"ipaddress\.IPv4Address") as info:
+            mlmodel.pyfunc.load_model(path, strict=strict)
+        assert info.value.globals == ["ipaddress.IPv4Address"]
+        assert "trusted_types=['ipaddress.IPv4Address']" in str(info.value)
+    loaded = mlmodel.sklearn.load_model(path, trusted_types=["ipaddress.IPv4Address"])
+    assert loaded == ipaddress.ip_address("10.0.0.1")
+    monkeypatch.setenv("MLMODEL_ALLOW_UNSAFE", "1")
+    assert mlmodel.sklearn.load_model(path) == loaded
+    with pytest.raises(UnsafeModelError):
+        mlmodel.sklearn.load_model(path, strict=True)
 
 
 TREE = "sklearn.tree._tree.Tree"
 
 
+LOG1P = "_operator.neg"
+
+
 def _tree_model(path: Path) -> Path:
-    """skops does not trust a fitted tree's ``Tree`` type by default: MLflow needs it declared."""
-    model = make_pipeline(FunctionTransformer(np.log1p), DecisionTreeClassifier()).fit(X, Y)
-    mlflow.sklearn.save_model(model, path, serialization_format="skops", skops_trusted_types=[TREE])
+    """skops does not trust a fitted tree's ``Tree`` type by default: MLflow needs it declared;
+    ``operator.neg`` (a function) is on no allowlist, skops's or mlmodel's."""
+    model = make_pipeline(FunctionTransformer(operator.neg), DecisionTreeClassifier()).fit(X, Y)
+    mlflow.sklearn.save_model(
+        model, path, serialization_format="skops", skops_trusted_types=[TREE, LOG1P]
+    )
     return path
 
 
-def test_skops_trusts_exactly_the_declared_types_the_file_needs(tmp_path: Path) -> None:
+def test_skops_trusted_types_in_the_model_grant_nothing(tmp_path: Path) -> None:
+    """The model's skops_trusted_types is a request: the verified tree type loads by
+    default, the function the model asks for needs the loader's trusted_types."""
     path = _tree_model(tmp_path / "m")
     expected = mlflow.pyfunc.load_model(str(path)).predict(X)
-    np.testing.assert_array_equal(mlmodel.pyfunc.load_model(path).predict(X), expected)
+    with pytest.raises(UnsafeModelError, match=r"_operator\.neg") as info:
+        mlmodel.pyfunc.load_model(path)
+    assert info.value.globals == [LOG1P]
+    assert "asks to trust _operator.neg" in str(info.value)
+    model = mlmodel.pyfunc.load_model(path, trusted_types=[LOG1P])
+    np.testing.assert_array_equal(model.predict(X), expected)
     mlmodel_file = path / "MLmodel"
     doc = yaml.safe_load(mlmodel_file.read_text())
     doc["flavors"]["sklearn"]["skops_trusted_types"] = None
     mlmodel_file.write_text(yaml.safe_dump(doc))
-    with pytest.raises(UnsafeModelError, match=r"sklearn\.tree\._tree\.Tree") as info:
-        mlmodel.pyfunc.load_model(path)
-    assert info.value.globals == [TREE]
+    model = mlmodel.pyfunc.load_model(path, trusted_types=[LOG1P])
+    np.testing.assert_array_equal(model.predict(X), expected)
     model = mlmodel.pyfunc.load_model(path, allow_unsafe=True)
     np.testing.assert_array_equal(model.predict(X), expected)
 
@@ -229,13 +255,17 @@ def test_a_model_that_does_not_validate_is_not_loaded(tmp_path: Path) -> None:
 
 
 def test_a_loader_module_that_is_not_installed_names_what_to_install(tmp_path: Path) -> None:
+    """A loader module outside MLflow's needs trust (importing it runs it); once trusted, a
+    missing one names what to install."""
     path = _sklearn_model(tmp_path / "m", fmt="skops")
     mlmodel_file = path / "MLmodel"
     doc = yaml.safe_load(mlmodel_file.read_text())
     doc["flavors"]["python_function"]["loader_module"] = "notinstalled_pkg.loader"
     mlmodel_file.write_text(yaml.safe_dump(doc))
-    with pytest.raises(MissingDependencyError, match="pip install notinstalled_pkg"):
+    with pytest.raises(UnsafeModelError, match="not one of MLflow's"):
         mlmodel.pyfunc.load_model(path)
+    with pytest.raises(MissingDependencyError, match="pip install notinstalled_pkg"):
+        mlmodel.pyfunc.load_model(path, allow_unsafe=True)
 
 
 @pytest.mark.parametrize("flavor", ["lightgbm", "xgboost"])

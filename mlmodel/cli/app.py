@@ -52,6 +52,8 @@ COMMAND_MODULES: dict[str, str] = {
     "generate-dockerfile": "mlmodel.cli.dockerfile_cmd",
     "rule": "mlmodel.cli.rule_cmd",
     "download": "mlmodel.cli.download_cmd",
+    "sign": "mlmodel.cli.sign_cmd",
+    "verify": "mlmodel.cli.verify_cmd",
 }
 
 

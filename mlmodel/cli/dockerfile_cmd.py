@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 
 from mlmodel.cli.app import app
-from mlmodel.cli.options import ModelArgument
+from mlmodel.cli.options import (
+    AllowUnsafeOption,
+    ModelArgument,
+    RequireSignatureOption,
+    TrustedKeyOption,
+    TrustTypeOption,
+    trust_options,
+)
 
 
 @app.command("generate-dockerfile")
@@ -23,13 +30,23 @@ def generate_dockerfile(
             help="What the image pip-installs for mlmodel (a name, a version pin or a URL).",
         ),
     ] = "mlmodel[serve,sklearn]",
+    allow_unsafe: AllowUnsafeOption = False,
+    trust_type: TrustTypeOption = None,
+    trusted_key: TrustedKeyOption = None,
+    require_signature: RequireSignatureOption = False,
 ) -> None:
     """Write a Docker build context (Dockerfile + the model) whose container runs
     `mlmodel serve` on 0.0.0.0:8080 with the model's requirements installed.
 
-    Exit status: 0, 1 when the model does not validate, 2 when the output exists.
+    The trust options are the server's: checked here (the model's signature verified, its
+    code and pickles judged, nothing loaded) and written into the image's command, the
+    public keys copied into the context.
+
+    Exit status: 0, 1 when the model does not validate or would be refused, 2 when the
+    output exists.
     """
     from mlmodel.serve.dockerfile import generate
 
-    path = generate(model, output, mlmodel_requirement=mlmodel_requirement)
+    trust = trust_options(allow_unsafe, trust_type, trusted_key, require_signature)
+    path = generate(model, output, mlmodel_requirement=mlmodel_requirement, trust=trust)
     typer.echo(f"wrote {path}/Dockerfile; build with: docker build -t IMAGE {path}")

@@ -16,11 +16,11 @@ if TYPE_CHECKING:
 def validate_arrived(model_dir: Path, uri: str) -> None:
     """The loader's own pre-load check: an invalid model raises InvalidModelError (exit 1)
     with its diagnostics, naming the model by ``uri`` (not the staging folder)."""
+    from mlmodel.gate import validate_location  # the one pre-load check
     from mlmodel.modeldir import ModelLocation, resolve_mlmodel_path
-    from mlmodel.pyfunc import _validate  # the one pre-load check (mlmodel.pyfunc's)
 
     location = ModelLocation.fetched(resolve_mlmodel_path(model_dir), uri)
-    _validate(location, location.file.read_bytes())
+    validate_location(location, location.file.read_bytes())
 
 
 def _default_dir(parsed: ModelUri) -> Path:

@@ -11,6 +11,8 @@ import typer
 from mlmodel.report import FORMATTERS, INSPECT_FORMATTERS
 
 if TYPE_CHECKING:
+    from mlmodel.runtime.safety import TrustOptions
+
     OutputFormat = str
     InspectFormat = str
 else:
@@ -104,9 +106,57 @@ AllowUnsafeOption = Annotated[
     bool,
     typer.Option(
         "--allow-unsafe",
-        help="Load pickles the static scanner flags (only for models you trust).",
+        help="Switch every load check off: pickles off the allowlist and the model's own "
+        "code load (only for models you trust; prefer --trust-type or --trusted-key).",
     ),
 ]
+TrustTypeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--trust-type",
+        metavar="MODULE.NAME",
+        help="Trust one more global a pickle (or skops type) may use, named exactly; "
+        "repeatable. Adds to \\[tool.mlmodel.trust] trusted-types.",
+        show_default=False,
+    ),
+]
+TrustedKeyOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--trusted-key",
+        metavar="PUBLIC.pem",
+        help="A public key: a model whose signature (mlmodel sign) verifies against it loads "
+        "its pickles and code; repeatable. Adds to \\[tool.mlmodel.trust] keys.",
+        show_default=False,
+    ),
+]
+RequireSignatureOption = Annotated[
+    bool,
+    typer.Option(
+        "--require-signature",
+        help="Refuse a model unless its signature verifies against a --trusted-key.",
+    ),
+]
+
+
+def trust_options(
+    allow_unsafe: bool,
+    trust_type: list[str] | None,
+    trusted_key: list[str] | None,
+    require_signature: bool,
+) -> TrustOptions:
+    """The trust a command's options grant (refusals then name these options)."""
+    from mlmodel.runtime.safety import TrustOptions
+
+    return TrustOptions.of(
+        allow_unsafe=allow_unsafe,
+        trusted_types=trust_type or (),
+        trusted_keys=trusted_key or (),
+        require_signature=require_signature,
+        caller="cli",
+    )
+
+
 ModelArgument = Annotated[
     str,
     typer.Argument(
@@ -114,4 +164,8 @@ ModelArgument = Annotated[
         "file://, an artifact store).",
         metavar="MODEL",
     ),
+]
+ModelDirArgument = Annotated[
+    Path,
+    typer.Argument(metavar="MODEL", help="The model directory.", show_default=False),
 ]

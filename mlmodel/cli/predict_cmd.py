@@ -11,7 +11,14 @@ import typer
 
 from mlmodel.cli.app import app
 from mlmodel.cli.errors import EXIT_FINDINGS, usage
-from mlmodel.cli.options import AllowUnsafeOption, ModelArgument
+from mlmodel.cli.options import (
+    AllowUnsafeOption,
+    ModelArgument,
+    RequireSignatureOption,
+    TrustedKeyOption,
+    TrustTypeOption,
+    trust_options,
+)
 
 
 @app.command()
@@ -31,6 +38,9 @@ def predict(
         int, typer.Option("--chunk-rows", help="Rows per chunk for CSV and parquet input.")
     ] = 100_000,
     allow_unsafe: AllowUnsafeOption = False,
+    trust_type: TrustTypeOption = None,
+    trusted_key: TrustedKeyOption = None,
+    require_signature: RequireSignatureOption = False,
     engine: Annotated[
         str,
         typer.Option(
@@ -59,6 +69,7 @@ def predict(
         raise usage("predict", "--chunk-rows must be positive")
     if engine not in ("local", "spark"):
         raise usage("predict", "--engine must be local or spark")
+    trust = trust_options(allow_unsafe, trust_type, trusted_key, require_signature)
     if engine == "spark":  # mlmodel.spark scores the dataset; Spark writes OUTPUT (a directory)
         from mlmodel.errors import UsageError
         from mlmodel.runtime.errors import MlmodelException
@@ -71,7 +82,7 @@ def predict(
                 output_path,
                 master=master,
                 content_type=content_type,
-                allow_unsafe=allow_unsafe,
+                trust=trust,
             )
         except UsageError as exc:
             raise usage("predict", str(exc)) from None
@@ -79,12 +90,12 @@ def predict(
             typer.echo(f"mlmodel predict: {exc.error_code}: {exc}", err=True)
             raise typer.Exit(EXIT_FINDINGS) from None
         return
-    from mlmodel.pyfunc import load_model
+    from mlmodel.gate import load_trusted
     from mlmodel.scoring.batch import predict_stream
     from mlmodel.scoring.dataplane import Scorer
     from mlmodel.scoring.errors import ScoringError
 
-    scorer = Scorer(load_model(model, allow_unsafe=allow_unsafe))
+    scorer = Scorer(load_trusted(model, trust))
     chunks: list[bytes] = []
     to_stdout = output_path is None or output_path == "-"
     write: Any = sys.stdout.buffer.write if to_stdout else chunks.append

@@ -9,7 +9,13 @@ import typer
 
 from mlmodel.cli.app import app
 from mlmodel.cli.errors import usage
-from mlmodel.cli.options import AllowUnsafeOption, ModelArgument
+from mlmodel.cli.options import (
+    AllowUnsafeOption,
+    ModelArgument,
+    RequireSignatureOption,
+    TrustedKeyOption,
+    TrustTypeOption,
+)
 
 
 @app.command()
@@ -28,6 +34,9 @@ def serve(
         typer.Option("--max-body-size", metavar="BYTES", help="Larger request bodies get 413."),
     ] = 100 * 1024 * 1024,
     allow_unsafe: AllowUnsafeOption = False,
+    trust_type: TrustTypeOption = None,
+    trusted_key: TrustedKeyOption = None,
+    require_signature: RequireSignatureOption = False,
     no_access_log: Annotated[
         bool, typer.Option("--no-access-log", help="Do not write the JSON access log.")
     ] = False,
@@ -61,6 +70,10 @@ def serve(
             timeout=timeout,
             max_body_size=max_body_size,
             allow_unsafe=allow_unsafe,
+            trusted_types=tuple(trust_type or ()),
+            trusted_keys=tuple(trusted_key or ()),
+            require_signature=require_signature,
+            caller="cli",
             access_log=not no_access_log,
         )
     )

@@ -59,6 +59,9 @@ class LintOptions:
     #: the MLflow release judged against (``--mlflow-version``); None: the configuration's
     #: ``mlflow-version``, else the newest
     mlflow_version: Release | None = None
+    #: every model must carry a signature (MLM505): the configuration's
+    #: ``trust.require-signature``, or set here
+    require_signature: bool = False
 
     def selected(self, *, where: str = "") -> frozenset[str]:
         """The codes this run reports; UsageError for a selector that names no code."""
@@ -129,7 +132,9 @@ def collect(
     """Every selected finding, validator's and rules', with its fix; no suppression applied."""
     from mlmodel.validators import run_checks
 
-    ctx = LintContext(document, model_dir, options.check_files)
+    ctx = LintContext(
+        document, model_dir, options.check_files, require_signature=options.require_signature
+    )
     items: list[Item] = []
     fixers = all_fixers()
     checked = run_checks(
@@ -389,6 +394,7 @@ def lint_paths(paths: Sequence[str | Path | ModelLocation], options: LintOptions
             select=config.select if options.select is None else options.select,
             ignore=config.ignore if options.ignore is None else options.ignore,
             mlflow_version=options.mlflow_version or config.mlflow_version,
+            require_signature=options.require_signature or config.require_signature,
         )
         linted = lint_file(target, local, declared=config.flavors)
         result.result.reports.append(linted.report)

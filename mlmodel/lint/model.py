@@ -75,6 +75,8 @@ class LintContext:
     model_dir: Path | None
     check_files: bool = True
     cache: dict[str, Any] = field(default_factory=dict)
+    #: the configuration's ``trust.require-signature`` (MLM505)
+    require_signature: bool = False
 
     @property
     def data(self) -> dict[str, Any]:

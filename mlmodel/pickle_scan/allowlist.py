@@ -1,78 +1,81 @@
-"""The allowlist judgement: what a framework's pickles import, and everything else.
+"""The allowlist judgement: which globals a framework's pickles may import without trust.
 
-A denylist names what is known to be dangerous; an allowlist names what a model of a given
-framework *needs*. For a scikit-learn, XGBoost or LightGBM model every import outside that
-framework, numpy, scipy (joblib's array wrapper) and the few standard-library pieces their
-pickles use is ``unexpected``: not necessarily malicious (a custom transformer is
-legitimate) but code the model carries, which a reviewer must see.
+Exact names only (``module.qualname``, never a prefix: ``numpy.ndarray`` is allowed,
+``numpy.ndarray.tofile`` and ``numpy.ctypeslib.load_library`` are not). The data, by kind,
+lives in :mod:`.allowed_globals`. Every import outside a framework's list needs trust from
+whoever loads the model; the denylist (:mod:`.denylist`) only explains why a name is
+dangerous.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal
 
-from mlmodel.pickle_scan.results import AllowlistResult, PickleImport, PickleScan
+from mlmodel.pickle_scan import allowed_globals as data
+from mlmodel.pickle_scan.results import AllowlistResult, PickleScan
 
-__all__ = ["FRAMEWORKS", "STDLIB_ALLOWED", "framework_for_flavor", "judge"]
+__all__ = [
+    "COMMON",
+    "FRAMEWORKS",
+    "VERIFIED_TYPES",
+    "Kind",
+    "allowed_names",
+    "framework_for_flavor",
+    "judge",
+    "kind_of",
+]
 
-_SCIENTIFIC: Final = ("numpy", "scipy", "joblib.numpy_pickle", "sklearn.externals.joblib")
+Kind = Literal["type", "verified type", "reconstructor", "function", "constant"]
 
-#: module prefixes each framework's pickles import
-FRAMEWORKS: Final[dict[str, tuple[str, ...]]] = {
-    "sklearn": ("sklearn", *_SCIENTIFIC),
-    "xgboost": ("xgboost", "sklearn", *_SCIENTIFIC),
-    "lightgbm": ("lightgbm", "sklearn", *_SCIENTIFIC),
+#: what every pickle may import: Python's and numpy's data types and their reconstructors
+COMMON: Final = frozenset(
+    data.STDLIB_TYPES
+    | data.STDLIB_CONSTANTS
+    | data.STDLIB_RECONSTRUCTORS
+    | data.NUMPY_TYPES
+    | data.NUMPY_RECONSTRUCTORS
+    | data.SCIPY_TYPES
+)
+
+_SKLEARN: Final = frozenset(
+    data.SKLEARN_TYPES
+    | data.SKLEARN_VERIFIED_TYPES
+    | data.SKLEARN_RECONSTRUCTORS
+    | data.SKLEARN_FUNCTIONS
+)
+
+#: framework -> every global its pickles may import without trust
+FRAMEWORKS: Final[dict[str, frozenset[str]]] = {
+    "python_function": COMMON | data.PYFUNC_TYPES | data.PYFUNC_CONSTANTS,
+    "sklearn": COMMON | _SKLEARN,
+    "xgboost": COMMON | _SKLEARN | data.XGBOOST_TYPES,
+    "lightgbm": COMMON | _SKLEARN | data.LIGHTGBM_TYPES,
 }
 
-#: the flavors whose model files are judged, and the framework they hold
+#: types allowed only together with the tree check (:mod:`mlmodel.runtime.tree_check`)
+VERIFIED_TYPES: Final = data.SKLEARN_VERIFIED_TYPES
+
+#: the flavors whose model files are judged by a framework's list
 _FLAVORS: Final = {"sklearn": "sklearn", "xgboost": "xgboost", "lightgbm": "lightgbm"}
 
-#: standard-library callables the pickle protocol, numpy, scipy and these frameworks use
-STDLIB_ALLOWED: Final = frozenset(
-    [
-        "copyreg._reconstructor",
-        "copyreg.__newobj__",
-        "copyreg.__newobj_ex__",
-        "_codecs.encode",
-        "builtins.object",
-        "builtins.set",
-        "builtins.frozenset",
-        "builtins.slice",
-        "builtins.bytearray",
-        "builtins.bytes",
-        "builtins.complex",
-        "builtins.range",
-        "builtins.dict",
-        "builtins.list",
-        "builtins.tuple",
-        "builtins.int",
-        "builtins.float",
-        "builtins.str",
-        "builtins.bool",
-        "builtins.type",
-        "builtins.NotImplemented",
-        "builtins.Ellipsis",
-        "collections.OrderedDict",
-        "collections.defaultdict",
-        "collections.deque",
-        "collections.Counter",
-        "functools.partial",
-        "datetime.datetime",
-        "datetime.date",
-        "datetime.time",
-        "datetime.timedelta",
-        "datetime.timezone",
-        "decimal.Decimal",
-        "fractions.Fraction",
-        "re._compile",
-        "array._array_reconstructor",
-        "uuid.UUID",
-        "pathlib.PosixPath",
-        "pathlib.WindowsPath",
-        "pathlib.PurePosixPath",
-        "pathlib.PureWindowsPath",
-        "enum.Enum",
-    ]
+_KINDS: Final[tuple[tuple[frozenset[str], Kind], ...]] = (
+    (data.SKLEARN_VERIFIED_TYPES, "verified type"),
+    (
+        data.STDLIB_TYPES
+        | data.NUMPY_TYPES
+        | data.SCIPY_TYPES
+        | data.SKLEARN_TYPES
+        | data.XGBOOST_TYPES
+        | data.LIGHTGBM_TYPES
+        | data.PYFUNC_TYPES,
+        "type",
+    ),
+    (
+        data.STDLIB_RECONSTRUCTORS | data.NUMPY_RECONSTRUCTORS | data.SKLEARN_RECONSTRUCTORS,
+        "reconstructor",
+    ),
+    (data.SKLEARN_FUNCTIONS, "function"),
+    (data.STDLIB_CONSTANTS | data.PYFUNC_CONSTANTS, "constant"),
 )
 
 
@@ -81,17 +84,28 @@ def framework_for_flavor(flavor: str) -> str | None:
     return _FLAVORS.get(flavor)
 
 
-def _allowed(item: PickleImport, prefixes: tuple[str, ...]) -> bool:
-    if item.qualname in STDLIB_ALLOWED:
-        return True
-    module = item.module
-    return any(module == p or module.startswith(p + ".") for p in prefixes)
+def allowed_names(framework: str | None) -> frozenset[str]:
+    """The globals a pickle of ``framework`` may import (any other flavor: :data:`COMMON`)."""
+    return FRAMEWORKS.get(framework or "python_function", COMMON)
 
 
-def judge(scan: PickleScan, framework: str) -> AllowlistResult:
-    """The imports of ``scan`` outside what ``framework``'s models need.
+def kind_of(qualname: str) -> Kind | None:
+    """What an allowlisted name is, None when it is on no list."""
+    for names, kind in _KINDS:
+        if qualname in names:
+            return kind
+    return None
+
+
+def judge(
+    scan: PickleScan, framework: str, trusted: frozenset[str] = frozenset()
+) -> AllowlistResult:
+    """The imports of ``scan`` outside ``framework``'s list and ``trusted``.
 
     Raises KeyError for a framework without an allowlist (see :data:`FRAMEWORKS`).
     """
-    prefixes = FRAMEWORKS[framework]
-    return AllowlistResult(framework, tuple(i for i in scan.imports if not _allowed(i, prefixes)))
+    allowed = FRAMEWORKS[framework]
+    return AllowlistResult(
+        framework,
+        tuple(i for i in scan.imports if i.qualname not in allowed and i.qualname not in trusted),
+    )

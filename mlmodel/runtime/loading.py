@@ -22,7 +22,7 @@ from mlmodel.runtime.errors import (
     MlmodelException,
 )
 from mlmodel.runtime.pyfunc_model import PyFuncModel
-from mlmodel.runtime.safety import LoadPolicy
+from mlmodel.runtime.safety import LoadPolicy, TrustOptions
 
 _logger = logging.getLogger("mlmodel.pyfunc")
 
@@ -61,12 +61,14 @@ def load_document(
     model_dir: Path,
     document: dict[str, Any],
     *,
-    allow_unsafe: bool = False,
-    strict: bool = False,
+    trust: TrustOptions | None = None,
     model_config: Mapping[str, Any] | None = None,
 ) -> PyFuncModel:
-    """Load the model of ``model_dir`` whose (validated) MLmodel is ``document``."""
-    policy = LoadPolicy.resolve(allow_unsafe=allow_unsafe, strict=strict)
+    """Load the model of ``model_dir`` whose (validated) MLmodel is ``document``, after the
+    trust decision (:func:`mlmodel.runtime.trust.decide`) under ``trust``."""
+    from mlmodel.runtime.trust import decide
+
+    policy = decide(model_dir, document, (trust or TrustOptions()).policy(model_dir))
     metadata = document.get("metadata")
     if isinstance(metadata, Mapping) and metadata.get("mlflow.model.isExternal") is True:
         raise MlmodelException(

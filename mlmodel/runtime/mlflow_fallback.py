@@ -2,9 +2,11 @@
 
 Custom ``PythonModel`` objects, models from code, and every other framework: the pyfunc
 contract of §6 (``code`` on ``sys.path``, ``data`` path, merged ``config``) is followed and
-``<loader_module>._load_pyfunc`` does the work. Every file of the model directory that the
-pickle scanner calls a pickle (:func:`mlmodel.modeldir.pickle_files`) is scanned first (:mod:`mlmodel.runtime.safety`), since MLflow's loaders unpickle without
-looking.
+``<loader_module>._load_pyfunc`` does the work. The trust decision came first
+(:mod:`mlmodel.runtime.trust`: no code from the model without trust), and every file of the
+model directory that the pickle scanner calls a pickle (:func:`mlmodel.modeldir.pickle_files`)
+is judged against the allowlist first (:mod:`mlmodel.runtime.safety`), since MLflow's
+loaders unpickle without looking.
 """
 
 from __future__ import annotations

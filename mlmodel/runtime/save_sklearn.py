@@ -140,8 +140,13 @@ def save_model(
     pyfunc_predict_fn: str = "predict",
     skops_trusted_types: Sequence[str] | None = None,
     mlflow_model: Model | None = None,
+    sign_with: str | os.PathLike[str] | None = None,
 ) -> Model:
-    """Save ``sk_model`` as an MLflow model directory at ``path``; returns its :class:`Model`."""
+    """Save ``sk_model`` as an MLflow model directory at ``path``; returns its :class:`Model`.
+
+    ``sign_with``: an elliptic-curve PEM private key: the directory is signed
+    (``model.sig``, :func:`mlmodel.signing.sign_model`) before it takes its name, so it
+    appears signed or not at all (needs ``pip install "mlmodel[sign]"``)."""
     import sklearn
 
     serialization.check_format(serialization_format)
@@ -166,7 +171,7 @@ def save_model(
         if metadata is not None:
             model.metadata = metadata
         model_file = staging / file_name
-        serialization.dump(sk_model, model_file, serialization_format, trusted)
+        trusted = serialization.dump(sk_model, model_file, serialization_format, trusted)
         if hasattr(sk_model, pyfunc_predict_fn):
             model.add_flavor(
                 "python_function",
@@ -194,27 +199,11 @@ def save_model(
         if pip_requirements is None:
             defaults = inferred_pip_requirements(model_file, serialization_format)
         Environment.build(defaults or [], pip_requirements, extra_pip_requirements).write(staging)
+        if sign_with is not None:
+            from mlmodel.signing import sign_model
+
+            sign_model(staging, Path(sign_with), model_name=Path(path).absolute().name)
     return model
 
 
-def load_model(path: str | os.PathLike[str], *, allow_unsafe: bool = False) -> Any:
-    """The scikit-learn estimator of a model directory (``sklearn`` flavor).
-
-    A pickle or cloudpickle file is scanned before it is unpickled and refused when the
-    scanner flags it or cannot read it (:class:`~mlmodel.errors.UnsafeModelError`), unless
-    ``allow_unsafe=True``.
-    """
-    from mlmodel.modeldir import resolve_model_location
-
-    location = resolve_model_location(os.fspath(path))  # a model URI is fetched first
-    model_dir = location.model_dir
-    model = Model.load(location)
-    flavor = model.flavors.get(FLAVOR_NAME)
-    if not isinstance(flavor, dict):
-        raise UsageError(f"{location.shown_dir}: the model has no {FLAVOR_NAME} flavor")
-    from mlmodel.runtime.sklearn_loader import load_sklearn_model
-
-    return load_sklearn_model(model_dir, flavor, allow_unsafe=allow_unsafe)
-
-
-__all__ = ["default_pip_requirements", "load_model", "save_model"]
+__all__ = ["default_pip_requirements", "save_model"]

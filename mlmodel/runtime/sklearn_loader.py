@@ -25,7 +25,23 @@ def load_sklearn_file(
     *,
     flavor: str = "sklearn",
 ) -> Any:
-    """One serialised estimator file, in one of :data:`FORMATS`."""
+    """One serialised estimator file, in one of :data:`FORMATS`; the trees it holds are
+    verified before it is returned (unless every check is off)."""
+    estimator = _deserialise(path, serialization_format, skops_trusted_types, policy, flavor)
+    if not policy.allow_unsafe:
+        from mlmodel.runtime.tree_check import verify_trees
+
+        verify_trees(estimator, source=str(path))
+    return estimator
+
+
+def _deserialise(
+    path: Path,
+    serialization_format: str,
+    skops_trusted_types: list[str] | None,
+    policy: LoadPolicy,
+    flavor: str,
+) -> Any:
     if serialization_format not in FORMATS:
         raise MlmodelException(
             f"Unrecognized serialization format: {serialization_format}. Please specify one "
@@ -33,27 +49,18 @@ def load_sklearn_file(
             error_code=INVALID_PARAMETER_VALUE,
         )
     if serialization_format == "skops":
-        return load_skops_file(path, policy, flavor=flavor, trusted=skops_trusted_types)
+        return load_skops_file(path, policy, flavor=flavor, requested=skops_trusted_types)
     module: PickleModule = "cloudpickle" if serialization_format == "cloudpickle" else "pickle"
     return load_pickle_file(path, policy, flavor=flavor, module=module)
 
 
 def load_sklearn_model(
-    model_dir: str | Path,
-    flavor_conf: Mapping[str, Any],
-    *,
-    allow_unsafe: bool = False,
-    strict: bool = False,
-    policy: LoadPolicy | None = None,
+    model_dir: str | Path, flavor_conf: Mapping[str, Any], policy: LoadPolicy
 ) -> Any:
-    """The estimator of a model directory's ``sklearn`` flavor (``flavor_conf``).
-
-    Pickle-family files are scanned first and refused when unsafe (see
-    :mod:`mlmodel.runtime.safety`); ``policy`` overrides ``allow_unsafe``/``strict``.
-    """
+    """The estimator of a model directory's ``sklearn`` flavor (``flavor_conf``), under a
+    policy the trust decision made (:func:`mlmodel.runtime.trust.decide`)."""
     from mlmodel.runtime.code_paths import add_code_to_path
 
-    policy = policy or LoadPolicy.resolve(allow_unsafe=allow_unsafe, strict=strict)
     model_dir = Path(model_dir)
     add_code_to_path(model_dir, flavor_conf.get("code"))
     return load_sklearn_file(

@@ -40,16 +40,30 @@ def dump(
     path: Path,
     serialization_format: str,
     skops_trusted_types: Sequence[str] | None = None,
-) -> None:
-    """Write ``sk_model`` to ``path`` in ``serialization_format``."""
+) -> list[str] | None:
+    """Write ``sk_model`` to ``path`` in ``serialization_format``.
+
+    Returns the ``skops_trusted_types`` the MLmodel must record: ``skops_trusted_types`` as
+    given, except that a skops file holding trees (:data:`~mlmodel.runtime.tree_check.
+    VERIFIED_TYPES`, which skops 0.16 no longer trusts) records exactly the types it needs
+    that skops does not trust by default, so that ``mlflow.sklearn`` (which passes the list to
+    ``skops.io.load``) loads it. Those tree types are trusted here only after the file has
+    been loaded back and :func:`~mlmodel.runtime.tree_check.verify_trees` passed on it.
+    """
     check_format(serialization_format)
+    given = list(skops_trusted_types) if skops_trusted_types is not None else None
     if serialization_format == SKOPS:
         import skops.io
         from skops.io.exceptions import UntrustedTypesFoundException
 
+        from mlmodel.runtime.tree_check import VERIFIED_TYPES, verify_trees
+
         try:
             skops.io.dump(sk_model, path)
-            skops.io.load(path, trusted=list(skops_trusted_types or []) or None)
+            needed = list(skops.io.get_untrusted_types(file=path))
+            verified = [t for t in needed if t in VERIFIED_TYPES]
+            trusted = sorted({*(given or ()), *verified})
+            loaded = skops.io.load(path, trusted=trusted or None)
         except UntrustedTypesFoundException as exc:
             raise UsageError(
                 "The saved model references types skops does not trust by default. If loading "
@@ -63,7 +77,10 @@ def dump(
                 "serialization_format='cloudpickle' works for those, but loading a pickle can "
                 f"run arbitrary code. Root error: {exc}"
             ) from exc
-        return
+        if not verified:
+            return given
+        verify_trees(loaded, source=str(path))
+        return sorted(needed)
     with path.open("wb") as handle:
         if serialization_format == PICKLE:
             pickle.dump(sk_model, handle, protocol=pickle.DEFAULT_PROTOCOL)
@@ -71,6 +88,7 @@ def dump(
             import cloudpickle
 
             cloudpickle.dump(sk_model, handle, protocol=pickle.DEFAULT_PROTOCOL)
+    return given
 
 
 def _skops_modules(path: Path) -> Iterator[str]:

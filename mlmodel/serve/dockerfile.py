@@ -5,25 +5,53 @@ installs the model's ``requirements.txt`` and mlmodel with its ``serve`` extra, 
 entry point is ``mlmodel serve /opt/ml/model --host 0.0.0.0 --port 8080`` (the SageMaker
 and KServe container contract: ``GET /ping``, ``POST /invocations`` on 8080). The context is
 written whole or not at all (:func:`mlmodel.fsio.atomic_directory`).
+
+Trust travels with the image, never with the model: trusted public keys are copied to
+``keys/`` and passed as ``--trusted-key`` (with ``--require-signature`` when asked), trusted
+types as ``--trust-type``. The same trust decision the server will make is made here first
+(signature verified, code and every pickle judged, nothing loaded), so a context is never
+written for a model its container would refuse.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from mlmodel.runtime.safety import TrustOptions
 
 MODEL_DIR_IN_IMAGE: Final = "/opt/ml/model"
+KEYS_DIR_IN_IMAGE: Final = "/opt/ml/keys"
 PORT: Final = 8080
 DEFAULT_BASE_IMAGE: Final = "python:{python}-slim"
 
 
 def entrypoint(
-    model_dir: str = MODEL_DIR_IN_IMAGE, host: str = "0.0.0.0", port: int = PORT
+    model_dir: str = MODEL_DIR_IN_IMAGE,
+    host: str = "0.0.0.0",
+    port: int = PORT,
+    trust: Sequence[str] = (),
 ) -> list[str]:
-    """The command the container runs (exec form)."""
-    return ["mlmodel", "serve", model_dir, "--host", host, "--port", str(port)]
+    """The command the container runs (exec form); ``trust`` are serve's trust options."""
+    return ["mlmodel", "serve", model_dir, "--host", host, "--port", str(port), *trust]
+
+
+def trust_arguments(trust: TrustOptions, key_names: Sequence[str]) -> list[str]:
+    """``mlmodel serve``'s options granting ``trust`` inside the image (keys in keys/)."""
+    args: list[str] = []
+    for name in key_names:
+        args += ["--trusted-key", f"{KEYS_DIR_IN_IMAGE}/{name}"]
+    for type_name in trust.trusted_types:
+        args += ["--trust-type", type_name]
+    if trust.require_signature:
+        args.append("--require-signature")
+    if trust.allow_unsafe:
+        args.append("--allow-unsafe")
+    return args
 
 
 def _python_version(document: dict[str, Any]) -> str:
@@ -38,7 +66,12 @@ def _python_version(document: dict[str, Any]) -> str:
 
 
 def dockerfile_text(
-    document: dict[str, Any], *, has_requirements: bool, mlmodel_requirement: str
+    document: dict[str, Any],
+    *,
+    has_requirements: bool,
+    mlmodel_requirement: str,
+    trust: Sequence[str] = (),
+    has_keys: bool = False,
 ) -> str:
     """The Dockerfile for a model whose MLmodel is ``document``."""
     base = DEFAULT_BASE_IMAGE.format(python=_python_version(document))
@@ -57,30 +90,50 @@ def dockerfile_text(
     lines += [
         f"RUN pip install {json.dumps(mlmodel_requirement)}",
         f"COPY model {MODEL_DIR_IN_IMAGE}",
+        *([f"COPY keys {KEYS_DIR_IN_IMAGE}"] if has_keys else []),
         "RUN useradd --system --no-create-home mlmodel",
         "USER mlmodel",
         f"EXPOSE {PORT}",
         "STOPSIGNAL SIGTERM",
-        f"ENTRYPOINT {json.dumps(entrypoint())}",
+        f"ENTRYPOINT {json.dumps(entrypoint(trust=trust))}",
         "",
     ]
     return "\n".join(lines)
 
 
-def generate(model: str | Path, output: str | Path, *, mlmodel_requirement: str) -> Path:
+def generate(
+    model: str | Path,
+    output: str | Path,
+    *,
+    mlmodel_requirement: str,
+    trust: TrustOptions | None = None,
+) -> Path:
     """Write the build context for ``model`` to ``output`` (which must not exist or be empty).
 
-    The model is validated first (an invalid model raises InvalidModelError)."""
+    The model is validated and the trust decision made first, under ``trust`` (an invalid
+    model raises InvalidModelError, a refused one UnsafeModelError); nothing is loaded."""
     from mlmodel.fsio import atomic_directory
-    from mlmodel.pyfunc import _read_validated  # validation without loading (no unpickling)
+    from mlmodel.gate import read_validated  # validation without loading (no unpickling)
+    from mlmodel.runtime.safety import TrustOptions
+    from mlmodel.runtime.trust import check_files, decide
 
-    model_dir, document = _read_validated(model)
+    trust = trust or TrustOptions()
+    model_dir, document = read_validated(model)
+    check_files(model_dir, document, decide(model_dir, document, trust.policy(model_dir)))
+    keys = [Path(k) for k in trust.trusted_keys]
+    key_names = [f"key{i}-{k.name}" for i, k in enumerate(keys)]
     with atomic_directory(output) as folder:
         shutil.copytree(model_dir, folder / "model", symlinks=True)
+        if keys:
+            (folder / "keys").mkdir()
+            for key, name in zip(keys, key_names, strict=True):
+                shutil.copyfile(key, folder / "keys" / name)
         text = dockerfile_text(
             document,
             has_requirements=(model_dir / "requirements.txt").is_file(),
             mlmodel_requirement=mlmodel_requirement,
+            trust=trust_arguments(trust, key_names),
+            has_keys=bool(keys),
         )
         (folder / "Dockerfile").write_text(text, encoding="utf-8")
         (folder / ".dockerignore").write_text("**/__pycache__\n**/*.pyc\n", encoding="utf-8")

@@ -36,6 +36,11 @@ class ServeOptions:
     timeout: float = 60.0
     max_body_size: int = DEFAULT_MAX_BODY_SIZE
     allow_unsafe: bool = False
+    trusted_types: tuple[str, ...] = ()
+    trusted_keys: tuple[str, ...] = ()
+    require_signature: bool = False
+    #: who started the server: refusals name the CLI's options or the keyword arguments
+    caller: str = "python"
     access_log: bool = True
     model_name: str | None = None
 
@@ -51,11 +56,19 @@ def model_name_for(options: ServeOptions) -> str:
 
 def load_config(options: ServeOptions) -> ServerConfig:
     """Validate and load the model; the server configuration around it."""
-    from mlmodel.pyfunc import load_model
+    from mlmodel.gate import load_trusted
+    from mlmodel.runtime.safety import TrustOptions
     from mlmodel.scoring.dataplane import Scorer
 
     start = time.perf_counter()
-    model = load_model(options.model, allow_unsafe=options.allow_unsafe)
+    trust = TrustOptions.of(
+        allow_unsafe=options.allow_unsafe,
+        trusted_types=options.trusted_types,
+        trusted_keys=options.trusted_keys,
+        require_signature=options.require_signature,
+        caller="cli" if options.caller == "cli" else "python",
+    )
+    model = load_trusted(options.model, trust)
     metrics = Metrics()
     scorer = Scorer(model)
     metrics.model_load_seconds = time.perf_counter() - start

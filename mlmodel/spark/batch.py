@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from mlmodel.runtime.errors import INVALID_STATE, MlmodelException
+from mlmodel.runtime.safety import TrustOptions
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -125,6 +126,7 @@ def predict_files(
     params: dict[str, Any] | None = None,
     allow_unsafe: bool = False,
     spark: SparkSession | None = None,
+    trust: TrustOptions | None = None,
 ) -> None:
     """Score ``input_path`` with the model and write the result to ``output_path`` with Spark.
 
@@ -141,7 +143,13 @@ def predict_files(
     read_format = format_of(input_path, input_format)
     write_format = format_of(output_path, output_format)
     with nullcontext(spark) if spark is not None else local_session(master) as session:
-        udf = spark_udf(session, model_uri, result_type, params, allow_unsafe=allow_unsafe)
+        udf = spark_udf(
+            session,
+            model_uri,
+            result_type,
+            params,
+            trust=trust or TrustOptions.of(allow_unsafe=allow_unsafe),
+        )
         try:
             scored = score(udf, read_input(session, input_path, read_format))
             if write_format == "csv":
@@ -184,7 +192,7 @@ def predict_command(
     *,
     master: str,
     content_type: str,
-    allow_unsafe: bool,
+    trust: TrustOptions,
 ) -> None:
     """``mlmodel predict --engine spark``: raises ``UsageError`` for arguments Spark cannot
     take (standard streams, JSON), :class:`MlmodelException` for the model or its input."""
@@ -207,5 +215,5 @@ def predict_command(
         output_path,
         master=master,
         input_format=None if content_type == "json" else content_type,
-        allow_unsafe=allow_unsafe,
+        trust=trust,
     )

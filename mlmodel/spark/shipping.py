@@ -24,11 +24,12 @@ if TYPE_CHECKING:
     from pyspark import SparkContext
 
     from mlmodel.runtime.pyfunc_model import PyFuncModel
+    from mlmodel.runtime.safety import TrustOptions
 
 _ARCHIVE_PREFIX: Final = "mlmodel-model-"
 _CHUNK: Final = 1 << 20
-#: loaded models of this Python worker, keyed by (archive name, allow_unsafe, strict, config)
-_MODELS: dict[tuple[str, bool, bool, str], PyFuncModel] = {}
+#: loaded models of this Python worker, keyed by (archive name, trust options, config)
+_MODELS: dict[tuple[str, TrustOptions, str], PyFuncModel] = {}
 #: how many times this process loaded each archive (one per worker is the point)
 _LOADS: dict[str, int] = {}
 
@@ -94,8 +95,7 @@ def worker_model(
     archive_name: str,
     document: dict[str, Any],
     *,
-    allow_unsafe: bool,
-    strict: bool,
+    trust: TrustOptions,
     model_config: dict[str, Any] | None = None,
 ) -> PyFuncModel:
     """The loaded model for an archive added by :func:`ship_model` (cached per process).
@@ -104,7 +104,7 @@ def worker_model(
     import json
 
     config_key = json.dumps(model_config, sort_keys=True, default=repr)
-    key = (archive_name, allow_unsafe, strict, config_key)
+    key = (archive_name, trust, config_key)
     model = _MODELS.get(key)
     if model is None:
         from mlmodel.runtime.loading import load_document
@@ -112,8 +112,7 @@ def worker_model(
         model = load_document(
             _unpacked(archive_name),
             document,
-            allow_unsafe=allow_unsafe,
-            strict=strict,
+            trust=trust,
             model_config=model_config,
         )
         _MODELS[key] = model

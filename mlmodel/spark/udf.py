@@ -14,6 +14,7 @@ Differences from ``mlflow.pyfunc.spark_udf`` (same call shape and results otherw
 
 from __future__ import annotations
 
+import os
 import typing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlmodel.runtime.errors import MlmodelException
+from mlmodel.runtime.safety import TrustOptions
 from mlmodel.runtime.signature_spec import InputSchema, parse_inputs, parse_params
 
 if TYPE_CHECKING:
@@ -37,8 +39,7 @@ class _Shipped:
     document: dict[str, Any]
     result_type: DataType
     params: dict[str, Any] | None
-    allow_unsafe: bool
-    strict: bool
+    trust: TrustOptions
     model_config: dict[str, Any] | None
 
 
@@ -120,8 +121,7 @@ def _pandas_udf(shipped: _Shipped, names: list[Any]) -> Any:
         model = worker_model(
             shipped.archive,
             shipped.document,
-            allow_unsafe=shipped.allow_unsafe,
-            strict=shipped.strict,
+            trust=shipped.trust,
             model_config=shipped.model_config,
         )
         return _predict_batches(model, itertools.chain([first], batches), names, shipped)
@@ -190,6 +190,10 @@ def spark_udf(
     model_config: dict[str, Any] | None = None,
     allow_unsafe: bool = False,
     strict: bool = False,
+    trusted_types: Sequence[str] | None = None,
+    trusted_keys: Sequence[str | os.PathLike[str]] | None = None,
+    require_signature: bool = False,
+    trust: TrustOptions | None = None,
 ) -> SparkUDF:
     """A Spark UDF that scores rows with the model at ``model_uri``.
 
@@ -200,12 +204,15 @@ def spark_udf(
     schema implies (``double`` without one). ``params`` go to every ``predict`` call, checked
     against the params schema here; ``model_config`` goes to the loader, as MLflow's.
     ``env_manager`` may only be ``None`` or ``"local"``: the model is scored in the executors'
-    own Python environment. ``allow_unsafe``/``strict`` are :func:`mlmodel.pyfunc.load_model`'s,
-    applied on the executors. Raises :class:`MlmodelException` when the model does not validate
-    or an argument is wrong, before any Spark job.
+    own Python environment. ``allow_unsafe``, ``strict``, ``trusted_types``, ``trusted_keys`` and
+    ``require_signature`` are :func:`mlmodel.pyfunc.load_model`'s (``trust`` gives them all
+    at once): the trust decision and the static check of every pickle are made here on the
+    driver, and again on the executors, which load. Raises :class:`MlmodelException` when the
+    model does not validate, is refused, or an argument is wrong, before any Spark job.
     """
-    from mlmodel.pyfunc import _read_validated
+    from mlmodel.gate import read_validated
     from mlmodel.runtime.params import enforce_params
+    from mlmodel.runtime.trust import check_files, decide
     from mlmodel.spark.shipping import ship_model
 
     if env_manager not in (None, "local"):
@@ -214,7 +221,17 @@ def spark_udf(
             "executors' own Python environment (env_manager='local'); install the model's "
             "requirements there"
         )
-    model_dir, document = _read_validated(model_uri)
+    if trust is None:
+        trust = TrustOptions.of(
+            allow_unsafe=allow_unsafe,
+            strict=strict,
+            trusted_types=trusted_types,
+            trusted_keys=trusted_keys,
+            require_signature=require_signature,
+        )
+    model_dir, document = read_validated(model_uri)
+    policy = decide(model_dir, document, trust.policy(model_dir))
+    check_files(model_dir, document, policy)
     signature = document.get("signature") or {}
     checked_params = enforce_params(params, parse_params(signature.get("params")))
     shipped = _Shipped(
@@ -222,8 +239,7 @@ def spark_udf(
         document=document,
         result_type=_result_type(spark, result_type, signature.get("outputs")),
         params=checked_params,
-        allow_unsafe=allow_unsafe,
-        strict=strict,
+        trust=trust,
         model_config=dict(model_config) if model_config else None,
     )
     return SparkUDF(shipped, parse_inputs(signature.get("inputs")), document)

@@ -33,6 +33,9 @@ RULE_MODULES: dict[str, str] = {
     "MLM501": "mlm501_dangerous_pickle",
     "MLM502": "mlm502_skops_trusted_types",
     "MLM503": "mlm503_unexpected_pickle_import",
+    "MLM504": "mlm504_signature_mismatch",
+    "MLM505": "mlm505_unsigned_model",
+    "MLM506": "mlm506_signature_unchecked",
 }
 
 #: fixes for validation codes: code -> module under mlmodel.lint.fixers
