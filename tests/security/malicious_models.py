@@ -174,6 +174,8 @@ def pyfunc_flavors(**conf: Any) -> dict[str, Any]:
         "streamable": False,
     }
     base.update(conf)
+    if "model_code_path" in conf:  # a model from code has no pickled python_model
+        del base["python_model"]
     return {"python_function": base}
 
 
@@ -374,11 +376,10 @@ def _joblib_compressed(root: Path, canary: Path) -> Path:
 
 
 def _legacy_data(root: Path, canary: Path) -> Path:
-    return write_model(
-        root / "model",
-        sklearn_flavors("model.pkl", "pickle", data="legacy.pkl"),
-        {"model.pkl": benign_estimator_pickle(), "legacy.pkl": os_system(canary)},
-    )
+    """MLflow's early layout: the pyfunc flavor names the file with ``data``, no model_path."""
+    flavors = sklearn_flavors("legacy.pkl", "pickle", data="legacy.pkl")
+    del flavors["python_function"]["model_path"]
+    return write_model(root / "model", flavors, {"legacy.pkl": os_system(canary)})
 
 
 # -- flavor routes -----------------------------------------------------------------------
