@@ -818,7 +818,8 @@ def _neighbour_tree(algorithm: str) -> Any:
 def _with_state(model: Any, edit: Callable[[list[Any]], None]) -> Any:
     state = [v.copy() if isinstance(v, np.ndarray) else v for v in model._tree.__getstate__()]
     edit(state)
-    tree = type(model._tree).__new__(type(model._tree))
+    cls: Any = type(model._tree)
+    tree = cls.__new__(cls)
     tree.__setstate__(tuple(state))
     model._tree = tree
     return model
