@@ -160,11 +160,12 @@ def test_custom_python_model_with_artifacts_and_params(tmp_path: Path) -> None:
     data = pd.DataFrame({"x": [1.0, 2.0, 4.0]})
     with pytest.raises(mlmodel.pyfunc.UnsafeModelError, match=r"tests\.pyfunc_models\.ScaleModel"):
         mlmodel.pyfunc.load_model(path)
-    trusted = {"trusted_types": ["tests.pyfunc_models.ScaleModel"]}
-    _both(path, data, **trusted)
-    out = _both(path, data, params={"shift": 1}, **trusted)
+    trusted = ["tests.pyfunc_models.ScaleModel"]
+    _both(path, data, trusted_types=trusted)
+    out = _both(path, data, params={"shift": 1}, trusted_types=trusted)
     assert list(out) == [3.5, 6.0, 11.0]
-    assert mlmodel.pyfunc.load_model(path, **trusted).loader_module == "mlflow.pyfunc.model"
+    model = mlmodel.pyfunc.load_model(path, trusted_types=trusted)
+    assert model.loader_module == "mlflow.pyfunc.model"
 
 
 def test_code_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import io
 import pickle
+import re
 import signal
 import sys
 from collections.abc import Callable
@@ -800,3 +801,78 @@ def test_save_model_refuses_a_crafted_tree(fitted: dict[str, Any], tmp_path: Pat
     with pytest.raises(UnsafeModelError, match=r"model\.skops: refusing to load: the tree at"):
         mlmodel.sklearn.save_model(crafted, tmp_path / "m")
     assert not (tmp_path / "m").exists()
+
+
+# -- nearest-neighbour trees (KDTree, BallTree) ------------------------------------------
+
+
+def _neighbour_tree(algorithm: str) -> Any:
+    from sklearn.neighbors import KNeighborsClassifier
+
+    rng = np.random.default_rng(3)
+    return KNeighborsClassifier(algorithm=algorithm, leaf_size=4).fit(
+        rng.random((40, 3)), [0, 1] * 20
+    )
+
+
+def _with_state(model: Any, edit: Callable[[list[Any]], None]) -> Any:
+    state = [v.copy() if isinstance(v, np.ndarray) else v for v in model._tree.__getstate__()]
+    edit(state)
+    cls: Any = type(model._tree)
+    tree = cls.__new__(cls)
+    tree.__setstate__(tuple(state))
+    model._tree = tree
+    return model
+
+
+def _index(value: int) -> Callable[[list[Any]], None]:
+    def edit(state: list[Any]) -> None:
+        state[1][0] = value
+
+    return edit
+
+
+def _duplicate(state: list[Any]) -> None:
+    state[1][1] = state[1][0]
+
+
+def _node_field(field: str, value: int) -> Callable[[list[Any]], None]:
+    def edit(state: list[Any]) -> None:
+        state[2][field][0] = value
+
+    return edit
+
+
+def _inner_last(state: list[Any]) -> None:
+    state[2]["is_leaf"][-1] = 0
+
+
+def _bounds(state: list[Any]) -> None:
+    state[3] = state[3][:, :-1, :].copy()
+
+
+NEIGHBOUR_CASES = {
+    "index past the samples": (_index(10**9), "outside the 40 samples"),
+    "negative index": (_index(-5), "outside the 40 samples"),
+    "not a permutation": (_duplicate, "not a permutation"),
+    "range past the samples": (_node_field("idx_end", 41), "out of range"),
+    "negative start": (_node_field("idx_start", -1), "out of range"),
+    "leaf flag": (_node_field("is_leaf", 7), "out of range"),
+    "children past the last node": (_inner_last, "children lie past the last node"),
+}
+
+
+@pytest.mark.parametrize("algorithm", ["kd_tree", "ball_tree"])
+def test_neighbour_trees_pass(algorithm: str) -> None:
+    model = pickle.loads(pickle.dumps(_neighbour_tree(algorithm)))
+    assert verify_trees(model, source="m.pkl") == 1
+
+
+@pytest.mark.parametrize("algorithm", ["kd_tree", "ball_tree"])
+@pytest.mark.parametrize("case", sorted(NEIGHBOUR_CASES))
+def test_crafted_neighbour_trees_are_refused(algorithm: str, case: str) -> None:
+    edit, message = NEIGHBOUR_CASES[case]
+    model = _with_state(_neighbour_tree(algorithm), edit)
+    with pytest.raises(UnsafeModelError, match=re.escape(message)) as info:
+        verify_trees(model, source="m.pkl")
+    assert str(info.value).startswith("m.pkl: refusing to load: the tree at _tree")

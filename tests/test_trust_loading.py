@@ -82,7 +82,7 @@ def stranger(tmp_path_factory: pytest.TempPathFactory) -> Keys:
 def _by_value_model(path: Path) -> Path:
     """A PythonModel class defined here: cloudpickle stores it by value (its code)."""
 
-    class Plus(mlflow.pyfunc.PythonModel):
+    class Plus(mlflow.pyfunc.PythonModel):  # type: ignore[misc,name-defined]
         def predict(self, context: Any, model_input: Any, params: Any = None) -> Any:
             return model_input["x"] + 1.5
 
@@ -277,7 +277,7 @@ def test_trusted_types_grant_exactly_what_they_name(tmp_path: Path) -> None:
 
 def test_trusted_types_reject_a_lone_string() -> None:
     with pytest.raises(TypeError, match="lists"):
-        mlmodel.pyfunc.load_model("nowhere", trusted_types="os.system")  # type: ignore[arg-type]
+        mlmodel.pyfunc.load_model("nowhere", trusted_types="os.system")
 
 
 def test_the_environment_opt_in_still_loads_a_notebook_model(

@@ -8,6 +8,7 @@ Every entry is ``module.qualname`` as a pickle names it, never a prefix, and has
   classes emit to rebuild an object (``copyreg._reconstructor``, numpy's ``_reconstruct``);
 * **functions** are pure computations scikit-learn estimators keep as parameters
   (``SelectKBest(score_func=f_classif)``);
+* **wrappers** (``functools.partial``) call only what they hold, itself an allowed global;
 * **constants** are singletons (``builtins.Ellipsis``);
 * **verified types** hold node arrays that scikit-learn indexes without bounds checks: they
   load only together with :func:`mlmodel.runtime.tree_check.verify_trees`.
@@ -15,7 +16,10 @@ Every entry is ``module.qualname`` as a pickle names it, never a prefix, and has
 The scikit-learn part was generated from the installed release (every estimator of
 ``sklearn.utils.discovery.all_estimators()`` plus the internal types fitted estimators hold)
 and reviewed by hand: distance metrics that carry a matrix (Mahalanobis, SEuclidean,
-weighted Minkowski) and callables such as ``PyFuncDistance`` are left out.
+weighted Minkowski) and callables such as ``PyFuncDistance`` are left out. The invariant
+every entry keeps: called with any arguments built from allowed objects, it builds data and
+does nothing else (no file, process, import, attribute lookup by name or nested unpickling),
+so a pickle of allowed names can only build data.
 ``tests/test_allowed_globals.py`` checks that every entry resolves in the installed library
 and is of its kind. To extend a list, add the exact name in the right set with the reason in
 the commit; for one model, grant a type at load time instead (``trusted_types=[...]``).
@@ -57,6 +61,9 @@ STDLIB_TYPES: Final = frozenset(
         "uuid.UUID",
     ]
 )
+
+#: a wrapper whose call is a call of the function it holds (itself an allowlisted global)
+STDLIB_WRAPPERS: Final = frozenset(["functools.partial"])
 
 STDLIB_CONSTANTS: Final = frozenset(["builtins.Ellipsis", "builtins.NotImplemented"])
 
@@ -153,6 +160,18 @@ SCIPY_TYPES: Final = frozenset(
         for fmt in ("csr", "csc", "coo", "bsr", "dia", "lil", "dok")
         for kind in ("matrix", "array")
     ]
+    + ["scipy.interpolate._bsplines.BSpline"]  # SplineTransformer's splines
+)
+
+#: pure array functions estimators keep as parameters
+NUMPY_FUNCTIONS: Final = frozenset(
+    [
+        "numpy.mean",
+        "numpy.median",
+        "numpy.nanmean",
+        "numpy.nanmedian",
+        "scipy._lib.array_api_compat.numpy._aliases.asarray",
+    ]
 )
 
 #: what MLflow pickles beside a ``PythonModel`` (the class itself needs the loader's trust)
@@ -184,6 +203,8 @@ LIGHTGBM_TYPES: Final = frozenset(
 #: every scikit-learn estimator and the internal types fitted estimators hold (generated)
 SKLEARN_TYPES: Final = frozenset(
     [
+        "sklearn.multiclass._ConstantPredictor",
+        "sklearn.cluster._bisect_k_means._BisectingTree",
         "sklearn._loss._loss.CyAbsoluteError",
         "sklearn._loss._loss.CyExponentialLoss",
         "sklearn._loss._loss.CyHalfBinomialLoss",
@@ -527,6 +548,7 @@ SKLEARN_RECONSTRUCTORS: Final = frozenset(
 #: pure functions estimators keep as parameters (univariate scores, k-means steps)
 SKLEARN_FUNCTIONS: Final = frozenset(
     [
+        "sklearn.utils.validation.check_array",
         "sklearn.cluster._kmeans._kmeans_single_elkan",
         "sklearn.cluster._kmeans._kmeans_single_lloyd",
         "sklearn.feature_selection._mutual_info.mutual_info_classif",

@@ -25,15 +25,17 @@ __all__ = [
     "kind_of",
 ]
 
-Kind = Literal["type", "verified type", "reconstructor", "function", "constant"]
+Kind = Literal["type", "verified type", "reconstructor", "function", "wrapper", "constant"]
 
 #: what every pickle may import: Python's and numpy's data types and their reconstructors
 COMMON: Final = frozenset(
     data.STDLIB_TYPES
+    | data.STDLIB_WRAPPERS
     | data.STDLIB_CONSTANTS
     | data.STDLIB_RECONSTRUCTORS
     | data.NUMPY_TYPES
     | data.NUMPY_RECONSTRUCTORS
+    | data.NUMPY_FUNCTIONS
     | data.SCIPY_TYPES
 )
 
@@ -74,7 +76,8 @@ _KINDS: Final[tuple[tuple[frozenset[str], Kind], ...]] = (
         data.STDLIB_RECONSTRUCTORS | data.NUMPY_RECONSTRUCTORS | data.SKLEARN_RECONSTRUCTORS,
         "reconstructor",
     ),
-    (data.SKLEARN_FUNCTIONS, "function"),
+    (data.SKLEARN_FUNCTIONS | data.NUMPY_FUNCTIONS, "function"),
+    (data.STDLIB_WRAPPERS, "wrapper"),
     (data.STDLIB_CONSTANTS | data.PYFUNC_CONSTANTS, "constant"),
 )
 

@@ -36,7 +36,9 @@ if TYPE_CHECKING:
 TREE: Final = "sklearn.tree._tree.Tree"
 TREE_PREDICTOR: Final = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
 #: "module.Qualname" of the types that are trusted only together with :func:`verify_trees`
-VERIFIED_TYPES: Final[frozenset[str]] = frozenset({TREE, TREE_PREDICTOR})
+KD_TREE: Final = "sklearn.neighbors._kd_tree.KDTree"
+BALL_TREE: Final = "sklearn.neighbors._ball_tree.BallTree"
+VERIFIED_TYPES: Final[frozenset[str]] = frozenset({TREE, TREE_PREDICTOR, KD_TREE, BALL_TREE})
 
 #: objects and containers the walk visits at most; a bigger graph is refused, not skipped
 MAX_OBJECTS: Final = 2_000_000
@@ -92,6 +94,14 @@ def verify_trees(obj: Any, *, source: str) -> int:
     predictor_type = _loaded_class(
         "sklearn.ensemble._hist_gradient_boosting.predictor", "TreePredictor"
     )
+    neighbors = tuple(
+        t
+        for t in (
+            _loaded_class("sklearn.neighbors._kd_tree", "KDTree"),
+            _loaded_class("sklearn.neighbors._ball_tree", "BallTree"),
+        )
+        if t is not None
+    )
     checked = 0
     seen: set[int] = set()
     stack: list[tuple[Any, str, _Context]] = [(obj, "", _Context())]
@@ -115,11 +125,17 @@ def verify_trees(obj: Any, *, source: str) -> int:
                 _check_predictor(item, context)
                 checked += 1
                 continue
+            if neighbors and isinstance(item, neighbors):
+                _check_binary_tree(item, context)
+                checked += 1
+                continue
             stack.extend(reversed(list(_children(item, path, context))))
         except _Refusal as refusal:
             kind = TREE if tree_type is not None and isinstance(item, tree_type) else None
             if kind is None and predictor_type is not None and isinstance(item, predictor_type):
                 kind = TREE_PREDICTOR
+            if kind is None and neighbors and isinstance(item, neighbors):
+                kind = f"{type(item).__module__}.{type(item).__qualname__}"
             what = "ensemble" if refusal.ensemble else "tree"
             where = path or "the model itself"
             node = f", node {refusal.node}" if refusal.node is not None else ""
@@ -466,3 +482,64 @@ def _check_predictor(predictor: Any, context: _Context) -> None:
 
 
 __all__ = ["VERIFIED_TYPES", "verify_trees"]
+
+
+def _check_binary_tree(tree: Any, context: _Context) -> None:
+    """A KDTree or BallTree (nearest neighbours): its queries index ``data`` through
+    ``idx_array``, the nodes as an implicit binary heap (children ``2i+1``, ``2i+2``) and
+    ``node_bounds`` by node, none of it bounds-checked."""
+    import numpy as np
+
+    state = tree.__getstate__()
+    if not isinstance(state, tuple) or len(state) < 13:
+        raise _Refusal("its state is not the one this scikit-learn writes")
+    data, idx_array, node_data, node_bounds = state[:4]
+    n_levels, n_nodes = state[5], state[6]
+    sample_weight = state[12]
+    if not isinstance(data, np.ndarray) or data.ndim != 2 or data.dtype != np.float64:
+        raise _Refusal("its data is not a 2-D float64 array")
+    n_samples, n_features = data.shape
+    if (
+        not isinstance(idx_array, np.ndarray)
+        or idx_array.ndim != 1
+        or idx_array.dtype != np.intp
+        or len(idx_array) != n_samples
+    ):
+        raise _Refusal(f"its index array is not {n_samples} integers")
+    seen = np.zeros(n_samples, dtype=bool)
+    if n_samples and (idx_array.min() < 0 or idx_array.max() >= n_samples):
+        raise _Refusal(f"its index array points outside the {n_samples} samples")
+    seen[idx_array] = True
+    if not seen.all():
+        raise _Refusal("its index array is not a permutation of the samples")
+    expected = type(tree)(np.zeros((2, 1)), leaf_size=2).__getstate__()
+    if not isinstance(node_data, np.ndarray) or node_data.dtype != expected[2].dtype:
+        raise _Refusal("its node data are not of the dtype this scikit-learn expects")
+    if not isinstance(n_nodes, int) or not isinstance(n_levels, int) or n_nodes != len(node_data):
+        raise _Refusal("its node count disagrees with its node data")
+    if n_nodes < 1 or n_levels < 1 or n_nodes != 2**n_levels - 1:
+        raise _Refusal(f"{n_nodes} nodes cannot form {n_levels} full levels")
+    bounds_rows = expected[3].shape[0]
+    if (
+        not isinstance(node_bounds, np.ndarray)
+        or node_bounds.dtype != np.float64
+        or node_bounds.shape != (bounds_rows, n_nodes, n_features)
+    ):
+        raise _Refusal(f"its node bounds are not of shape {(bounds_rows, n_nodes, n_features)}")
+    start, end = node_data["idx_start"], node_data["idx_end"]
+    is_leaf = node_data["is_leaf"]
+    bad = (start < 0) | (start > end) | (end > n_samples) | ((is_leaf != 0) & (is_leaf != 1))
+    if bad.any():
+        raise _Refusal("its sample range or leaf flag is out of range", _first(bad))
+    inner = np.flatnonzero(is_leaf == 0)
+    if len(inner) and 2 * int(inner.max()) + 2 >= n_nodes:
+        raise _Refusal("an inner node's children lie past the last node", int(inner.max()))
+    if sample_weight is not None and (
+        not isinstance(sample_weight, np.ndarray) or sample_weight.shape != (n_samples,)
+    ):
+        raise _Refusal(f"its sample weights are not {n_samples} values")
+    owner_features = _int_attribute(context.owner, "n_features_in_")
+    if owner_features is not None and owner_features != n_features:
+        raise _Refusal(
+            f"it holds {n_features} features, its estimator {owner_features}", ensemble=True
+        )
