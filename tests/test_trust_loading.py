@@ -324,3 +324,19 @@ def test_generate_dockerfile_carries_the_loaders_trust_into_the_image(
         context / "model", trusted_keys=[key], require_signature=True
     )
     assert list(loaded.predict(X)) == [2.5, 3.5, 4.5]
+
+
+def test_python_files_shipped_for_an_mlflow_loader_need_trust(tmp_path: Path) -> None:
+    """MLflow's own loaders may run a model's Python (transformers' trust_remote_code runs
+    modeling_*.py): any Python file in such a model needs the loader's trust."""
+    from tests import pyfunc_models
+
+    path = tmp_path / "m"
+    mlflow.pyfunc.save_model(path, python_model=pyfunc_models.EchoModel())
+    trusted = ["tests.pyfunc_models.EchoModel"]
+    mlmodel.pyfunc.load_model(path, trusted_types=trusted)
+    (path / "artifacts").mkdir()
+    (path / "artifacts" / "modeling_custom.py").write_text("raise SystemExit('ran')\n")
+    with pytest.raises(UnsafeModelError, match=r"ships Python files \(artifacts/modeling_custom"):
+        mlmodel.pyfunc.load_model(path, trusted_types=trusted)
+    mlmodel.pyfunc.load_model(path, allow_unsafe=True)

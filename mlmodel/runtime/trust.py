@@ -11,6 +11,9 @@ loading would import or run Python from the model directory unless the loader tr
 * a ``loader_module`` that is not one of MLflow's (:data:`MLFLOW_LOADER_MODULES`), since
   importing a module runs it;
 * a model from code (``model_code_path``, ``mlflow.pyfunc.loaders.code_model``);
+* Python files anywhere in the directory of a model MLflow's own loader would load
+  (``.py``, ``.pyc``, extension modules, ``.pth``): MLflow's transformers loader, for one,
+  runs a model's ``modeling_*.py`` through ``trust_remote_code``;
 * a model directory that lies on ``sys.path`` (its folders would shadow installed packages).
 
 A by-value ``PythonModel`` (cloudpickled code) is refused by the pickle allowlist
@@ -69,6 +72,14 @@ MLFLOW_LOADER_MODULES: Final = frozenset(
 #: loader modules that always run the model's own Python
 CODE_LOADER_MODULES: Final = frozenset(["mlflow.pyfunc.loaders.code_model"])
 
+#: the loader modules mlmodel implements itself: they import nothing from the model
+NATIVE_LOADER_MODULES: Final = frozenset(["mlflow.sklearn", "mlflow.xgboost", "mlflow.lightgbm"])
+
+#: files Python (or a library's remote-code loading) can import or run
+PYTHON_SUFFIXES: Final = (".py", ".pyc", ".pyo", ".pyw", ".so", ".pyd", ".pth")
+#: how many entries of a model directory the search for Python files looks at
+MAX_SCANNED_ENTRIES: Final = 100_000
+
 
 def _holds_files(folder: Path) -> bool:
     try:
@@ -87,6 +98,23 @@ def _on_import_path(model_dir: Path) -> str | None:
         if folder == resolved or folder.is_relative_to(resolved):
             return entry or "the current directory"
     return None
+
+
+def _python_files(model_dir: Path) -> list[str]:
+    """Python files in ``model_dir`` (bounded: past the bound, the directory counts as
+    holding some), as POSIX paths relative to it."""
+    import os
+
+    found: list[str] = []
+    seen = 0
+    for root, dirs, files in os.walk(model_dir):
+        seen += len(dirs) + len(files)
+        if seen > MAX_SCANNED_ENTRIES:
+            return [f"(more than {MAX_SCANNED_ENTRIES} entries: not searched)"]
+        for name in files:
+            if name.endswith(PYTHON_SUFFIXES):
+                found.append(Path(root, name).relative_to(model_dir).as_posix())
+    return sorted(found)
 
 
 def code_reasons(model_dir: Path, document: Mapping[str, Any]) -> list[str]:
@@ -109,6 +137,11 @@ def code_reasons(model_dir: Path, document: Mapping[str, Any]) -> list[str]:
         python_model = pyfunc.get("python_model")
         if isinstance(python_model, str) and python_model.endswith(".py"):
             reasons.append(f"python_model {python_model!r} is a script that runs at load")
+        if loader and loader not in NATIVE_LOADER_MODULES:
+            shipped = [f for f in _python_files(model_dir) if not _under_code(f, flavors)]
+            if shipped:
+                listed = ", ".join(shipped[:3]) + (" ..." if len(shipped) > 3 else "")
+                reasons.append(f"it ships Python files ({listed}) that {loader} may import or run")
     entry = _on_import_path(model_dir)
     if entry is not None:
         reasons.append(
@@ -116,6 +149,16 @@ def code_reasons(model_dir: Path, document: Mapping[str, Any]) -> list[str]:
             "installed packages"
         )
     return reasons
+
+
+def _under_code(relative: str, flavors: Mapping[str, Any]) -> bool:
+    """Whether ``relative`` lies in a flavor's ``code`` folder (reported on its own)."""
+    for conf in flavors.values():
+        if isinstance(conf, Mapping) and conf.get("code"):
+            code = str(conf["code"]).strip("/")
+            if relative == code or relative.startswith(code + "/"):
+                return True
+    return False
 
 
 def signature_present(model_dir: Path) -> bool:
