@@ -167,6 +167,22 @@ CASES: list[tuple[str, str, dict[str, object], list[tuple[str, int]]]] = [
         [],
     ),
     (
+        "MLM503-fail",  # a PythonModel class from the project: judged by the common list
+        PYFUNC,
+        {**ENV, "m.pkl": b"\x80\x02cmyproject.model\nMyModel\n)\x81."},
+        [("MLM503", 4)],
+    ),
+    ("MLM503-pass", PYFUNC, {**ENV, "m.pkl": pickle.dumps({"a": [1.0, 2.0], "b": (1, "x")})}, []),
+    (
+        "MLM503-pass",  # mlflow.sklearn's pyfunc file is the sklearn flavor's: sklearn's list
+        (
+            "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    model_path: s.pkl\n"
+            "  sklearn:\n    pickled_model: s.pkl\n"
+        ),
+        {**ENV, "s.pkl": b"\x80\x02csklearn.linear_model._logistic\nLogisticRegression\n)\x81."},
+        [],
+    ),
+    (
         "MLM502-fail",
         PYFUNC + f"  sklearn:\n    pickled_model: m.skops\n    serialization_format: skops\n"
         f"    skops_trusted_types:\n    - {LR}\n    - sklearn.svm._classes.SVC\n",
@@ -186,6 +202,29 @@ CASES: list[tuple[str, str, dict[str, object], list[tuple[str, int]]]] = [
     ("MLM505-fail", PYFUNC, {**ENV, ".mlmodel.toml": TRUST}, [("MLM505", 1)]),
     ("MLM505-pass", PYFUNC, {**ENV, ".mlmodel.toml": TRUST, "model.sig": "{}"}, []),
     ("MLM506-pass", PYFUNC, {**ENV, "model.sig": "{}"}, []),
+    (
+        "MLM507-fail",
+        PYFUNC + "    code: code\n",
+        {**ENV, "code/helpers.py": "X = 1\n"},
+        [("MLM507", 5)],
+    ),
+    (
+        "MLM507-fail",
+        (
+            "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.loaders.code_model\n"
+            "    model_code_path: agent.py\n"
+        ),
+        {**ENV, "agent.py": "print('runs')\n"},
+        [("MLM507", 4)],
+    ),
+    (
+        "MLM507-fail",
+        PYFUNC.replace("mlflow.pyfunc.model", "mypackage.loader"),
+        ENV,
+        [("MLM507", 3)],
+    ),
+    ("MLM507-pass", PYFUNC, ENV, []),
+    ("MLM507-pass", PYFUNC + "    code: code\n", {**ENV, "code": b""}, []),  # a file, not a folder
 ]
 
 
@@ -287,3 +326,79 @@ def test_dangerous_pickle_names_what_it_would_call(
         )
         (found,) = lint_paths([model], LintOptions(select=("MLM501",))).result.diagnostics
         assert found.code == "MLM501" and expected in found.message
+
+
+# --------------------------------------------------------------------------- MLM503
+
+
+def _global2(module: str, name: str) -> bytes:
+    """Protocol 2: ``module.name()`` (NEWOBJ), without the STOP."""
+    return b"\x80\x02c" + f"{module}\n{name}\n".encode() + b")\x81"
+
+
+#: a python_model pickle importing a project class and two denylisted callables
+MIXED = b"".join(
+    [_global2("myproject.model", "MyModel"), _global2("six", "exec_"), _global2("os", "system")]
+)
+MIXED += b"\x87."  # TUPLE3, STOP
+
+
+def test_mlm503_leaves_denylisted_globals_to_mlm501(tmp_path: Path) -> None:
+    model = make_model(tmp_path / "m", PYFUNC, {**ENV, "m.pkl": MIXED})
+    both = lint_paths([model], LintOptions(select=("MLM501", "MLM503"))).result.diagnostics
+    by_code = {d.code: d.message for d in both}
+    assert set(by_code) == {"MLM501", "MLM503"}
+    assert "os.system" in by_code["MLM501"] and "six.exec_" in by_code["MLM501"]
+    assert "myproject.model.MyModel" in by_code["MLM503"]
+    assert "os.system" not in by_code["MLM503"] and "six.exec_" not in by_code["MLM503"]
+
+
+def test_mlm503_alone_names_every_global_and_its_danger(tmp_path: Path) -> None:
+    model = make_model(tmp_path / "m", PYFUNC, {**ENV, "m.pkl": MIXED})
+    (found,) = lint_paths([model], LintOptions(select=("MLM503",))).result.diagnostics
+    assert "myproject.model.MyModel, six.exec_ (runs source code" in found.message
+    assert "os.system (operating system access" in found.message
+    assert "pyfunc pickles" in found.message
+    assert "mlmodel loads it only when the loader trusts it" in found.message
+    assert "--trust-type / trusted_types, a signature, or --allow-unsafe" in found.message
+    assert found.hint is not None and "trusted-types" in found.hint
+
+
+def test_mlm503_judges_a_flavor_file_by_its_framework(tmp_path: Path) -> None:
+    text = PYFUNC + "  sklearn:\n    pickled_model: s.pkl\n"
+    model = make_model(tmp_path / "m", text, {**ENV, "s.pkl": _global2("xgboost.core", "Booster")})
+    (found,) = lint_paths([model], LintOptions(select=("MLM503",))).result.diagnostics
+    assert "xgboost.core.Booster" in found.message and "sklearn model files" in found.message
+
+
+def test_mlm503_honours_the_project_trust_but_not_the_model_s(tmp_path: Path) -> None:
+    files = {**ENV, "m.pkl": _global2("myproject.model", "MyModel") + b"."}
+    trust = '[trust]\ntrusted-types = ["myproject.model.MyModel"]\n'
+    # the configuration inside the model directory grants nothing
+    model = make_model(tmp_path / "project" / "m", PYFUNC, {**files, ".mlmodel.toml": trust})
+    found = lint_paths([model], LintOptions(select=("MLM503",))).result.diagnostics
+    assert [d.code for d in found] == ["MLM503"]
+    # the project's configuration (above the model) trusts exactly that name
+    (model / ".mlmodel.toml").unlink()
+    (tmp_path / "project" / ".mlmodel.toml").write_text(trust)
+    assert lint_paths([model], LintOptions(select=("MLM503",))).result.diagnostics == []
+    # ... and --isolated reads no configuration
+    isolated = LintOptions(select=("MLM503",), isolated=True)
+    assert [d.code for d in lint_paths([model], isolated).result.diagnostics] == ["MLM503"]
+    # another name is still reported
+    (tmp_path / "project" / ".mlmodel.toml").write_text(trust.replace("MyModel", "Other"))
+    found = lint_paths([model], LintOptions(select=("MLM503",))).result.diagnostics
+    assert [d.code for d in found] == ["MLM503"]
+
+
+def test_mlm507_names_the_reason_and_ignores_the_linter_s_import_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    model = make_model(tmp_path / "m", PYFUNC + "    code: code\n", {**ENV, "code/a.py": "X = 1"})
+    monkeypatch.setattr(sys, "path", [str(model), *sys.path])
+    (found,) = lint_paths([model], LintOptions(select=("MLM507",))).result.diagnostics
+    assert "flavors.python_function.code puts code/ first on the import path" in found.message
+    assert "only when the loader trusts the model" in found.message
+    assert found.severity.value == "warning"

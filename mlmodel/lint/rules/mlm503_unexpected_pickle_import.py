@@ -1,11 +1,18 @@
-"""A scikit-learn, XGBoost or LightGBM model's pickle imports code outside its framework.
+"""A pickle of the model imports globals off its allowlist: mlmodel loads it only with trust.
 
-The model file of an ``sklearn``, ``xgboost`` or ``lightgbm`` flavor needs that framework,
-numpy, scipy and a few standard-library pieces (``copyreg._reconstructor``,
-``collections.OrderedDict``, ``builtins.slice``...). Anything else it imports is code the
-model carries: often legitimate (a custom transformer from the project), but a reviewer
-must see it before the model is loaded. The allowlist judgement of
-:mod:`mlmodel.pickle_scan.allowlist`; nothing is ever unpickled.
+mlmodel unpickles a file without the loader's trust only when every global it imports is on
+the exact allowlist of the framework that loads it (:mod:`mlmodel.pickle_scan.allowlist`):
+the model file of an ``sklearn``, ``xgboost`` or ``lightgbm`` flavor (or of a
+``python_function`` flavor whose ``loader_module`` is ``mlflow.sklearn``, ``mlflow.xgboost``
+or ``mlflow.lightgbm``) is judged by that framework's list, every other pickle the document
+references (a ``PythonModel``, its artifacts) by the common list of Python, numpy and scipy
+data types. Anything else is code the model carries: often legitimate (a custom transformer
+from the project), but it runs when the model is loaded, so a reviewer must see it and the
+loader must trust it (``--trust-type``/``trusted_types``, a signature, or
+``--allow-unsafe``). Globals the denylist names are MLM501's (an error) and are not repeated
+here when MLM501 is reported too. Names the project's configuration trusts
+(``[tool.mlmodel.trust] trusted-types``, never a configuration inside the model directory)
+are not reported. Nothing is ever unpickled.
 
 Fails: ``pickled_model: model.pkl`` where model.pkl imports ``myproject.features.Clean``.
 
@@ -14,37 +21,76 @@ Passes: a model.pkl holding a fitted scikit-learn pipeline of scikit-learn steps
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from mlmodel.lint.model import Finding, LintContext
 from mlmodel.lint.rules.mlm501_dangerous_pickle import scanned_pickles
+from mlmodel.yamlio.tree import KeyPath
 
 CODE = "MLM503"
 _SHOWN = 5
+#: how a loader grants trust, in the words of both the CLI and the library
+TRUST_WAYS = "--trust-type / trusted_types, a signature, or --allow-unsafe"
+
+
+def framework_of_key(ctx: LintContext, key: KeyPath) -> str:
+    """The framework whose allowlist judges the pickle the document references at ``key``:
+    the flavor's, the native flavor a ``python_function`` loader_module reads, or
+    ``python_function`` (the common list)."""
+    from mlmodel.pickle_scan import framework_for_flavor
+
+    if len(key) >= 2 and key[0] == "flavors" and isinstance(key[1], str):
+        native = framework_for_flavor(key[1])
+        if native is not None:
+            return native
+        if key[1] == "python_function":
+            conf = ctx.flavors().get("python_function")
+            loader = conf.get("loader_module") if isinstance(conf, dict) else None
+            if isinstance(loader, str) and loader.startswith("mlflow."):
+                return framework_for_flavor(loader.removeprefix("mlflow.")) or "python_function"
+    return "python_function"
+
+
+def explained(names: Sequence[str]) -> str:
+    """``name (why)`` for each name the denylist explains, the bare name otherwise."""
+    from mlmodel.pickle_scan import danger
+
+    shown = []
+    for name in names[:_SHOWN]:
+        module, _, attribute = name.rpartition(".")
+        reason = danger(module, attribute) if module else None
+        shown.append(f"{name} ({reason})" if reason else name)
+    more = f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+    return ", ".join(shown) + more
+
+
+def _whose(framework: str) -> str:
+    if framework == "python_function":
+        return "pyfunc pickles (Python, numpy and scipy data types)"
+    return f"{framework} model files ({framework}, numpy, scipy)"
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     if not ctx.check_files or ctx.model_dir is None:
         return
     from mlmodel.modeldir import relative_posix
-    from mlmodel.pickle_scan import framework_for_flavor, judge
+    from mlmodel.pickle_scan.allowlist import allowed_names
 
+    leave_to_501 = ctx.selected is None or "MLM501" in ctx.selected
     found, _stopped = scanned_pickles(ctx)
     for path, file, scan in found:
-        if len(path) < 2 or path[0] != "flavors" or not isinstance(path[1], str):
+        framework = framework_of_key(ctx, path)
+        allowed = allowed_names(framework) | ctx.trusted_types
+        skipped = {d.qualname for d in scan.dangerous} if leave_to_501 else set()
+        outside = [n for n in scan.import_names if n not in allowed and n not in skipped]
+        if not outside:
             continue
-        framework = framework_for_flavor(path[1])
-        if framework is None or scan.dangerous:
-            continue  # MLM501 already says more
-        unexpected = judge(scan, framework).unexpected_names
-        if not unexpected:
-            continue
-        listed = ", ".join(unexpected[:_SHOWN])
-        more = f" and {len(unexpected) - _SHOWN} more" if len(unexpected) > _SHOWN else ""
         shown = relative_posix(ctx.model_dir, file)
+        names = ", ".join(f'"{n}"' for n in outside[:_SHOWN])
         yield Finding(
             path,
-            f"{shown} imports {listed}{more}, outside what a {framework} model needs "
-            f"({framework}, numpy, scipy)",
-            hint="review that code before loading the model: it runs when the model is loaded",
+            f"{shown} imports {explained(outside)}, not on the allowlist of {_whose(framework)}"
+            f": mlmodel loads it only when the loader trusts it ({TRUST_WAYS})",
+            hint="review that code before trusting it: it runs when the model is loaded; a "
+            f"project that trusts it can say so in [tool.mlmodel.trust] trusted-types = [{names}]",
         )
