@@ -7,6 +7,7 @@ import os
 import pickle
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -402,3 +403,114 @@ def test_mlm507_names_the_reason_and_ignores_the_linter_s_import_path(
     assert "flavors.python_function.code puts code/ first on the import path" in found.message
     assert "only when the loader trusts the model" in found.message
     assert found.severity.value == "warning"
+
+
+# --------------------------------------------------------------------------- MLM502, real MLflow
+
+
+@pytest.fixture(scope="module")
+def xy() -> tuple[object, object]:
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(0)
+    x = rng.random((60, 3))
+    return x, (x[:, 0] > 0.5).astype(int)
+
+
+def _save(flavor: str, model: object, path: Path, **kwargs: object) -> Path:
+    import importlib
+    import warnings
+
+    module = importlib.import_module(f"mlflow.{flavor}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # explicit requirements: MLflow infers none (that runs a child process per save)
+        module.save_model(
+            model, path, serialization_format="skops", pip_requirements=[flavor], **kwargs
+        )
+    return path
+
+
+def _untrusted(model: object) -> list[str]:
+    import skops.io
+
+    return [str(t) for t in skops.io.get_untrusted_types(data=skops.io.dumps(model))]
+
+
+def _stock_models(x: object, y: object) -> dict[str, tuple[str, Any]]:
+    import lightgbm
+    import xgboost
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+    from sklearn.feature_selection import SelectKBest, f_classif
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, MinMaxScaler
+    from sklearn.tree import DecisionTreeRegressor
+
+    np = pytest.importorskip("numpy")
+    fitted: dict[str, tuple[str, Any]] = {
+        "sklearn-tree": ("sklearn", DecisionTreeRegressor(max_depth=2)),
+        "sklearn-forest": ("sklearn", RandomForestClassifier(n_estimators=2, max_depth=2)),
+        "sklearn-hgb": ("sklearn", HistGradientBoostingClassifier(max_iter=2)),
+        "sklearn-pipeline": (
+            "sklearn",
+            make_pipeline(
+                MinMaxScaler(),
+                FunctionTransformer(np.log1p),
+                SelectKBest(f_classif, k=2),
+                LogisticRegression(),
+            ),
+        ),
+        "sklearn-xgboost": ("sklearn", xgboost.XGBClassifier(n_estimators=2)),
+        "sklearn-lightgbm": ("sklearn", lightgbm.LGBMClassifier(n_estimators=2, verbose=-1)),
+        "lightgbm-regressor": ("lightgbm", lightgbm.LGBMRegressor(n_estimators=3, verbose=-1)),
+        "lightgbm-classifier": ("lightgbm", lightgbm.LGBMClassifier(n_estimators=3, verbose=-1)),
+    }
+    for _flavor, model in fitted.values():
+        model.fit(x, y)
+    return fitted
+
+
+STOCK = [
+    "sklearn-tree",
+    "sklearn-forest",
+    "sklearn-hgb",
+    "sklearn-pipeline",
+    "sklearn-xgboost",
+    "sklearn-lightgbm",
+    "lightgbm-regressor",
+    "lightgbm-classifier",
+]
+
+
+@pytest.fixture(scope="module")
+def stock_models(xy: tuple[object, object]) -> dict[str, tuple[str, object]]:
+    return _stock_models(*xy)
+
+
+@pytest.mark.parametrize("name", STOCK)
+def test_mlm502_passes_stock_mlflow_skops_models(
+    name: str, stock_models: dict[str, tuple[str, object]], tmp_path: Path
+) -> None:
+    """What MLflow writes when the user trusts what skops asks for (sklearn), or by itself
+    (lightgbm: a fixed list of LightGBM classes, whatever the model's class)."""
+    flavor, model = stock_models[name]
+    kwargs = {"skops_trusted_types": _untrusted(model)} if flavor == "sklearn" else {}
+    path = _save(flavor, model, tmp_path / "m", **kwargs)
+    assert "skops_trusted_types" in (path / "MLmodel").read_text()
+    found = lint_paths([path], LintOptions(select=("MLM502",))).result.diagnostics
+    assert found == [], [d.message for d in found]
+
+
+def test_mlm502_flags_what_a_stock_lightgbm_model_does_not_need(
+    stock_models: dict[str, tuple[str, object]], tmp_path: Path
+) -> None:
+    import yaml
+
+    _flavor, model = stock_models["lightgbm-classifier"]
+    path = _save("lightgbm", model, tmp_path / "m", skops_trusted_types=["os.system"])
+    written = yaml.safe_load((path / "MLmodel").read_text())
+    assert "os.system" in written["flavors"]["lightgbm"]["skops_trusted_types"]
+    (found,) = lint_paths([path], LintOptions(select=("MLM502",))).result.diagnostics
+    assert "1 type(s)" in found.message and "os.system" in found.message
+    assert "LGBM" not in found.message
+    assert "mlmodel treats the list as a request and grants nothing from it" in found.message
