@@ -25,30 +25,11 @@ from collections.abc import Iterator, Sequence
 
 from mlmodel.lint.model import Finding, LintContext
 from mlmodel.lint.rules.mlm501_dangerous_pickle import scanned_pickles
-from mlmodel.yamlio.tree import KeyPath
 
 CODE = "MLM503"
 _SHOWN = 5
 #: how a loader grants trust, in the words of both the CLI and the library
 TRUST_WAYS = "--trust-type / trusted_types, a signature, or --allow-unsafe"
-
-
-def framework_of_key(ctx: LintContext, key: KeyPath) -> str:
-    """The framework whose allowlist judges the pickle the document references at ``key``:
-    the flavor's, the native flavor a ``python_function`` loader_module reads, or
-    ``python_function`` (the common list)."""
-    from mlmodel.pickle_scan import framework_for_flavor
-
-    if len(key) >= 2 and key[0] == "flavors" and isinstance(key[1], str):
-        native = framework_for_flavor(key[1])
-        if native is not None:
-            return native
-        if key[1] == "python_function":
-            conf = ctx.flavors().get("python_function")
-            loader = conf.get("loader_module") if isinstance(conf, dict) else None
-            if isinstance(loader, str) and loader.startswith("mlflow."):
-                return framework_for_flavor(loader.removeprefix("mlflow.")) or "python_function"
-    return "python_function"
 
 
 def explained(names: Sequence[str]) -> str:
@@ -74,12 +55,12 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     if not ctx.check_files or ctx.model_dir is None:
         return
     from mlmodel.modeldir import relative_posix
-    from mlmodel.pickle_scan.allowlist import allowed_names
+    from mlmodel.pickle_scan import allowed_names, framework_for_reference
 
     leave_to_501 = ctx.selected is None or "MLM501" in ctx.selected
     found, _stopped = scanned_pickles(ctx)
     for path, file, scan in found:
-        framework = framework_of_key(ctx, path)
+        framework = framework_for_reference(path, ctx.flavors())
         allowed = allowed_names(framework) | ctx.trusted_types
         skipped = {d.qualname for d in scan.dangerous} if leave_to_501 else set()
         outside = [n for n in scan.import_names if n not in allowed and n not in skipped]
