@@ -21,7 +21,7 @@ Passes: a model.pkl holding a fitted scikit-learn pipeline of scikit-learn steps
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from mlmodel.lint.model import Finding, LintContext
 from mlmodel.lint.rules.mlm501_dangerous_pickle import scanned_pickles
@@ -32,15 +32,10 @@ _SHOWN = 5
 TRUST_WAYS = "--trust-type / trusted_types, a signature, or --allow-unsafe"
 
 
-def explained(names: Sequence[str]) -> str:
-    """``name (why)`` for each name the denylist explains, the bare name otherwise."""
-    from mlmodel.pickle_scan import danger
-
-    shown = []
-    for name in names[:_SHOWN]:
-        module, _, attribute = name.rpartition(".")
-        reason = danger(module, attribute) if module else None
-        shown.append(f"{name} ({reason})" if reason else name)
+def explained(names: Sequence[str], reasons: Mapping[str, str]) -> str:
+    """``name (why)`` for each name the denylist explains (``reasons``: the scan's), the bare
+    name otherwise."""
+    shown = [f"{n} ({reasons[n]})" if n in reasons else n for n in names[:_SHOWN]]
     more = f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
     return ", ".join(shown) + more
 
@@ -62,16 +57,18 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for path, file, scan in found:
         framework = framework_for_reference(path, ctx.flavors())
         allowed = allowed_names(framework) | ctx.trusted_types
-        skipped = {d.qualname for d in scan.dangerous} if leave_to_501 else set()
+        reasons = {d.qualname: d.reason for d in scan.dangerous}
+        skipped = set(reasons) if leave_to_501 else set()
         outside = [n for n in scan.import_names if n not in allowed and n not in skipped]
         if not outside:
             continue
         shown = relative_posix(ctx.model_dir, file)
         names = ", ".join(f'"{n}"' for n in outside[:_SHOWN])
+        listed = explained(outside, reasons)
         yield Finding(
             path,
-            f"{shown} imports {explained(outside)}, not on the allowlist of {_whose(framework)}"
-            f": mlmodel loads it only when the loader trusts it ({TRUST_WAYS})",
+            f"{shown} imports {listed}, not on the allowlist of {_whose(framework)}: mlmodel "
+            f"loads it only when the loader trusts it ({TRUST_WAYS})",
             hint="review that code before trusting it: it runs when the model is loaded; a "
             f"project that trusts it can say so in [tool.mlmodel.trust] trusted-types = [{names}]",
         )
