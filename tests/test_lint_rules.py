@@ -177,7 +177,8 @@ CASES: list[tuple[str, str, dict[str, object], list[tuple[str, int]]]] = [
     (
         "MLM503-pass",  # mlflow.sklearn's pyfunc file is the sklearn flavor's: sklearn's list
         (
-            "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    model_path: s.pkl\n"
+            "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n"
+            "    model_path: s.pkl\n"
             "  sklearn:\n    pickled_model: s.pkl\n"
         ),
         {**ENV, "s.pkl": b"\x80\x02csklearn.linear_model._logistic\nLogisticRegression\n)\x81."},

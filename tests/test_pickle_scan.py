@@ -576,7 +576,7 @@ def test_denylist_is_documented() -> None:
         assert required in modules, required
 
 
-# --------------------------------------------------------------------------- what the denylist explains
+# --------------------------------------------------------------------------- denylist reasons
 
 
 def _global4(module: str, name: str) -> bytes:
