@@ -216,7 +216,7 @@ _TABLE: tuple[Code, ...] = (
         "MLM503",
         "unexpected-pickle-import",
         W,
-        "a sklearn/xgboost/lightgbm model file imports code outside its framework",
+        "a pickle imports globals off its framework's allowlist: it loads only with trust",
     ),
     _lint(
         "MLM504",
@@ -226,6 +226,12 @@ _TABLE: tuple[Code, ...] = (
     ),
     _lint("MLM505", "unsigned-model", E, "no model.sig where the configuration requires one"),
     _lint("MLM506", "signature-unchecked", W, "model.sig not checked: the model is too large"),
+    _lint(
+        "MLM507",
+        "model-directory-code",
+        W,
+        "loading runs Python from the model directory: it loads only with trust",
+    ),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _TABLE}

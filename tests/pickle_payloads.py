@@ -341,6 +341,57 @@ FAMILIES: dict[str, Builder] = {
             + b"\x86R)R."
         ),
     ),
+    # --- outside testers' families: code, nested loading, file writes -----------------------
+    "six.exec_": _one(
+        "", "model.pkl", lambda c: call4("six", "exec_", f"import os;os.system('{_cmd(c)}')")
+    ),
+    "six.moves.getoutput": _one(
+        "", "model.pkl", lambda c: call4("six.moves", "getoutput", _cmd(c))
+    ),
+    "rich.style.loads (marshal.loads)": _one(
+        "", "model.pkl", lambda c: call4("rich.style", "loads", "c\x00")
+    ),
+    "pandas pickle_compat.loads": _one(
+        "", "model.pkl", lambda c: call4("pandas.compat.pickle_compat", "loads", "x")
+    ),
+    "pyspark.cloudpickle.loads": _one(
+        "", "model.pkl", lambda c: call2("pyspark.cloudpickle", "loads", "x")
+    ),
+    "yaml.unsafe_load_all": _one(
+        "",
+        "model.pkl",
+        lambda c: call4("yaml", "unsafe_load_all", "!!python/object/apply:os.system"),
+    ),
+    "joblib numpy_pickle_utils.Unpickler": _one(
+        "", "model.pkl", lambda c: call4("joblib.numpy_pickle_utils", "Unpickler", "x")
+    ),
+    "numpy.lib.format.read_array": _one(
+        "", "model.pkl", lambda c: call4("numpy.lib.format", "read_array", "x.npy")
+    ),
+    "mlflow.pyfunc.load_model": _one(
+        "", "model.pkl", lambda c: call4("mlflow.pyfunc", "load_model", "runs:/x/model")
+    ),
+    "mlmodel.sklearn.load_model": _one(
+        "", "model.pkl", lambda c: call4("mlmodel.sklearn", "load_model", "other")
+    ),
+    "numpy.ctypeslib.load_library": _one(
+        "", "model.pkl", lambda c: call4("numpy.ctypeslib", "load_library", "libevil", ".")
+    ),
+    "numpy.ndarray.tofile": _one("", "model.pkl", lambda c: call4("numpy", "ndarray.tofile", c)),
+    "pathlib Path.write_text": _one(
+        "", "model.pkl", lambda c: call4("pathlib", "Path.write_text", c, "x")
+    ),
+    "pandas DataFrame.to_pickle": _one(
+        "", "model.pkl", lambda c: call4("pandas.core.frame", "DataFrame.to_pickle", c)
+    ),
+    "scipy.io.savemat": _one("", "model.pkl", lambda c: call4("scipy.io", "savemat", c)),
+    "joblib.dump": _one("", "model.pkl", lambda c: call4("joblib", "dump", "x", c)),
+    "sklearn.datasets.fetch_openml": _one(
+        "", "model.pkl", lambda c: call4("sklearn.datasets", "fetch_openml", "x")
+    ),
+    "mlmodel.fsio writer": _one(
+        "", "model.pkl", lambda c: call4("mlmodel.fsio", "write_file", c, "x")
+    ),
     # --- the scanner and the unpickler disagree ---------------------------------------------
     "I0x1 (C unpickler only) before os.system": _one(
         "", "model.pkl", lambda c: b"I0x1\n0" + call0("os", "system", _cmd(c))

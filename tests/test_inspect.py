@@ -252,3 +252,81 @@ def test_dangerous_pickle_is_flagged(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert run(["inspect", str(model)]) == 0
     out = capsys.readouterr().out
     assert "DANGEROUS" in out and "os.system" in out
+
+
+# -- the loading verdict ------------------------------------------------------------------
+
+PYFUNC_MODEL = (
+    "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n"
+    "    python_model: python_model.pkl\n"
+)
+#: protocol 2: myproject.model.MyModel() and a list of floats, never unpickled
+PROJECT_CLASS = b"\x80\x02cmyproject.model\nMyModel\n)\x81]G?\xf0\x00\x00\x00\x00\x00\x00a\x86."
+
+
+def _pyfunc(tmp_path: Path, pickle_bytes: bytes) -> Path:
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "MLmodel").write_text(PYFUNC_MODEL)
+    (model / "python_model.pkl").write_bytes(pickle_bytes)
+    return model
+
+
+def test_an_allowlisted_model_loads_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    (item,) = inspect_model(GOOD).pickles.pickles
+    assert item.allowlist == "sklearn" and item.loads_by_default is True
+    assert item.needs_trust == []
+    assert run(["inspect", "--color", "never", str(GOOD)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "verdict: loads by default (every import is on the sklearn allowlist)" in out
+    assert "needs trust" not in out
+
+
+def test_a_project_class_needs_trust(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = _pyfunc(tmp_path, PROJECT_CLASS)
+    (item,) = inspect_model(model).pickles.pickles
+    assert item.allowlist == "python_function"
+    assert item.loads_by_default is False and item.dangerous is False
+    assert item.imports == item.needs_trust == ["myproject.model.MyModel"]
+    assert run(["inspect", "--color", "never", str(model)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "myproject.model.MyModel (needs trust)" in out
+    assert (
+        "verdict: needs the loader's trust: 1 import(s) not on the python_function allowlist: "
+        "myproject.model.MyModel (--trust-type, a signature, or --allow-unsafe)"
+    ) in out
+    assert run(["inspect", "--format", "json", str(model)]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)["pickles"]["pickles"]
+    assert entry["allowlist"] == "python_function"
+    assert entry["loads_by_default"] is False
+    assert entry["needs_trust"] == ["myproject.model.MyModel"]
+
+
+def test_a_dangerous_pickle_needs_trust_and_says_why(tmp_path: Path) -> None:
+    model = _pyfunc(tmp_path, b"\x80\x02csix\nexec_\nX\x01\x00\x00\x001\x85R.")
+    (item,) = inspect_model(model).pickles.pickles
+    assert item.loads_by_default is False and item.needs_trust == ["six.exec_"]
+    assert item.dangerous_imports == ["six.exec_: runs source code (six.exec_ is exec)"]
+
+
+def test_a_pickle_not_scanned_to_the_end_needs_trust(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = _pyfunc(tmp_path, b"\x80\x02]q\x00(K\x01")  # truncated: no STOP
+    (item,) = inspect_model(model).pickles.pickles
+    assert item.error is not None and item.needs_trust == []
+    assert item.loads_by_default is False
+    assert run(["inspect", "--color", "never", str(model)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "needs the loader's trust: it could not be scanned to the end" in out
+
+
+def test_a_file_judged_by_the_loader_module_s_framework(tmp_path: Path) -> None:
+    """mlflow.sklearn's pyfunc file is judged by scikit-learn's list, and so is a pickle the
+    document does not reference in a directory with a sklearn flavor."""
+    model = tmp_path / "m"
+    shutil.copytree(GOOD, model)
+    (model / "extra.pkl").write_bytes((model / "model.pkl").read_bytes())
+    pickles = {p.path: p for p in inspect_model(model).pickles.pickles}
+    assert pickles["model.pkl"].allowlist == pickles["extra.pkl"].allowlist == "sklearn"
+    assert pickles["extra.pkl"].loads_by_default is True

@@ -7,6 +7,7 @@ import os
 import pickle
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -167,6 +168,23 @@ CASES: list[tuple[str, str, dict[str, object], list[tuple[str, int]]]] = [
         [],
     ),
     (
+        "MLM503-fail",  # a PythonModel class from the project: judged by the common list
+        PYFUNC,
+        {**ENV, "m.pkl": b"\x80\x02cmyproject.model\nMyModel\n)\x81."},
+        [("MLM503", 4)],
+    ),
+    ("MLM503-pass", PYFUNC, {**ENV, "m.pkl": pickle.dumps({"a": [1.0, 2.0], "b": (1, "x")})}, []),
+    (
+        "MLM503-pass",  # mlflow.sklearn's pyfunc file is the sklearn flavor's: sklearn's list
+        (
+            "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n"
+            "    model_path: s.pkl\n"
+            "  sklearn:\n    pickled_model: s.pkl\n"
+        ),
+        {**ENV, "s.pkl": b"\x80\x02csklearn.linear_model._logistic\nLogisticRegression\n)\x81."},
+        [],
+    ),
+    (
         "MLM502-fail",
         PYFUNC + f"  sklearn:\n    pickled_model: m.skops\n    serialization_format: skops\n"
         f"    skops_trusted_types:\n    - {LR}\n    - sklearn.svm._classes.SVC\n",
@@ -186,6 +204,29 @@ CASES: list[tuple[str, str, dict[str, object], list[tuple[str, int]]]] = [
     ("MLM505-fail", PYFUNC, {**ENV, ".mlmodel.toml": TRUST}, [("MLM505", 1)]),
     ("MLM505-pass", PYFUNC, {**ENV, ".mlmodel.toml": TRUST, "model.sig": "{}"}, []),
     ("MLM506-pass", PYFUNC, {**ENV, "model.sig": "{}"}, []),
+    (
+        "MLM507-fail",
+        PYFUNC + "    code: code\n",
+        {**ENV, "code/helpers.py": "X = 1\n"},
+        [("MLM507", 5)],
+    ),
+    (
+        "MLM507-fail",
+        (
+            "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.loaders.code_model\n"
+            "    model_code_path: agent.py\n"
+        ),
+        {**ENV, "agent.py": "print('runs')\n"},
+        [("MLM507", 4)],
+    ),
+    (
+        "MLM507-fail",
+        PYFUNC.replace("mlflow.pyfunc.model", "mypackage.loader"),
+        ENV,
+        [("MLM507", 3)],
+    ),
+    ("MLM507-pass", PYFUNC, ENV, []),
+    ("MLM507-pass", PYFUNC + "    code: code\n", {**ENV, "code": b""}, []),  # a file, not a folder
 ]
 
 
@@ -287,3 +328,190 @@ def test_dangerous_pickle_names_what_it_would_call(
         )
         (found,) = lint_paths([model], LintOptions(select=("MLM501",))).result.diagnostics
         assert found.code == "MLM501" and expected in found.message
+
+
+# --------------------------------------------------------------------------- MLM503
+
+
+def _global2(module: str, name: str) -> bytes:
+    """Protocol 2: ``module.name()`` (NEWOBJ), without the STOP."""
+    return b"\x80\x02c" + f"{module}\n{name}\n".encode() + b")\x81"
+
+
+#: a python_model pickle importing a project class and two denylisted callables
+MIXED = b"".join(
+    [_global2("myproject.model", "MyModel"), _global2("six", "exec_"), _global2("os", "system")]
+)
+MIXED += b"\x87."  # TUPLE3, STOP
+
+
+def test_mlm503_leaves_denylisted_globals_to_mlm501(tmp_path: Path) -> None:
+    model = make_model(tmp_path / "m", PYFUNC, {**ENV, "m.pkl": MIXED})
+    both = lint_paths([model], LintOptions(select=("MLM501", "MLM503"))).result.diagnostics
+    by_code = {d.code: d.message for d in both}
+    assert set(by_code) == {"MLM501", "MLM503"}
+    assert "os.system" in by_code["MLM501"] and "six.exec_" in by_code["MLM501"]
+    assert "myproject.model.MyModel" in by_code["MLM503"]
+    assert "os.system" not in by_code["MLM503"] and "six.exec_" not in by_code["MLM503"]
+
+
+def test_mlm503_alone_names_every_global_and_its_danger(tmp_path: Path) -> None:
+    model = make_model(tmp_path / "m", PYFUNC, {**ENV, "m.pkl": MIXED})
+    (found,) = lint_paths([model], LintOptions(select=("MLM503",))).result.diagnostics
+    assert "myproject.model.MyModel, six.exec_ (runs source code" in found.message
+    assert "os.system (operating system access" in found.message
+    assert "pyfunc pickles" in found.message
+    assert "mlmodel loads it only when the loader trusts it" in found.message
+    assert "--trust-type / trusted_types, a signature, or --allow-unsafe" in found.message
+    assert found.hint is not None and "trusted-types" in found.hint
+
+
+def test_mlm503_judges_a_flavor_file_by_its_framework(tmp_path: Path) -> None:
+    text = PYFUNC + "  sklearn:\n    pickled_model: s.pkl\n"
+    model = make_model(tmp_path / "m", text, {**ENV, "s.pkl": _global2("xgboost.core", "Booster")})
+    (found,) = lint_paths([model], LintOptions(select=("MLM503",))).result.diagnostics
+    assert "xgboost.core.Booster" in found.message and "sklearn model files" in found.message
+
+
+def test_mlm503_honours_the_project_trust_but_not_the_model_s(tmp_path: Path) -> None:
+    files = {**ENV, "m.pkl": _global2("myproject.model", "MyModel") + b"."}
+    trust = '[trust]\ntrusted-types = ["myproject.model.MyModel"]\n'
+    # the configuration inside the model directory grants nothing
+    model = make_model(tmp_path / "project" / "m", PYFUNC, {**files, ".mlmodel.toml": trust})
+    found = lint_paths([model], LintOptions(select=("MLM503",))).result.diagnostics
+    assert [d.code for d in found] == ["MLM503"]
+    # the project's configuration (above the model) trusts exactly that name
+    (model / ".mlmodel.toml").unlink()
+    (tmp_path / "project" / ".mlmodel.toml").write_text(trust)
+    assert lint_paths([model], LintOptions(select=("MLM503",))).result.diagnostics == []
+    # ... and --isolated reads no configuration
+    isolated = LintOptions(select=("MLM503",), isolated=True)
+    assert [d.code for d in lint_paths([model], isolated).result.diagnostics] == ["MLM503"]
+    # another name is still reported
+    (tmp_path / "project" / ".mlmodel.toml").write_text(trust.replace("MyModel", "Other"))
+    found = lint_paths([model], LintOptions(select=("MLM503",))).result.diagnostics
+    assert [d.code for d in found] == ["MLM503"]
+
+
+def test_mlm507_names_the_reason_and_ignores_the_linter_s_import_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    model = make_model(tmp_path / "m", PYFUNC + "    code: code\n", {**ENV, "code/a.py": "X = 1"})
+    monkeypatch.setattr(sys, "path", [str(model), *sys.path])
+    (found,) = lint_paths([model], LintOptions(select=("MLM507",))).result.diagnostics
+    assert "flavors.python_function.code puts code/ first on the import path" in found.message
+    assert "only when the loader trusts the model" in found.message
+    assert found.severity.value == "warning"
+
+
+# --------------------------------------------------------------------------- MLM502, real MLflow
+
+
+@pytest.fixture(scope="module")
+def xy() -> tuple[object, object]:
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(0)
+    x = rng.random((60, 3))
+    return x, (x[:, 0] > 0.5).astype(int)
+
+
+def _save(flavor: str, model: object, path: Path, **kwargs: object) -> Path:
+    import importlib
+    import warnings
+
+    module = importlib.import_module(f"mlflow.{flavor}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # explicit requirements: MLflow infers none (that runs a child process per save)
+        module.save_model(
+            model, path, serialization_format="skops", pip_requirements=[flavor], **kwargs
+        )
+    return path
+
+
+def _untrusted(model: object) -> list[str]:
+    import skops.io
+
+    return [str(t) for t in skops.io.get_untrusted_types(data=skops.io.dumps(model))]
+
+
+def _stock_models(x: object, y: object) -> dict[str, tuple[str, Any]]:
+    import lightgbm
+    import xgboost
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+    from sklearn.feature_selection import SelectKBest, f_classif
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, MinMaxScaler
+    from sklearn.tree import DecisionTreeRegressor
+
+    np = pytest.importorskip("numpy")
+    fitted: dict[str, tuple[str, Any]] = {
+        "sklearn-tree": ("sklearn", DecisionTreeRegressor(max_depth=2)),
+        "sklearn-forest": ("sklearn", RandomForestClassifier(n_estimators=2, max_depth=2)),
+        "sklearn-hgb": ("sklearn", HistGradientBoostingClassifier(max_iter=2)),
+        "sklearn-pipeline": (
+            "sklearn",
+            make_pipeline(
+                MinMaxScaler(),
+                FunctionTransformer(np.log1p),
+                SelectKBest(f_classif, k=2),
+                LogisticRegression(),
+            ),
+        ),
+        "sklearn-xgboost": ("sklearn", xgboost.XGBClassifier(n_estimators=2)),
+        "sklearn-lightgbm": ("sklearn", lightgbm.LGBMClassifier(n_estimators=2, verbose=-1)),
+        "lightgbm-regressor": ("lightgbm", lightgbm.LGBMRegressor(n_estimators=3, verbose=-1)),
+        "lightgbm-classifier": ("lightgbm", lightgbm.LGBMClassifier(n_estimators=3, verbose=-1)),
+    }
+    for _flavor, model in fitted.values():
+        model.fit(x, y)
+    return fitted
+
+
+STOCK = [
+    "sklearn-tree",
+    "sklearn-forest",
+    "sklearn-hgb",
+    "sklearn-pipeline",
+    "sklearn-xgboost",
+    "sklearn-lightgbm",
+    "lightgbm-regressor",
+    "lightgbm-classifier",
+]
+
+
+@pytest.fixture(scope="module")
+def stock_models(xy: tuple[object, object]) -> dict[str, tuple[str, object]]:
+    return _stock_models(*xy)
+
+
+@pytest.mark.parametrize("name", STOCK)
+def test_mlm502_passes_stock_mlflow_skops_models(
+    name: str, stock_models: dict[str, tuple[str, object]], tmp_path: Path
+) -> None:
+    """What MLflow writes when the user trusts what skops asks for (sklearn), or by itself
+    (lightgbm: a fixed list of LightGBM classes, whatever the model's class)."""
+    flavor, model = stock_models[name]
+    kwargs = {"skops_trusted_types": _untrusted(model)} if flavor == "sklearn" else {}
+    path = _save(flavor, model, tmp_path / "m", **kwargs)
+    assert "skops_trusted_types" in (path / "MLmodel").read_text()
+    found = lint_paths([path], LintOptions(select=("MLM502",))).result.diagnostics
+    assert found == [], [d.message for d in found]
+
+
+def test_mlm502_flags_what_a_stock_lightgbm_model_does_not_need(
+    stock_models: dict[str, tuple[str, object]], tmp_path: Path
+) -> None:
+    import yaml
+
+    _flavor, model = stock_models["lightgbm-classifier"]
+    path = _save("lightgbm", model, tmp_path / "m", skops_trusted_types=["os.system"])
+    written = yaml.safe_load((path / "MLmodel").read_text())
+    assert "os.system" in written["flavors"]["lightgbm"]["skops_trusted_types"]
+    (found,) = lint_paths([path], LintOptions(select=("MLM502",))).result.diagnostics
+    assert "1 type(s)" in found.message and "os.system" in found.message
+    assert "LGBM" not in found.message
+    assert "mlmodel treats the list as a request and grants nothing from it" in found.message

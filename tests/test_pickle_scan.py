@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mlmodel.pickle_scan as pickle_scan_module
-from mlmodel.pickle_scan import DENYLIST, PickleScan, scan_pickle, scan_pickle_bytes
+from mlmodel.pickle_scan import DENYLIST, PickleScan, danger, scan_pickle, scan_pickle_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -574,3 +574,155 @@ def test_denylist_is_documented() -> None:
         "operator",
     ):
         assert required in modules, required
+
+
+# --------------------------------------------------------------------------- denylist reasons
+
+
+def _global4(module: str, name: str) -> bytes:
+    """Protocol 4: ``module.name()`` through STACK_GLOBAL (dotted names are attribute paths)."""
+
+    def s4(text: str) -> bytes:
+        raw = text.encode()
+        return b"\x8c" + bytes([len(raw)]) + raw
+
+    return b"\x80\x04" + s4(module) + s4(name) + b"\x93)R."
+
+
+#: gadget families outside testers used (module, name, part of the reason)
+EXPLAINED = [
+    # code and nested loading
+    ("six", "exec_", "runs source code"),
+    ("six.moves", "getoutput", "aliases"),
+    ("six.moves", "builtins.eval", "runs code"),
+    ("rich.style", "loads", "marshal.loads"),
+    ("pandas.compat.pickle_compat", "loads", "unpickling"),
+    ("pandas.compat.pickle_compat", "Unpickler", "unpickling"),
+    ("pandas", "read_pickle", "unpickles"),
+    ("pandas.io.pickle", "read_pickle", "unpickl"),
+    ("pyspark.cloudpickle", "loads", "unpickling"),
+    ("pyspark.cloudpickle.cloudpickle", "_builtin_type", "builds code"),
+    ("cloudpickle", "loads", "unpickling"),
+    ("cloudpickle", "load", "unpickling"),
+    ("cloudpickle.cloudpickle", "_builtin_type", "code objects"),
+    ("cloudpickle.cloudpickle", "_make_function", "code objects"),
+    ("yaml", "unsafe_load", "arbitrary Python objects"),
+    ("yaml", "unsafe_load_all", "arbitrary Python objects"),
+    ("yaml", "load", "arbitrary Python objects"),
+    ("yaml", "full_load_all", "arbitrary Python objects"),
+    ("yaml.loader", "UnsafeLoader", "arbitrary Python objects"),
+    ("joblib.numpy_pickle_utils", "Unpickler", "unpickling"),
+    ("joblib.numpy_pickle", "NumpyUnpickler", "unpickling"),
+    ("joblib", "load", "unpickling"),
+    ("numpy.lib.format", "read_array", "unpickles"),
+    ("numpy", "load", "unpickles"),
+    ("numpy.lib.npyio", "load", "unpickles"),
+    ("mlflow.pyfunc", "load_model", "another model"),
+    ("mlflow.sklearn", "load_model", "another model"),
+    ("mlflow.sklearn", "_load_pyfunc", "another model"),
+    ("mlflow.pyfunc.model", "_load_pyfunc", "another model"),
+    ("mlflow.lightgbm", "load_model", "another model"),
+    ("mlmodel.pyfunc", "load_model", "another model"),
+    ("mlmodel.sklearn", "load_model", "another model"),
+    ("mlmodel.runtime.loading", "load_pyfunc", "mlmodel's loaders"),
+    ("mlmodel.runtime.safety", "load_pickle_file", "mlmodel's loaders"),
+    ("keras.models", "load_model", "deserialises"),
+    ("transformers", "AutoModel.from_pretrained", "deserialises"),
+    ("numpy.ctypeslib", "load_library", "native libraries"),
+    ("ctypes", "CDLL", "native code"),
+    ("importlib", "import_module", "imports"),
+    ("runpy", "run_path", "runs modules"),
+    ("code", "InteractiveConsole", "runs source code"),
+    ("pty", "spawn", "processes"),
+    ("operator", "attrgetter", "any attribute"),
+    ("operator", "methodcaller", "any method"),
+    ("functools", "partialmethod", "wraps any callable"),
+    ("functools", "reduce", "any callable"),
+    ("numpy.core", "_ufunc_reconstruct", "imports any module attribute"),
+    ("numpy._core", "_ufunc_reconstruct", "imports any module attribute"),
+    ("numpy.core.multiarray", "_ufunc_reconstruct", "imports any module attribute"),
+    ("types", "CodeType", "bytecode"),
+    ("types", "FunctionType", "bytecode"),
+    ("typing", "get_type_hints", "eval"),
+    ("numexpr", "evaluate", "eval"),
+    # files
+    ("numpy", "ndarray.tofile", "files"),
+    ("numpy", "memmap", "files"),
+    ("numpy._core.memmap", "memmap", "files"),
+    ("numpy", "save", "files"),
+    ("numpy", "savez", "files"),
+    ("numpy", "savez_compressed", "files"),
+    ("numpy", "savetxt", "files"),
+    ("numpy.lib.format", "open_memmap", "files"),
+    ("joblib", "dump", "writes files"),
+    ("joblib.numpy_pickle", "dump", "writes files"),
+    ("pathlib", "Path.write_text", "files"),
+    ("pathlib", "Path.write_bytes", "files"),
+    ("pathlib", "PosixPath.touch", "files"),
+    ("pathlib", "Path.symlink_to", "files"),
+    ("pathlib", "Path.mkdir", "files"),
+    ("pathlib", "Path.unlink", "files"),
+    ("pandas", "DataFrame.to_csv", "writes files"),
+    ("pandas.core.frame", "DataFrame.to_pickle", "writes files"),
+    ("pandas.core.generic", "NDFrame.to_clipboard", "subprocess"),
+    ("pandas", "Series.to_parquet", "writes files"),
+    ("pandas", "read_csv", "URLs"),
+    ("scipy.io", "savemat", "files"),
+    ("scipy.io", "mmwrite", "files"),
+    ("scipy.io.wavfile", "write", "files"),
+    ("shutil", "copyfile", "files"),
+    ("tempfile", "mkstemp", "files"),
+    ("logging", "FileHandler", "files"),
+    ("zipfile", "ZipFile", "archives"),
+    ("tarfile", "open", "archives"),
+    ("mlmodel.fsio", "write_file", "files"),
+    ("sklearn.datasets", "dump_svmlight_file", "writes files"),
+    ("sklearn.datasets._svmlight_format_io", "dump_svmlight_file", "writes files"),
+    ("sklearn.datasets", "fetch_openml", "network"),
+    ("sklearn.datasets._california_housing", "fetch_california_housing", "network"),
+]
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "reason"), EXPLAINED, ids=[f"{m}.{n}" for m, n, _ in EXPLAINED]
+)
+def test_the_denylist_explains_the_gadget(module: str, name: str, reason: str) -> None:
+    explained = danger(module, name)
+    assert explained is not None and reason in explained, explained
+    scan = scan_pickle_bytes(_global4(module, name))
+    assert f"{module}.{name}" in dangerous_names(scan) and not scan.safe
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("json", "loads"),  # plain data
+        ("tomllib", "loads"),
+        ("joblib.numpy_pickle", "NumpyArrayWrapper"),  # joblib's array records
+        ("numpy.random._pickle", "__randomstate_ctor"),  # a real module, not pickle
+        ("pandas.core.frame", "DataFrame"),
+        ("pathlib", "PosixPath"),
+        ("sklearn.datasets", "load_iris"),
+    ],
+)
+def test_the_denylist_leaves_data_types_alone(module: str, name: str) -> None:
+    assert danger(module, name) is None
+
+
+def test_no_allowlisted_global_is_on_the_denylist() -> None:
+    from mlmodel.pickle_scan import allowed_globals
+
+    names = {
+        value
+        for field in vars(allowed_globals).values()
+        if isinstance(field, frozenset)
+        for value in field
+    }
+    assert len(names) > 400
+    flagged = {}
+    for qualname in names:
+        module, name = qualname.rsplit(".", 1)
+        reason = danger(module, name)
+        if reason is not None:
+            flagged[qualname] = reason
+    assert not flagged

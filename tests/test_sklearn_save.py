@@ -54,10 +54,21 @@ def pipeline() -> Pipeline:
     )
 
 
-def _clean(model_dir: Path, capsys: pytest.CaptureFixture[str], *, signature: bool = True) -> None:
-    """No finding at all; a model saved without a signature gets only MLM301 (no signature)."""
+def _clean(
+    model_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    signature: bool = True,
+    code: bool = False,
+) -> None:
+    """No finding at all; a model saved without a signature gets only MLM301 (no signature),
+    one saved with code_paths only MLM507 (loading runs Python from the model directory)."""
     assert run(["validate", "--strict", str(model_dir)]) == 0, capsys.readouterr().out
     ignore = [] if signature else ["--ignore", "MLM301"]
+    if code:
+        assert run(["lint", "--select", "MLM507", str(model_dir)]) == 0  # warnings only
+        assert "MLM507" in capsys.readouterr().out
+        ignore += ["--ignore", "MLM507"]
     assert run(["lint", "--strict", *ignore, str(model_dir)]) == 0, capsys.readouterr().out
     if not signature:
         assert run(["lint", "--strict", str(model_dir)]) == 1
@@ -152,7 +163,7 @@ def test_code_paths_are_copied_and_recorded(
     assert flavors["sklearn"]["code"] == "code"
     _native, predicted = _mlflow_predictions(target, FRAME)
     np.testing.assert_array_equal(np.asarray(predicted), classifier.predict(FRAME))
-    _clean(target, capsys)
+    _clean(target, capsys, code=True)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -64,6 +64,14 @@ class PickleInfo:
     dangerous: bool | None = None  #: None when not scanned
     dangerous_imports: list[str] = field(default_factory=list)  #: "module.name: reason"
     error: str | None = None
+    #: the allowlist mlmodel's loaders judge this file by (sklearn, xgboost, lightgbm, or
+    #: python_function: the common list); None when not scanned
+    allowlist: str | None = None
+    #: whether mlmodel loads it without the loader's trust: scanned to the end and every
+    #: import on the allowlist; None when not scanned
+    loads_by_default: bool | None = None
+    #: the imports off the allowlist: loading needs the loader's trust for them
+    needs_trust: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

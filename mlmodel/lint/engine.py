@@ -62,6 +62,9 @@ class LintOptions:
     #: every model must carry a signature (MLM505): the configuration's
     #: ``trust.require-signature``, or set here
     require_signature: bool = False
+    #: globals the project trusts (MLM503 does not report them): the configuration's
+    #: ``trust.trusted-types`` (a configuration inside the model directory grants none)
+    trusted_types: tuple[str, ...] = ()
 
     def selected(self, *, where: str = "") -> frozenset[str]:
         """The codes this run reports; UsageError for a selector that names no code."""
@@ -133,7 +136,12 @@ def collect(
     from mlmodel.validators import run_checks
 
     ctx = LintContext(
-        document, model_dir, options.check_files, require_signature=options.require_signature
+        document,
+        model_dir,
+        options.check_files,
+        require_signature=options.require_signature,
+        trusted_types=frozenset(options.trusted_types),
+        selected=selected,
     )
     items: list[Item] = []
     fixers = all_fixers()
@@ -395,6 +403,7 @@ def lint_paths(paths: Sequence[str | Path | ModelLocation], options: LintOptions
             ignore=config.ignore if options.ignore is None else options.ignore,
             mlflow_version=options.mlflow_version or config.mlflow_version,
             require_signature=options.require_signature or config.require_signature,
+            trusted_types=options.trusted_types + config.trust.trusted_types,
         )
         linted = lint_file(target, local, declared=config.flavors)
         result.result.reports.append(linted.report)

@@ -77,6 +77,12 @@ class LintContext:
     cache: dict[str, Any] = field(default_factory=dict)
     #: the configuration's ``trust.require-signature`` (MLM505)
     require_signature: bool = False
+    #: the project configuration's ``trust.trusted-types`` (never one inside the model):
+    #: globals MLM503 does not report
+    trusted_types: frozenset[str] = frozenset()
+    #: the codes this run reports (None: every code), so that one rule can leave to another
+    #: what that one reports (MLM503 leaves denylisted globals to MLM501)
+    selected: frozenset[str] | None = None
 
     @property
     def data(self) -> dict[str, Any]:

@@ -30,7 +30,13 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mlmodel.pickle_scan.allowlist import FRAMEWORKS, framework_for_flavor, judge
+    from mlmodel.pickle_scan.allowlist import (
+        FRAMEWORKS,
+        allowed_names,
+        framework_for_flavor,
+        framework_for_reference,
+        judge,
+    )
     from mlmodel.pickle_scan.containers import DEFAULT_MAX_BYTES, scan_pickle, scan_pickle_bytes
     from mlmodel.pickle_scan.denylist import DENYLIST, DenyRule, danger
     from mlmodel.pickle_scan.results import (
@@ -59,7 +65,9 @@ if TYPE_CHECKING:
 #: only :mod:`.sniff` (``validate`` sniffing a referenced file) never loads the scanner.
 _HOMES: dict[str, str] = {
     "FRAMEWORKS": "allowlist",
+    "allowed_names": "allowlist",
     "framework_for_flavor": "allowlist",
+    "framework_for_reference": "allowlist",
     "judge": "allowlist",
     "DEFAULT_MAX_BYTES": "containers",
     "scan_pickle": "containers",
@@ -138,8 +146,10 @@ __all__ = [
     "PickleImport",
     "PickleScan",
     "ScanBudget",
+    "allowed_names",
     "danger",
     "framework_for_flavor",
+    "framework_for_reference",
     "holds_pickles",
     "is_pickle",
     "is_pickle_bytes",

@@ -9,7 +9,8 @@ dangerous.
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, Literal
 
 from mlmodel.pickle_scan import allowed_globals as data
 from mlmodel.pickle_scan.results import AllowlistResult, PickleScan
@@ -21,6 +22,7 @@ __all__ = [
     "Kind",
     "allowed_names",
     "framework_for_flavor",
+    "framework_for_reference",
     "judge",
     "kind_of",
 ]
@@ -85,6 +87,28 @@ _KINDS: Final[tuple[tuple[frozenset[str], Kind], ...]] = (
 def framework_for_flavor(flavor: str) -> str | None:
     """The framework whose allowlist judges a flavor's pickles, None when there is none."""
     return _FLAVORS.get(flavor)
+
+
+def framework_for_reference(key: Sequence[object] | None, flavors: Mapping[str, Any]) -> str:
+    """The framework whose list judges the pickle an MLmodel document references at ``key``
+    (``("flavors", "sklearn", "pickled_model")``), as mlmodel's loaders judge it: a native
+    flavor's own; for ``python_function``, the native flavor its ``loader_module``
+    (``mlflow.sklearn``...) reads; otherwise ``python_function`` (the common list). A file
+    the document does not reference (``key`` None) is judged as before a Spark load: by the
+    document's first native flavor, else the common list."""
+    if key is None:
+        native = [f for f in _FLAVORS if isinstance(flavors.get(f), Mapping)]
+        return _FLAVORS[native[0]] if native else "python_function"
+    if len(key) >= 2 and key[0] == "flavors" and isinstance(key[1], str):
+        own = framework_for_flavor(key[1])
+        if own is not None:
+            return own
+        conf = flavors.get(key[1])
+        if key[1] == "python_function" and isinstance(conf, Mapping):
+            loader = conf.get("loader_module")
+            if isinstance(loader, str) and loader.startswith("mlflow."):
+                return framework_for_flavor(loader.removeprefix("mlflow.")) or "python_function"
+    return "python_function"
 
 
 def allowed_names(framework: str | None) -> frozenset[str]:

@@ -14,13 +14,21 @@ Two layers, both checked for every import (and every suffix of a dotted attribut
   ``import_module``, ``instantiate``), a *file opener* (any ``open``, ``FileIO``,
   ``GzipFile``, ``FileHandler``, ``NamedTemporaryFile``...), a *code runner* (``eval``,
   ``exec``, ``system``, ``Popen``, ``check_output``; in the standard library also ``run``,
-  ``runctx``, ``call``, ``pager``) and a dunder hop (``__globals__``, ``__subclasses__``).
+  ``runctx``, ``call``, ``pager``), a *nested loader* (any ``loads``, ``Unpickler``,
+  ``load_model``, ``read_pickle``, ``from_pretrained``: they deserialise whatever they are
+  given, outside the scan) and a dunder hop (``__globals__``, ``__subclasses__``).
+
+A rule's names may be ``fnmatch`` patterns on the (dotted) name: ``*.to_csv`` is
+``DataFrame.to_csv``, ``fetch_*`` every downloader. The denylist only *explains*: what loads
+without trust is decided by the exact allowlist (:mod:`.allowlist`), and no allowlisted
+name matches the denylist (``tests/test_pickle_scan.py`` checks it).
 """
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Final
 
 __all__ = ["DENYLIST", "DenyRule", "danger"]
@@ -28,20 +36,29 @@ __all__ = ["DENYLIST", "DenyRule", "danger"]
 
 @dataclass(frozen=True)
 class DenyRule:
-    """``module`` (and its submodules); every name when ``names`` is None."""
+    """``module`` (and its submodules); every name when ``names`` is None, else the exact
+    ``names`` and the names matching one of ``patterns`` (``fnmatch``: ``*.to_csv``)."""
 
     module: str
     names: frozenset[str] | None
     reason: str
+    patterns: tuple[str, ...] = ()
 
     def matches(self, module: str, name: str) -> bool:
         if module != self.module and not module.startswith(self.module + "."):
             return False
-        return self.names is None or name in self.names
+        if self.names is None or name in self.names:
+            return True
+        return any(fnmatchcase(name, pattern) for pattern in self.patterns)
 
 
 def _rule(module: str, names: str | None, reason: str) -> DenyRule:
-    return DenyRule(module, None if names is None else frozenset(names.split()), reason)
+    """A rule; ``names`` is a space-separated list where a word with ``*`` is a pattern."""
+    if names is None:
+        return DenyRule(module, None, reason)
+    words = names.split()
+    exact = frozenset(w for w in words if "*" not in w)
+    return DenyRule(module, exact, reason, tuple(w for w in words if "*" in w))
 
 
 _BUILTIN_NAMES: Final = (
@@ -53,6 +70,11 @@ _PROCESS = "starts processes"
 _NET = "network access"
 _FILES = "opens, creates or deletes files"
 _CODE = "runs source code or code objects"
+_MODEL = "loads another model: unpickles its files and runs its loader's code"
+_PANDAS_WRITERS = (
+    "to_pickle to_csv to_parquet to_feather to_hdf to_excel to_json to_sql to_stata to_html "
+    "to_latex to_markdown to_orc to_xml to_clipboard to_gbq"
+)
 
 #: callables that let a pickle run code or touch the system, by module
 DENYLIST: Final[tuple[DenyRule, ...]] = (
@@ -103,10 +125,33 @@ DENYLIST: Final[tuple[DenyRule, ...]] = (
     _rule("ctypes", None, "calls native code, writes memory"),
     _rule("_ctypes", None, "calls native code, writes memory"),
     _rule("marshal", None, "loads code objects"),
-    _rule("types", "CodeType FunctionType ModuleType", "builds functions from bytecode"),
+    _rule(
+        "types",
+        "CodeType FunctionType LambdaType MethodType ModuleType",
+        "builds functions from bytecode or binds any callable",
+    ),
     _rule("operator", "attrgetter methodcaller call", "reaches any attribute or calls any method"),
     _rule("_operator", "attrgetter methodcaller call", "reaches any attribute or calls any method"),
     _rule("functools", "reduce", "calls any callable over a sequence"),
+    # functools.partial is on the allowlist as a wrapper: it calls only what it holds, and
+    # that must be allowed too (a partial of a denied callable is reported for the callable)
+    _rule("functools", "partialmethod", "wraps any callable, with its arguments, for a call"),
+    _rule("six", "exec_ exec execfile", "runs source code (six.exec_ is exec)"),
+    _rule(
+        "six.moves",
+        None,
+        "lazy aliases of builtins, cPickle, urllib, getoutput...: runs code, unpickles, "
+        "opens connections",
+    ),
+    _rule("typing", "get_type_hints *._evaluate", "evaluates annotation strings (eval)"),
+    _rule("numexpr", "evaluate re_evaluate", "evaluates expressions (eval)"),
+    _rule("sympy", "sympify parse_expr", "evaluates strings as Python (eval)"),
+    _rule(
+        "numpy",
+        "_ufunc_reconstruct *._ufunc_reconstruct",
+        "imports any module attribute its arguments name",
+    ),
+    _rule("numpy.ctypeslib", None, "loads native libraries (load_library), reaches raw memory"),
     _rule("signal", None, "installs signal handlers"),
     _rule("atexit", None, "registers code to run at exit"),
     _rule("gc", None, "reaches every live object (get_objects, get_referrers)"),
@@ -114,6 +159,14 @@ DENYLIST: Final[tuple[DenyRule, ...]] = (
     _rule("numpy.f2py", None, "compiles and runs code"),
     _rule("numpy.distutils", None, "runs compilers"),
     _rule("pandas", "eval read_pickle", "evaluates expressions or unpickles files"),
+    _rule("pandas.compat.pickle_compat", None, "nested unpickling (pandas' compatibility loader)"),
+    _rule("pandas.io.pickle", None, "nested unpickling of a file"),
+    _rule("pandas", "read_* *.read_*", "reads files or URLs"),
+    _rule(
+        "pandas",
+        _PANDAS_WRITERS + " " + " ".join(f"*.{w}" for w in _PANDAS_WRITERS.split()),
+        "writes files (to_clipboard runs a subprocess)",
+    ),
     _rule("pandas.core.computation", None, "evaluates expressions"),
     _rule("hydra", "instantiate call get_method get_class get_object", "resolves names"),
     _rule("setuptools", None, "runs builds and commands"),
@@ -125,13 +178,64 @@ DENYLIST: Final[tuple[DenyRule, ...]] = (
     _rule("pickle", _NESTED, "nested unpickling"),
     _rule("_pickle", _NESTED, "nested unpickling"),
     _rule("dill", _NESTED, "nested unpickling"),
-    _rule("cloudpickle", _NESTED + " subimport dynamic_subimport", "nested unpickling or imports"),
-    _rule("joblib", "load", "nested unpickling of a file"),
-    _rule("numpy", "load loads fromfile loadtxt genfromtxt save savez savetxt tofile", _FILES),
+    _rule(
+        "cloudpickle",
+        _NESTED + " subimport dynamic_subimport _builtin_type _make_function _make_skel_func",
+        "nested unpickling, imports, or builds code objects and functions",
+    ),
+    _rule("pyspark.cloudpickle", None, "nested unpickling, imports, or builds code (cloudpickle)"),
+    _rule("pyspark.serializers", None, "nested unpickling (Spark's pickle serializers)"),
+    _rule(
+        "dill",
+        _NESTED + " _create_code _create_function _load_type _import_module _get_attr",
+        "nested unpickling, imports, or builds code objects and functions",
+    ),
+    _rule("rich.style", "loads", "marshal.loads under another name: loads code objects"),
+    _rule("joblib.numpy_pickle_utils", None, "nested unpickling (joblib's Unpickler)"),
+    _rule("joblib", "load *load *Unpickler", "nested unpickling of a file"),
+    _rule("joblib", "dump *dump Memory MemorizedFunc", "writes files"),
+    _rule(
+        "joblib", "Parallel delayed parallel_backend parallel_config", "runs callables in processes"
+    ),
+    _rule("numpy.lib.format", None, "reads and writes .npy files (read_array unpickles)"),
+    _rule("numpy.lib._format_impl", None, "reads and writes .npy files (read_array unpickles)"),
+    _rule("numpy.lib.npyio", None, "reads and writes files (load unpickles object arrays)"),
+    _rule("numpy.lib._npyio_impl", None, "reads and writes files (load unpickles object arrays)"),
+    _rule("numpy.lib._datasource", None, "opens files and URLs"),
+    _rule("numpy.core.memmap", None, "maps files into memory, creates them"),
+    _rule("numpy._core.memmap", None, "maps files into memory, creates them"),
+    _rule(
+        "numpy",
+        "load loads fromfile loadtxt genfromtxt fromregex save savez savez_compressed savetxt "
+        "tofile memmap open_memmap DataSource *.tofile *.dump",
+        "reads, writes or maps files (load unpickles object arrays)",
+    ),
+    _rule("torch.hub", None, "downloads and runs code from repositories (hubconf.py)"),
     _rule("torch", "load", "nested unpickling of a file"),
     _rule("shelve", None, "nested unpickling of a file"),
-    _rule("yaml", "load load_all unsafe_load full_load", "constructs arbitrary Python objects"),
+    _rule(
+        "yaml",
+        "load load_all unsafe_load unsafe_load_all full_load full_load_all Loader FullLoader "
+        "UnsafeLoader CLoader CFullLoader CUnsafeLoader Constructor FullConstructor "
+        "UnsafeConstructor",
+        "constructs arbitrary Python objects",
+    ),
     _rule("jsonpickle", None, "constructs arbitrary Python objects"),
+    # other models: loading one unpickles its files and runs its loader
+    _rule(
+        "mlflow",
+        "load_model _load_model load_pyfunc _load_pyfunc *.load_model *._load_pyfunc "
+        "*.load_pyfunc spark_udf *.spark_udf",
+        _MODEL,
+    ),
+    _rule("mlflow.artifacts", None, "downloads artifacts and writes them to disk"),
+    _rule("mlflow.utils.process", None, _PROCESS),
+    _rule("mlmodel.runtime", None, "mlmodel's loaders: " + _MODEL),
+    _rule("mlmodel.gate", None, "mlmodel's loaders: " + _MODEL),
+    _rule("mlmodel.serve", None, "starts a model server (network)"),
+    _rule("mlmodel.fsio", None, "writes, replaces and deletes files"),
+    _rule("mlmodel", "load_model load_trusted *.load_model *.load_trusted", _MODEL),
+    _rule("mlmodel", "save_model log_model *.save_model *.log_model", "writes a model to disk"),
     # files
     _rule("shutil", None, "copies, moves and deletes files"),
     _rule("io", "open open_code FileIO", "opens files"),
@@ -152,6 +256,22 @@ DENYLIST: Final[tuple[DenyRule, ...]] = (
     _rule("logging", "FileHandler basicConfig", "creates and writes files"),
     _rule("logging.handlers", None, "writes files, sockets, mail, syslog"),
     _rule("logging.config", None, "listens on a socket, configures from files (runs code)"),
+    _rule(
+        "pathlib",
+        "*.write_text *.write_bytes *.touch *.symlink_to *.hardlink_to *.link_to *.mkdir "
+        "*.unlink *.rmdir *.rename *.replace *.chmod *.lchmod *.open",
+        "opens, creates, renames or deletes files",
+    ),
+    _rule("pathlib", "*.read_text *.read_bytes", "reads files"),
+    _rule("scipy.io", None, "reads and writes files (savemat, mmwrite, wavfile.write, netcdf)"),
+    _rule("sklearn.datasets", "dump_svmlight_file", "writes files"),
+    _rule("sklearn.datasets", "fetch_*", "downloads data (network) and writes it to disk"),
+    _rule("sklearn.datasets", "clear_data_home", "deletes a folder"),
+    _rule(
+        "sklearn.datasets",
+        "get_data_home load_svmlight_file load_svmlight_files load_files",
+        "reads files or creates folders",
+    ),
     # network
     _rule("socket", None, _NET),
     _rule("_socket", None, _NET),
@@ -227,6 +347,10 @@ PRIVATE_ALIASES: Final = frozenset(
     ]
 )
 
+#: real modules with a segment that looks like an alias: ``numpy.random._pickle`` holds
+#: numpy's random-state reconstructors (it is not :mod:`pickle`)
+REAL_MODULES: Final = frozenset(["numpy.random._pickle"])
+
 #: callables that resolve a name to any object (the gadget behind every getattr chain)
 NAME_RESOLVERS: Final = frozenset(
     [
@@ -246,6 +370,10 @@ NAME_RESOLVERS: Final = frozenset(
         "get_method",
         "get_class",
         "load_object",
+        "_ufunc_reconstruct",
+        "_builtin_type",
+        "_import_module",
+        "_get_attr",
     ]
 )
 
@@ -279,7 +407,60 @@ FILE_OPENERS: Final = frozenset(
         "unlink",
         "rmdir",
         "rmtree",
+        "tofile",
+        "symlink_to",
+        "hardlink_to",
+        "mkdir",
+        "makedirs",
+        "save",
+        "savez",
+        "savez_compressed",
+        "savetxt",
+        "savemat",
+        "mmwrite",
+        "dump",
+        "dump_svmlight_file",
+        "memmap",
+        "open_memmap",
+        "to_pickle",
+        "to_csv",
+        "to_parquet",
+        "to_hdf",
+        "to_feather",
     ]
+)
+
+#: callables that deserialise what they are given, in any module: nested loading the scan
+#: cannot see (``rich.style.loads`` is ``marshal.loads``, ``keras.models.load_model`` runs
+#: a model's code, ``from_pretrained`` downloads and unpickles)
+NESTED_LOADERS: Final = frozenset(
+    [
+        "load",
+        "loads",
+        "load_all",
+        "unsafe_load",
+        "unsafe_load_all",
+        "full_load",
+        "full_load_all",
+        "Unpickler",
+        "_Unpickler",
+        "NumpyUnpickler",
+        "read_pickle",
+        "read_array",
+        "load_model",
+        "_load_model",
+        "load_pyfunc",
+        "_load_pyfunc",
+        "load_learner",
+        "from_pretrained",
+        "load_library",
+        "LoadLibrary",
+    ]
+)
+
+#: modules whose ``load``/``loads`` read plain data (JSON, TOML, plists, msgpack)
+PLAIN_DATA_LOADERS: Final = frozenset(
+    ["json", "simplejson", "orjson", "ujson", "tomllib", "tomli", "toml", "plistlib", "msgpack"]
 )
 
 #: callables that run code or commands, in any module
@@ -365,7 +546,9 @@ def _rules(module: str, name: str) -> str | None:
 def _classes(module: str, name: str) -> str | None:
     """Why ``module.name`` belongs to a class of gadgets, or None."""
     segments = module.split(".") + name.split(".")
-    for segment in segments[1:-1]:
+    # a real module whose name looks like an alias: only its attribute path can hop
+    inner = name.split(".")[:-1] if module in REAL_MODULES else segments[1:-1]
+    for segment in inner:
         if segment in DUNDER_HOPS:
             return f"attribute path through {segment} (reaches globals, classes or code)"
         if segment.lstrip("_") in PRIVATE_ALIASES:
@@ -379,6 +562,8 @@ def _classes(module: str, name: str) -> str | None:
         return "resolves any name to an object (reaches os.system)"
     if last in FILE_OPENERS:
         return "opens, creates or deletes files"
+    if last in NESTED_LOADERS and root not in PLAIN_DATA_LOADERS:
+        return "deserialises what it is given (nested loading the scan cannot see)"
     if last in CODE_RUNNERS or (stdlib and last in STDLIB_CODE_RUNNERS):
         return "runs code or commands"
     if stdlib and f"{module}.{name}" not in STDLIB_PRIVATE_OK:

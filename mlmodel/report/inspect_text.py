@@ -11,7 +11,7 @@ from mlmodel.report.text import escape_control
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from mlmodel.inspection import Inspection
+    from mlmodel.inspection import Inspection, PickleInfo
     from mlmodel.report import ReportOptions
 
 
@@ -151,12 +151,35 @@ def write_inspection(result: Inspection, stream: TextIO, options: ReportOptions)
     for item in pickles.pickles:
         if item.error and not item.imports:
             console.print(f"  {escape(item.path)}: {escape(item.error)}")
+            if item.loads_by_default is not None:
+                console.print(f"    verdict: {_verdict(item)}")
             continue
         flag = " [red]DANGEROUS[/red]" if item.dangerous else ""
         console.print(f"  {escape(item.path)}:{flag} imports {len(item.imports)} name(s)")
+        outside = set(item.needs_trust)
         for name in item.imports:
-            console.print(f"    {escape(name)}")
+            mark = "  [yellow](needs trust)[/yellow]" if name in outside else ""
+            console.print(f"    {escape(name)}{mark}")
         for danger in item.dangerous_imports:
             console.print(f"    [red]dangerous[/red] {escape(danger)}")
         if item.error:
             console.print(f"    problem: {escape(item.error)}")
+        if item.loads_by_default is not None:
+            console.print(f"    verdict: {_verdict(item)}")
+
+
+def _verdict(item: PickleInfo) -> str:
+    """Whether mlmodel's loaders load the pickle without trust, in one line (markup)."""
+    where = f"the {item.allowlist} allowlist" if item.allowlist else "the allowlist"
+    if item.loads_by_default:
+        return f"[green]loads by default[/green] (every import is on {escape(where)})"
+    if item.error:
+        why = "it could not be scanned to the end"
+    else:
+        names = item.needs_trust
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        why = f"{len(names)} import(s) not on {where}: {shown}"
+    return (
+        f"[yellow]needs the loader's trust[/yellow]: {escape(why)} (--trust-type, a "
+        "signature, or --allow-unsafe)"
+    )

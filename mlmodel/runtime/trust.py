@@ -117,38 +117,76 @@ def _python_files(model_dir: Path) -> list[str]:
     return sorted(found)
 
 
-def code_reasons(model_dir: Path, document: Mapping[str, Any]) -> list[str]:
-    """Why loading this model would run Python from its directory (empty: it would not)."""
-    reasons: list[str] = []
+def code_sources(
+    model_dir: Path, document: Mapping[str, Any], *, import_path: bool = True
+) -> list[tuple[tuple[str, ...], str]]:
+    """Why loading this model would run Python from its directory, each with the document
+    key it comes from (``()`` for the import path). Reads the document and lists folders;
+    executes nothing. ``import_path=False`` leaves out this process's ``sys.path`` (lint
+    judges the model, not the process it runs in)."""
+    found: list[tuple[tuple[str, ...], str]] = []
     flavors = document.get("flavors")
     flavors = flavors if isinstance(flavors, Mapping) else {}
     for name, conf in flavors.items():
         if isinstance(conf, Mapping) and conf.get("code"):
             code = str(conf["code"])
             if _holds_files(model_dir / code):
-                reasons.append(f"flavors.{name}.code puts {code}/ first on the import path")
+                found.append(
+                    (
+                        ("flavors", str(name), "code"),
+                        f"flavors.{name}.code puts {code}/ first on the import path",
+                    )
+                )
     pyfunc = flavors.get("python_function")
     if isinstance(pyfunc, Mapping):
+        key = ("flavors", "python_function")
         loader = str(pyfunc.get("loader_module") or "")
         if loader in CODE_LOADER_MODULES or pyfunc.get("model_code_path"):
-            reasons.append("it is a model from code: its script runs at load")
+            where = "model_code_path" if pyfunc.get("model_code_path") else "loader_module"
+            found.append(((*key, where), "it is a model from code: its script runs at load"))
         elif loader and loader not in MLFLOW_LOADER_MODULES:
-            reasons.append(f"loader_module {loader!r} is not one of MLflow's: importing it runs it")
+            found.append(
+                (
+                    (*key, "loader_module"),
+                    f"loader_module {loader!r} is not one of MLflow's: importing it runs it",
+                )
+            )
         python_model = pyfunc.get("python_model")
         if isinstance(python_model, str) and python_model.endswith(".py"):
-            reasons.append(f"python_model {python_model!r} is a script that runs at load")
-        if loader and loader not in NATIVE_LOADER_MODULES:
+            found.append(
+                (
+                    (*key, "python_model"),
+                    f"python_model {python_model!r} is a script that runs at load",
+                )
+            )
+        from_code = loader in CODE_LOADER_MODULES or pyfunc.get("model_code_path")
+        if loader in MLFLOW_LOADER_MODULES - NATIVE_LOADER_MODULES and not from_code:
             shipped = [f for f in _python_files(model_dir) if not _under_code(f, flavors)]
             if shipped:
                 listed = ", ".join(shipped[:3]) + (" ..." if len(shipped) > 3 else "")
-                reasons.append(f"it ships Python files ({listed}) that {loader} may import or run")
-    entry = _on_import_path(model_dir)
+                found.append(
+                    (
+                        (*key, "loader_module"),
+                        f"it ships Python files ({listed}) that {loader} may import or run",
+                    )
+                )
+    entry = _on_import_path(model_dir) if import_path else None
     if entry is not None:
-        reasons.append(
-            f"the model directory is on the import path ({entry}): its folders would shadow "
-            "installed packages"
+        found.append(
+            (
+                (),
+                (
+                    f"the model directory is on the import path ({entry}): its folders would "
+                    "shadow installed packages"
+                ),
+            )
         )
-    return reasons
+    return found
+
+
+def code_reasons(model_dir: Path, document: Mapping[str, Any]) -> list[str]:
+    """Why loading this model would run Python from its directory (empty: it would not)."""
+    return [reason for _key, reason in code_sources(model_dir, document)]
 
 
 def _under_code(relative: str, flavors: Mapping[str, Any]) -> bool:

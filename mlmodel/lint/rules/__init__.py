@@ -36,6 +36,7 @@ RULE_MODULES: dict[str, str] = {
     "MLM504": "mlm504_signature_mismatch",
     "MLM505": "mlm505_unsigned_model",
     "MLM506": "mlm506_signature_unchecked",
+    "MLM507": "mlm507_model_directory_code",
 }
 
 #: fixes for validation codes: code -> module under mlmodel.lint.fixers

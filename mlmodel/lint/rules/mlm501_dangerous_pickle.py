@@ -69,8 +69,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 path,
                 f"{shown} imports {calls} when unpickled: loading this model can run "
                 "arbitrary code",
-                hint=scan.dangerous[0].reason + "; do not load it; re-save the model from a "
-                "trusted source",
+                hint=scan.dangerous[0].reason + "; mlmodel refuses to load it unless the "
+                "loader trusts it: trust it only if you trust where the model comes from",
             )
         elif scan.error is not None:
             yield Finding(

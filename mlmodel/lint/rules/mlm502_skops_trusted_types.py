@@ -1,8 +1,12 @@
 """``skops_trusted_types`` trusts more types than the skops file needs.
 
-Every trusted type is one more thing a tampered file may construct on load.
-The types the model needs are read from the ``schema.json`` inside the
-``.skops`` zip (as text: nothing is loaded). Fix (unsafe: a type this reading
+MLflow's loader trusts every listed type: each one is one more thing a tampered file may
+construct on load. mlmodel treats the list as a request and grants nothing from it (its
+loaders trust the allowlist and what the loader trusts). The types the model needs are read
+from the ``schema.json`` inside the ``.skops`` zip (as text: nothing is loaded). The types
+MLflow's ``lightgbm`` flavor writes into every skops model (``LGBMClassifier``,
+``LGBMRegressor``, ``Booster``, ``OrderedDict``, whatever the model's class) are MLflow's
+default, not the author's choice, and are not reported. Fix (unsafe: a type this reading
 misses would stop the model loading): trust only the types the file uses.
 
 Fails: ``skops_trusted_types: [sklearn.linear_model._logistic.LogisticRegression,
@@ -17,7 +21,7 @@ import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from mlmodel.lint.model import Finding, Fix, LintContext
 from mlmodel.sidefiles import loads_json
@@ -26,6 +30,19 @@ from mlmodel.yamlio.tree import KeyPath, dotted
 
 CODE = "MLM502"
 MAX_SCHEMA_BYTES = 50 * 1024 * 1024
+
+#: what MLflow writes into ``skops_trusted_types`` by itself, per flavor, for any model
+#: (``mlflow.lightgbm._LIGHTGBM_SKLEARN_SKOPS_TRUSTED_TYPES``, MLflow 3.x)
+MLFLOW_DEFAULTS: Final[dict[str, frozenset[str]]] = {
+    "lightgbm": frozenset(
+        [
+            "collections.OrderedDict",
+            "lightgbm.basic.Booster",
+            "lightgbm.sklearn.LGBMClassifier",
+            "lightgbm.sklearn.LGBMRegressor",
+        ]
+    )
+}
 
 
 def needed_types(path: Path) -> set[str] | None:
@@ -72,7 +89,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         needed = needed_types(located) if located is not None else None
         if needed is None:
             continue
-        extra = [t for t in trusted if isinstance(t, str) and t not in needed]
+        defaults = MLFLOW_DEFAULTS.get(flavor, frozenset())
+        extra = [t for t in trusted if isinstance(t, str) and t not in needed | defaults]
         if extra:
             path: KeyPath = ("flavors", flavor, "skops_trusted_types")
             keep = [t for t in trusted if t not in extra]
@@ -80,7 +98,9 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 path,
                 f"skops_trusted_types trusts {len(extra)} type(s) the model file does not use: "
                 + ", ".join(extra[:5])
-                + (" ..." if len(extra) > 5 else ""),
+                + (" ..." if len(extra) > 5 else "")
+                + "; MLflow's loader trusts every listed type (mlmodel treats the list as a "
+                "request and grants nothing from it)",
                 hint="trust only what the model needs",
                 at_key=True,
                 fix=_fix(path, trusted, keep),
