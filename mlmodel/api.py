@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlmodel.codes import diagnostic
-from mlmodel.diagnostics import Diagnostic
+from mlmodel.diagnostics import Diagnostic, sort_key
 from mlmodel.errors import ParseError
 from mlmodel.modeldir import (
     MLMODEL_NAME,
@@ -95,13 +95,17 @@ def validate_file(
     declared: Mapping[str, DeclaredFlavor] | None = None,
     isolated: bool = False,
     mlflow_version: str | Release | None = None,
+    require_signature: bool | None = None,
 ) -> FileReport:
     """Validate one model directory, MLmodel file or model URI (findings name a fetched
     model by its URI: :class:`~mlmodel.modeldir.ModelLocation`).
 
-    ``declared`` flavor schemas (and, unless given, ``mlflow_version``) default to
-    those of the project configuration found by walking up from the file
-    (:mod:`mlmodel.config`); ``isolated`` reads no configuration file.
+    ``declared`` flavor schemas (and, unless given, ``mlflow_version`` and
+    ``require_signature``) default to those of the project configuration found by walking
+    up from the file (:mod:`mlmodel.config`); ``isolated`` reads no configuration file.
+    With ``check_files``, a ``model.sig`` is checked against the files (MLM504, MLM506)
+    and an unsigned model reported where signatures are required (MLM505), as ``lint``
+    does; the loaders' own validation leaves that to the signature verification.
     """
     location = resolve_model_location(path)
     mlmodel_path = location.file
@@ -112,6 +116,8 @@ def validate_file(
         config = load_config(mlmodel_path, isolated=isolated)
         declared = config.flavors
         target = target or config.mlflow_version
+        if require_signature is None:
+            require_signature = config.require_signature
     limits = limits or Limits()
     try:
         data = read_mlmodel_data(mlmodel_path, limits.max_bytes)
@@ -124,11 +130,30 @@ def validate_file(
             mlflow_version=target,
             isolated=isolated,
         )
+        if check_files:
+            found = sorted(
+                [*found, *_signature_findings(mlmodel_path.parent, bool(require_signature))],
+                key=sort_key,
+            )
     except ParseError as exc:  # too large (V112), not a regular file or unreadable (V115)
         found = list(exc.diagnostics)
     except Exception as exc:  # noqa: BLE001 - a bug in one check must not hide other files' findings
         found = [diagnostic("V199", f"mlmodel failed on this file: {type(exc).__name__}: {exc}")]
     return report_for(location, found)
+
+
+def _signature_findings(model_dir: Path, require_signature: bool) -> list[Diagnostic]:
+    from mlmodel.pickle_scan import ScanBudget
+    from mlmodel.signing.check import signature_findings
+
+    budget = ScanBudget()
+    found = signature_findings(
+        model_dir,
+        require_signature=require_signature,
+        max_bytes=budget.max_bytes,
+        max_seconds=budget.max_seconds,
+    )
+    return [diagnostic(f.code, f.message, line=1, column=1, hint=f.hint) for f in found]
 
 
 def report_for(location: ModelLocation, found: list[Diagnostic]) -> FileReport:
@@ -165,6 +190,7 @@ def validate_paths(
             declared=config.flavors,
             mlflow_version=target or config.mlflow_version,
             isolated=isolated,
+            require_signature=config.require_signature,
         )
         for p, config in zip(resolved, configs, strict=True)
     ]

@@ -271,7 +271,7 @@ def _trust(path: Path, table: object, where: str) -> TrustConfig:
     unknown = sorted(set(table) - TRUST_KEYS)
     if unknown:
         raise UsageError(
-            f"{where} trust: unknown key(s) {', '.join(unknown)}; "
+            f"{where} unknown key(s) {', '.join('trust.' + k for k in unknown)}; "
             f"known: {', '.join(sorted(TRUST_KEYS))}"
         )
     types = table.get("trusted-types", [])

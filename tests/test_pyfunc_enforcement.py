@@ -99,7 +99,10 @@ def echo_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
         python_model=pyfunc_models.EchoModel(),
         signature=ModelSignature(inputs=COLUMNS, params=PARAMS),
     )
-    return mlflow.pyfunc.load_model(str(path)), mlmodel.pyfunc.load_model(path)
+    trusted = ["tests.pyfunc_models.EchoModel"]
+    return mlflow.pyfunc.load_model(str(path)), mlmodel.pyfunc.load_model(
+        path, trusted_types=trusted
+    )
 
 
 @pytest.fixture(scope="module")

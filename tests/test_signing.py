@@ -655,3 +655,29 @@ def test_a_failed_signature_write_leaves_no_temporary(
     assert not (model / "model.sig").exists()
     assert _no_temporaries(model)
     assert os.listdir(model)
+
+
+def test_validate_reports_the_signature_as_lint_does(
+    signed: Path, saved_model: Path, tmp_path: Path
+) -> None:
+    """``mlmodel validate`` checks model.sig against the files (no key), and reports an
+    unsigned model where the project requires signatures; a comment cannot hide either."""
+    from mlmodel.api import validate_paths
+
+    assert run(["validate", str(signed)]) == 0
+    (signed / "MLmodel").write_text(
+        (signed / "MLmodel").read_text() + "# mlmodel: disable=MLM504\n"
+    )
+    result = validate_paths([signed])
+    codes = [d.code for report in result.reports for d in report.diagnostics]
+    assert codes == ["MLM504"]
+    assert "changed: MLmodel" in result.reports[0].diagnostics[0].message
+    assert run(["validate", str(signed)]) == 1
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copytree(saved_model, project / "unsigned")
+    (project / ".mlmodel.toml").write_text("[trust]\nrequire-signature = true\n")
+    assert [d.code for d in validate_paths([project / "unsigned"]).reports[0].diagnostics] == [
+        "MLM505"
+    ]
+    assert run(["validate", str(project / "unsigned")]) == 1

@@ -688,8 +688,8 @@ def test_spark_failures_are_one_line_errors(
     models: dict[str, Path],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """An existing output, a missing input, a model the executors refuse: one clear line
-    and an exit code (2 for the paths, 1 for the failed job), never Spark's stack trace."""
+    """An existing output, a missing input, a model that is refused: one clear line and an
+    exit code (2 for the paths, 1 for the refusal), never Spark's stack trace."""
     import cloudpickle
     import mlflow.pyfunc
 
@@ -721,8 +721,10 @@ def test_spark_failures_are_one_line_errors(
     err = capsys.readouterr().err
     reported = [line for line in err.splitlines() if line.startswith("mlmodel predict:")]
     assert len(reported) == 1, err
-    assert "the Spark job failed: mlmodel.runtime.errors.UnsafeModelError:" in reported[0]
-    assert "refusing to unpickle" in reported[0] and "Traceback" not in err
+    # refused on the driver, before any job, in the command line's words
+    assert "the Spark job failed" not in reported[0]
+    assert "PERMISSION_DENIED" in reported[0] and "refusing to unpickle" in reported[0]
+    assert "--trusted-key" in reported[0] and "Traceback" not in err
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning")

@@ -32,26 +32,15 @@ Passes::
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from mlmodel.lint.model import Finding, LintContext
-from mlmodel.signing.diff import Differences
+from mlmodel.signing.check import SIGNATURE_NAME, SignatureCheck, check_directory, mismatch
 
 CODE = "MLM504"
 
-SIGNATURE_NAME = "model.sig"
 _CACHE_KEY = "signature_check"
 
-
-@dataclass(frozen=True)
-class SignatureCheck:
-    """What checking ``model.sig`` against the files found: ``unreadable`` (why the bundle
-    cannot be read), ``differences``, or ``stopped`` (the bound that kept the files from
-    being hashed). All None/empty: no signature, or it covers the files as they are."""
-
-    unreadable: str | None = None
-    differences: Differences | None = None
-    stopped: str | None = None
+__all__ = ["CODE", "SIGNATURE_NAME", "check", "signature_check"]
 
 
 def signature_check(ctx: LintContext) -> SignatureCheck:
@@ -59,56 +48,19 @@ def signature_check(ctx: LintContext) -> SignatureCheck:
     cached = ctx.cache.get(_CACHE_KEY)
     if isinstance(cached, SignatureCheck):
         return cached
-    result = _check(ctx)
+    from mlmodel.pickle_scan import ScanBudget
+
+    budget = ScanBudget()
+    result = (
+        check_directory(ctx.model_dir, max_bytes=budget.max_bytes, max_seconds=budget.max_seconds)
+        if ctx.check_files and ctx.model_dir is not None
+        else SignatureCheck()
+    )
     ctx.cache[_CACHE_KEY] = result
     return result
 
 
-def _check(ctx: LintContext) -> SignatureCheck:
-    if not ctx.check_files or ctx.model_dir is None:
-        return SignatureCheck()
-    model_dir = ctx.model_dir
-    if not (model_dir / SIGNATURE_NAME).exists() and not (model_dir / SIGNATURE_NAME).is_symlink():
-        return SignatureCheck()
-    from mlmodel.pickle_scan import ScanBudget
-    from mlmodel.signing.diff import compare
-    from mlmodel.signing.digests import hash_directory
-    from mlmodel.signing.errors import SignatureError
-    from mlmodel.signing.verify import read_signature
-
-    try:
-        payload = read_signature(model_dir, SIGNATURE_NAME)
-    except SignatureError as exc:
-        return SignatureCheck(unreadable=str(exc).split(": ", 2)[-1])
-    budget = ScanBudget()
-    try:
-        found = hash_directory(
-            model_dir,
-            algorithm=payload.algorithm,
-            exclude=(SIGNATURE_NAME,),
-            allow_symlinks=payload.allow_symlinks,
-            max_bytes=budget.max_bytes,
-            max_seconds=budget.max_seconds,
-        )
-    except OSError as exc:  # a folder or file that cannot be read
-        return SignatureCheck(stopped=f"{exc.filename or model_dir}: {exc.strerror or exc}")
-    if found.stopped is not None:
-        return SignatureCheck(stopped=found.stopped)
-    return SignatureCheck(differences=compare(payload.digests, found.digests, found.irregular))
-
-
 def check(ctx: LintContext) -> Iterator[Finding]:
-    result = signature_check(ctx)
-    if result.unreadable is not None:
-        yield Finding(
-            (),
-            f"{SIGNATURE_NAME} is not a model signature that can be read: {result.unreadable}",
-            hint="sign the model again (mlmodel sign); do not trust it until then",
-        )
-    elif result.differences:
-        yield Finding(
-            (),
-            f"the files differ from what {SIGNATURE_NAME} signed: {result.differences.describe()}",
-            hint="if the change is yours, sign the model again (mlmodel sign); otherwise do not "
-            "load it",
-        )
+    found = mismatch(signature_check(ctx))
+    if found is not None:
+        yield Finding((), found.message, hint=found.hint)

@@ -32,19 +32,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlmodel.lint.model import Finding, LintContext
+from mlmodel.signing.check import unsigned
 
 CODE = "MLM505"
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
-    if not ctx.require_signature or not ctx.check_files or ctx.model_dir is None:
+    if not ctx.check_files or ctx.model_dir is None:
         return
-    signature = ctx.model_dir / "model.sig"
-    if signature.exists() or signature.is_symlink():
-        return
-    yield Finding(
-        (),
-        "the model is not signed (no model.sig), and the configuration requires signatures "
-        "(trust.require-signature)",
-        hint="sign it: mlmodel sign MODEL --key PRIVATE.pem",
-    )
+    found = unsigned(ctx.model_dir, ctx.require_signature)
+    if found is not None:
+        yield Finding((), found.message, hint=found.hint)

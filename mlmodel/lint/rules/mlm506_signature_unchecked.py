@@ -16,16 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlmodel.lint.model import Finding, LintContext
-from mlmodel.lint.rules.mlm504_signature_mismatch import SIGNATURE_NAME, signature_check
+from mlmodel.lint.rules.mlm504_signature_mismatch import signature_check
+from mlmodel.signing.check import unchecked
 
 CODE = "MLM506"
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
-    stopped = signature_check(ctx).stopped
-    if stopped is not None:
-        yield Finding(
-            (),
-            f"{SIGNATURE_NAME} was not checked against the files: {stopped}",
-            hint="check it with mlmodel verify MODEL --key PUBLIC.pem",
-        )
+    found = unchecked(signature_check(ctx))
+    if found is not None:
+        yield Finding((), found.message, hint=found.hint)
