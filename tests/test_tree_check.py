@@ -876,3 +876,99 @@ def test_crafted_neighbour_trees_are_refused(algorithm: str, case: str) -> None:
     with pytest.raises(UnsafeModelError, match=re.escape(message)) as info:
         verify_trees(model, source="m.pkl")
     assert str(info.value).startswith("m.pkl: refusing to load: the tree at _tree")
+
+
+# -- sparse matrices and libsvm models ---------------------------------------------------
+
+
+def _sparsified() -> Any:
+    from scipy import sparse
+
+    model = LogisticRegression(max_iter=1000).fit(X, Y)
+    model.sparsify()
+    assert sparse.issparse(model.coef_)
+    return model
+
+
+def _svc(**kwargs: Any) -> Any:
+    from sklearn.svm import SVC
+
+    return SVC(**kwargs).fit(X, Y)
+
+
+def test_sparse_and_libsvm_models_pass() -> None:
+    from scipy import sparse
+    from sklearn.svm import SVR, OneClassSVM
+
+    models = [
+        _sparsified(),
+        _svc(),
+        _svc(kernel="linear"),
+        SVR().fit(X, X[:, 0]),
+        OneClassSVM().fit(X),
+        _svc().fit(sparse.csr_matrix(X), Y),
+    ]
+    for model in models:
+        assert verify_trees(pickle.loads(pickle.dumps(model)), source="m.pkl") == 0
+    coo = sparse.coo_matrix(np.eye(3))
+    assert verify_trees({"m": coo}, source="m.pkl") == 0
+
+
+def _bad_index(model: Any) -> Any:
+    model.coef_.indices[0] = 10**6
+    return model
+
+
+def _bad_indptr(model: Any) -> Any:
+    model.coef_.indptr[-1] = 10**6
+    return model
+
+
+def _bad_coo(_model: Any) -> Any:
+    from scipy import sparse
+
+    coo = sparse.coo_matrix(np.eye(3))
+    coo.col[0] = 7
+    return {"m": coo}
+
+
+def _svc_dual(_model: Any) -> Any:
+    model = _svc()
+    model._dual_coef_ = model._dual_coef_[:, :1].copy()
+    return model
+
+
+def _svc_intercept(_model: Any) -> Any:
+    model = _svc()
+    model._intercept_ = np.zeros(5)
+    return model
+
+
+def _svc_support(_model: Any) -> Any:
+    model = _svc()
+    model.support_ = model.support_ + 10**6
+    return model
+
+
+def _svc_prob(_model: Any) -> Any:
+    model = _svc()
+    model._probA = np.zeros(4)
+    return model
+
+
+SPARSE_AND_SVM = {
+    "csr index past the columns": (_bad_index, "sparse matrix at coef_"),
+    "csr indptr past the data": (_bad_indptr, "sparse matrix at coef_"),
+    "coo coordinate past the shape": (_bad_coo, "outside its shape"),
+    "svc dual coefficients too short": (_svc_dual, "dual_coef_ has shape"),
+    "svc intercepts too long": (_svc_intercept, "intercept_ has shape"),
+    "svc support past the samples": (_svc_support, "support_ points outside"),
+    "svc probA too long": (_svc_prob, "_probA has shape"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SPARSE_AND_SVM))
+def test_crafted_sparse_and_libsvm_states_are_refused(case: str) -> None:
+    craft, message = SPARSE_AND_SVM[case]
+    with pytest.raises(UnsafeModelError, match=re.escape(message)):
+        verify_trees(craft(_sparsified()), source="m.pkl")

@@ -157,7 +157,7 @@ NUMPY_RECONSTRUCTORS: Final = frozenset(
 SCIPY_TYPES: Final = frozenset(
     [
         f"scipy.sparse._{fmt}.{fmt}_{kind}"
-        for fmt in ("csr", "csc", "coo", "bsr", "dia", "lil", "dok")
+        for fmt in ("csr", "csc", "coo")  # the formats tree_check verifies
         for kind in ("matrix", "array")
     ]
     + ["scipy.interpolate._bsplines.BSpline"]  # SplineTransformer's splines

@@ -14,6 +14,12 @@ usable thresholds, categorical bitset rows in range. The first failure raises
 :class:`~mlmodel.runtime.errors.UnsafeModelError` naming the file, the estimator path inside the
 model (``steps[1][1].estimators_[3].tree_``), the node and what is wrong.
 
+The same walk checks the other native structures a fitted estimator hands to compiled code
+without bounds checks: nearest-neighbour trees (KDTree, BallTree), scipy sparse matrices
+(index arrays in range: a sparsified ``coef_`` or sparse support vectors meet C++ sparse
+kernels), and libsvm models (SVC, NuSVC, SVR, NuSVR, OneClassSVM: the support vector,
+dual coefficient, intercept and probability arrays of the sizes libsvm reads).
+
 The types in :data:`VERIFIED_TYPES` are trusted only together with this check. numpy and
 scikit-learn are imported inside the functions, never when this module is imported.
 """
@@ -102,6 +108,7 @@ def verify_trees(obj: Any, *, source: str) -> int:
         )
         if t is not None
     )
+    libsvm = _loaded_class("sklearn.svm._base", "BaseLibSVM")
     checked = 0
     seen: set[int] = set()
     stack: list[tuple[Any, str, _Context]] = [(obj, "", _Context())]
@@ -129,6 +136,11 @@ def verify_trees(obj: Any, *, source: str) -> int:
                 _check_binary_tree(item, context)
                 checked += 1
                 continue
+            if _is_sparse(item):
+                _check_sparse(item)
+                continue
+            if libsvm is not None and isinstance(item, libsvm):
+                _check_libsvm(item)
             stack.extend(reversed(list(_children(item, path, context))))
         except _Refusal as refusal:
             kind = TREE if tree_type is not None and isinstance(item, tree_type) else None
@@ -137,6 +149,10 @@ def verify_trees(obj: Any, *, source: str) -> int:
             if kind is None and neighbors and isinstance(item, neighbors):
                 kind = f"{type(item).__module__}.{type(item).__qualname__}"
             what = "ensemble" if refusal.ensemble else "tree"
+            if _is_sparse(item):
+                what = "sparse matrix"
+            elif libsvm is not None and isinstance(item, libsvm):
+                what = "support vector machine"
             where = path or "the model itself"
             node = f", node {refusal.node}" if refusal.node is not None else ""
             raise UnsafeModelError(
@@ -543,3 +559,76 @@ def _check_binary_tree(tree: Any, context: _Context) -> None:
         raise _Refusal(
             f"it holds {n_features} features, its estimator {owner_features}", ensemble=True
         )
+
+
+def _is_sparse(item: Any) -> bool:
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse is not None and bool(sparse.issparse(item))
+
+
+def _check_sparse(matrix: Any) -> None:
+    """Index arrays in range, as scipy's full format check sees them (CSR, CSC); COO
+    coordinates inside the shape. Other formats are not on the allowlist."""
+    import numpy as np
+
+    fmt = getattr(matrix, "format", None)
+    try:
+        if fmt in ("csr", "csc"):
+            matrix.check_format(full_check=True)
+            return
+        if fmt == "coo":
+            coords = getattr(matrix, "coords", None) or (matrix.row, matrix.col)
+            if len(coords) != len(matrix.shape) or any(
+                not isinstance(c, np.ndarray) or c.shape != matrix.data.shape for c in coords
+            ):
+                raise _Refusal("its coordinates do not match its data")
+            for axis, (c, size) in enumerate(zip(coords, matrix.shape, strict=True)):
+                if c.size and (c.min() < 0 or c.max() >= size):
+                    raise _Refusal(f"a coordinate on axis {axis} lies outside its shape")
+            return
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise _Refusal(f"its {fmt} index arrays are not consistent ({exc})") from None
+    raise _Refusal(f"the {fmt} sparse format is not verified")
+
+
+def _shape(value: Any) -> tuple[int, ...] | None:
+    shape = getattr(value, "shape", None)
+    return tuple(int(n) for n in shape) if isinstance(shape, tuple) else None
+
+
+def _check_libsvm(model: Any) -> None:
+    """The arrays libsvm's predict reads with sizes from other arrays (sklearn itself checks
+    only the support vector count, CVE-2020-28975)."""
+    import numpy as np
+
+    if not hasattr(model, "support_"):
+        return  # not fitted
+    support = model.support_
+    if not isinstance(support, np.ndarray) or support.ndim != 1:
+        raise _Refusal("support_ is not a 1-D array")
+    count = len(support)
+    fit_shape = getattr(model, "shape_fit_", None)
+    if not isinstance(fit_shape, tuple) or len(fit_shape) != 2:
+        raise _Refusal("shape_fit_ is not the shape of the training data")
+    if count and (support.min() < 0 or support.max() >= int(fit_shape[0])):
+        raise _Refusal("support_ points outside the training samples")
+    vectors = _shape(model.support_vectors_)
+    precomputed = model.kernel == "precomputed"
+    expected_vectors = (0, 0) if precomputed else (count, int(fit_shape[1]))
+    if vectors != expected_vectors:
+        raise _Refusal(f"support_vectors_ has shape {vectors}, not {expected_vectors}")
+    n_support = np.asarray(model._n_support)
+    classification = model._impl in ("c_svc", "nu_svc")
+    n_class = len(n_support) if classification else 2
+    if classification and (n_class < 2 or int(n_support.sum()) != count):
+        raise _Refusal("_n_support does not add up to the support vectors")
+    pairs = n_class * (n_class - 1) // 2 if classification else 1
+    expected_dual = (n_class - 1 if classification else 1, count)
+    if _shape(model._dual_coef_) != expected_dual:
+        raise _Refusal(f"dual_coef_ has shape {_shape(model._dual_coef_)}, not {expected_dual}")
+    if _shape(model._intercept_) != (pairs,):
+        raise _Refusal(f"intercept_ has shape {_shape(model._intercept_)}, not {(pairs,)}")
+    for name in ("_probA", "_probB"):
+        shape = _shape(getattr(model, name, np.empty(0)))
+        if shape not in ((0,), (pairs,)):
+            raise _Refusal(f"{name} has shape {shape}, not (0,) or {(pairs,)}")
