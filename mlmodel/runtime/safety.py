@@ -312,12 +312,16 @@ def _refuse_globals(
     path: Path, names: Sequence[str], scan: PickleScan | None, policy: LoadPolicy, flavor: str
 ) -> UnsafeModelError:
     dangerous = scan is not None and any(d.qualname in names for d in scan.dangerous)
-    what = "can run code or touch files" if dangerous else "are not on the allowlist"
     framework = framework_of(flavor)
     whose = "" if framework == "python_function" else f"{framework} "
+    what = (
+        "can run code or touch files"
+        if dangerous
+        else f"are not on the allowlist of {whose}model files"
+    )
     return UnsafeModelError(
-        f"{path}: refusing to unpickle: it imports {_explain(names, scan)}, which {what} "
-        f"of {whose}model files. Loading it could run arbitrary code. If you trust this "
+        f"{path}: refusing to unpickle: it imports {_explain(names, scan)}, which {what}. "
+        f"Loading it could run arbitrary code. If you trust this "
         f"model: {policy.grant_type(list(names))}; or {policy.grant_signature()}; "
         f"or {policy.grant_all()}",
         path=str(path),
@@ -365,8 +369,11 @@ def _judge(path: Path, scan: PickleScan, policy: LoadPolicy, flavor: str) -> Non
         )
     allowed = allowed_globals(flavor, policy)
     outside = [name for name in scan.import_names if name not in allowed]
+    # what the scanner could not name (a module or name computed at load time, an import
+    # gadget) is never allowed: another library's unpickler would import it unchecked
+    outside += [d.qualname for d in scan.dangerous if d.qualname not in allowed]
     if outside:
-        raise _refuse_globals(path, outside, scan, policy, flavor)
+        raise _refuse_globals(path, list(dict.fromkeys(outside)), scan, policy, flavor)
 
 
 def load_pickle_file(

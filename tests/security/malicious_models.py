@@ -565,6 +565,39 @@ def _python_model(canary: Path, *, on: str, artifact: bool = False) -> bytes:
     return bytes(cloudpickle.dumps(Model()))
 
 
+def _short(text: bytes) -> bytes:
+    return b"\x8c" + bytes([len(text)]) + text
+
+
+def _computed_name(text: bytes) -> bytes:
+    """Push ``str(text, "ascii")`` built at load time: memo 0 holds ``builtins.str``."""
+    return b"h\x00C" + bytes([len(text)]) + text + _short(b"ascii") + b"\x86R"
+
+
+def computed_stack_global(canary: Path) -> bytes:
+    """STACK_GLOBAL whose module and name are computed by an allowed type's call
+    (``str(b"os", "ascii")``): no literal for a static scanner to read."""
+    return (
+        b"\x80\x04"
+        + _short(b"builtins")
+        + _short(b"str")
+        + b"\x93\x94"
+        + _computed_name(b"os")
+        + _computed_name(b"system")
+        + b"\x93"
+        + _short(cmd(canary).encode())
+        + b"\x85R."
+    )
+
+
+def _computed_python_model(root: Path, canary: Path) -> Path:
+    """The computed-name payload as a PythonModel's python_model.pkl, which MLflow's own
+    loader unpickles with cloudpickle (not mlmodel's allowlist unpickler)."""
+    return write_model(
+        root / "model", pyfunc_flavors(), {"python_model.pkl": computed_stack_global(canary)}
+    )
+
+
 def _python_model_case(on: str) -> Builder:
     def builder(root: Path, canary: Path) -> Path:
         files = {"python_model.pkl": _python_model(canary, on=on)}
@@ -1129,6 +1162,8 @@ CASES: Final[list[Case]] = [
         PKL,
     ),
     Case("memo_stack_global", "pickle trick", _raw(memo_stack_global), PKL),
+    Case("computed_stack_global", "pickle trick", _raw(computed_stack_global), PKL),
+    Case("computed_stack_global_python_model", "pickle trick", _computed_python_model, MLFLOW),
     Case("long_binput_long_binget", "pickle trick", _raw(long_memo_stack_global), PKL),
     Case("ext1_registered_in_process", "pickle trick", _raw(lambda c: _ext(b"\x82", 0xF1, c)), PKL),
     Case(
