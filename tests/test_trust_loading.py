@@ -340,3 +340,43 @@ def test_python_files_shipped_for_an_mlflow_loader_need_trust(tmp_path: Path) ->
     with pytest.raises(UnsafeModelError, match=r"ships Python files \(artifacts/modeling_custom"):
         mlmodel.pyfunc.load_model(path, trusted_types=trusted)
     mlmodel.pyfunc.load_model(path, allow_unsafe=True)
+
+
+def test_a_file_swapped_after_the_check_is_not_what_mlflow_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MLflow's loader reads python_model.pkl itself: it reads the private copy the check
+    read, so a swap in the model directory after the check changes nothing."""
+    import builtins
+    import pickle
+
+    from mlmodel.runtime import mlflow_fallback, safety
+    from tests import pyfunc_models
+
+    path = tmp_path / "m"
+    mlflow.pyfunc.save_model(path, python_model=pyfunc_models.EchoModel())
+    canary = tmp_path / "canary"
+
+    class Reduces:
+        def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+            return builtins.open, (str(canary), "w")
+
+    check = safety.check_pickle_file
+    read: list[Path] = []
+
+    def check_then_swap(file: Path, policy: Any, *, flavor: str) -> None:
+        check(file, policy, flavor=flavor)
+        read.append(file)
+        (path / "python_model.pkl").write_bytes(pickle.dumps(Reduces()))
+
+    monkeypatch.setattr(mlflow_fallback, "check_pickle_file", check_then_swap)
+    model = mlmodel.pyfunc.load_model(path, trusted_types=["tests.pyfunc_models.EchoModel"])
+    assert not canary.exists()
+    assert read and all(not f.is_relative_to(path) for f in read)  # the copy was checked
+    np.testing.assert_array_equal(model.predict(X)["x"], X["x"])
+    copy = read[0].parent
+    del model
+    import gc
+
+    gc.collect()
+    assert not copy.exists()  # the copy goes with the model

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import platform
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
@@ -79,23 +80,41 @@ def load_document(
     flavors = document.get("flavors") or {}
     conf = _pyfunc_conf(model_dir, flavors)
     _warn_python_version(conf.get("python_version"))
-    add_code_to_path(model_dir, conf.get("code"))
-    data_path = model_dir / str(conf["data"]) if conf.get("data") else model_dir
     loader_module = str(conf["loader_module"])
-    if loader_module in NATIVE_LOADERS:
-        impl = _native(loader_module)(model_dir, data_path, flavors, policy)
-    else:
-        from mlmodel.runtime.mlflow_fallback import load_with_mlflow
+    # another reader than mlmodel's own (MLflow's loader, the import system) reads a
+    # private copy, checked there: the bytes checked are the bytes it reads
+    copy = None
+    if not policy.allow_unsafe and (loader_module not in NATIVE_LOADERS or conf.get("code")):
+        from mlmodel.runtime import snapshot
 
-        config = overridden_config(conf.get("config"), model_config)
-        impl = load_with_mlflow(loader_module, model_dir, data_path, config, policy, document)
-    return PyFuncModel(
+        taken = snapshot.take(model_dir, policy)
+        if taken is not None:
+            copy, policy = taken
+    load_dir = copy or model_dir
+    try:
+        add_code_to_path(load_dir, conf.get("code"))
+        data_path = load_dir / str(conf["data"]) if conf.get("data") else load_dir
+        if loader_module in NATIVE_LOADERS:
+            impl = _native(loader_module)(load_dir, data_path, flavors, policy)
+        else:
+            from mlmodel.runtime.mlflow_fallback import load_with_mlflow
+
+            config = overridden_config(conf.get("config"), model_config)
+            impl = load_with_mlflow(loader_module, load_dir, data_path, config, policy, document)
+    except BaseException:
+        if copy is not None:
+            snapshot.discard(copy)
+        raise
+    model = PyFuncModel(
         model_dir=model_dir,
         document=document,
         impl=impl,
         loader_module=loader_module,
         predict_fn=str(conf.get("predict_fn") or "predict"),
     )
+    if copy is not None:  # code put on sys.path stays importable until the process exits
+        snapshot.release_with(sys.modules[__name__] if conf.get("code") else model, copy)
+    return model
 
 
 def _warn_python_version(saved: object) -> None:
