@@ -284,3 +284,44 @@ def test_native_loaders_refuse_a_missing_flavor_configuration(
         loader.load_pyfunc(tmp_path, tmp_path, flavors, LoadPolicy())
     assert caught.value.error_code == INVALID_PARAMETER_VALUE
     assert f"no {flavor} flavor configuration" in str(caught.value)
+
+
+def _rebinding_pickle() -> bytes:
+    """GLOBAL scipy.sparse._csr.csr_matrix, then BUILD with slot state
+    ``{"check_format": builtins.dict}``: every name is allowed, but the C unpickler would
+    rebind the class's method for the whole process."""
+
+    def short(text: bytes) -> bytes:
+        return b"\x8c" + bytes([len(text)]) + text
+
+    return (
+        b"\x80\x04"
+        + short(b"scipy.sparse._csr")
+        + short(b"csr_matrix")
+        + b"\x93N}"
+        + short(b"check_format")
+        + short(b"builtins")
+        + short(b"dict")
+        + b"\x93s\x86b."
+    )
+
+
+@pytest.mark.parametrize("route", ["sklearn", "python_model"])
+def test_a_build_that_rebinds_an_allowed_class_is_refused(tmp_path: Path, route: str) -> None:
+    """Through mlmodel's own unpickler and before MLflow's (a trial load with the allowlist):
+    the class is left as it was."""
+    from scipy.sparse import csr_matrix
+
+    before = csr_matrix.check_format
+    if route == "sklearn":
+        path = _sklearn_model(tmp_path / "m", fmt="pickle")
+        (path / "model.pkl").write_bytes(_rebinding_pickle())
+        loaded: Any = mlmodel.sklearn.load_model
+    else:
+        path = tmp_path / "m"
+        mlflow.pyfunc.save_model(path, python_model=pyfunc_models.EchoModel())
+        (path / "python_model.pkl").write_bytes(_rebinding_pickle())
+        loaded = mlmodel.pyfunc.load_model
+    with pytest.raises(UnsafeModelError, match="rebinds csr_matrix"):
+        loaded(path)
+    assert csr_matrix.check_format is before

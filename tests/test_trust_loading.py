@@ -364,8 +364,8 @@ def test_a_file_swapped_after_the_check_is_not_what_mlflow_loads(
     check = safety.check_pickle_file
     read: list[Path] = []
 
-    def check_then_swap(file: Path, policy: Any, *, flavor: str) -> None:
-        check(file, policy, flavor=flavor)
+    def check_then_swap(file: Path, policy: Any, *, flavor: str, dry_run: bool) -> None:
+        check(file, policy, flavor=flavor, dry_run=dry_run)
         read.append(file)
         (path / "python_model.pkl").write_bytes(pickle.dumps(Reduces()))
 

@@ -65,7 +65,7 @@ def load_with_mlflow(
     from mlmodel.modeldir import pickle_files
 
     for _key, path in pickle_files(model_dir, document, every_file=True):
-        check_pickle_file(path, policy, flavor="python_function")
+        check_pickle_file(path, policy, flavor="python_function", dry_run=True)
     try:
         module = importlib.import_module(loader_module)
     except ImportError as exc:
