@@ -72,20 +72,10 @@ def pickle_globals(data: bytes) -> list[str]:
 
 def skops_types(data: bytes) -> set[str]:
     """The ``module.Class`` of every object in a skops file's schema."""
+    from mlmodel.lint.rules.mlm502_skops_trusted_types import schema_types
+
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        schema = json.loads(archive.read("schema.json"))
-    found: set[str] = set()
-    stack: list[Any] = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            module, cls = node.get("__module__"), node.get("__class__")
-            if isinstance(module, str) and isinstance(cls, str):
-                found.add(f"{module}.{cls}")
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return found
+        return schema_types(json.loads(archive.read("schema.json")))
 
 
 def _datasets() -> dict[str, Any]:

@@ -55,6 +55,11 @@ def needed_types(path: Path) -> set[str] | None:
             schema = loads_json(archive.read(info).decode("utf-8"), max_depth=500)
     except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return None
+    return schema_types(schema)
+
+
+def schema_types(schema: Any) -> set[str]:
+    """``module.Class`` of every object node of a parsed skops ``schema.json``."""
     found: set[str] = set()
     stack: list[Any] = [schema]
     while stack:
