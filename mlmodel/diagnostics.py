@@ -57,6 +57,12 @@ class Diagnostic:
                 parts.append(str(self.column))
         return ":".join(parts)
 
+    def __str__(self) -> str:
+        """``file:line:col: severity CODE message (hint)``: the line ``validate`` prints,
+        wherever a diagnostic is shown as text (exceptions, start-up errors)."""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{self.location()}: {self.severity.value} {self.code} {self.message}{hint}"
+
     def to_dict(self) -> dict[str, object]:
         return {
             "path": self.file,

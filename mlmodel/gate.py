@@ -35,13 +35,24 @@ def read_validated(path: str | Path) -> tuple[Path, dict[str, Any]]:
     import hashlib
 
     from mlmodel.api import resolve_model_location
-    from mlmodel.errors import UsageError
-    from mlmodel.runtime.errors import RESOURCE_DOES_NOT_EXIST, MlmodelException
+    from mlmodel.errors import ParseError, UsageError
+    from mlmodel.runtime.errors import RESOURCE_DOES_NOT_EXIST, InvalidModelError, MlmodelException
+    from mlmodel.yamlio.source import read_mlmodel_data
+    from mlmodel.yamlio.tree import Limits
 
     try:
         location = resolve_model_location(path)
         mlmodel_path = location.file
-        data = mlmodel_path.read_bytes()
+        # the bounded reader validate uses: a FIFO, a device or a huge file named MLmodel
+        # is a diagnostic (V115, V112), never a read that hangs or fills memory
+        try:
+            data = read_mlmodel_data(mlmodel_path, Limits().max_bytes)
+        except ParseError as exc:
+            shown = [d.with_file(location.shown) for d in exc.diagnostics]
+            listing = "\n".join(f"  {d}" for d in shown)
+            raise InvalidModelError(
+                f"{location.shown}: the model does not validate:\n{listing}", shown
+            ) from None
         model_dir = mlmodel_path.parent
         key = (
             str(mlmodel_path.resolve()),

@@ -325,3 +325,23 @@ def test_a_build_that_rebinds_an_allowed_class_is_refused(tmp_path: Path, route:
     with pytest.raises(UnsafeModelError, match="rebinds csr_matrix"):
         loaded(path)
     assert csr_matrix.check_format is before
+
+
+@pytest.mark.parametrize("loader", ["pyfunc", "sklearn"])
+def test_a_fifo_named_mlmodel_is_a_diagnostic_not_a_hang(tmp_path: Path, loader: str) -> None:
+    """The loaders read the MLmodel file with validate's bounded reader (V115), and show the
+    diagnostic as validate prints it."""
+    import os
+    import time
+
+    model = tmp_path / "m"
+    model.mkdir()
+    os.mkfifo(model / "MLmodel")
+    load = mlmodel.pyfunc.load_model if loader == "pyfunc" else mlmodel.sklearn.load_model
+    start = time.monotonic()
+    with pytest.raises(InvalidModelError) as info:
+        load(model)
+    assert time.monotonic() - start < 10
+    assert f"{model / 'MLmodel'}: error V115 cannot read the file" in str(info.value)
+    assert "Diagnostic(" not in str(info.value)
+    assert [d.code for d in info.value.diagnostics] == ["V115"]
