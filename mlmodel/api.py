@@ -143,7 +143,9 @@ def validate_file(
 
 
 def _signature_findings(model_dir: Path, require_signature: bool) -> list[Diagnostic]:
-    signature = model_dir / "model.sig"
+    from mlmodel.signing.names import DEFAULT_SIGNATURE
+
+    signature = model_dir / DEFAULT_SIGNATURE
     if not require_signature and not signature.exists() and not signature.is_symlink():
         return []  # the common case: nothing to check, nothing imported
     from mlmodel.pickle_scan import ScanBudget

@@ -30,9 +30,10 @@ from typing import Any, Final
 
 from mlmodel.runtime.errors import MissingDependencyError, UnsafeModelError
 from mlmodel.runtime.safety import LoadPolicy, Manifest
+from mlmodel.signing.names import DEFAULT_SIGNATURE
 
 #: the signature file of a signed model directory (OpenSSF model signing)
-SIGNATURE_NAME: Final = "model.sig"
+SIGNATURE_NAME: Final = DEFAULT_SIGNATURE
 
 #: MLflow's own pyfunc loader modules: importing one runs MLflow's code, not the model's
 MLFLOW_LOADER_MODULES: Final = frozenset(

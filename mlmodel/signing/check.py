@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Final
 
 from mlmodel.signing.diff import Differences
+from mlmodel.signing.names import DEFAULT_SIGNATURE
 
-SIGNATURE_NAME: Final = "model.sig"
+SIGNATURE_NAME: Final = DEFAULT_SIGNATURE
 
 
 @dataclass(frozen=True)

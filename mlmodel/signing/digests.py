@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Final
 
 from mlmodel.fsio import NotRegularFileError, kind_of
+from mlmodel.signing.names import DEFAULT_SIGNATURE
 
 CHUNK_BYTES: Final = 1 << 20
 #: what model-signing leaves out of every model directory (``ignore_git_paths``)
 GIT_PATHS: Final = (".git", ".github", ".gitattributes", ".gitignore")
-DEFAULT_SIGNATURE: Final = "model.sig"
 _HASHLIB_NAMES: Final = {"sha256": "sha256", "blake2": "blake2b"}
 
 
