@@ -345,3 +345,28 @@ def test_a_fifo_named_mlmodel_is_a_diagnostic_not_a_hang(tmp_path: Path, loader:
     assert f"{model / 'MLmodel'}: error V115 cannot read the file" in str(info.value)
     assert "Diagnostic(" not in str(info.value)
     assert [d.code for d in info.value.diagnostics] == ["V115"]
+
+
+@pytest.mark.parametrize("compression", ["lzma", "gzip", "bzip2"])
+def test_a_compressed_python_model_gets_its_trial_load_decompressed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compression: str
+) -> None:
+    """MLFLOW_LOG_MODEL_COMPRESSION: the trial load reads what MLflow will unpickle (the
+    decompressed pickle): a trusted class loads, a rebinding BUILD inside is refused."""
+    import bz2
+    import gzip
+    import lzma
+
+    monkeypatch.setenv("MLFLOW_LOG_MODEL_COMPRESSION", compression)
+    path = tmp_path / "m"
+    mlflow.pyfunc.save_model(path, python_model=pyfunc_models.EchoModel())
+    monkeypatch.delenv("MLFLOW_LOG_MODEL_COMPRESSION")
+    conf = yaml.safe_load((path / "MLmodel").read_text())["flavors"]["python_function"]
+    assert conf["python_model_compression"] == compression
+    trusted = ["tests.pyfunc_models.EchoModel"]
+    model = mlmodel.pyfunc.load_model(path, trusted_types=trusted)
+    pd.testing.assert_frame_equal(model.predict(X), X)
+    compress = {"lzma": lzma.compress, "gzip": gzip.compress, "bzip2": bz2.compress}
+    (path / conf["python_model"]).write_bytes(compress[compression](_rebinding_pickle()))
+    with pytest.raises(UnsafeModelError, match="rebinds csr_matrix"):
+        mlmodel.pyfunc.load_model(path, trusted_types=trusted)

@@ -370,17 +370,22 @@ def check_pickle_file(
         return
     from mlmodel.pickle_scan import scan_pickle
 
-    scan = _scan_path(path, scan_pickle)
+    data = _small_file_bytes(path)
+    scan = _scan_bytes(data) if data is not None else scan_pickle(path)
     _judge(path, scan, policy, flavor)
     if dry_run and not scan.members and not scan.persistent_ids:
-        _dry_run(path, scan, policy, flavor)
+        _dry_run(path, data, scan, policy, flavor)
 
 
-def _dry_run(path: Path, scan: PickleScan, policy: LoadPolicy, flavor: str) -> None:
-    """Unpickle ``path`` once with the allowlist unpickler and throw the result away."""
-    data = Path(path).read_bytes()
+def _dry_run(
+    path: Path, data: bytes | None, scan: PickleScan, policy: LoadPolicy, flavor: str
+) -> None:
+    """Unpickle ``path`` (its bytes ``data``, when read already) once with the allowlist
+    unpickler and throw the result away."""
+    if data is None:
+        data = Path(path).read_bytes()
     if scan.compression is not None:
-        data = _decompressed(data, scan.compression)
+        data = _decompressed(path, data, scan.compression)
     try:
         _unpickle(io.BytesIO(data), allowed_globals(flavor, policy), "pickle")
     except _Refused as exc:
@@ -393,7 +398,7 @@ def _dry_run(path: Path, scan: PickleScan, policy: LoadPolicy, flavor: str) -> N
         ) from None
 
 
-def _decompressed(data: bytes, compression: str) -> bytes:
+def _decompressed(path: Path, data: bytes, compression: str) -> bytes:
     """``data`` decompressed, at most :data:`IN_MEMORY_MAX` bytes of it."""
     import bz2
     import lzma
@@ -411,23 +416,20 @@ def _decompressed(data: bytes, compression: str) -> bytes:
     out = decompressor.decompress(data, IN_MEMORY_MAX + 1)
     if len(out) > IN_MEMORY_MAX:
         raise UnsafeModelError(
-            f"refusing to unpickle: the file decompresses to more than {IN_MEMORY_MAX} bytes",
-            path="",
+            f"{path}: refusing to unpickle: it decompresses to more than {IN_MEMORY_MAX} bytes",
+            path=str(path),
         )
     return bytes(out)
 
 
-def _scan_path(path: Path, scan_pickle: Callable[[Path], PickleScan]) -> PickleScan:
+def _small_file_bytes(path: Path) -> bytes | None:
+    """The bytes of ``path`` when it is at most :data:`IN_MEMORY_MAX`, else None."""
     try:
-        size = Path(path).stat().st_size
+        if Path(path).stat().st_size <= IN_MEMORY_MAX:
+            return Path(path).read_bytes()
     except OSError:
-        size = -1
-    if 0 <= size <= IN_MEMORY_MAX:
-        try:
-            return _scan_bytes(Path(path).read_bytes())
-        except OSError:
-            pass
-    return scan_pickle(path)
+        pass
+    return None
 
 
 def _judge(path: Path, scan: PickleScan, policy: LoadPolicy, flavor: str) -> None:
@@ -461,8 +463,7 @@ def load_pickle_file(
         return _unpickle(io.BytesIO(_read_signed(path, policy)), None, module)
     from mlmodel.pickle_scan import scan_pickle
 
-    size = Path(path).stat().st_size
-    data = Path(path).read_bytes() if size <= IN_MEMORY_MAX else None
+    data = _small_file_bytes(path)
     scan = _scan_bytes(data) if data is not None else scan_pickle(path)
     _judge(path, scan, policy, flavor)
     allowed = allowed_globals(flavor, policy)
