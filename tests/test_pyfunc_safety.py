@@ -7,6 +7,7 @@ import builtins
 import ipaddress
 import operator
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -366,7 +367,11 @@ def test_a_compressed_python_model_gets_its_trial_load_decompressed(
     trusted = ["tests.pyfunc_models.EchoModel"]
     model = mlmodel.pyfunc.load_model(path, trusted_types=trusted)
     pd.testing.assert_frame_equal(model.predict(X), X)
-    compress = {"lzma": lzma.compress, "gzip": gzip.compress, "bzip2": bz2.compress}
+    compress: dict[str, Callable[[bytes], bytes]] = {
+        "lzma": lzma.compress,
+        "gzip": gzip.compress,
+        "bzip2": bz2.compress,
+    }
     (path / conf["python_model"]).write_bytes(compress[compression](_rebinding_pickle()))
     with pytest.raises(UnsafeModelError, match="rebinds csr_matrix"):
         mlmodel.pyfunc.load_model(path, trusted_types=trusted)
