@@ -10,14 +10,14 @@ import typer
 from mlmodel.cli.app import app
 
 if TYPE_CHECKING:
-    from mlmodel.uris import ModelUri
+    from mlmodel.core.uris import ModelUri
 
 
 def validate_arrived(model_dir: Path, uri: str) -> None:
     """The loader's own pre-load check: an invalid model raises InvalidModelError (exit 1)
     with its diagnostics, naming the model by ``uri`` (not the staging folder)."""
-    from mlmodel.gate import validate_location  # the one pre-load check
     from mlmodel.modeldir import ModelLocation, resolve_mlmodel_path
+    from mlmodel.runtime.gate import validate_location  # the one pre-load check
 
     location = ModelLocation.fetched(resolve_mlmodel_path(model_dir), uri)
     validate_location(location, location.file.read_bytes())
@@ -61,8 +61,8 @@ def download(
     """
     import sys
 
+    from mlmodel.core.uris import is_model_uri, parse_model_uri
     from mlmodel.tracking.resolve import fetch
-    from mlmodel.uris import is_model_uri, parse_model_uri
 
     source = uri if is_model_uri(uri) else Path(uri).absolute().as_uri()
     parsed = parse_model_uri(source)

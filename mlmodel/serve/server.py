@@ -56,8 +56,8 @@ def model_name_for(options: ServeOptions) -> str:
 
 def load_config(options: ServeOptions) -> ServerConfig:
     """Validate and load the model; the server configuration around it."""
-    from mlmodel.gate import load_trusted
-    from mlmodel.runtime.safety import TrustOptions
+    from mlmodel.runtime.gate import load_trusted
+    from mlmodel.runtime.load.safety import TrustOptions
     from mlmodel.scoring.dataplane import Scorer
 
     start = time.perf_counter()
