@@ -1,12 +1,17 @@
-"""The runtime half of mlmodel: saving and loading models (internals, one concern per module).
+"""The runtime half of mlmodel: saving, loading and calling models (internals).
 
-The public names live in thin modules that mirror MLflow's: :mod:`mlmodel.models`,
-:mod:`mlmodel.sklearn` (and :mod:`mlmodel.pyfunc`).
+Users import the facades that mirror MLflow's: :mod:`mlmodel.pyfunc`, :mod:`mlmodel.sklearn`,
+:mod:`mlmodel.models`. Behind them, one room per job, layered one way
+(``gate > save > load > predict > document > errors``):
 
-Loading and calling (behind :mod:`mlmodel.pyfunc`): ``loading`` (dispatch to a loader),
-``sklearn_loader``/``xgboost_loader``/``lightgbm_loader`` (native loaders; ``sklearn_loader``
-is the one home of scikit-learn deserialisation), ``mlflow_fallback`` (other loader modules),
-``safety`` (the pickle gate), ``pyfunc_model`` (``PyFuncModel``), ``inputs``/``enforcement``/
-``casting`` (input schema), ``params`` (params schema), ``signature_spec`` (the signature as
-enforced), ``errors`` (typed errors with MLflow's error codes).
+* :mod:`~mlmodel.runtime.gate`: the one check before any load (bounded read, validation
+  with the path checks, the trust decision);
+* :mod:`~mlmodel.runtime.save`: the steps every flavor's save shares, scikit-learn's save
+  and its file formats;
+* :mod:`~mlmodel.runtime.load`: dispatch to a loader, the native loaders, the pickle gate
+  (``safety``), trust, snapshots and tree verification;
+* :mod:`~mlmodel.runtime.predict`: ``PyFuncModel`` and input/params enforcement against the
+  signature;
+* :mod:`~mlmodel.runtime.document`: ``Model``, signatures, input examples, environment files;
+* :mod:`~mlmodel.runtime.errors`: the typed errors with MLflow's error codes.
 """
