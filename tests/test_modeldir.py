@@ -13,16 +13,10 @@ from hypothesis import strategies as st
 
 from mlmodel.checking.inspection import inspect_model
 from mlmodel.checking.lint.engine import LintOptions, lint_paths
-from mlmodel.modeldir import (
-    PythonRequirement,
-    inside,
-    is_inside,
-    locate,
-    parse_conda_python,
-    parse_requirements,
-    pickle_files,
-    read_environment,
-)
+from mlmodel.modeldir.containment import inside, is_inside, locate
+from mlmodel.modeldir.environment_files import read_environment
+from mlmodel.modeldir.pickles import pickle_files
+from mlmodel.modeldir.requirements import PythonRequirement, parse_conda_python, parse_requirements
 from tests.conftest import EXAMPLES
 
 GOOD = EXAMPLES / "sklearn-3x"

@@ -9,14 +9,10 @@ from typing import TYPE_CHECKING
 from mlmodel.core.codes import diagnostic
 from mlmodel.core.diagnostics import Diagnostic, sort_key
 from mlmodel.core.errors import ParseError
+from mlmodel.core.names import MLMODEL_NAME
 from mlmodel.core.releases import Release, release
 from mlmodel.core.results import FileReport, ValidationResult
-from mlmodel.modeldir import (
-    MLMODEL_NAME,
-    ModelLocation,
-    resolve_mlmodel_path,
-    resolve_model_location,
-)
+from mlmodel.modeldir.location import ModelLocation, resolve_mlmodel_path, resolve_model_location
 from mlmodel.yamlio.source import read_mlmodel_data
 from mlmodel.yamlio.tree import Limits
 
@@ -98,7 +94,7 @@ def validate_file(
     require_signature: bool | None = None,
 ) -> FileReport:
     """Validate one model directory, MLmodel file or model URI (findings name a fetched
-    model by its URI: :class:`~mlmodel.modeldir.ModelLocation`).
+    model by its URI: :class:`~mlmodel.modeldir.location.ModelLocation`).
 
     ``declared`` flavor schemas (and, unless given, ``mlflow_version`` and
     ``require_signature``) default to those of the project configuration found by walking

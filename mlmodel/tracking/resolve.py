@@ -1,7 +1,7 @@
 """Model URI -> a local model directory, through MLflow's own client.
 
 :func:`resolve_model_dir` is the one place a model path or URI becomes a directory:
-``mlmodel.modeldir.resolve_mlmodel_path`` (hence ``mlmodel.pyfunc.load_model``,
+``mlmodel.modeldir.location.resolve_mlmodel_path`` (hence ``mlmodel.pyfunc.load_model``,
 ``Model.load``, ``mlmodel.sklearn.load_model`` and every CLI command) calls it for URIs.
 Remote models are fetched with ``mlflow.artifacts.download_artifacts`` into the cache
 (:mod:`mlmodel.tracking.cache`), whole or not at all. This package sits low in the layers

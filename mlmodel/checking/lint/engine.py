@@ -32,7 +32,7 @@ from mlmodel.core.codes import (
 from mlmodel.core.diagnostics import Diagnostic, FixSafety, sort_key
 from mlmodel.core.errors import EditError, ParseError, UsageError
 from mlmodel.core.releases import Release
-from mlmodel.modeldir import ModelLocation, remote_write_error, resolve_model_location
+from mlmodel.modeldir.location import ModelLocation, remote_write_error, resolve_model_location
 from mlmodel.yamlio.document import MLmodelDocument
 from mlmodel.yamlio.tree import dotted
 

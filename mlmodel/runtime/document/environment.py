@@ -64,7 +64,7 @@ def mlflow_pin() -> str | None:
 
 def requirement_name(line: str) -> str | None:
     """The normalised distribution name of a requirement line (None for options, paths)."""
-    from mlmodel.modeldir import normalise_name
+    from mlmodel.modeldir.requirements import normalise_name
 
     match = _NAME.match(line)
     if match is None or line.lstrip().startswith("-"):
@@ -236,7 +236,7 @@ def module_distributions(modules: Iterable[str]) -> list[str]:
 def prune_dependencies(distributions: Iterable[str]) -> list[str]:
     """Drop distributions that another one in the list already requires (MLflow prunes the
     same way, so ``numpy`` and ``scipy`` go when ``scikit-learn`` is there)."""
-    from mlmodel.modeldir import normalise_name
+    from mlmodel.modeldir.requirements import normalise_name
 
     names = {normalise_name(d): d for d in distributions}
     required: set[str] = set()

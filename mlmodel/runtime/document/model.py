@@ -27,7 +27,7 @@ from mlmodel.core.errors import ParseError, UsageError
 from mlmodel.runtime.document.signature import ModelSignature, ParamSchema, Schema, coerce_signature
 
 if TYPE_CHECKING:
-    from mlmodel.modeldir import ModelLocation
+    from mlmodel.modeldir.location import ModelLocation
 
 MLMODEL_FILE_NAME = "MLmodel"
 WRITER_KEY = "mlmodel_version"
@@ -275,7 +275,7 @@ class Model:
         positioned diagnostics.
         """
         from mlmodel.checking.validators import run_checks
-        from mlmodel.modeldir import resolve_model_location
+        from mlmodel.modeldir.location import resolve_model_location
         from mlmodel.yamlio.parse import parse_fast
         from mlmodel.yamlio.source import decode
 
