@@ -1,22 +1,32 @@
-"""Requirements as the environment files write them: the lines of a ``requirements.txt``
-and the Python that python_env.yaml or conda.yaml asks for. Text only: nothing is installed,
-imported or fetched.
+"""Requirements as the environment files write them, parsed in one place: the lines of a
+``requirements.txt`` (read by ``inspect`` and ``lint``; written by the runtime's save, which
+follows the ``-r``/``-c`` files a caller names and keeps one line per distribution), and the
+Python that python_env.yaml or conda.yaml asks for. Text only: nothing is installed, imported
+or fetched.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = [
     "PythonRequirement",
     "Requirement",
+    "expand_includes",
     "normalise_name",
     "parse_conda_python",
+    "parse_requirement",
     "parse_requirements",
+    "read_requirements_file",
+    "requirement_name",
+    "strip_comment",
 ]
 
 _REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
+_INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)$")
 _PYTHON_DEP = re.compile(r"^python(?![A-Za-z0-9_.-])\s*(.*)$")
 _PYTHON_SPEC = re.compile(r"^(==|=|>=|<=|!=|~=|>|<)?\s*([0-9][0-9A-Za-z.*+]*)$")
 
@@ -36,23 +46,80 @@ class Requirement:
         match = re.match(r"^===?\s*([^\s;,]+)$", self.spec.split(";")[0].strip())
         return match.group(1) if match else None
 
+    @property
+    def direct_reference(self) -> bool:
+        """Whether the requirement names a URL (``name @ https://...``), not versions."""
+        return self.spec.startswith("@")
+
 
 def normalise_name(name: str) -> str:
     """A distribution name as pip compares it (PEP 503)."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def strip_comment(raw: str) -> str:
+    """A requirements line without its comment (`` #`` and what follows) and outer blanks."""
+    return raw.split(" #")[0].strip()
+
+
+def parse_requirement(raw: str, line: int = 1) -> Requirement | None:
+    """The requirement on one line (``line`` is its number), or None for a blank line, a
+    comment, an option (``-r``, ``-c``, ``-e``...), a path or a URL. A direct reference
+    (``name @ url``) is a requirement: its name is known."""
+    text = strip_comment(raw)
+    if not text or text.startswith(("#", "-", ".")):
+        return None
+    match = _REQUIREMENT.match(text)
+    if match is None or match.group(3).startswith((":", "+")):  # https://, git+https://
+        return None
+    return Requirement(line, text, normalise_name(match.group(1)), match.group(3))
+
+
+def requirement_name(raw: str) -> str | None:
+    """The normalised distribution name of a requirement line (None for options, paths,
+    URLs)."""
+    found = parse_requirement(raw)
+    return found.name if found is not None else None
+
+
 def parse_requirements(text: str) -> list[Requirement]:
-    """The requirements of a requirements.txt; options, paths and URLs are skipped."""
+    """The requirements of a requirements.txt; options, paths and URLs (direct references
+    included: they pin no version a check can read) are skipped."""
     found: list[Requirement] = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split(" #")[0].strip()
-        if not line or line.startswith(("#", "-", ".")) or "://" in line:
-            continue
-        match = _REQUIREMENT.match(line)
-        if match:
-            found.append(Requirement(number, line, normalise_name(match.group(1)), match.group(3)))
+        requirement = parse_requirement(raw, number)
+        if requirement is not None and not requirement.direct_reference:
+            found.append(requirement)
     return found
+
+
+def read_requirements_file(path: Path) -> tuple[list[str], list[str]]:
+    """The requirements and constraints of a requirements file, each line without its
+    comment (blank and comment lines dropped), its ``-r``/``-c`` files followed."""
+    lines = (strip_comment(raw) for raw in path.read_text(encoding="utf-8").splitlines())
+    return expand_includes(
+        (line for line in lines if line and not line.startswith("#")), path.parent
+    )
+
+
+def expand_includes(lines: Iterable[str], base: Path) -> tuple[list[str], list[str]]:
+    """``lines`` as (requirements, constraints): ``-r FILE`` (``--requirement``) replaced by
+    FILE's requirements, ``-c FILE`` (``--constraint``) by nothing, its lines going to the
+    constraints; FILE relative to ``base``. Other lines are kept as they are."""
+    requirements: list[str] = []
+    constraints: list[str] = []
+    for line in lines:
+        option = _INCLUDE.match(line)
+        if option is None:
+            requirements.append(line)
+            continue
+        inner, inner_constraints = read_requirements_file(base / option.group(2))
+        if option.group(1) in ("-c", "--constraint"):
+            constraints.extend(inner)
+        else:
+            requirements.extend(inner)
+        constraints.extend(inner_constraints)
+    return requirements, constraints
 
 
 @dataclass(frozen=True, slots=True)
