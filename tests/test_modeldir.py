@@ -13,15 +13,14 @@ from hypothesis import strategies as st
 
 from mlmodel.checking.inspection import inspect_model
 from mlmodel.checking.lint.engine import LintOptions, lint_paths
-from mlmodel.modeldir import (
+from mlmodel.modeldir.containment import inside, is_inside, locate
+from mlmodel.modeldir.environment_files import read_environment
+from mlmodel.modeldir.pickles import pickle_files
+from mlmodel.modeldir.requirements import (
     PythonRequirement,
-    inside,
-    is_inside,
-    locate,
     parse_conda_python,
     parse_requirements,
-    pickle_files,
-    read_environment,
+    requirement_name,
 )
 from tests.conftest import EXAMPLES
 
@@ -112,6 +111,36 @@ def test_requirements_parsed_once_for_everyone() -> None:
         (2, "mlflow", "==3.17.2", "3.17.2"),
         (4, "scikit-learn", ">= 1.3", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "listed"),
+    [
+        ("Scikit_Learn[alldeps]>=1.3", "scikit-learn", True),
+        ("  numpy  # note", "numpy", True),
+        ("mlflow @ git+https://github.com/mlflow/mlflow", "mlflow", False),
+        ("https://example.com/a-1.0-py3-none-any.whl", None, False),
+        ("git+https://github.com/org/pkg", None, False),
+        ("C:\\wheels\\pkg.whl", None, False),
+        ("./local/pkg", None, False),
+        ("-c constraints.txt", None, False),
+    ],
+)
+def test_one_requirement_parser_for_lint_and_save(
+    line: str, name: str | None, listed: bool
+) -> None:
+    """The names save deduplicates by are the names lint reads; a URL has none, a direct
+    reference has its own (and pins no version, so lint does not list it)."""
+    assert requirement_name(line) == name
+    assert [r.name for r in parse_requirements(line)] == ([name] if listed else [])
+
+
+def test_save_keeps_every_url_requirement() -> None:
+    from mlmodel.runtime.document.environment import Environment
+
+    urls = ["https://a.example/x-1.0-py3-none-any.whl", "https://b.example/y-2.0.tar.gz"]
+    built = Environment.build([], pip_requirements=[*urls, "mlflow @ git+https://c.example/m"])
+    assert built.requirements == [*urls, "mlflow @ git+https://c.example/m"]
 
 
 def _model_with_conda(tmp_path: Path, dependency: str, python_version: str) -> Path:

@@ -23,7 +23,7 @@ from mlmodel.checking.convert import convert
 from mlmodel.checking.lint.engine import LintOptions, lint_file
 from mlmodel.checking.validate import validate_file
 from mlmodel.core.errors import ParseError, UsageError
-from mlmodel.modeldir import ModelLocation, resolve_model_location
+from mlmodel.modeldir.location import ModelLocation, resolve_model_location
 from mlmodel.report.sarif import artifact_location
 from tests.tracking_store import sqlite_store
 

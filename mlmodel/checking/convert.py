@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from mlmodel.checking.reading import is_json_text, json_ready, read_mlmodel
 from mlmodel.core.errors import ParseError, UsageError
-from mlmodel.modeldir import ModelLocation, remote_write_error, resolve_model_location
+from mlmodel.modeldir.location import ModelLocation, remote_write_error, resolve_model_location
 from mlmodel.yamlio.document import MLmodelDocument, same_path
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mlmodel.core.errors import UsageError
-from mlmodel.modeldir import ModelLocation, resolve_model_location
+from mlmodel.modeldir.location import ModelLocation, resolve_model_location
 from mlmodel.yamlio.document import MLmodelDocument
 from mlmodel.yamlio.tree import KeyPath, Limits
 

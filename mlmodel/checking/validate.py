@@ -6,17 +6,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlmodel.checking.paths import Target, check_targets, report_for, report_of, resolve_targets
 from mlmodel.core.codes import diagnostic
 from mlmodel.core.diagnostics import Diagnostic, sort_key
-from mlmodel.core.errors import ParseError
+from mlmodel.core.names import MLMODEL_NAME
 from mlmodel.core.releases import Release, release
 from mlmodel.core.results import FileReport, ValidationResult
-from mlmodel.modeldir import (
-    MLMODEL_NAME,
-    ModelLocation,
-    resolve_mlmodel_path,
-    resolve_model_location,
-)
+from mlmodel.modeldir.location import ModelLocation, resolve_mlmodel_path, resolve_model_location
 from mlmodel.yamlio.source import read_mlmodel_data
 from mlmodel.yamlio.tree import Limits
 
@@ -98,7 +94,7 @@ def validate_file(
     require_signature: bool | None = None,
 ) -> FileReport:
     """Validate one model directory, MLmodel file or model URI (findings name a fetched
-    model by its URI: :class:`~mlmodel.modeldir.ModelLocation`).
+    model by its URI: :class:`~mlmodel.modeldir.location.ModelLocation`).
 
     ``declared`` flavor schemas (and, unless given, ``mlflow_version`` and
     ``require_signature``) default to those of the project configuration found by walking
@@ -119,7 +115,8 @@ def validate_file(
         if require_signature is None:
             require_signature = config.require_signature
     limits = limits or Limits()
-    try:
+
+    def run() -> list[Diagnostic]:
         data = read_mlmodel_data(mlmodel_path, limits.max_bytes)
         found = validate_bytes(
             data,
@@ -130,16 +127,12 @@ def validate_file(
             mlflow_version=target,
             isolated=isolated,
         )
-        if check_files:
-            found = sorted(
-                [*found, *_signature_findings(mlmodel_path.parent, bool(require_signature))],
-                key=sort_key,
-            )
-    except ParseError as exc:  # too large (V112), not a regular file or unreadable (V115)
-        found = list(exc.diagnostics)
-    except Exception as exc:  # noqa: BLE001 - a bug in one check must not hide other files' findings
-        found = [diagnostic("V199", f"mlmodel failed on this file: {type(exc).__name__}: {exc}")]
-    return report_for(location, found)
+        if not check_files:
+            return found
+        signatures = _signature_findings(mlmodel_path.parent, bool(require_signature))
+        return sorted([*found, *signatures], key=sort_key)
+
+    return report_of(location, run)
 
 
 def _signature_findings(model_dir: Path, require_signature: bool) -> list[Diagnostic]:
@@ -161,14 +154,6 @@ def _signature_findings(model_dir: Path, require_signature: bool) -> list[Diagno
     return [diagnostic(f.code, f.message, line=1, column=1, hint=f.hint) for f in found]
 
 
-def report_for(location: ModelLocation, found: list[Diagnostic]) -> FileReport:
-    """The report of one model's findings, each naming the model as ``location`` does (a
-    fetched model by its URI; the cached copy read is ``local_path``)."""
-    shown = location.shown
-    local = str(location.file) if location.remote else None
-    return FileReport(path=shown, diagnostics=[d.with_file(shown) for d in found], local_path=local)
-
-
 def validate_paths(
     paths: Sequence[str | Path | ModelLocation],
     *,
@@ -181,25 +166,20 @@ def validate_paths(
     or a bad project configuration. ``isolated`` reads no configuration file (for
     gatekeeping models you do not own). ``mlflow_version`` judges the models against
     that MLflow release (default: each project's ``mlflow-version``, else the newest)."""
-    from mlmodel.checking.config import load_configs
-    from mlmodel.flavors.registry import default_registry
-
     target = release(mlflow_version)
-    resolved = [resolve_model_location(p) for p in paths]
-    configs = load_configs([r.file for r in resolved], isolated=isolated)
-    reports = [
-        validate_file(
-            p,
+
+    def check(model: Target) -> FileReport:
+        return validate_file(
+            model.location,
             check_files=check_files,
             limits=limits,
-            declared=config.flavors,
-            mlflow_version=target or config.mlflow_version,
+            declared=model.config.flavors,
+            mlflow_version=target or model.config.mlflow_version,
             isolated=isolated,
-            require_signature=config.require_signature,
+            require_signature=model.config.require_signature,
         )
-        for p, config in zip(resolved, configs, strict=True)
-    ]
-    return ValidationResult(reports, general=list(default_registry().problems))
+
+    return check_targets(resolve_targets(paths, isolated=isolated), check)
 
 
 def validate_document(

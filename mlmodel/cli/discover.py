@@ -14,7 +14,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-MLMODEL_NAME = "MLmodel"
+from mlmodel.core.names import MLMODEL_NAME
+
 GIT_TIMEOUT_SECONDS = 60
 
 

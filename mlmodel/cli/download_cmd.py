@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def validate_arrived(model_dir: Path, uri: str) -> None:
     """The loader's own pre-load check: an invalid model raises InvalidModelError (exit 1)
     with its diagnostics, naming the model by ``uri`` (not the staging folder)."""
-    from mlmodel.modeldir import ModelLocation, resolve_mlmodel_path
+    from mlmodel.modeldir.location import ModelLocation, resolve_mlmodel_path
     from mlmodel.runtime.gate import validate_location  # the one pre-load check
 
     location = ModelLocation.fetched(resolve_mlmodel_path(model_dir), uri)

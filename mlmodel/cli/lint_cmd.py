@@ -148,6 +148,7 @@ def _lint_stdin(options: LintOptions) -> tuple[FileReport, str]:
     from mlmodel.checking.config import EMPTY, load_config
     from mlmodel.checking.lint.engine import lint_paths
     from mlmodel.cli.paths import STDIN_NAME, read_stdin
+    from mlmodel.core.names import MLMODEL_NAME
     from mlmodel.core.results import FileReport
 
     config = EMPTY if options.isolated else load_config(Path.cwd())
@@ -159,7 +160,7 @@ def _lint_stdin(options: LintOptions) -> tuple[FileReport, str]:
     )
     data = read_stdin(STDIN_LIMIT)
     with tempfile.TemporaryDirectory(prefix="mlmodel-stdin-") as folder:
-        target = Path(folder) / "MLmodel"
+        target = Path(folder) / MLMODEL_NAME
         target.write_bytes(data)
         report = lint_paths([target], options).result.reports[0]
     found = [d.with_file(STDIN_NAME) for d in report.diagnostics]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from mlmodel.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from mlmodel.modeldir import ModelLocation
+    from mlmodel.modeldir.location import ModelLocation
     from mlmodel.yamlio.document import MLmodelDocument
 
 STDIN = "-"
@@ -37,9 +37,10 @@ def collect(
 ) -> Collected:
     """Resolve each PATH to its MLmodel file (``--recursive``: every MLmodel file below a
     directory). The same file named twice (``m`` and ``m/MLmodel``, a symlink) is kept once.
-    A model URI is fetched into the cache (:func:`mlmodel.modeldir.resolve_model_location`);
-    a malformed or unknown one is a bad path."""
-    from mlmodel.modeldir import ModelLocation, resolve_model_location
+    A model URI is fetched into the cache
+    (:func:`mlmodel.modeldir.location.resolve_model_location`); a malformed or unknown one is a
+    bad path."""
+    from mlmodel.modeldir.location import ModelLocation, resolve_model_location
 
     collected = Collected()
     seen: set[Path] = set()
@@ -76,7 +77,7 @@ def refuse_remote(paths: Sequence[str | Path], action: str) -> None:
     ``models:/``, an artifact store): ``action`` (``lint --fix``, ``convert --in-place``)
     would change only the cached copy. Checked before anything is fetched."""
     from mlmodel.core.uris import is_remote_model_uri, parse_model_uri
-    from mlmodel.modeldir import remote_write_error
+    from mlmodel.modeldir.location import remote_write_error
 
     for given in paths:
         if str(given) == STDIN or not is_remote_model_uri(given):

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+#: environment files and input examples larger than this are not read
 MAX_SIDE_FILE_BYTES = 1024 * 1024
 #: deeper than any real signature or example; far below where JSON readers recurse out
 MAX_JSON_DEPTH = 100
@@ -49,7 +50,11 @@ def loads_json(text: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
 
 
 def read_text(path: Path, *, limit: int = MAX_SIDE_FILE_BYTES) -> str:
-    """A regular file of at most ``limit`` bytes, as UTF-8 text (a BOM is dropped)."""
+    """A regular file of at most ``limit`` bytes, as UTF-8 text (a BOM is dropped).
+
+    Raises :class:`SideFileError` (a :class:`ValueError`) when the file is larger than
+    ``limit`` bytes, not UTF-8, not a regular file or cannot be read.
+    """
     from mlmodel.core.fsio import read_regular_bytes
 
     try:
@@ -63,6 +68,7 @@ def read_text(path: Path, *, limit: int = MAX_SIDE_FILE_BYTES) -> str:
 
 
 def load_json(path: Path, *, limit: int = MAX_SIDE_FILE_BYTES) -> Any:
+    """JSON read within bounds (size, nesting depth); :class:`SideFileError` names the file."""
     text = read_text(path, limit=limit)
     try:
         return loads_json(text)

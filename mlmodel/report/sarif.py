@@ -156,7 +156,7 @@ def _location(d: Diagnostic, root: Path) -> JSON:
 def artifact_location(path: str, root: Path) -> JSON:
     """``{"uri": "a/b/MLmodel", "uriBaseId": "%SRCROOT%"}`` for a path inside ``root``,
     ``{"uri": "runs:/<id>/model/MLmodel"}`` for a model named by its URI (fetched, see
-    :class:`mlmodel.modeldir.ModelLocation`), else ``{"uri": "file:///..."}``."""
+    :class:`mlmodel.modeldir.location.ModelLocation`), else ``{"uri": "file:///..."}``."""
     from mlmodel.core.uris import is_remote_model_uri
 
     if is_remote_model_uri(path) and not os.path.lexists(root / path):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from mlmodel.modeldir import ModelLocation
+    from mlmodel.modeldir.location import ModelLocation
     from mlmodel.runtime.load.safety import TrustOptions
     from mlmodel.runtime.predict.pyfunc_model import PyFuncModel
 

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from mlmodel.core.names import MLMODEL_NAME
 from mlmodel.serve.app import DEFAULT_MAX_BODY_SIZE, ServerConfig, build_app
 from mlmodel.serve.metrics import Metrics
 
@@ -49,7 +50,7 @@ def model_name_for(options: ServeOptions) -> str:
     if options.model_name:
         return options.model_name
     path = Path(options.model)
-    if path.name == "MLmodel":
+    if path.name == MLMODEL_NAME:
         path = path.parent
     return path.resolve().name or "model"
 

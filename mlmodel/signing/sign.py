@@ -6,12 +6,17 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from mlmodel.core.errors import UsageError
+from mlmodel.core.names import MLMODEL_NAME
 from mlmodel.signing.digests import DEFAULT_SIGNATURE
 
 
 def _check_name(signature_name: str) -> None:
     pure = PurePosixPath(signature_name)
-    if len(pure.parts) != 1 or signature_name in (".", "..", "MLmodel") or "\\" in signature_name:
+    if (
+        len(pure.parts) != 1
+        or signature_name in (".", "..", MLMODEL_NAME)
+        or "\\" in signature_name
+    ):
         raise UsageError(f"signature name {signature_name!r} must be a file name (not MLmodel)")
 
 

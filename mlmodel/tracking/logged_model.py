@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from mlmodel.core.names import MLMODEL_NAME
 from mlmodel.tracking.resolve import mlflow_client
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ def log_model(
                 await_registration_for=await_registration_for,
                 tags=dict(tags) if tags is not None else None,
             )
-        info = MlflowModel.load(str(local / "MLmodel")).get_model_info(
+        info = MlflowModel.load(str(local / MLMODEL_NAME)).get_model_info(
             client.get_logged_model(logged.model_id)
         )
     except BaseException:

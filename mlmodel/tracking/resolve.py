@@ -1,7 +1,7 @@
 """Model URI -> a local model directory, through MLflow's own client.
 
 :func:`resolve_model_dir` is the one place a model path or URI becomes a directory:
-``mlmodel.modeldir.resolve_mlmodel_path`` (hence ``mlmodel.pyfunc.load_model``,
+``mlmodel.modeldir.location.resolve_mlmodel_path`` (hence ``mlmodel.pyfunc.load_model``,
 ``Model.load``, ``mlmodel.sklearn.load_model`` and every CLI command) calls it for URIs.
 Remote models are fetched with ``mlflow.artifacts.download_artifacts`` into the cache
 (:mod:`mlmodel.tracking.cache`), whole or not at all. This package sits low in the layers
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlmodel.core.errors import UsageError
+from mlmodel.core.names import MLMODEL_NAME
 from mlmodel.core.uris import FILE, MODELS, ModelUri, is_model_uri, parse_model_uri
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ def fetch(
     try:
         parsed = pinned(parsed, client)
         target = destination(parsed)
-        if reuse and (target / "MLmodel").is_file():
+        if reuse and (target / MLMODEL_NAME).is_file():
             return parsed, target, False
         if reuse and target.exists() and any(target.iterdir()):
             raise UsageError(f"{target}: cache entry is not a model; remove it")
@@ -154,7 +155,7 @@ def fetch(
                 if check is not None:
                     check(staging)
         except FileExistsError:
-            if reuse and (target / "MLmodel").is_file():  # another process was faster
+            if reuse and (target / MLMODEL_NAME).is_file():  # another process was faster
                 return parsed, target, False
             raise
     except (UsageError, FileExistsError):
@@ -194,7 +195,7 @@ def resolve_model_dir(uri_or_path: str | os.PathLike[str]) -> Path:
     from mlmodel.tracking.cache import cache_entry
 
     def is_a_model(folder: Path) -> None:
-        if not (folder / "MLmodel").is_file():
+        if not (folder / MLMODEL_NAME).is_file():
             raise UsageError(f"{os.fspath(uri_or_path)}: not a model (no MLmodel file at its root)")
 
     _, model_dir, _ = fetch(uri_or_path, cache_entry, reuse=True, check=is_a_model)

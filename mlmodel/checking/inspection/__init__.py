@@ -34,7 +34,7 @@ from mlmodel.checking.inspection.types import (
     SignatureInfo,
 )
 from mlmodel.checking.reading import json_ready, read_mlmodel
-from mlmodel.modeldir import ModelLocation, resolve_model_location
+from mlmodel.modeldir.location import ModelLocation, resolve_model_location
 from mlmodel.yamlio.document import MLmodelDocument
 
 __all__ = [
@@ -68,7 +68,7 @@ HEADER_FIELDS = (
 def inspect_model(path: str | Path | ModelLocation) -> Inspection:
     """Describe one model directory, MLmodel file (a file of any name: its folder is the
     model directory, as for validate and lint) or model URI (``path`` and ``model_dir``
-    name a fetched model by its URI, as :class:`~mlmodel.modeldir.ModelLocation` does).
+    name a fetched model by its URI, as :class:`~mlmodel.modeldir.location.ModelLocation` does).
 
     Raises :class:`~mlmodel.core.errors.UsageError` for a path that is not a model and
     :class:`~mlmodel.core.errors.ParseError` for an MLmodel file that cannot be read.

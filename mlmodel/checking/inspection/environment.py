@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mlmodel.checking.inspection.types import Environment
-from mlmodel.modeldir import read_environment
+from mlmodel.modeldir.environment_files import read_environment
 
 
 def describe_environment(data: dict[str, Any], model_dir: Path | None) -> Environment:

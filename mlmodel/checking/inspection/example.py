@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mlmodel.checking.inspection.types import InputExampleInfo
-from mlmodel.modeldir import inside
+from mlmodel.modeldir.containment import inside
 from mlmodel.modeldir.sidefiles import load_json
 
 PREVIEW_CHARS = 200

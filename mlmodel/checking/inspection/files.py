@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from mlmodel.checking.inspection.types import FileEntry
-from mlmodel.modeldir import is_inside
+from mlmodel.modeldir.containment import is_inside
 
 MAX_FILES = 10_000
 

@@ -13,7 +13,8 @@ from mlmodel.checking.inspection.types import PickleInfo, PickleReport
 
 #: why nothing is scanned for a document with no model directory (stdin)
 NO_MODEL_DIR = "not scanned: no model directory (an MLmodel read from stdin)"
-from mlmodel.modeldir import pickle_files, relative_posix
+from mlmodel.modeldir.containment import relative_posix
+from mlmodel.modeldir.pickles import pickle_files
 
 
 def describe_pickles(data: dict[str, Any], model_dir: Path | None) -> PickleReport:

@@ -8,6 +8,7 @@ import re
 import textwrap
 
 from mlmodel.core.codes import CODES
+from mlmodel.core.names import MLMODEL_NAME
 
 
 def details(code: str) -> str:
@@ -43,14 +44,14 @@ def examples(doc: str) -> dict[str, list[dict[str, str]]]:
         match = EXAMPLE_HEADING.match(line.strip())
         if match is None:
             continue
-        kind, name = match.group(1), match.group(2) or "MLmodel"
+        kind, name = match.group(1), match.group(2) or MLMODEL_NAME
         block: list[str] = []
         for following in lines[index + 1 :]:
             if following.strip() and not following.startswith(" "):
                 break
             block.append(following)
         text = textwrap.dedent("\n".join(block)).strip("\n") + "\n"
-        if name == "MLmodel" or not found[kind]:
+        if name == MLMODEL_NAME or not found[kind]:
             found[kind].append({})
         found[kind][-1][name] = text
     return found

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 from mlmodel.checking.lint.model import Finding, Fix, FixNotApplicable, LintContext, NoFix
 from mlmodel.checking.lint.rules import all_fixers, all_rules
+from mlmodel.checking.paths import Target, check_targets, report_for, resolve_targets
 from mlmodel.checking.reading import read_mlmodel
 from mlmodel.checking.suppressions import Suppression, find_suppressions, silence
-from mlmodel.checking.validate import FileReport, ValidationResult, report_for
 from mlmodel.core.codes import (
     ALL,
     INTERNAL_ERROR,
@@ -32,7 +32,8 @@ from mlmodel.core.codes import (
 from mlmodel.core.diagnostics import Diagnostic, FixSafety, sort_key
 from mlmodel.core.errors import EditError, ParseError, UsageError
 from mlmodel.core.releases import Release
-from mlmodel.modeldir import ModelLocation, remote_write_error, resolve_model_location
+from mlmodel.core.results import FileReport, ValidationResult
+from mlmodel.modeldir.location import ModelLocation, remote_write_error, resolve_model_location
 from mlmodel.yamlio.document import MLmodelDocument
 from mlmodel.yamlio.tree import dotted
 
@@ -382,21 +383,21 @@ def lint_paths(paths: Sequence[str | Path | ModelLocation], options: LintOptions
     """Lint several paths, each with its project configuration's select/ignore unless the
     options give their own. Raises UsageError for an unknown selector, or ``fix`` on a
     remote model, before any work."""
-    from mlmodel.checking.config import load_configs
-    from mlmodel.flavors.registry import default_registry
-
     options.selected(where="the options")
-    resolved = [resolve_model_location(p) for p in paths]
-    for location in resolved:
-        _refuse_remote_fix(location, options)
-    configs = load_configs([r.file for r in resolved], isolated=options.isolated)
-    for config in configs:
-        if config.path is not None:
-            replace(options, select=config.select, ignore=config.ignore).selected(
-                where=str(config.path)
+    targets = resolve_targets(
+        paths,
+        isolated=options.isolated,
+        refuse=lambda location: _refuse_remote_fix(location, options),
+    )
+    for target in targets:
+        if target.config.path is not None:
+            replace(options, select=target.config.select, ignore=target.config.ignore).selected(
+                where=str(target.config.path)
             )
     result = LintResult(ValidationResult())
-    for target, config in zip(resolved, configs, strict=True):
+
+    def check(target: Target) -> FileReport:
+        config = target.config
         local = replace(
             options,
             select=config.select if options.select is None else options.select,
@@ -405,13 +406,14 @@ def lint_paths(paths: Sequence[str | Path | ModelLocation], options: LintOptions
             require_signature=options.require_signature or config.require_signature,
             trusted_types=options.trusted_types + config.trust.trusted_types,
         )
-        linted = lint_file(target, local, declared=config.flavors)
-        result.result.reports.append(linted.report)
+        linted = lint_file(target.location, local, declared=config.flavors)
         if linted.fixed:
             result.fixed[linted.report.path] = linted.fixed
         if linted.diff:
             result.diffs[linted.report.path] = linted.diff
-    result.result.general.extend(default_registry().problems)
+        return linted.report
+
+    result.result = check_targets(targets, check)
     return result
 
 

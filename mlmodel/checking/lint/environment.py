@@ -6,14 +6,9 @@ from __future__ import annotations
 from typing import Literal
 
 from mlmodel.checking.lint.model import LintContext
-from mlmodel.modeldir import (
-    EnvironmentFiles,
-    PythonRequirement,
-    Requirement,
-    env_file_name,
-    read_environment,
-)
-from mlmodel.modeldir import normalise_name as normalise
+from mlmodel.modeldir.environment_files import EnvironmentFiles, env_file_name, read_environment
+from mlmodel.modeldir.requirements import PythonRequirement, Requirement
+from mlmodel.modeldir.requirements import normalise_name as normalise
 
 __all__ = ["env_file", "environment", "normalise", "python_requirements", "requirements"]
 

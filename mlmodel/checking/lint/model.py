@@ -103,7 +103,7 @@ class LintContext:
         """A file inside the model directory, when file checks are on and it exists."""
         if not self.check_files or self.model_dir is None:
             return None
-        from mlmodel.modeldir import inside
+        from mlmodel.modeldir.containment import inside
 
         candidate = inside(self.model_dir, relative)
         return candidate if candidate is not None and candidate.is_file() else None

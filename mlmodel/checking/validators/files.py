@@ -10,7 +10,8 @@ from pathlib import Path, PurePosixPath
 
 from mlmodel.checking.validators.context import CheckContext
 from mlmodel.flavors.registry import PathKind, PathRef
-from mlmodel.modeldir import inside, locate, path_problem, referenced_paths
+from mlmodel.modeldir.containment import inside, locate, path_problem
+from mlmodel.modeldir.references import referenced_paths
 from mlmodel.yamlio.tree import KeyPath, dotted
 
 #: the model directory of an MLmodel file is its folder, whatever the file's name

@@ -14,7 +14,7 @@ from typing import Any
 
 from mlmodel.checking.validators.context import CheckContext
 from mlmodel.flavors.registry import default_registry
-from mlmodel.modeldir import is_regular_file, path_problem
+from mlmodel.modeldir.containment import is_regular_file, path_problem
 
 #: loader modules MLflow has shipped (3.18 and earlier) besides those tied to a built-in flavor.
 _OTHER_MLFLOW_LOADERS = frozenset(

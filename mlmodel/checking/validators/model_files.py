@@ -129,7 +129,7 @@ def model_files(data: dict[str, Any]) -> Iterator[ModelFile]:
 
 
 def _regular_inside(root: Path, value: str) -> Path | None:
-    from mlmodel.modeldir import path_problem
+    from mlmodel.modeldir.containment import path_problem
 
     relative = PurePosixPath(value.replace("\\", "/"))
     if relative.is_absolute() or ".." in relative.parts or path_problem(value) is not None:

@@ -16,13 +16,18 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
-import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlmodel.core.errors import UsageError
+from mlmodel.modeldir.requirements import (
+    expand_includes,
+    normalise_name,
+    read_requirements_file,
+    requirement_name,
+)
 
 REQUIREMENTS_FILE = "requirements.txt"
 CONSTRAINTS_FILE = "constraints.txt"
@@ -30,7 +35,6 @@ CONDA_FILE = "conda.yaml"
 PYTHON_ENV_FILE = "python_env.yaml"
 BUILD_PACKAGES = ("pip", "setuptools", "wheel")
 _MLFLOW_NAMES = ("mlflow", "mlflow-skinny", "mlflow-tracing")
-_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 def python_version() -> str:
@@ -62,58 +66,18 @@ def mlflow_pin() -> str | None:
     return None
 
 
-def requirement_name(line: str) -> str | None:
-    """The normalised distribution name of a requirement line (None for options, paths)."""
-    from mlmodel.modeldir import normalise_name
-
-    match = _NAME.match(line)
-    if match is None or line.lstrip().startswith("-"):
-        return None
-    return normalise_name(match.group(1))
-
-
-def _read_requirement_lines(path: Path) -> tuple[list[str], list[str]]:
-    """Requirements and constraints of a requirements file (``-r``/``-c`` followed)."""
-    requirements: list[str] = []
-    constraints: list[str] = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.split(" #")[0].strip()
-        if not line or line.startswith("#"):
-            continue
-        option = re.match(r"^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)$", line)
-        if option is None:
-            requirements.append(line)
-            continue
-        nested = path.parent / option.group(2)
-        inner, inner_constraints = _read_requirement_lines(nested)
-        if option.group(1) in ("-c", "--constraint"):
-            constraints.extend(inner)
-        else:
-            requirements.extend(inner)
-        constraints.extend(inner_constraints)
-    return requirements, constraints
-
-
 def parse_pip_requirements(value: str | Path | Iterable[str]) -> tuple[list[str], list[str]]:
     """A requirements file path or a list of requirement strings -> (requirements, constraints)."""
     if isinstance(value, str | Path):
-        return _read_requirement_lines(Path(value))
-    requirements: list[str] = []
-    constraints: list[str] = []
-    for item in value:
+        return read_requirements_file(Path(value))
+    return expand_includes(_strings(value), Path())
+
+
+def _strings(items: Iterable[object]) -> Iterator[str]:
+    for item in items:
         if not isinstance(item, str):
             raise UsageError(f"a pip requirement is a string, not {type(item).__name__}")
-        option = re.match(r"^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)$", item.strip())
-        if option is None:
-            requirements.append(item.strip())
-            continue
-        inner, inner_constraints = _read_requirement_lines(Path(option.group(2)))
-        if option.group(1) in ("-c", "--constraint"):
-            constraints.extend(inner)
-        else:
-            requirements.extend(inner)
-        constraints.extend(inner_constraints)
-    return requirements, constraints
+        yield item.strip()
 
 
 def _deduplicate(requirements: Sequence[str]) -> list[str]:
@@ -236,8 +200,6 @@ def module_distributions(modules: Iterable[str]) -> list[str]:
 def prune_dependencies(distributions: Iterable[str]) -> list[str]:
     """Drop distributions that another one in the list already requires (MLflow prunes the
     same way, so ``numpy`` and ``scipy`` go when ``scikit-learn`` is there)."""
-    from mlmodel.modeldir import normalise_name
-
     names = {normalise_name(d): d for d in distributions}
     required: set[str] = set()
     for name in names:

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlmodel.core.errors import ParseError, UsageError
+from mlmodel.core.names import MLMODEL_NAME
 from mlmodel.runtime.document.signature import ModelSignature, ParamSchema, Schema, coerce_signature
 
 if TYPE_CHECKING:
-    from mlmodel.modeldir import ModelLocation
+    from mlmodel.modeldir.location import ModelLocation
 
-MLMODEL_FILE_NAME = "MLmodel"
 WRITER_KEY = "mlmodel_version"
 
 #: attributes MLflow keeps as plain instance attributes (written even when None, unless
@@ -199,7 +199,7 @@ class Model:
 
         target = Path(path)
         if target.is_dir():
-            target = target / MLMODEL_FILE_NAME
+            target = target / MLMODEL_NAME
         return write_file(target, self.to_yaml().encode("utf-8"))
 
     @classmethod
@@ -275,7 +275,7 @@ class Model:
         positioned diagnostics.
         """
         from mlmodel.checking.validators import run_checks
-        from mlmodel.modeldir import resolve_model_location
+        from mlmodel.modeldir.location import resolve_model_location
         from mlmodel.yamlio.parse import parse_fast
         from mlmodel.yamlio.source import decode
 

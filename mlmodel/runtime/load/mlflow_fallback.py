@@ -4,9 +4,9 @@ Custom ``PythonModel`` objects, models from code, and every other framework: the
 contract of §6 (``code`` on ``sys.path``, ``data`` path, merged ``config``) is followed and
 ``<loader_module>._load_pyfunc`` does the work. The trust decision came first
 (:mod:`mlmodel.runtime.load.trust`: no code from the model without trust), and every file of the
-model directory that the pickle scanner calls a pickle (:func:`mlmodel.modeldir.pickle_files`)
-is judged against the allowlist first (:mod:`mlmodel.runtime.load.safety`), since MLflow's
-loaders unpickle without looking.
+model directory that the pickle scanner calls a pickle
+(:func:`mlmodel.modeldir.pickles.pickle_files`) is judged against the allowlist first
+(:mod:`mlmodel.runtime.load.safety`), since MLflow's loaders unpickle without looking.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def load_with_mlflow(
     document: Mapping[str, Any],
 ) -> Any:
     """``import_module(loader_module)._load_pyfunc(data_path[, model_config])``."""
-    from mlmodel.modeldir import pickle_files
+    from mlmodel.modeldir.pickles import pickle_files
 
     for _key, path in pickle_files(model_dir, document, every_file=True):
         check_pickle_file(path, policy, flavor="python_function", dry_run=True)

@@ -94,7 +94,7 @@ def decide(model_dir: Path, document: Mapping[str, Any], policy: LoadPolicy) -> 
 def check_files(model_dir: Path, document: Mapping[str, Any], policy: LoadPolicy) -> None:
     """Every pickle of the model directory judged statically under ``policy`` (no file is
     loaded): the check Spark's driver makes before shipping a model to executors."""
-    from mlmodel.modeldir import pickle_files
+    from mlmodel.modeldir.pickles import pickle_files
     from mlmodel.runtime.load.safety import check_pickle_file
 
     flavors = document.get("flavors")

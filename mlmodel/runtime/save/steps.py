@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from mlmodel.core.errors import UsageError
+from mlmodel.core.names import MLMODEL_NAME
 from mlmodel.runtime.document.environment import CONDA_FILE, PYTHON_ENV_FILE, python_version
 from mlmodel.runtime.document.input_example import InputExample
-from mlmodel.runtime.document.model import MLMODEL_FILE_NAME, Model
+from mlmodel.runtime.document.model import Model
 
 CODE_DIR = "code"
 
@@ -84,6 +85,6 @@ def pyfunc_flavor(
 
 
 def write_mlmodel(model: Model, model_dir: Path) -> Path:
-    target = model_dir / MLMODEL_FILE_NAME
+    target = model_dir / MLMODEL_NAME
     target.write_text(model.to_yaml(), encoding="utf-8")
     return target

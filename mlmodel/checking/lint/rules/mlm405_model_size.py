@@ -17,11 +17,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from mlmodel.checking.lint.model import Finding, Fix, LintContext
+from mlmodel.core.names import MLMODEL_NAME
 from mlmodel.yamlio.document import MLmodelDocument
 
 CODE = "MLM405"
 
-WRITTEN_AFTER = {"MLmodel", "conda.yaml", "python_env.yaml", "requirements.txt", "constraints.txt"}
+WRITTEN_AFTER = {
+    MLMODEL_NAME,
+    "conda.yaml",
+    "python_env.yaml",
+    "requirements.txt",
+    "constraints.txt",
+}
 MIN_DIFFERENCE = 64 * 1024
 MAX_FILES = 100_000
 

@@ -33,13 +33,13 @@ _CACHE_KEY = "pickle_scans"
 
 
 def scanned_pickles(ctx: LintContext) -> tuple[list[tuple[KeyPath, Path, PickleScan]], str | None]:
-    """Every pickle below the document's referenced paths (:func:`mlmodel.modeldir.pickle_files`,
-    by content), scanned once per lint run: (key path, file, scan) and the bound that
-    stopped the selection or the scans, if any."""
+    """Every pickle below the document's referenced paths
+    (:func:`mlmodel.modeldir.pickles.pickle_files`, by content), scanned once per lint run:
+    (key path, file, scan) and the bound that stopped the selection or the scans, if any."""
     cached = ctx.cache.get(_CACHE_KEY)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    from mlmodel.modeldir import pickle_files
+    from mlmodel.modeldir.pickles import pickle_files
     from mlmodel.pickle_scan import DEFAULT_MAX_BYTES, ScanBudget, scan_pickle
 
     found: list[tuple[KeyPath, Path, PickleScan]] = []
@@ -58,7 +58,7 @@ def scanned_pickles(ctx: LintContext) -> tuple[list[tuple[KeyPath, Path, PickleS
 def check(ctx: LintContext) -> Iterator[Finding]:
     if not ctx.check_files or ctx.model_dir is None:
         return
-    from mlmodel.modeldir import relative_posix
+    from mlmodel.modeldir.containment import relative_posix
 
     found, stopped = scanned_pickles(ctx)
     for path, file, scan in found:

@@ -49,7 +49,7 @@ def _whose(framework: str) -> str:
 def check(ctx: LintContext) -> Iterator[Finding]:
     if not ctx.check_files or ctx.model_dir is None:
         return
-    from mlmodel.modeldir import relative_posix
+    from mlmodel.modeldir.containment import relative_posix
     from mlmodel.pickle_scan import allowed_names, framework_for_reference
 
     leave_to_501 = ctx.selected is None or "MLM501" in ctx.selected
