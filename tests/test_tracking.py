@@ -344,7 +344,7 @@ def test_cli_serve_accepts_a_models_uri(logged: Logged, tmp_path: Path) -> None:
     import time
     import urllib.request
 
-    from tests.serve_support import free_port
+    from harness.servers import free_port
 
     port = free_port()
     log = (tmp_path / "serve.log").open("wb")
