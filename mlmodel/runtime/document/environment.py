@@ -31,6 +31,8 @@ PYTHON_ENV_FILE = "python_env.yaml"
 BUILD_PACKAGES = ("pip", "setuptools", "wheel")
 _MLFLOW_NAMES = ("mlflow", "mlflow-skinny", "mlflow-tracing")
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+#: a line that includes another requirements (``-r``) or constraints (``-c``) file
+_INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)$")
 
 
 def python_version() -> str:
@@ -78,20 +80,24 @@ def _read_requirement_lines(path: Path) -> tuple[list[str], list[str]]:
     constraints: list[str] = []
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.split(" #")[0].strip()
-        if not line or line.startswith("#"):
-            continue
-        option = re.match(r"^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)$", line)
-        if option is None:
-            requirements.append(line)
-            continue
-        nested = path.parent / option.group(2)
-        inner, inner_constraints = _read_requirement_lines(nested)
-        if option.group(1) in ("-c", "--constraint"):
-            constraints.extend(inner)
-        else:
-            requirements.extend(inner)
-        constraints.extend(inner_constraints)
+        if line and not line.startswith("#"):
+            _add_line(line, path.parent, requirements, constraints)
     return requirements, constraints
+
+
+def _add_line(line: str, folder: Path, requirements: list[str], constraints: list[str]) -> None:
+    """One requirement line into ``requirements``; ``-r FILE`` and ``-c FILE`` (relative to
+    ``folder``) are read, the requirements of a constraints file going to ``constraints``."""
+    option = _INCLUDE.match(line)
+    if option is None:
+        requirements.append(line)
+        return
+    inner, inner_constraints = _read_requirement_lines(folder / option.group(2))
+    if option.group(1) in ("-c", "--constraint"):
+        constraints.extend(inner)
+    else:
+        requirements.extend(inner)
+    constraints.extend(inner_constraints)
 
 
 def parse_pip_requirements(value: str | Path | Iterable[str]) -> tuple[list[str], list[str]]:
@@ -103,16 +109,7 @@ def parse_pip_requirements(value: str | Path | Iterable[str]) -> tuple[list[str]
     for item in value:
         if not isinstance(item, str):
             raise UsageError(f"a pip requirement is a string, not {type(item).__name__}")
-        option = re.match(r"^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)$", item.strip())
-        if option is None:
-            requirements.append(item.strip())
-            continue
-        inner, inner_constraints = _read_requirement_lines(Path(option.group(2)))
-        if option.group(1) in ("-c", "--constraint"):
-            constraints.extend(inner)
-        else:
-            requirements.extend(inner)
-        constraints.extend(inner_constraints)
+        _add_line(item.strip(), Path(), requirements, constraints)  # files: from the cwd
     return requirements, constraints
 
 
