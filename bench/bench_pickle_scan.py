@@ -1,6 +1,6 @@
 """Malicious pickle families: how many mlmodel's scan flags beside picklescan 1.0.5.
 
-Every family of ``tests/pickle_payloads.py`` is written to its own model folder under a
+Every family of ``harness/pickle_payloads.py`` is written to its own model folder under a
 temporary directory (bytes only: nothing is ever unpickled) and scanned by both tools the
 way each scans a model directory: ``mlmodel.pickle_scan.scan_pickles`` (files selected by
 content) and ``picklescan.scanner.scan_directory_path`` (files selected by suffix). A family
@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from harness.pickle_payloads import FAMILIES, build, write
 from mlmodel.pickle_scan import scan_pickles
-from tests.pickle_payloads import FAMILIES, build, write
 
 
 def main() -> int:

@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.child_process import run_bounded
-from tests.mlmodel_texts import SKLEARN_MLMODEL
+from harness.child_process import run_bounded
+from harness.mlmodel_texts import SKLEARN_MLMODEL
 
 MIB = 1024 * 1024
 TARGET_SECONDS = 10.0

@@ -39,7 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.serve_support import (
+from harness.servers import (
     COLUMNS,
     Server,
     env,

@@ -20,7 +20,6 @@ import pytest
 
 from mlmodel.checking.reading import read_mlmodel
 from mlmodel.core.fsio import (
-    PAUSE_ENV,
     TEMP_SUFFIX,
     ChangedOnDiskError,
     FileTooLargeError,
@@ -31,6 +30,7 @@ from mlmodel.core.fsio import (
     remove_stale_temporaries,
     write_file,
 )
+from tests.pause_before_rename import command as paused
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = "flavors:\n  python_function:\n    loader_module: mlflow.sklearn  # keep\n"
@@ -55,11 +55,13 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
-def mlmodel_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+def mlmodel_cli(*args: str, pause: Path | None = None) -> subprocess.Popen[bytes]:
+    """``python -m mlmodel ARGS``; with ``pause``, its writes pause before their rename
+    (``tests/pause_before_rename.py``: ``PAUSE.ready`` appears, ``PAUSE.go`` resumes)."""
+    argv = ["-m", "mlmodel", *args]
     return subprocess.Popen(
-        [sys.executable, "-m", "mlmodel", *args],
-        env=environment,
+        [sys.executable, *argv] if pause is None else paused(pause, *argv),
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -366,7 +368,7 @@ def test_concurrent_lint_fix_and_an_edit_never_lose_an_update(tmp_path: Path) ->
     pause = tmp_path / "pause"
     process = mlmodel_cli(
         "lint", "--fix", "--no-check-files", "--select", "MLM101", str(target),
-        env={PAUSE_ENV: str(pause)},
+        pause=pause,
     )  # fmt: skip
     wait_for(Path(f"{pause}.ready"), process)
     other = read_mlmodel(target)
@@ -389,11 +391,9 @@ def test_two_concurrent_runs_one_writes_the_other_is_refused(tmp_path: Path) -> 
     first, second = tmp_path / "first", tmp_path / "second"
     lint = mlmodel_cli(
         "lint", "--fix", "--no-check-files", "--select", "MLM101", str(target),
-        env={PAUSE_ENV: str(first)},
+        pause=first,
     )  # fmt: skip
-    upgrade = mlmodel_cli(
-        "convert", "--upgrade", "--in-place", str(target), env={PAUSE_ENV: str(second)}
-    )
+    upgrade = mlmodel_cli("convert", "--upgrade", "--in-place", str(target), pause=second)
     wait_for(Path(f"{first}.ready"), lint)
     wait_for(Path(f"{second}.ready"), upgrade)
     Path(f"{first}.go").touch()
@@ -417,9 +417,7 @@ def test_a_signal_at_fsync_leaves_the_file_and_no_temporary(tmp_path: Path, sign
     target = tmp_path / "MLmodel"
     target.write_text(MODEL)
     pause = tmp_path / "pause"
-    process = mlmodel_cli(
-        "convert", str(tmp_path), "--to", "json", "--in-place", env={PAUSE_ENV: str(pause)}
-    )
+    process = mlmodel_cli("convert", str(tmp_path), "--to", "json", "--in-place", pause=pause)
     wait_for(Path(f"{pause}.ready"), process)
     assert len(temporaries(tmp_path)) == 1  # written and fsynced, not yet renamed
     process.send_signal(signum)
@@ -435,9 +433,7 @@ def test_a_killed_writers_temporary_is_removed_by_the_next_write(tmp_path: Path)
     target = tmp_path / "MLmodel"
     target.write_text(MODEL)
     pause = tmp_path / "pause"
-    process = mlmodel_cli(
-        "convert", str(tmp_path), "--to", "json", "--in-place", env={PAUSE_ENV: str(pause)}
-    )
+    process = mlmodel_cli("convert", str(tmp_path), "--to", "json", "--in-place", pause=pause)
     wait_for(Path(f"{pause}.ready"), process)
     process.kill()  # SIGKILL cannot be caught: the temporary stays
     process.communicate(timeout=60)
@@ -515,14 +511,14 @@ def test_atomic_directory_replaces_an_empty_directory(tmp_path: Path) -> None:
 def test_sigterm_during_an_atomic_directory_leaves_nothing(tmp_path: Path) -> None:
     final = tmp_path / "model"
     pause = tmp_path / "pause"
-    script = (
+    script = tmp_path / "write_model.py"
+    script.write_text(
         "import sys; from pathlib import Path; from mlmodel.core.fsio import atomic_directory\n"
         "with atomic_directory(sys.argv[1]) as d:\n"
         "    (d / 'MLmodel').write_text('x')\n"
     )
     process = subprocess.Popen(
-        [sys.executable, "-c", script, str(final)],
-        env={**os.environ, "PYTHONPATH": str(ROOT), PAUSE_ENV: str(pause)},
+        paused(pause, str(script), str(final)), env={**os.environ, "PYTHONPATH": str(ROOT)}
     )
     deadline = time.monotonic() + 30
     while not Path(f"{pause}.ready").exists():
@@ -530,4 +526,4 @@ def test_sigterm_during_an_atomic_directory_leaves_nothing(tmp_path: Path) -> No
         time.sleep(0.01)
     process.terminate()
     assert process.wait(timeout=30) == -signal.SIGTERM
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pause.ready"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pause.ready", "write_model.py"]

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.servers import COLUMNS, free_port, save_classifier, start
 from mlmodel.cli.app import run
-from tests.serve_support import COLUMNS, free_port, save_classifier, start
 
 
 @pytest.fixture

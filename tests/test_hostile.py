@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
+from harness.child_process import TIMEOUT_SECONDS, child_env, run_bounded
+from harness.mlmodel_texts import SKLEARN_MLMODEL
 from mlmodel.core.codes import CODES
 from mlmodel.core.diagnostics import Severity
-from tests.child_process import TIMEOUT_SECONDS, child_env, run_bounded
-from tests.mlmodel_texts import SKLEARN_MLMODEL
 
 COMMANDS = ("validate", "lint", "inspect", "convert")
 

@@ -1,6 +1,6 @@
 """The malicious pickle suite: every payload family is flagged, real models are not.
 
-Payloads are crafted as bytes (tests/pickle_payloads.py) and only ever scanned: unpickling
+Payloads are crafted as bytes (harness/pickle_payloads.py) and only ever scanned: unpickling
 is refused for the whole module (the ``never_unpickle`` fixture) and a canary proves that
 no payload's command ran. Real scikit-learn, XGBoost, LightGBM, cloudpickle and skops files
 saved by MLflow and by plain joblib/pickle raise nothing, and their imports stay inside the
@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from harness.pickle_payloads import FAMILIES, benign, build, call0, write
 from mlmodel.pickle_scan import (
     FileKind,
     is_pickle,
@@ -25,7 +26,6 @@ from mlmodel.pickle_scan import (
     scan_pickles,
     sniff_file,
 )
-from tests.pickle_payloads import FAMILIES, benign, build, call0, write
 
 pytestmark = pytest.mark.usefixtures("never_unpickle")
 

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from harness.child_process import ROOT
+from harness.servers import COLUMNS, env, save_classifier
 from mlmodel.cli.app import run
-from tests.child_process import ROOT
-from tests.serve_support import COLUMNS, env, save_classifier
 
 ROWS = 2500
 

@@ -279,7 +279,7 @@ def test_native_loaders_refuse_a_missing_flavor_configuration(
     from mlmodel.runtime.errors import INVALID_PARAMETER_VALUE, MlmodelException
     from mlmodel.runtime.load.safety import LoadPolicy
 
-    loader = importlib.import_module(f"mlmodel.runtime.{flavor}_loader")
+    loader = importlib.import_module(f"mlmodel.runtime.load.{flavor}")
     flavors = {"python_function": {"loader_module": f"mlflow.{flavor}"}, flavor: conf}
     with pytest.raises(MlmodelException) as caught:
         loader.load_pyfunc(tmp_path, tmp_path, flavors, LoadPolicy())

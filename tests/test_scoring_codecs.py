@@ -280,6 +280,79 @@ def test_v2_metadata_from_the_signature() -> None:
     ]
 
 
+class _StubModel:
+    """What the data plane asks of a PyFuncModel: the signature's schemas and ``predict``."""
+
+    params_schema = None
+    is_signature_from_type_hint = False
+
+    def __init__(self, predict: Any) -> None:
+        self.input_schema = parse_inputs(json.dumps([{"type": "double", "name": "a"}]))
+        self.output_schema = parse_inputs(json.dumps([{"type": "long", "name": "label"}]))
+        self.predict = predict
+
+
+def _v2_plane(predict: Any) -> Any:
+    from mlmodel.scoring.dataplane import OpenInference, Scorer
+
+    return OpenInference(Scorer(_StubModel(predict)), "m", "3")  # type: ignore[arg-type]
+
+
+def test_the_data_plane_makes_every_v2_answer_without_http() -> None:
+    from mlmodel import __version__
+
+    plane = _v2_plane(lambda data, params=None: (data["a"] * 2).astype("int64").to_numpy())
+    answers = {
+        "server": plane.server(),
+        "live": plane.live(),
+        "ready": plane.ready(),
+        "metadata": plane.metadata("m"),
+        "model_ready": plane.model_ready("m"),
+    }
+    assert {k: (a.status, a.media_type) for k, a in answers.items()} == dict.fromkeys(
+        answers, (200, "application/json")
+    )
+    assert json.loads(answers["server"].body)["version"] == __version__
+    assert json.loads(answers["metadata"].body)["outputs"][0]["name"] == "label"
+    for other in (plane.metadata("x"), plane.model_ready("x"), plane.unknown("x")):
+        assert (other.status, json.loads(other.body)) == (404, {"error": "Model x not found"})
+    assert plane.unknown("m") is None
+    body = {"id": "r", "inputs": [{"name": "a", "shape": [2], "datatype": "FP64", "data": [1, 2]}]}
+    answer = plane.infer(json.dumps(body).encode())
+    assert (answer.status, json.loads(answer.body)) == (
+        200,
+        {
+            "model_name": "m",
+            "id": "r",
+            "model_version": "3",
+            "outputs": [{"name": "label", "shape": [2], "datatype": "INT64", "data": [2, 4]}],
+        },
+    )
+    malformed = plane.infer(b"[]")
+    assert (malformed.status, json.loads(malformed.body)) == (
+        400,
+        {"error": "the request body must be a JSON object"},
+    )
+    refused = plane.error(ScoringError("too big", error_code="REQUEST_LIMIT_EXCEEDED", status=413))
+    assert (refused.status, json.loads(refused.body)) == (413, {"error": "too big"})
+    late = plane.timeout()
+    assert (late.status, json.loads(late.body)) == (
+        504,
+        {"error": "Request processing time exceeded limit"},
+    )
+
+
+def test_a_model_failing_on_v2_input_is_the_clients_400() -> None:
+    def broken(data: Any, params: Any = None) -> Any:
+        raise ValueError("no good")
+
+    answer = _v2_plane(broken).infer(
+        b'{"inputs": [{"name": "a", "shape": [1], "datatype": "FP64", "data": [1]}]}'
+    )
+    assert answer.status == 400
+    assert json.loads(answer.body)["error"].endswith("Error: ValueError: no good")
+
+
 JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()

@@ -15,7 +15,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from tests.serve_support import (
+from harness.servers import (
     COLUMNS,
     Server,
     free_port,
@@ -23,8 +23,8 @@ from tests.serve_support import (
     mlflow_cmd,
     mlmodel_cmd,
     save_classifier,
-    save_echo,
 )
+from tests.serve_support import save_echo
 
 ROWS = [[0.5, -1.0, 2.0, 3.0], [1.5, 0.25, -2.0, 0.0], [-3.0, 1.0, 0.0, 1.0]]
 FRAME = pd.DataFrame(ROWS, columns=COLUMNS)

@@ -19,15 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.serve_support import (
-    COLUMNS,
-    Server,
-    free_port,
-    mlmodel_cmd,
-    save_classifier,
-    save_slow,
-    start,
-)
+from harness.servers import COLUMNS, Server, free_port, mlmodel_cmd, save_classifier, start
+from tests.serve_support import save_slow
 
 MAX_BODY = 64 * 1024
 FUZZ_COUNT = 3000

@@ -282,13 +282,14 @@ def test_download_killed_mid_way_leaves_no_partial_model(logged: Logged, tmp_pat
     import sys
     import time
 
-    from mlmodel.core.fsio import PAUSE_ENV
+    from tests.pause_before_rename import command as paused
 
     marker = tmp_path / "pause"
     target = tmp_path / "parent" / "model"
-    env = {**os.environ, PAUSE_ENV: str(marker), "PYTHONPATH": str(Path.cwd())}
+    env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
+    download = ["-m", "mlmodel", "download", "models:/registered/1", str(target)]
     child = subprocess.Popen(
-        [sys.executable, "-m", "mlmodel", "download", "models:/registered/1", str(target)],
+        paused(marker, *download),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -306,8 +307,8 @@ def test_download_killed_mid_way_leaves_no_partial_model(logged: Logged, tmp_pat
     assert not target.exists()
     # the next download cleans the dead process's leftover and completes
     done = subprocess.run(
-        [sys.executable, "-m", "mlmodel", "download", "models:/registered/1", str(target)],
-        env={**env, PAUSE_ENV: ""},
+        [sys.executable, *download],
+        env=env,
         check=False,
         capture_output=True,
         text=True,
@@ -343,7 +344,7 @@ def test_cli_serve_accepts_a_models_uri(logged: Logged, tmp_path: Path) -> None:
     import time
     import urllib.request
 
-    from tests.serve_support import free_port
+    from harness.servers import free_port
 
     port = free_port()
     log = (tmp_path / "serve.log").open("wb")

@@ -54,9 +54,9 @@ from sklearn.tree import (
 from sklearn.tree._tree import Tree
 
 import mlmodel.sklearn
+from harness.child_process import run_bounded
 from mlmodel.runtime.errors import UnsafeModelError
 from mlmodel.runtime.load.tree_check import VERIFIED_TYPES, verify_trees
-from tests.child_process import run_bounded
 
 X, Y = load_iris(return_X_y=True)
 #: iris with missing values in three columns; in one, missing tells a class apart (a

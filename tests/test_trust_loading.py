@@ -27,10 +27,10 @@ from sklearn.linear_model import LogisticRegression
 
 import mlmodel.pyfunc
 import mlmodel.sklearn
+from harness import servers
+from harness.child_process import child_env, run_bounded
 from mlmodel.runtime.errors import UnsafeModelError
 from mlmodel.signing import sign_model
-from tests import serve_support
-from tests.child_process import child_env, run_bounded
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -237,9 +237,9 @@ def test_predict_with_a_trusted_key(notebook_model: Path, keys: Keys, tmp_path: 
 def test_serve_a_signed_notebook_model_with_trusted_key_and_no_allow_unsafe(
     notebook_model: Path, keys: Keys, tmp_path: Path
 ) -> None:
-    port = serve_support.free_port()
-    unsigned = serve_support.launch(
-        serve_support.mlmodel_cmd(notebook_model, port), port, tmp_path / "refused.log"
+    port = servers.free_port()
+    unsigned = servers.launch(
+        servers.mlmodel_cmd(notebook_model, port), port, tmp_path / "refused.log"
     )
     try:
         assert unsigned.process.wait(120) == 1
@@ -247,8 +247,8 @@ def test_serve_a_signed_notebook_model_with_trusted_key_and_no_allow_unsafe(
         unsigned.stop()
     refusal = (tmp_path / "refused.log").read_text()
     assert "--trusted-key" in refusal and "--allow-unsafe" in refusal
-    cmd = serve_support.mlmodel_cmd(notebook_model, port, "--trusted-key", str(keys.public))
-    server = serve_support.start(cmd, port, tmp_path / "served.log")
+    cmd = servers.mlmodel_cmd(notebook_model, port, "--trusted-key", str(keys.public))
+    server = servers.start(cmd, port, tmp_path / "served.log")
     try:
         reply = httpx.post(
             f"{server.url}/invocations",

@@ -17,7 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.serve_support import free_port
+from harness.servers import free_port
 
 
 @contextlib.contextmanager

@@ -81,33 +81,25 @@ def lint(
     paths are still checked).
     """
     from mlmodel.checking.lint.engine import LintOptions, lint_paths
-    from mlmodel.cli.output import (
-        check_statistics,
-        final_exit_code,
-        report_failures,
-        report_options,
-        write_report,
-    )
-    from mlmodel.cli.paths import STDIN_NAME, collect, refuse_remote
+    from mlmodel.cli.output import Reporting
+    from mlmodel.cli.paths import STDIN_NAME, refuse_remote
     from mlmodel.core.errors import UsageError
     from mlmodel.core.releases import release
-    from mlmodel.report import FORMATTERS
 
     if unsafe_fixes and not (fix or diff):
         raise usage("lint", "--unsafe-fixes only applies with --fix or --diff")
-    check_statistics("lint", output_format, statistics)
+    out = Reporting("lint", output_format, output_file, color, quiet, statistics, exit_zero)
     if fix and not diff:
         try:
             refuse_remote(paths, "lint --fix")
         except UsageError as exc:
             raise usage("lint", str(exc)) from None
     target = release(mlflow_version)
-    collected = collect(paths, recursive=recursive)
-    if collected.stdin and (fix or diff):
-        raise usage("lint", "--fix and --diff work on files, not on - (stdin)")
-    report_failures("lint", collected)
-    if not collected.files and not collected.stdin:
-        raise typer.Exit(final_exit_code(0, collected, exit_zero=exit_zero))
+    collected = out.collect(
+        paths,
+        recursive=recursive,
+        stdin_refused="--fix and --diff work on files, not on - (stdin)" if fix or diff else None,
+    )
     options = LintOptions(
         select=_codes(select),
         ignore=_codes(ignore),
@@ -125,17 +117,11 @@ def lint(
         result.result.reports.append(report)
     for text in result.diffs.values():
         sys.stdout.write(text)
-    render = report_options(color, output_file, quiet=quiet, statistics=statistics, sources=sources)
-    write_report(
-        lambda stream: FORMATTERS[output_format](result.result, stream, render),
-        output_file,
-        "lint",
-    )
+    out.write(result.result, sources)
     fixed = sum(len(codes) for codes in result.fixed.values())
     if fixed and not diff and not quiet:
         typer.echo(f"fixed {fixed} finding(s) in {len(result.fixed)} file(s)", err=True)
-    code = 1 if diff and result.diffs else result.exit_code(strict=strict)
-    raise typer.Exit(final_exit_code(code, collected, exit_zero=exit_zero))
+    out.exit(1 if diff and result.diffs else result.exit_code(strict=strict), collected)
 
 
 def _lint_stdin(options: LintOptions) -> tuple[FileReport, str]:

@@ -1,21 +1,79 @@
-"""What validate and lint share after the work: colour, the report, the output file, the
-exit code."""
+"""What validate and lint share around the work: the paths collected (bad ones reported),
+colour, the report, the output file, the exit code (:class:`Reporting`)."""
 
 from __future__ import annotations
 
 import io
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
+
+import typer
 
 from mlmodel.cli.errors import EXIT_CLEAN, EXIT_USAGE, report, usage
 from mlmodel.cli.options import ColorChoice
 
 if TYPE_CHECKING:
     from mlmodel.cli.paths import Collected
+    from mlmodel.core.results import ValidationResult
     from mlmodel.report import ReportOptions
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """The output options of a checking command (``--format``, ``-o``, ``--color``,
+    ``--quiet``, ``--statistics``, ``--exit-zero``) and the steps every such command takes
+    with them: collect the paths, write the report, exit. ``--statistics`` with a format
+    that has none is refused when it is made."""
+
+    command: str
+    output_format: str
+    output_file: Path | None
+    color: ColorChoice
+    quiet: bool
+    statistics: bool
+    exit_zero: bool
+
+    def __post_init__(self) -> None:
+        check_statistics(self.command, self.output_format, self.statistics)
+
+    def collect(
+        self, paths: Sequence[str | Path], *, recursive: bool, stdin_refused: str | None = None
+    ) -> Collected:
+        """The MLmodel files of ``paths``, the bad paths reported; exits at once when there
+        is nothing to check. ``stdin_refused``: why ``-`` is a usage error, if it is one."""
+        from mlmodel.cli.paths import collect
+
+        collected = collect(paths, recursive=recursive)
+        if collected.stdin and stdin_refused:
+            raise usage(self.command, stdin_refused)
+        report_failures(self.command, collected)
+        if not collected.files and not collected.stdin:
+            self.exit(0, collected)
+        return collected
+
+    def write(self, result: ValidationResult, sources: dict[str, str]) -> None:
+        """The report of ``result`` in ``--format`` to stdout or ``-o``."""
+        from mlmodel.report import FORMATTERS
+
+        options = report_options(
+            self.color,
+            self.output_file,
+            quiet=self.quiet,
+            statistics=self.statistics,
+            sources=sources,
+        )
+        write_report(
+            lambda stream: FORMATTERS[self.output_format](result, stream, options),
+            self.output_file,
+            self.command,
+        )
+
+    def exit(self, findings_code: int, collected: Collected) -> NoReturn:
+        raise typer.Exit(final_exit_code(findings_code, collected, exit_zero=self.exit_zero))
 
 
 def use_color(choice: ColorChoice, stream: TextIO) -> bool:

@@ -54,25 +54,15 @@ def validate(
     --strict), 2 usage errors (a bad path: the other paths are still checked).
     """
     from mlmodel.checking.validate import validate_bytes, validate_paths
-    from mlmodel.cli.output import (
-        check_statistics,
-        final_exit_code,
-        report_failures,
-        report_options,
-        write_report,
-    )
-    from mlmodel.cli.paths import STDIN_NAME, collect, read_stdin
+    from mlmodel.cli.output import Reporting
+    from mlmodel.cli.paths import STDIN_NAME, read_stdin
     from mlmodel.core.releases import release
     from mlmodel.core.results import FileReport
-    from mlmodel.report import FORMATTERS
     from mlmodel.yamlio.tree import Limits
 
-    check_statistics("validate", output_format, statistics)
+    out = Reporting("validate", output_format, output_file, color, quiet, statistics, exit_zero)
     target = release(mlflow_version)
-    collected = collect(paths, recursive=recursive)
-    report_failures("validate", collected)
-    if not collected.files and not collected.stdin:
-        raise typer.Exit(final_exit_code(0, collected, exit_zero=exit_zero))
+    collected = out.collect(paths, recursive=recursive)
     limits = Limits(max_bytes=max_bytes)
     result = validate_paths(
         collected.files,
@@ -88,11 +78,5 @@ def validate(
         found = validate_bytes(data, check_files=False, limits=limits, mlflow_version=target)
         result.reports.append(FileReport(STDIN_NAME, [d.with_file(STDIN_NAME) for d in found]))
         sources[STDIN_NAME] = data.decode("utf-8-sig", errors="replace")
-    options = report_options(
-        color, output_file, quiet=quiet, statistics=statistics, sources=sources
-    )
-    write_report(
-        lambda stream: FORMATTERS[output_format](result, stream, options), output_file, "validate"
-    )
-    code = result.exit_code(strict=strict)
-    raise typer.Exit(final_exit_code(code, collected, exit_zero=exit_zero))
+    out.write(result, sources)
+    out.exit(result.exit_code(strict=strict), collected)

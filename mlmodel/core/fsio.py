@@ -43,7 +43,6 @@ import shutil
 import signal
 import stat
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,9 +52,6 @@ from typing import Any
 from mlmodel.core.errors import UsageError
 
 TEMP_SUFFIX = ".mlmodel-tmp"
-#: Test hook: with this set to a path P, a write pauses after fsync and before the
-#: rename: it creates ``P.ready`` and waits (at most 30 s) until ``P.go`` exists.
-PAUSE_ENV = "MLMODEL_TEST_PAUSE_BEFORE_RENAME"
 _TEMP_NAME = re.compile(
     r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}" + re.escape(TEMP_SUFFIX) + "$"
 )
@@ -305,7 +301,6 @@ def _replace(
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            _pause_for_tests()
             with _checked(real, expected):
                 temp.replace(real)
         except BaseException:
@@ -316,7 +311,6 @@ def _replace(
 
 
 def _write_in_place(real: Path, data: bytes, expected: FileStamp | None) -> None:
-    _pause_for_tests()
     with _checked(real, expected):
         fd = os.open(real, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
         try:
@@ -387,16 +381,6 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def _pause_for_tests() -> None:
-    marker = os.environ.get(PAUSE_ENV)
-    if not marker:
-        return
-    Path(marker + ".ready").touch()
-    deadline = time.monotonic() + 30
-    while not Path(marker + ".go").exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
-
-
 # -- atomic directories ---------------------------------------------------------------------
 
 
@@ -431,7 +415,6 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
         try:
             yield temp
             _fsync_tree(temp)
-            _pause_for_tests()
             try:
                 temp.rename(final)
             except OSError as exc:

@@ -3,14 +3,23 @@
 Every endpoint (MLflow's ``/invocations``, V2 ``infer``) and ``mlmodel predict`` call
 :class:`Scorer`; transports only move bytes. Errors are :class:`ScoringError` with the status
 MLflow would answer, except that a client's mistake is always a 4xx.
+
+Every answer of both protocols is made here, as an :class:`Answer` (status, body, media
+type): MLflow's (``/ping``, ``/version``, ``/invocations``, its error object and its timeout
+text) and the Open Inference Protocol's (:class:`OpenInference`: server and model metadata,
+liveness and readiness, ``infer``, and its ``{"error": ...}`` bodies). A transport reads the
+request body within its size limit, runs :meth:`Scorer.invocations` or
+:meth:`OpenInference.infer` within its time limit, and sends the answer back; when it refuses
+the body or runs out of time it sends the protocol's ``error`` or ``timeout`` answer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from mlmodel.scoring import content_type as ct
+from mlmodel.scoring import jsonio, v2
 from mlmodel.scoring.errors import ScoringError, from_exception
 from mlmodel.scoring.payload import Decoded, ModelInputs, decode_json
 from mlmodel.scoring.predictions import to_json
@@ -18,6 +27,10 @@ from mlmodel.scoring.tabular import read_csv, read_parquet
 
 if TYPE_CHECKING:
     from mlmodel.runtime.predict.pyfunc_model import PyFuncModel
+    from mlmodel.runtime.predict.signature_spec import InputSchema
+
+#: the body of a prediction that ran past the server's time limit (MLflow's words)
+TIMEOUT_MESSAGE: Final = "Request processing time exceeded limit"
 
 
 @dataclass(frozen=True)
@@ -27,6 +40,10 @@ class Answer:
     status: int
     body: bytes
     media_type: str = "application/json"
+
+    @classmethod
+    def json(cls, value: Any, status: int = 200) -> Answer:
+        return cls(status, jsonio.dumps(value))
 
 
 def _model_inputs(model: PyFuncModel) -> ModelInputs:
@@ -75,6 +92,116 @@ class Scorer:
         except Exception as exc:  # noqa: BLE001 - e.g. output that does not serialise
             return error_answer(from_exception(exc))
 
+    @property
+    def output_schema(self) -> InputSchema | None:
+        """The signature's outputs, or None when there are none or they do not parse."""
+        try:
+            return self.model.output_schema
+        except Exception:  # noqa: BLE001 - metadata only; the validator has checked the document
+            return None
+
+
+# -- MLflow's scoring protocol ---------------------------------------------------------------
+
+
+def ping_answer() -> Answer:
+    """``/ping`` and ``/health``: MLflow's newline."""
+    return Answer(200, b"\n")
+
+
+def version_answer() -> Answer:
+    """``/version``: the server's version as bare text (MLflow answers its own)."""
+    from mlmodel import __version__
+
+    return Answer(200, __version__.encode())
+
 
 def error_answer(exc: ScoringError) -> Answer:
+    """MLflow's error object (or bare text for a 415) with its status."""
     return Answer(exc.status, exc.body(), exc.media_type)
+
+
+def timeout_answer() -> Answer:
+    """A prediction past the time limit: 504 with MLflow's bare text."""
+    return Answer(504, TIMEOUT_MESSAGE.encode())
+
+
+# -- the Open Inference Protocol (V2) ----------------------------------------------------------
+
+
+class OpenInference:
+    """The V2 answers for one served model, named ``name`` (and ``version``, when known).
+
+    Paths name the model; a name that is not this model's is 404 ``{"error": "Model NAME
+    not found"}``. Errors are ``{"error": message}`` with the status of the
+    :class:`ScoringError` (400 for a malformed request or input the model refuses)."""
+
+    def __init__(self, scorer: Scorer, name: str, version: str | None = None) -> None:
+        self.scorer = scorer
+        self.name = name
+        self.version = version
+        self._output_names = v2.output_names(scorer.output_schema)
+
+    @staticmethod
+    def server() -> Answer:
+        """``GET /v2``: the server's name, version and extensions."""
+        from mlmodel import __version__
+
+        return Answer.json({"name": "mlmodel", "version": __version__, "extensions": ["metrics"]})
+
+    @staticmethod
+    def live() -> Answer:
+        return Answer.json({"live": True})
+
+    @staticmethod
+    def ready() -> Answer:
+        return Answer.json({"ready": True})
+
+    def unknown(self, name: str) -> Answer | None:
+        """404 when the path names another model than this one, else None."""
+        if name != self.name:
+            return Answer.json({"error": f"Model {name} not found"}, 404)
+        return None
+
+    def metadata(self, name: str) -> Answer:
+        """``GET /v2/models/{name}``: the model's inputs and outputs from its signature."""
+        return self.unknown(name) or Answer.json(
+            v2.model_metadata(
+                name,
+                self.scorer.model.input_schema,
+                self.scorer.output_schema,
+                version=self.version,
+            )
+        )
+
+    def model_ready(self, name: str) -> Answer:
+        """``GET /v2/models/{name}/ready``."""
+        return self.unknown(name) or Answer.json({"name": name, "ready": True})
+
+    def infer(self, body: bytes) -> Answer:
+        """``POST /v2/models/{name}/infer`` (the name checked with :meth:`unknown` first)."""
+        try:
+            decoded, request_id = v2.decode_request(body, self.scorer.inputs.schema)
+            predictions = self.scorer.predict(decoded)
+            response = v2.encode_response(
+                predictions,
+                model_name=self.name,
+                request_id=request_id,
+                output_names=self._output_names,
+            )
+            if self.version:
+                response["model_version"] = self.version
+            return Answer.json(response)
+        except ScoringError as exc:
+            return self.error(exc)
+        except Exception as exc:  # noqa: BLE001 - a body no check foresaw is the client's
+            return Answer.json({"error": from_exception(exc).message}, 400)
+
+    @staticmethod
+    def error(exc: ScoringError) -> Answer:
+        """A refused request (a body over the limit, a malformed request): ``{"error": ...}``."""
+        return Answer.json({"error": exc.message}, exc.status)
+
+    @staticmethod
+    def timeout() -> Answer:
+        return Answer.json({"error": TIMEOUT_MESSAGE}, 504)

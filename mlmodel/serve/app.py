@@ -6,6 +6,9 @@ MLflow's protocol: ``/ping`` and ``/health`` (GET, HEAD; ``"\\n"``), ``/version`
 ``/metrics`` for Prometheus. Bodies over ``max_body_size`` answer 413 before they are read
 in full; a prediction running longer than ``timeout`` seconds answers 504. Decoding and
 prediction run in a thread pool, so the event loop keeps answering health checks.
+
+The routes only move bytes, status and media type: every answer of both protocols, error
+bodies included, is made by :mod:`mlmodel.scoring.dataplane`.
 """
 
 from __future__ import annotations
@@ -13,11 +16,19 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from mlmodel.scoring.dataplane import Answer, Scorer, error_answer
+from mlmodel.scoring.dataplane import (
+    Answer,
+    OpenInference,
+    Scorer,
+    error_answer,
+    ping_answer,
+    timeout_answer,
+    version_answer,
+)
 from mlmodel.scoring.errors import ScoringError
 from mlmodel.serve.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from mlmodel.serve.metrics import Metrics
@@ -28,7 +39,6 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
 DEFAULT_MAX_BODY_SIZE: Final = 100 * 1024 * 1024
-TIMEOUT_BODY: Final = b"Request processing time exceeded limit"
 
 
 class BodyTooLarge(ScoringError):
@@ -71,117 +81,82 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def build_app(config: ServerConfig) -> Any:
-    """The ASGI application (Starlette routes wrapped in the metrics/access-log middleware)."""
+    """The ASGI application (Starlette routes wrapped in the metrics/access-log middleware).
+
+    The routes only move bytes: every answer, of both protocols, is made by
+    :mod:`mlmodel.scoring.dataplane`."""
     from starlette.applications import Starlette
     from starlette.responses import Response
     from starlette.routing import Route
 
-    from mlmodel import __version__
-    from mlmodel.scoring import jsonio, v2
-
     scorer = config.scorer
+    v2 = OpenInference(scorer, config.model_name, config.model_version)
     executor = concurrent.futures.ThreadPoolExecutor(
         max_workers=config.threads, thread_name_prefix="mlmodel-predict"
     )
-    output_names = v2.output_names(_output_schema(scorer))
 
-    def answer(result: Answer) -> Response:
+    def send(result: Answer) -> Response:
         return Response(result.body, status_code=result.status, media_type=result.media_type)
 
-    def json_response(value: Any, status: int = 200) -> Response:
-        return Response(jsonio.dumps(value), status_code=status, media_type="application/json")
-
-    async def in_pool(fn: Any, *args: Any) -> Any:
+    async def exchange(
+        request: Request,
+        handle: Callable[[bytes], Answer],
+        refused: Callable[[ScoringError], Answer],
+        timed_out: Callable[[], Answer],
+    ) -> Response:
+        """The body read within the size limit, ``handle(body)`` in the pool within the time
+        limit; ``refused`` or ``timed_out`` answers when either limit is passed."""
+        try:
+            body = await read_body(request, config.max_body_size)
+        except ScoringError as exc:
+            return send(refused(exc))
         loop = asyncio.get_running_loop()
-        return await asyncio.wait_for(
-            loop.run_in_executor(executor, fn, *args), timeout=config.timeout
-        )
+        try:
+            result = await asyncio.wait_for(
+                loop.run_in_executor(executor, handle, body), timeout=config.timeout
+            )
+        except TimeoutError:
+            return send(timed_out())
+        return send(result)
 
     async def ping(request: Request) -> Response:
-        return Response("\n", media_type="application/json")
+        return send(ping_answer())
 
     async def version(request: Request) -> Response:
-        return Response(__version__, media_type="application/json")
+        return send(version_answer())
 
     async def metrics(request: Request) -> Response:
         return Response(config.metrics.render(), media_type=METRICS_CONTENT_TYPE)
 
     async def invocations(request: Request) -> Response:
-        try:
-            body = await read_body(request, config.max_body_size)
-        except ScoringError as exc:
-            return answer(error_answer(exc))
-        try:
-            result = await in_pool(scorer.invocations, body, request.headers.get("content-type"))
-        except TimeoutError:
-            return Response(TIMEOUT_BODY, status_code=504, media_type="application/json")
-        return answer(result)
-
-    # ------------------------------------------------------------------ V2
-
-    def unknown_model(name: str) -> Response | None:
-        if name != config.model_name:
-            return json_response({"error": f"Model {name} not found"}, 404)
-        return None
-
-    async def v2_server(request: Request) -> Response:
-        return json_response({"name": "mlmodel", "version": __version__, "extensions": ["metrics"]})
-
-    async def v2_live(request: Request) -> Response:
-        return json_response({"live": True})
-
-    async def v2_ready(request: Request) -> Response:
-        return json_response({"ready": True})
-
-    async def v2_model(request: Request) -> Response:
-        name = request.path_params["name"]
-        return unknown_model(name) or json_response(
-            v2.model_metadata(
-                name,
-                scorer.model.input_schema,
-                _output_schema(scorer),
-                version=config.model_version,
-            )
+        content_type = request.headers.get("content-type")
+        return await exchange(
+            request,
+            lambda body: scorer.invocations(body, content_type),
+            error_answer,
+            timeout_answer,
         )
 
+    async def v2_server(request: Request) -> Response:
+        return send(v2.server())
+
+    async def v2_live(request: Request) -> Response:
+        return send(v2.live())
+
+    async def v2_ready(request: Request) -> Response:
+        return send(v2.ready())
+
+    async def v2_model(request: Request) -> Response:
+        return send(v2.metadata(request.path_params["name"]))
+
     async def v2_model_ready(request: Request) -> Response:
-        name = request.path_params["name"]
-        return unknown_model(name) or json_response({"name": name, "ready": True})
-
-    def v2_predict(body: bytes) -> tuple[int, bytes]:
-        try:
-            decoded, request_id = v2.decode_request(body, scorer.inputs.schema)
-            predictions = scorer.predict(decoded)
-            response = v2.encode_response(
-                predictions,
-                model_name=config.model_name,
-                request_id=request_id,
-                output_names=output_names,
-            )
-            if config.model_version:
-                response["model_version"] = config.model_version
-            return 200, jsonio.dumps(response)
-        except ScoringError as exc:
-            return exc.status, jsonio.dumps({"error": exc.message})
-        except Exception as exc:  # noqa: BLE001 - a body no check foresaw is the client's
-            from mlmodel.scoring.errors import from_exception
-
-            return 400, jsonio.dumps({"error": from_exception(exc).message})
+        return send(v2.model_ready(request.path_params["name"]))
 
     async def v2_infer(request: Request) -> Response:
-        name = request.path_params["name"]
-        missing = unknown_model(name)
+        missing = v2.unknown(request.path_params["name"])
         if missing is not None:
-            return missing
-        try:
-            body = await read_body(request, config.max_body_size)
-        except ScoringError as exc:
-            return json_response({"error": exc.message}, exc.status)
-        try:
-            status, content = await in_pool(v2_predict, body)
-        except TimeoutError:
-            return json_response({"error": TIMEOUT_BODY.decode()}, 504)
-        return Response(content, status_code=status, media_type="application/json")
+            return send(missing)  # before the body is read
+        return await exchange(request, v2.infer, v2.error, v2.timeout)
 
     routes = [
         Route("/ping", ping, methods=["GET", "HEAD"]),
@@ -207,10 +182,3 @@ def build_app(config: ServerConfig) -> Any:
 
     app = Starlette(routes=routes, lifespan=lifespan)
     return ObservedApp(app, config.metrics, access_log=config.access_log)
-
-
-def _output_schema(scorer: Scorer) -> Any:
-    try:
-        return scorer.model.output_schema
-    except Exception:  # noqa: BLE001 - metadata only; the validator has checked the document
-        return None

@@ -32,7 +32,7 @@ from typing import Any, Final, Literal
 
 import yaml
 
-from tests.pickle_payloads import bu, call0, call2, call4, g0, s4, torch_zip
+from harness.pickle_payloads import bu, call0, call2, call4, g0, s4, torch_zip
 from tests.security.pickles import B, C, G, P, Reduces, assemble, enc
 
 Builder = Callable[[Path, Path], Path]

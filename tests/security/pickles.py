@@ -11,7 +11,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.pickle_payloads import bu, s4
+from harness.pickle_payloads import bu, s4
 
 
 @dataclass(frozen=True)

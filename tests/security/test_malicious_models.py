@@ -3,7 +3,7 @@
 The catalogue (:mod:`tests.security.malicious_models`) is built once per module, one copy
 per (case, entry point) so that each has its own canary. All load attempts run in child
 processes (:mod:`tests.security.runner`, itself started by
-:func:`tests.child_process.run_bounded`): ``mlmodel.pyfunc.load_model`` (default and
+:func:`harness.child_process.run_bounded`): ``mlmodel.pyfunc.load_model`` (default and
 ``strict=True``), ``mlmodel.sklearn.load_model``, ``mlmodel predict`` and ``mlmodel serve``
 (on 127.0.0.1, one request when it becomes ready). Another set of copies proves each payload
 live: loaded without mlmodel (plain pickle, joblib, skops, MLflow), its canary fires.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.child_process import ROOT, child_env, run_bounded
+from harness.child_process import ROOT, child_env, run_bounded
 from tests.security.malicious_models import CASES, Case, fired
 from tests.security.runner import INPUT, JOB_SECONDS, MLMODEL_ERRORS
 

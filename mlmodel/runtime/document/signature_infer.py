@@ -14,7 +14,7 @@ import math
 import sys
 from collections.abc import Mapping
 from copy import deepcopy
-from typing import Any
+from typing import Any, Final
 
 from mlmodel.core.errors import MLModelError
 from mlmodel.runtime.document.signature import ModelSignature, ParamSchema, Schema, SpecDict
@@ -165,6 +165,23 @@ def _merge_property(a: TypeDict, b: TypeDict) -> TypeDict:
     return _with_required(merge(a_type, b_type), required)
 
 
+#: collection type -> the key of its element type
+_ELEMENTS: Final = {"array": "items", "map": "values"}
+
+
+def _merge_collection(kind: str, element: str, a: TypeDict, b: TypeDict) -> TypeDict:
+    """Merge an array (``items``) or a map (``values``) with ``b``, as MLflow does."""
+    if _is_any(b) or a == b:
+        return deepcopy(a)
+    if b.get("type") != kind:
+        raise SignatureInferenceError(f"Can't merge {kind} with non-{kind} type: {b['type']}")
+    if not _is_compound(a[element]):
+        if a[element] == b[element] or _is_any(b[element]):
+            return {"type": kind, element: a[element]}
+        raise SignatureInferenceError(f"{kind.capitalize()} types are incompatible")
+    return {"type": kind, element: merge(a[element], b[element])}
+
+
 def merge(a: TypeDict, b: TypeDict) -> TypeDict:
     """Merge two compound types inferred from items of one list (``a`` is compound)."""
     kind = a["type"]
@@ -172,16 +189,8 @@ def merge(a: TypeDict, b: TypeDict) -> TypeDict:
         if _is_any(b) or not _is_compound(b):
             return deepcopy(b)
         return merge(b, a)
-    if kind == "array":
-        if _is_any(b) or a == b:
-            return deepcopy(a)
-        if b.get("type") != "array":
-            raise SignatureInferenceError(f"Can't merge array with non-array type: {b['type']}")
-        if not _is_compound(a["items"]):
-            if a["items"] == b["items"] or _is_any(b["items"]):
-                return {"type": "array", "items": a["items"]}
-            raise SignatureInferenceError("Array types are incompatible")
-        return {"type": "array", "items": merge(a["items"], b["items"])}
+    if kind in _ELEMENTS:
+        return _merge_collection(kind, _ELEMENTS[kind], a, b)
     if kind == "object":
         if _is_any(b):
             return _object({k: _with_required(v, False) for k, v in a["properties"].items()})
@@ -198,16 +207,6 @@ def merge(a: TypeDict, b: TypeDict) -> TypeDict:
         for name in right.keys() - left.keys():
             merged[name] = _with_required(right[name], False)
         return _object(merged)
-    if kind == "map":
-        if _is_any(b) or a == b:
-            return deepcopy(a)
-        if b.get("type") != "map":
-            raise SignatureInferenceError(f"Can't merge map with non-map type: {b['type']}")
-        if not _is_compound(a["values"]):
-            if a["values"] == b["values"] or _is_any(b["values"]):
-                return {"type": "map", "values": a["values"]}
-            raise SignatureInferenceError("Map types are incompatible")
-        return {"type": "map", "values": merge(a["values"], b["values"])}
     raise SignatureInferenceError(f"cannot merge type {kind!r}")
 
 

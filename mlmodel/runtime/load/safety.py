@@ -61,8 +61,8 @@ class Manifest:
 
 @dataclass(frozen=True)
 class LoadPolicy:
-    """What a load may deserialise and run. Build it with :meth:`resolve` to honour the
-    environment and the loader's configuration."""
+    """What a load may deserialise and run. Build it with :meth:`TrustOptions.policy` to
+    honour the environment and the loader's configuration."""
 
     allow_unsafe: bool = False
     strict: bool = False
@@ -75,38 +75,6 @@ class LoadPolicy:
     #: the signature verified for this load (set by the gate, never by a caller)
     manifest: Manifest | None = field(default=None, compare=False)
     caller: Caller = "python"
-
-    @classmethod
-    def resolve(
-        cls,
-        *,
-        allow_unsafe: bool = False,
-        strict: bool = False,
-        trusted_types: Iterable[str] = (),
-        trusted_keys: Iterable[str | os.PathLike[str]] = (),
-        require_signature: bool = False,
-        caller: Caller = "python",
-        model_dir: Path | None = None,
-    ) -> LoadPolicy:
-        """The policy of one load: the arguments, plus ``MLMODEL_ALLOW_UNSAFE``,
-        ``MLMODEL_NO_PICKLE`` and ``[tool.mlmodel.trust]`` of the configuration that applies
-        to the current directory (never one inside ``model_dir``). ``strict`` takes only
-        what the arguments grant (no environment or configuration grant; a configured
-        ``require-signature`` still applies)."""
-        from mlmodel.checking.config import TrustConfig, loader_trust
-
-        config = loader_trust(model_dir) if model_dir is not None else TrustConfig()
-        grants = not strict
-        return cls(
-            allow_unsafe=allow_unsafe or (grants and _env_flag(ALLOW_UNSAFE_ENV)),
-            strict=strict,
-            no_pickle=_env_flag(NO_PICKLE_ENV),
-            trusted_types=frozenset(trusted_types)
-            | (frozenset(config.trusted_types) if grants else frozenset()),
-            trusted_keys=tuple(Path(k) for k in trusted_keys) + (config.keys if grants else ()),
-            require_signature=require_signature or config.require_signature,
-            caller=caller,
-        )
 
     @property
     def signed(self) -> bool:
@@ -175,14 +143,25 @@ class TrustOptions:
         )
 
     def policy(self, model_dir: Path | None) -> LoadPolicy:
-        return LoadPolicy.resolve(
-            allow_unsafe=self.allow_unsafe,
+        """The policy of one load: these options, plus ``MLMODEL_ALLOW_UNSAFE``,
+        ``MLMODEL_NO_PICKLE`` and ``[tool.mlmodel.trust]`` of the configuration that applies
+        to the current directory (never one inside ``model_dir``). ``strict`` takes only
+        what the options grant (no environment or configuration grant; a configured
+        ``require-signature`` still applies)."""
+        from mlmodel.checking.config import TrustConfig, loader_trust
+
+        config = loader_trust(model_dir) if model_dir is not None else TrustConfig()
+        grants = not self.strict
+        return LoadPolicy(
+            allow_unsafe=self.allow_unsafe or (grants and _env_flag(ALLOW_UNSAFE_ENV)),
             strict=self.strict,
-            trusted_types=self.trusted_types,
-            trusted_keys=self.trusted_keys,
-            require_signature=self.require_signature,
+            no_pickle=_env_flag(NO_PICKLE_ENV),
+            trusted_types=frozenset(self.trusted_types)
+            | (frozenset(config.trusted_types) if grants else frozenset()),
+            trusted_keys=tuple(Path(k) for k in self.trusted_keys)
+            + (config.keys if grants else ()),
+            require_signature=self.require_signature or config.require_signature,
             caller=self.caller,
-            model_dir=model_dir,
         )
 
 
