@@ -9,7 +9,8 @@ The public API, one typed function per command, each returning a dataclass:
 * convert: :func:`convert_model` -> :class:`ConversionResult`;
 * schema: :func:`document_schema`, :func:`flavor_schema`, :func:`list_flavors`
   (:class:`FlavorInfo`);
-* round-trip editing: :func:`read_mlmodel` -> :class:`MLmodelDocument`.
+* round-trip editing: :func:`read_mlmodel` -> :class:`MLmodelDocument`;
+* errors: every exception is an :class:`MLModelError` (see :mod:`mlmodel.errors`).
 
 The top-level import is light: pydantic, ruamel.yaml and the checks load only when a function
 that needs them is called.
@@ -28,14 +29,19 @@ _LAZY: dict[str, tuple[str, str]] = {
     "EditError": ("mlmodel.errors", "EditError"),
     "FileReport": ("mlmodel.results", "FileReport"),
     "FlavorInfo": ("mlmodel.json_schema", "FlavorInfo"),
+    "InvalidModelError": ("mlmodel.errors", "InvalidModelError"),
     "Inspection": ("mlmodel.inspection", "Inspection"),
     "LintOptions": ("mlmodel.lint.engine", "LintOptions"),
     "LintResult": ("mlmodel.lint.engine", "LintResult"),
     "MLModelError": ("mlmodel.errors", "MLModelError"),
     "MLmodelDocument": ("mlmodel.yamlio.document", "MLmodelDocument"),
+    "MissingDependencyError": ("mlmodel.errors", "MissingDependencyError"),
     "Model": ("mlmodel.runtime.model", "Model"),
+    "ModelNotFoundError": ("mlmodel.errors", "ModelNotFoundError"),
     "ParseError": ("mlmodel.errors", "ParseError"),
+    "SchemaEnforcementError": ("mlmodel.errors", "SchemaEnforcementError"),
     "Severity": ("mlmodel.diagnostics", "Severity"),
+    "UnsafeModelError": ("mlmodel.errors", "UnsafeModelError"),
     "UsageError": ("mlmodel.errors", "UsageError"),
     "ValidationResult": ("mlmodel.results", "ValidationResult"),
     "convert_model": ("mlmodel.convert", "convert"),
@@ -58,13 +64,18 @@ __all__ = [
     "FileReport",
     "FlavorInfo",
     "Inspection",
+    "InvalidModelError",
     "LintOptions",
     "LintResult",
     "MLModelError",
     "MLmodelDocument",
+    "MissingDependencyError",
     "Model",
+    "ModelNotFoundError",
     "ParseError",
+    "SchemaEnforcementError",
     "Severity",
+    "UnsafeModelError",
     "UsageError",
     "ValidationResult",
     "__version__",
@@ -86,7 +97,17 @@ if TYPE_CHECKING:
     from mlmodel.convert import ConversionResult
     from mlmodel.convert import convert as convert_model
     from mlmodel.diagnostics import Diagnostic, Severity
-    from mlmodel.errors import EditError, MLModelError, ParseError, UsageError
+    from mlmodel.errors import (
+        EditError,
+        InvalidModelError,
+        MissingDependencyError,
+        MLModelError,
+        ModelNotFoundError,
+        ParseError,
+        SchemaEnforcementError,
+        UnsafeModelError,
+        UsageError,
+    )
     from mlmodel.inspection import Inspection, inspect_model
     from mlmodel.json_schema import FlavorInfo, document_schema, flavor_schema, list_flavors
     from mlmodel.lint.engine import LintOptions, LintResult, lint_paths

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
 
-from mlmodel.errors import UsageError
+from mlmodel.errors import ModelNotFoundError, UsageError
 from mlmodel.registry import DOCUMENT_PATHS, PathRef, get_flavor
 from mlmodel.yamlio.tree import KeyPath
 
@@ -126,8 +126,8 @@ def resolve_model_location(path: str | os.PathLike[str] | ModelLocation) -> Mode
 
     A model URI (``runs:/``, ``models:/``, ``file://``, an artifact store) is fetched into
     the cache first (:func:`mlmodel.tracking.resolve_model_dir`); the caller validates it.
-    Raises :class:`~mlmodel.errors.UsageError` for a path that does not exist or a
-    directory without an MLmodel file. Anything else is returned unopened: reading it
+    Raises :class:`~mlmodel.errors.ModelNotFoundError` (a ``UsageError``) for a path that
+    does not exist or a directory without an MLmodel file. Anything else is returned unopened: reading it
     (:func:`mlmodel.fsio.read_regular`) refuses a FIFO or a device with a finding. A
     location is returned as it is.
     """
@@ -156,11 +156,11 @@ def _mlmodel_file(candidate: Path) -> Path:
     if candidate.is_dir():
         inner = candidate / MLMODEL_NAME
         if inner.is_dir() or not os.path.lexists(inner):
-            raise UsageError(f"{candidate}: directory has no {MLMODEL_NAME} file")
+            raise ModelNotFoundError(f"{candidate}: directory has no {MLMODEL_NAME} file")
         return inner  # a FIFO or a device named MLmodel is reported (V115), never opened
     if candidate.exists():
         return candidate  # a FIFO or a device is reported (V115) when read, never opened
-    raise UsageError(f"{candidate}: no such file or directory")
+    raise ModelNotFoundError(f"{candidate}: no such file or directory")
 
 
 # -- paths inside the model directory ------------------------------------------------------

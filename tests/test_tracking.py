@@ -174,7 +174,7 @@ def test_an_invalid_logged_model_stops_before_loading(logged: Logged) -> None:
     with mlflow.start_run() as run:
         mlflow.log_artifacts(str(bad), artifact_path="bad")
     uri = f"runs:/{run.info.run_id}/bad"
-    from mlmodel.runtime.errors import InvalidModelError
+    from mlmodel.errors import InvalidModelError
 
     with pytest.raises(InvalidModelError) as caught:
         mlmodel.pyfunc.load_model(uri)

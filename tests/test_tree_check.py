@@ -54,7 +54,7 @@ from sklearn.tree import (
 from sklearn.tree._tree import Tree
 
 import mlmodel.sklearn
-from mlmodel.runtime.errors import UnsafeModelError
+from mlmodel.errors import UnsafeModelError
 from mlmodel.runtime.tree_check import VERIFIED_TYPES, verify_trees
 from tests.child_process import run_bounded
 
@@ -668,7 +668,7 @@ CRAFTED: dict[str, Crafted] = {
 #: the child: load the crafted pickle, verify (unless told not to), then predict
 CHILD = """
 import pickle, sys
-from mlmodel.runtime.errors import UnsafeModelError
+from mlmodel.errors import UnsafeModelError
 from mlmodel.runtime.tree_check import verify_trees
 
 path, mode = sys.argv[1], sys.argv[2]

@@ -27,7 +27,7 @@ from sklearn.linear_model import LogisticRegression
 
 import mlmodel.pyfunc
 import mlmodel.sklearn
-from mlmodel.runtime.errors import UnsafeModelError
+from mlmodel.errors import UnsafeModelError
 from mlmodel.signing import sign_model
 from tests import serve_support
 from tests.child_process import child_env, run_bounded

@@ -71,8 +71,7 @@ def predict(
         raise usage("predict", "--engine must be local or spark")
     trust = trust_options(allow_unsafe, trust_type, trusted_key, require_signature)
     if engine == "spark":  # mlmodel.spark scores the dataset; Spark writes OUTPUT (a directory)
-        from mlmodel.errors import UsageError
-        from mlmodel.runtime.errors import MlmodelException
+        from mlmodel.errors import MLModelError, UsageError
         from mlmodel.spark.batch import predict_command
 
         try:
@@ -86,7 +85,7 @@ def predict(
             )
         except UsageError as exc:
             raise usage("predict", str(exc)) from None
-        except MlmodelException as exc:
+        except MLModelError as exc:
             typer.echo(f"mlmodel predict: {exc.error_code}: {exc}", err=True)
             raise typer.Exit(EXIT_FINDINGS) from None
         return

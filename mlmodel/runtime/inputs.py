@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlmodel.runtime.errors import SchemaEnforcementError
+from mlmodel.errors import SchemaEnforcementError
 from mlmodel.runtime.signature_spec import ArrayType, InputSchema, ObjectType
 
 

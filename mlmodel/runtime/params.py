@@ -12,8 +12,8 @@ import copy
 import logging
 from typing import Any
 
+from mlmodel.errors import InvalidParameterError, SchemaEnforcementError
 from mlmodel.runtime.casting import enforce_param_value
-from mlmodel.runtime.errors import MlmodelException, SchemaEnforcementError
 from mlmodel.runtime.signature_spec import ObjectType, ParamSpec
 
 _logger = logging.getLogger("mlmodel.pyfunc")
@@ -39,7 +39,7 @@ def enforce_params(
         return {}
     params = {} if params is None else params
     if not isinstance(params, dict):
-        raise MlmodelException.invalid_parameter_value(
+        raise InvalidParameterError(
             f"Parameters must be a dictionary. Got type '{type(params).__name__}'."
         )
     if any(not isinstance(k, str) for k in params):
@@ -67,9 +67,7 @@ def enforce_params(
         else:
             out[spec.name] = spec.default
     if invalid:
-        raise MlmodelException.invalid_parameter_value(
-            f"Invalid parameters found: {set(invalid)!r}"
-        )
+        raise InvalidParameterError(f"Invalid parameters found: {set(invalid)!r}")
     return out
 
 

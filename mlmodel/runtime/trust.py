@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from mlmodel.runtime.errors import MissingDependencyError, UnsafeModelError
+from mlmodel.errors import MissingDependencyError, UnsafeModelError
 from mlmodel.runtime.safety import LoadPolicy, Manifest
 from mlmodel.signing.names import DEFAULT_SIGNATURE
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from mlmodel.runtime.errors import INVALID_STATE, MlmodelException
+from mlmodel.errors import InvalidParameterError, PredictionError
 from mlmodel.runtime.safety import TrustOptions
 
 if TYPE_CHECKING:
@@ -29,9 +29,7 @@ def format_of(path: str, given: str | None) -> str:
     """The data format: ``given``, else from the path's extension (Parquet by default)."""
     if given is not None:
         if given not in FORMATS:
-            raise MlmodelException.invalid_parameter_value(
-                f"unknown format {given!r}: use {' or '.join(FORMATS)}"
-            )
+            raise InvalidParameterError(f"unknown format {given!r}: use {' or '.join(FORMATS)}")
         return given
     return "csv" if path.rstrip("/").lower().endswith(".csv") else "parquet"
 
@@ -83,7 +81,7 @@ def score(udf: Any, frame: DataFrame) -> DataFrame:
     schema = udf._input_schema
     missing = missing_columns(udf, frame.columns)
     if missing:
-        raise MlmodelException.invalid_parameter_value(
+        raise InvalidParameterError(
             f"the input has no column {', '.join(map(repr, missing))}, which the model's "
             f"signature requires (input columns: {', '.join(frame.columns)})"
         )
@@ -131,7 +129,7 @@ def predict_files(
     """Score ``input_path`` with the model and write the result to ``output_path`` with Spark.
 
     Uses ``spark`` when given, else starts a session on ``master`` for this call. Raises
-    :class:`MlmodelException` for a model that does not validate, or input lacking a column
+    :class:`~mlmodel.errors.MLModelError` for a model that does not validate, or input lacking a column
     the signature requires, before any job runs; for a job that fails, with the cause (a
     worker's own error, not Spark's stack trace). Raises :class:`~mlmodel.errors.UsageError`
     when the input does not exist or the output does (Spark never overwrites it here).
@@ -182,7 +180,7 @@ def spark_failure(exc: Exception, input_path: str, output_path: str) -> Exceptio
     cause = lines[-1] if isinstance(exc, PythonException) else lines[0]
     if len(cause) > 500:
         cause = cause[:500] + "..."
-    return MlmodelException(f"the Spark job failed: {cause}", error_code=INVALID_STATE)
+    return PredictionError(f"the Spark job failed: {cause}")
 
 
 def predict_command(
@@ -195,7 +193,7 @@ def predict_command(
     trust: TrustOptions,
 ) -> None:
     """``mlmodel predict --engine spark``: raises ``UsageError`` for arguments Spark cannot
-    take (standard streams, JSON), :class:`MlmodelException` for the model or its input."""
+    take (standard streams, JSON), :class:`~mlmodel.errors.MLModelError` for the model or its input."""
     from mlmodel.errors import UsageError
 
     if input_path == "-" or output_path in (None, "-"):
