@@ -16,10 +16,14 @@ if TYPE_CHECKING:
 def validate_arrived(model_dir: Path, uri: str) -> None:
     """The loader's own pre-load check: an invalid model raises InvalidModelError (exit 1)
     with its diagnostics, naming the model by ``uri`` (not the staging folder)."""
+    from mlmodel.errors import ModelNotFoundError
     from mlmodel.gate import validate_location  # the one pre-load check
-    from mlmodel.modeldir import ModelLocation, resolve_mlmodel_path
+    from mlmodel.modeldir import MLMODEL_NAME, ModelLocation
 
-    location = ModelLocation.fetched(resolve_mlmodel_path(model_dir), uri)
+    file = model_dir / MLMODEL_NAME
+    if not file.is_file():  # named by the URI, not by the staging folder
+        raise ModelNotFoundError(f"{uri}: not a model (no {MLMODEL_NAME} file at its root)")
+    location = ModelLocation.fetched(file, uri)
     validate_location(location, location.file.read_bytes())
 
 
@@ -64,6 +68,10 @@ def download(
     from mlmodel.tracking.resolve import fetch
     from mlmodel.uris import is_model_uri, parse_model_uri
 
+    if not is_model_uri(uri) and not Path(uri).exists():
+        from mlmodel.errors import ModelNotFoundError
+
+        raise ModelNotFoundError(f"{uri}: no such file or directory")
     source = uri if is_model_uri(uri) else Path(uri).absolute().as_uri()
     parsed = parse_model_uri(source)
     target = directory if directory is not None else _default_dir(parsed)
