@@ -772,3 +772,23 @@ def test_the_readme_s_exit_code_table_is_the_cli_s() -> None:
         errors.EXIT_INTERRUPTED,
     }
     assert "a port in use" in table and "a missing extra or Java" in table
+
+
+def test_loading_with_trusted_keys_names_the_sign_extra(
+    models: dict[str, Path],
+    keys: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mlmodel.signing import sign_model
+
+    model = tmp_path / "signed"
+    shutil.copytree(models["clf"], model)
+    sign_model(model, keys[0])
+    _hide(monkeypatch, "model_signing")
+    with pytest.raises(MissingDependencyError) as caught:
+        mlmodel.pyfunc.load_model(model, trusted_keys=[keys[1]])
+    assert caught.value.extra == "sign"
+    assert str(caught.value).startswith(
+        'checking a signature (trusted keys) needs the sign extra: pip install "mlmodel[sign]"'
+    )

@@ -211,7 +211,9 @@ def verify_signature(model_dir: Path, policy: LoadPolicy) -> Manifest:
     try:
         verified = verify_model(model_dir, public_keys=policy.trusted_keys)
     except SigningUnavailableError as exc:
-        raise MissingDependencyError(str(exc), package="mlmodel[sign]") from exc
+        raise MissingDependencyError.for_extra(
+            "sign", "checking a signature (trusted keys)"
+        ) from exc
     except SignatureError as exc:
         raise UnsafeModelError(
             f"{model_dir}: refusing to load: its signature does not verify ({exc})",
