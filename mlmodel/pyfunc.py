@@ -9,8 +9,8 @@ framework's exact allowlist, and no Python from the model directory runs (``code
 custom ``loader_module``, models from code, a by-value ``PythonModel``), unless the loader
 trusts it: ``trusted_types=[...]`` (exact names), ``trusted_keys=[...]`` (a signature that
 verifies), or ``allow_unsafe=True`` (or ``MLMODEL_ALLOW_UNSAFE=1``: no checks). See
-:mod:`mlmodel.runtime.safety` and :mod:`mlmodel.runtime.trust`.
-Errors are :class:`MlmodelException` (``mlmodel.errors.MLModelError``, the root of every
+:mod:`mlmodel.runtime.load.safety` and :mod:`mlmodel.runtime.load.trust`.
+Errors are :class:`MlmodelException` (``mlmodel.core.errors.MLModelError``, the root of every
 mlmodel exception) with MLflow's error codes.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mlmodel.lazy import lazy_getattr
+from mlmodel.core.lazy import lazy_getattr
 
 __all__ = [
     "InvalidModelError",
@@ -32,13 +32,13 @@ __all__ = [
 ]
 
 _LAZY = {
-    "PyFuncModel": "mlmodel.runtime.pyfunc_model",
-    "MlmodelException": "mlmodel.errors",
-    "SchemaEnforcementError": "mlmodel.errors",
-    "UnsafeModelError": "mlmodel.errors",
-    "InvalidModelError": "mlmodel.errors",
-    "MissingDependencyError": "mlmodel.errors",
-    "ModelNotFoundError": "mlmodel.errors",
+    "PyFuncModel": "mlmodel.runtime.predict.pyfunc_model",
+    "MlmodelException": "mlmodel.core.errors",
+    "SchemaEnforcementError": "mlmodel.core.errors",
+    "UnsafeModelError": "mlmodel.core.errors",
+    "InvalidModelError": "mlmodel.core.errors",
+    "MissingDependencyError": "mlmodel.core.errors",
+    "ModelNotFoundError": "mlmodel.core.errors",
 }
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from pathlib import Path
 
-    from mlmodel.errors import (
+    from mlmodel.core.errors import (
         InvalidModelError,
         MissingDependencyError,
         MlmodelException,
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
         SchemaEnforcementError,
         UnsafeModelError,
     )
-    from mlmodel.runtime.pyfunc_model import PyFuncModel
+    from mlmodel.runtime.predict.pyfunc_model import PyFuncModel
 
 
 def load_model(
@@ -82,8 +82,8 @@ def load_model(
     (:class:`MissingDependencyError`, naming the extra), or the trust decision refuses it
     (:class:`UnsafeModelError`).
     """
-    from mlmodel.gate import load_trusted
-    from mlmodel.runtime.safety import TrustOptions
+    from mlmodel.runtime.gate import load_trusted
+    from mlmodel.runtime.load.safety import TrustOptions
 
     trust = TrustOptions.of(
         allow_unsafe=allow_unsafe,

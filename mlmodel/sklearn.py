@@ -13,13 +13,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from mlmodel.runtime.save_sklearn import (
+from mlmodel.runtime.save.sklearn import (
     FLAVOR_NAME,
     SUPPORTED_PREDICT_FNS,
     default_pip_requirements,
     save_model,
 )
-from mlmodel.runtime.sklearn_serialization import CLOUDPICKLE, FORMATS, PICKLE, SKOPS
+from mlmodel.runtime.save.sklearn_serialization import CLOUDPICKLE, FORMATS, PICKLE, SKOPS
 
 SERIALIZATION_FORMAT_SKOPS = SKOPS
 SERIALIZATION_FORMAT_CLOUDPICKLE = CLOUDPICKLE
@@ -48,10 +48,10 @@ def load_model(
     loads only within the allowlist and what the caller trusts (same keyword arguments);
     trees are verified before the estimator is returned.
     """
-    from mlmodel.gate import read_validated
-    from mlmodel.runtime.safety import TrustOptions
-    from mlmodel.runtime.sklearn_loader import load_sklearn_model
-    from mlmodel.runtime.trust import decide
+    from mlmodel.runtime.gate import read_validated
+    from mlmodel.runtime.load.safety import TrustOptions
+    from mlmodel.runtime.load.sklearn import load_sklearn_model
+    from mlmodel.runtime.load.trust import decide
 
     trust = TrustOptions.of(
         allow_unsafe=allow_unsafe,
@@ -63,7 +63,7 @@ def load_model(
     model_dir, document = read_validated(os.fspath(path))
     flavor = (document.get("flavors") or {}).get(FLAVOR_NAME)
     if not isinstance(flavor, dict):
-        from mlmodel.errors import RESOURCE_DOES_NOT_EXIST, ModelLoadError
+        from mlmodel.core.errors import RESOURCE_DOES_NOT_EXIST, ModelLoadError
 
         raise ModelLoadError(
             f"{model_dir}: the model has no {FLAVOR_NAME} flavor",
@@ -100,7 +100,7 @@ def log_model(
     private key that signs the saved directory before it is uploaded (see ``save_model``)."""
     import sys
 
-    from mlmodel.runtime.model import Model
+    from mlmodel.runtime.document.model import Model
 
     return Model.log(
         artifact_path=artifact_path,

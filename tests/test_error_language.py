@@ -25,8 +25,8 @@ import pytest
 import mlmodel
 import mlmodel.pyfunc
 from mlmodel.cli.app import run
-from mlmodel.diagnostics import Diagnostic, Severity
-from mlmodel.errors import (
+from mlmodel.core.diagnostics import Diagnostic, Severity
+from mlmodel.core.errors import (
     EXTRAS,
     MODULE_OF_DISTRIBUTION,
     InvalidModelError,
@@ -231,7 +231,7 @@ def test_errors_survive_pickling_with_their_attributes(error: MLModelError) -> N
 
 
 def test_fsio_refusals_are_usage_errors_and_oserrors(tmp_path: Path) -> None:
-    from mlmodel.fsio import NotRegularFileError, read_regular
+    from mlmodel.core.fsio import NotRegularFileError, read_regular
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
@@ -425,12 +425,12 @@ def test_a_missing_extra_is_named_with_its_install_line(
 def test_a_module_no_command_translated_is_still_named_by_the_cli(
     models: dict[str, Path], monkeypatch: pytest.MonkeyPatch, cli: Callable[..., tuple[int, str]]
 ) -> None:
-    import mlmodel.inspection
+    import mlmodel.checking.inspection
 
     def missing(*args: object, **kwargs: object) -> Any:
         raise ModuleNotFoundError("No module named 'orjson'", name="orjson")
 
-    monkeypatch.setattr(mlmodel.inspection, "inspect_model", missing)
+    monkeypatch.setattr(mlmodel.checking.inspection, "inspect_model", missing)
     code, err = cli("inspect", models["clf"])
     assert code == 2
     assert 'mlmodel inspect needs the serve extra: pip install "mlmodel[serve]"' in err
@@ -439,12 +439,12 @@ def test_a_module_no_command_translated_is_still_named_by_the_cli(
 def test_a_bug_is_still_an_internal_error(
     models: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import mlmodel.inspection
+    import mlmodel.checking.inspection
 
     def bug(*args: object, **kwargs: object) -> Any:
         raise ModuleNotFoundError("No module named 'no_such_module'", name="no_such_module")
 
-    monkeypatch.setattr(mlmodel.inspection, "inspect_model", bug)
+    monkeypatch.setattr(mlmodel.checking.inspection, "inspect_model", bug)
     assert run(["inspect", str(models["clf"])]) == 1
     assert "internal error: ModuleNotFoundError" in capsys.readouterr().err
 
@@ -634,12 +634,12 @@ def test_predict_checks_its_paths_before_loading_and_names_them_as_given(
     monkeypatch: pytest.MonkeyPatch,
     cli: Callable[..., tuple[int, str]],
 ) -> None:
-    import mlmodel.gate
+    import mlmodel.runtime.gate
 
     def never(*args: object) -> Any:
         raise AssertionError("the model was loaded")
 
-    monkeypatch.setattr(mlmodel.gate, "load_trusted", never)
+    monkeypatch.setattr(mlmodel.runtime.gate, "load_trusted", never)
     output = tmp_path / "no" / "such" / "dir" / "out.json"
     code, err = cli("predict", models["clf"], "-i", models["json"], "-o", output)
     assert code == 2
@@ -651,7 +651,7 @@ def test_predict_checks_its_paths_before_loading_and_names_them_as_given(
 def test_writes_name_the_target_as_given_never_the_temporary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mlmodel.fsio import atomic_directory, write_file
+    from mlmodel.core.fsio import atomic_directory, write_file
 
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FileNotFoundError) as caught:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlmodel.runtime.signature_spec import parse_inputs
+from mlmodel.runtime.predict.signature_spec import parse_inputs
 from mlmodel.scoring import jsonio, v2
 from mlmodel.scoring.content_type import mime_type
 from mlmodel.scoring.errors import ERROR_CODE_TO_HTTP_STATUS, ScoringError
@@ -77,7 +77,7 @@ def test_error_codes_map_to_mlflows_status_sqlstate_and_class(code: str) -> None
 def test_schema_enforcement_error_keeps_its_class() -> None:
     from mlflow.exceptions import MlflowException
 
-    from mlmodel.errors import SchemaEnforcementError
+    from mlmodel.core.errors import SchemaEnforcementError
     from mlmodel.scoring.errors import from_exception
 
     ours = from_exception(SchemaEnforcementError("Model is missing inputs ['d']."))

@@ -27,7 +27,7 @@ from sklearn.linear_model import LogisticRegression
 
 import mlmodel.pyfunc
 import mlmodel.sklearn
-from mlmodel.errors import UnsafeModelError
+from mlmodel.core.errors import UnsafeModelError
 from mlmodel.signing import sign_model
 from tests import serve_support
 from tests.child_process import child_env, run_bounded
@@ -143,7 +143,7 @@ def test_a_file_changed_after_verification_is_refused(
     verification and the read (simulated by swapping right after verify) is refused."""
     import shutil
 
-    from mlmodel.runtime import trust
+    from mlmodel.runtime.load import trust
 
     path = tmp_path / "m"
     shutil.copytree(notebook_model, path)
@@ -350,7 +350,7 @@ def test_a_file_swapped_after_the_check_is_not_what_mlflow_loads(
     import builtins
     import pickle
 
-    from mlmodel.runtime import mlflow_fallback, safety
+    from mlmodel.runtime.load import mlflow_fallback, safety
     from tests import pyfunc_models
 
     path = tmp_path / "m"

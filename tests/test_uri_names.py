@@ -19,10 +19,10 @@ import pytest
 
 import mlmodel.pyfunc
 from mlmodel import Model
-from mlmodel.api import validate_file
-from mlmodel.convert import convert
-from mlmodel.errors import ParseError, UsageError
-from mlmodel.lint.engine import LintOptions, lint_file
+from mlmodel.checking.convert import convert
+from mlmodel.checking.lint.engine import LintOptions, lint_file
+from mlmodel.checking.validate import validate_file
+from mlmodel.core.errors import ParseError, UsageError
 from mlmodel.modeldir import ModelLocation, resolve_model_location
 from mlmodel.report.sarif import artifact_location
 from tests.tracking_store import sqlite_store
@@ -258,7 +258,7 @@ def test_a_local_model_is_still_fixed_in_place(tmp_path: Path) -> None:
 
 
 def test_load_errors_name_the_uri(store: Store) -> None:
-    from mlmodel.errors import InvalidModelError
+    from mlmodel.core.errors import InvalidModelError
 
     uri = store.uri()
     with pytest.raises(InvalidModelError) as caught:

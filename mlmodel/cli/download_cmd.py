@@ -10,15 +10,15 @@ import typer
 from mlmodel.cli.app import app
 
 if TYPE_CHECKING:
-    from mlmodel.uris import ModelUri
+    from mlmodel.core.uris import ModelUri
 
 
 def validate_arrived(model_dir: Path, uri: str) -> None:
     """The loader's own pre-load check: an invalid model raises InvalidModelError (exit 1)
     with its diagnostics, naming the model by ``uri`` (not the staging folder)."""
-    from mlmodel.errors import ModelNotFoundError
-    from mlmodel.gate import validate_location  # the one pre-load check
+    from mlmodel.core.errors import ModelNotFoundError
     from mlmodel.modeldir import MLMODEL_NAME, ModelLocation
+    from mlmodel.runtime.gate import validate_location  # the one pre-load check
 
     file = model_dir / MLMODEL_NAME
     if not file.is_file():  # named by the URI, not by the staging folder
@@ -65,11 +65,11 @@ def download(
     """
     import sys
 
+    from mlmodel.core.uris import is_model_uri, parse_model_uri
     from mlmodel.tracking.resolve import fetch
-    from mlmodel.uris import is_model_uri, parse_model_uri
 
     if not is_model_uri(uri) and not Path(uri).exists():
-        from mlmodel.errors import ModelNotFoundError
+        from mlmodel.core.errors import ModelNotFoundError
 
         raise ModelNotFoundError(f"{uri}: no such file or directory")
     source = uri if is_model_uri(uri) else Path(uri).absolute().as_uri()

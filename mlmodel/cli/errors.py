@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from mlmodel.errors import InvalidModelError, MLModelError, ParseError, UsageError
+from mlmodel.core.errors import InvalidModelError, MLModelError, ParseError, UsageError
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1

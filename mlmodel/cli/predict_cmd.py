@@ -21,7 +21,7 @@ from mlmodel.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from mlmodel.runtime.safety import TrustOptions
+    from mlmodel.runtime.load.safety import TrustOptions
 
 
 @app.command()
@@ -76,7 +76,7 @@ def predict(
         raise usage("predict", "--engine must be local or spark")
     trust = trust_options(allow_unsafe, trust_type, trusted_key, require_signature)
     if engine == "spark":  # mlmodel.spark scores the dataset; Spark writes OUTPUT (a directory)
-        from mlmodel.errors import MLModelError, UsageError
+        from mlmodel.core.errors import MLModelError, UsageError
         from mlmodel.spark.batch import predict_command
 
         try:
@@ -95,7 +95,7 @@ def predict(
             raise typer.Exit(EXIT_FINDINGS) from None
         return
     _check_paths(input_path, output_path)  # before the model loads
-    from mlmodel.errors import needs_extra, require_modules
+    from mlmodel.core.errors import needs_extra, require_modules
 
     needed_by = "mlmodel predict"
     require_modules("serve", needed_by, ("numpy", "pandas", "pyarrow"))
@@ -121,7 +121,7 @@ def _predict_local(
     chunk_rows: int,
     trust: TrustOptions,
 ) -> None:
-    from mlmodel.gate import load_trusted
+    from mlmodel.runtime.gate import load_trusted
     from mlmodel.scoring.batch import predict_stream
     from mlmodel.scoring.content_type import SHORT_NAMES
     from mlmodel.scoring.dataplane import Scorer
@@ -148,7 +148,7 @@ def _predict_local(
     if to_stdout:
         sys.stdout.buffer.flush()
     else:
-        from mlmodel.fsio import write_file
+        from mlmodel.core.fsio import write_file
 
         write_file(str(output_path), b"".join(chunks))
 

@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass, field
 from typing import IO, Final, Protocol, cast
 
-from mlmodel.errors import MLModelError
+from mlmodel.core.errors import MLModelError
 from mlmodel.pickle_scan.denylist import danger
 from mlmodel.pickle_scan.results import DangerousImport, PickleImport, PickleScan
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from mlmodel.errors import MLModelError
+from mlmodel.core.errors import MLModelError
 
 #: MLflow's ``ERROR_CODE_TO_HTTP_STATUS`` (mlflow/exceptions.py); anything else is 500
 ERROR_CODE_TO_HTTP_STATUS: Final[dict[str, int]] = {

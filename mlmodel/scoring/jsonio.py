@@ -17,7 +17,7 @@ import math
 import sys
 from typing import Any
 
-from mlmodel.errors import MLModelError
+from mlmodel.core.errors import MLModelError
 
 try:
     import orjson as _orjson

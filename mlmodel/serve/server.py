@@ -1,10 +1,10 @@
 """Start the scoring server: load (and validate) the model, then serve it with uvicorn.
 
 What costs nothing is checked first: the serve extra is installed and the address can be
-listened on (a port in use is a :class:`~mlmodel.errors.UsageError`, exit 2, before any
+listened on (a port in use is a :class:`~mlmodel.core.errors.UsageError`, exit 2, before any
 model is read). The model is then loaded before uvicorn binds the socket, so ``/ping``
 answers 200 only once the model is ready, and a model that fails validation or loading
-stops start-up with its diagnostics (:class:`~mlmodel.errors.MLModelError`; the CLI exits
+stops start-up with its diagnostics (:class:`~mlmodel.core.errors.MLModelError`; the CLI exits
 1). Several workers are uvicorn worker processes, each loading the model through
 :func:`app_from_env`. SIGTERM and SIGINT stop accepting connections and let in-flight
 requests finish.
@@ -66,8 +66,8 @@ def model_name_for(options: ServeOptions) -> str:
 
 def load_config(options: ServeOptions) -> ServerConfig:
     """Validate and load the model; the server configuration around it."""
-    from mlmodel.gate import load_trusted
-    from mlmodel.runtime.safety import TrustOptions
+    from mlmodel.runtime.gate import load_trusted
+    from mlmodel.runtime.load.safety import TrustOptions
     from mlmodel.scoring.dataplane import Scorer
 
     start = time.perf_counter()
@@ -123,13 +123,13 @@ def _uvicorn_kwargs(options: ServeOptions) -> dict[str, Any]:
 
 
 def check_address(options: ServeOptions) -> None:
-    """Raise :class:`~mlmodel.errors.UsageError` unless ``host:port`` can be listened on
+    """Raise :class:`~mlmodel.core.errors.UsageError` unless ``host:port`` can be listened on
     now: every address the host resolves to is bound (as uvicorn will, with
     ``SO_REUSEADDR``) and released. A check before the model loads, not a reservation."""
     import errno
     import socket
 
-    from mlmodel.errors import UsageError
+    from mlmodel.core.errors import UsageError
 
     where = f"{options.host}:{options.port}"
     option = "--port" if options.caller == "cli" else "port="
@@ -159,10 +159,10 @@ def check_address(options: ServeOptions) -> None:
 
 def serve(options: ServeOptions) -> None:
     """Check the serve extra and the address, load the model, then serve until
-    SIGTERM/SIGINT. Raises :class:`~mlmodel.errors.MissingDependencyError` without the
-    serve extra, :class:`~mlmodel.errors.UsageError` when the port is in use (both before
+    SIGTERM/SIGINT. Raises :class:`~mlmodel.core.errors.MissingDependencyError` without the
+    serve extra, :class:`~mlmodel.core.errors.UsageError` when the port is in use (both before
     the model is read), and the model's own error when it does not validate or load."""
-    from mlmodel.errors import needs_extra, require_modules
+    from mlmodel.core.errors import needs_extra, require_modules
 
     needed_by = "mlmodel serve"
     require_modules("serve", needed_by, SERVE_MODULES)
@@ -199,7 +199,7 @@ def _serve(options: ServeOptions) -> None:
 def _startup_failure(options: ServeOptions) -> Iterator[None]:
     """uvicorn's exit at start-up (its message already logged: the address was taken after
     :func:`check_address`) as a usage error naming the address."""
-    from mlmodel.errors import UsageError
+    from mlmodel.core.errors import UsageError
 
     try:
         yield

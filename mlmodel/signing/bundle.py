@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Final
 
-from mlmodel.errors import MLModelError
+from mlmodel.core.errors import MLModelError
 
 BUNDLE_MEDIA_TYPES: Final = (
     "application/vnd.dev.sigstore.bundle.v0.3+json",

@@ -1,8 +1,8 @@
 """:class:`SignatureError`: a model refused because its signature does not vouch for its files.
 
-A :class:`mlmodel.errors.UnsafeModelError` (``error_code`` ``PERMISSION_DENIED``), so
+A :class:`mlmodel.core.errors.UnsafeModelError` (``error_code`` ``PERMISSION_DENIED``), so
 ``except UnsafeModelError`` catches a refused signature as it catches a refused pickle.
-:class:`SigningUnavailableError` is the :class:`~mlmodel.errors.MissingDependencyError` for
+:class:`SigningUnavailableError` is the :class:`~mlmodel.core.errors.MissingDependencyError` for
 the ``sign`` extra.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Final, Literal, get_args
 
-from mlmodel.errors import MissingDependencyError, UnsafeModelError
+from mlmodel.core.errors import MissingDependencyError, UnsafeModelError
 
 Reason = Literal[
     "missing-signature",

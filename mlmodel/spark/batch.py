@@ -13,8 +13,8 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from mlmodel.errors import InvalidParameterError, MissingDependencyError, PredictionError
-from mlmodel.runtime.safety import TrustOptions
+from mlmodel.core.errors import InvalidParameterError, MissingDependencyError, PredictionError
+from mlmodel.runtime.load.safety import TrustOptions
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -179,9 +179,9 @@ def predict_files(
     """Score ``input_path`` with the model and write the result to ``output_path`` with Spark.
 
     Uses ``spark`` when given, else starts a session on ``master`` for this call. Raises
-    :class:`~mlmodel.errors.MLModelError` for a model that does not validate, or input lacking a column
+    :class:`~mlmodel.core.errors.MLModelError` for a model that does not validate, or input lacking a column
     the signature requires, before any job runs; for a job that fails, with the cause (a
-    worker's own error, not Spark's stack trace). Raises :class:`~mlmodel.errors.UsageError`
+    worker's own error, not Spark's stack trace). Raises :class:`~mlmodel.core.errors.UsageError`
     when the input does not exist or the output does (Spark never overwrites it here).
     """
     from py4j.protocol import Py4JJavaError
@@ -214,7 +214,7 @@ def spark_failure(exc: Exception, input_path: str, output_path: str) -> Exceptio
     job names its cause, the last line of a Python worker's traceback."""
     from pyspark.errors import PythonException
 
-    from mlmodel.errors import UsageError
+    from mlmodel.core.errors import UsageError
 
     condition = _condition(exc)
     if condition == "PATH_ALREADY_EXISTS":
@@ -240,7 +240,7 @@ def _is_local(path: str) -> bool:
 
 
 def _output_exists(output_path: str) -> Exception:
-    from mlmodel.errors import UsageError
+    from mlmodel.core.errors import UsageError
 
     return UsageError(
         f"{output_path}: already exists; Spark writes the output as a new directory: "
@@ -258,8 +258,8 @@ def predict_command(
     trust: TrustOptions,
 ) -> None:
     """``mlmodel predict --engine spark``: raises ``UsageError`` for arguments Spark cannot
-    take (standard streams, JSON), :class:`~mlmodel.errors.MLModelError` for the model or its input."""
-    from mlmodel.errors import UsageError, require_modules
+    take (standard streams, JSON), :class:`~mlmodel.core.errors.MLModelError` for the model or its input."""
+    from mlmodel.core.errors import UsageError, require_modules
 
     if input_path == "-" or output_path in (None, "-"):
         raise UsageError("--engine spark reads and writes paths: give -i INPUT and -o OUTPUT")

@@ -16,7 +16,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from mlmodel.errors import InvalidParameterError
+from mlmodel.core.errors import InvalidParameterError
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlmodel.errors import InvalidParameterError
-from mlmodel.runtime.safety import TrustOptions
-from mlmodel.runtime.signature_spec import InputSchema, parse_inputs, parse_params
+from mlmodel.core.errors import InvalidParameterError
+from mlmodel.runtime.load.safety import TrustOptions
+from mlmodel.runtime.predict.signature_spec import InputSchema, parse_inputs, parse_params
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -205,12 +205,12 @@ def spark_udf(
     own Python environment. ``allow_unsafe``, ``strict``, ``trusted_types``, ``trusted_keys`` and
     ``require_signature`` are :func:`mlmodel.pyfunc.load_model`'s (``trust`` gives them all
     at once): the trust decision and the static check of every pickle are made here on the
-    driver, and again on the executors, which load. Raises :class:`~mlmodel.errors.InvalidParameterError` when the
+    driver, and again on the executors, which load. Raises :class:`~mlmodel.core.errors.InvalidParameterError` when the
     model does not validate, is refused, or an argument is wrong, before any Spark job.
     """
-    from mlmodel.gate import read_validated
-    from mlmodel.runtime.params import enforce_params
-    from mlmodel.runtime.trust import check_files, decide
+    from mlmodel.runtime.gate import read_validated
+    from mlmodel.runtime.load.trust import check_files, decide
+    from mlmodel.runtime.predict.params import enforce_params
     from mlmodel.spark.shipping import ship_model
 
     if env_manager not in (None, "local"):
