@@ -9,7 +9,8 @@ The public API, one typed function per command, each returning a dataclass:
 * convert: :func:`convert_model` -> :class:`ConversionResult`;
 * schema: :func:`document_schema`, :func:`flavor_schema`, :func:`list_flavors`
   (:class:`FlavorInfo`);
-* round-trip editing: :func:`read_mlmodel` -> :class:`MLmodelDocument`.
+* round-trip editing: :func:`read_mlmodel` -> :class:`MLmodelDocument`;
+* errors: every exception is an :class:`MLModelError` (see :mod:`mlmodel.core.errors`).
 
 The top-level import is light: pydantic, ruamel.yaml and the checks load only when a function
 that needs them is called.
@@ -28,14 +29,19 @@ _LAZY: dict[str, tuple[str, str]] = {
     "EditError": ("mlmodel.core.errors", "EditError"),
     "FileReport": ("mlmodel.core.results", "FileReport"),
     "FlavorInfo": ("mlmodel.checking.json_schema", "FlavorInfo"),
+    "InvalidModelError": ("mlmodel.core.errors", "InvalidModelError"),
     "Inspection": ("mlmodel.checking.inspection", "Inspection"),
     "LintOptions": ("mlmodel.checking.lint.engine", "LintOptions"),
     "LintResult": ("mlmodel.checking.lint.engine", "LintResult"),
     "MLModelError": ("mlmodel.core.errors", "MLModelError"),
     "MLmodelDocument": ("mlmodel.yamlio.document", "MLmodelDocument"),
+    "MissingDependencyError": ("mlmodel.core.errors", "MissingDependencyError"),
     "Model": ("mlmodel.runtime.document.model", "Model"),
+    "ModelNotFoundError": ("mlmodel.core.errors", "ModelNotFoundError"),
     "ParseError": ("mlmodel.core.errors", "ParseError"),
+    "SchemaEnforcementError": ("mlmodel.core.errors", "SchemaEnforcementError"),
     "Severity": ("mlmodel.core.diagnostics", "Severity"),
+    "UnsafeModelError": ("mlmodel.core.errors", "UnsafeModelError"),
     "UsageError": ("mlmodel.core.errors", "UsageError"),
     "ValidationResult": ("mlmodel.core.results", "ValidationResult"),
     "convert_model": ("mlmodel.checking.convert", "convert"),
@@ -58,13 +64,18 @@ __all__ = [
     "FileReport",
     "FlavorInfo",
     "Inspection",
+    "InvalidModelError",
     "LintOptions",
     "LintResult",
     "MLModelError",
     "MLmodelDocument",
+    "MissingDependencyError",
     "Model",
+    "ModelNotFoundError",
     "ParseError",
+    "SchemaEnforcementError",
     "Severity",
+    "UnsafeModelError",
     "UsageError",
     "ValidationResult",
     "__version__",
@@ -100,7 +111,17 @@ if TYPE_CHECKING:
         validate_paths,
     )
     from mlmodel.core.diagnostics import Diagnostic, Severity
-    from mlmodel.core.errors import EditError, MLModelError, ParseError, UsageError
+    from mlmodel.core.errors import (
+        EditError,
+        InvalidModelError,
+        MissingDependencyError,
+        MLModelError,
+        ModelNotFoundError,
+        ParseError,
+        SchemaEnforcementError,
+        UnsafeModelError,
+        UsageError,
+    )
     from mlmodel.core.results import FileReport, ValidationResult
     from mlmodel.runtime.document.model import Model
     from mlmodel.yamlio.document import MLmodelDocument

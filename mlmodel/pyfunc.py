@@ -10,7 +10,8 @@ custom ``loader_module``, models from code, a by-value ``PythonModel``), unless 
 trusts it: ``trusted_types=[...]`` (exact names), ``trusted_keys=[...]`` (a signature that
 verifies), or ``allow_unsafe=True`` (or ``MLMODEL_ALLOW_UNSAFE=1``: no checks). See
 :mod:`mlmodel.runtime.load.safety` and :mod:`mlmodel.runtime.load.trust`.
-Errors are :class:`MlmodelException` with MLflow's error codes.
+Errors are :class:`MlmodelException` (``mlmodel.core.errors.MLModelError``, the root of every
+mlmodel exception) with MLflow's error codes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from mlmodel.core.lazy import lazy_getattr
 
 __all__ = [
     "InvalidModelError",
+    "MissingDependencyError",
     "MlmodelException",
+    "ModelNotFoundError",
     "PyFuncModel",
     "SchemaEnforcementError",
     "UnsafeModelError",
@@ -30,10 +33,12 @@ __all__ = [
 
 _LAZY = {
     "PyFuncModel": "mlmodel.runtime.predict.pyfunc_model",
-    "MlmodelException": "mlmodel.runtime.errors",
-    "SchemaEnforcementError": "mlmodel.runtime.errors",
-    "UnsafeModelError": "mlmodel.runtime.errors",
-    "InvalidModelError": "mlmodel.runtime.errors",
+    "MlmodelException": "mlmodel.core.errors",
+    "SchemaEnforcementError": "mlmodel.core.errors",
+    "UnsafeModelError": "mlmodel.core.errors",
+    "InvalidModelError": "mlmodel.core.errors",
+    "MissingDependencyError": "mlmodel.core.errors",
+    "ModelNotFoundError": "mlmodel.core.errors",
 }
 
 if TYPE_CHECKING:
@@ -41,9 +46,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from pathlib import Path
 
-    from mlmodel.runtime.errors import (
+    from mlmodel.core.errors import (
         InvalidModelError,
+        MissingDependencyError,
         MlmodelException,
+        ModelNotFoundError,
         SchemaEnforcementError,
         UnsafeModelError,
     )
@@ -69,9 +76,11 @@ def load_model(
     switches every check off. ``[tool.mlmodel.trust]`` in the configuration of the current
     directory adds to these, and ``strict=True`` takes only what the arguments grant.
 
-    Raises :class:`MlmodelException` (``error_code`` as MLflow's): the model does not
-    validate, has no loadable flavor (``RESOURCE_DOES_NOT_EXIST``), needs a package that is
-    not installed, or the trust decision refuses it (:class:`UnsafeModelError`).
+    Raises :class:`MlmodelException` (``error_code`` as MLflow's): there is no such model
+    (:class:`ModelNotFoundError`), it does not validate (:class:`InvalidModelError`), has
+    no loadable flavor (``RESOURCE_DOES_NOT_EXIST``), needs a package that is not installed
+    (:class:`MissingDependencyError`, naming the extra), or the trust decision refuses it
+    (:class:`UnsafeModelError`).
     """
     from mlmodel.runtime.gate import load_trusted
     from mlmodel.runtime.load.safety import TrustOptions

@@ -63,9 +63,9 @@ def load_model(
     model_dir, document = read_validated(os.fspath(path))
     flavor = (document.get("flavors") or {}).get(FLAVOR_NAME)
     if not isinstance(flavor, dict):
-        from mlmodel.runtime.errors import RESOURCE_DOES_NOT_EXIST, MlmodelException
+        from mlmodel.core.errors import RESOURCE_DOES_NOT_EXIST, ModelLoadError
 
-        raise MlmodelException(
+        raise ModelLoadError(
             f"{model_dir}: the model has no {FLAVOR_NAME} flavor",
             error_code=RESOURCE_DOES_NOT_EXIST,
         )

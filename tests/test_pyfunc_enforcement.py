@@ -17,7 +17,7 @@ from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema, TensorSpec
 from sklearn.linear_model import LinearRegression
 
 import mlmodel.pyfunc
-from mlmodel.runtime.errors import INVALID_PARAMETER_VALUE, MlmodelException
+from mlmodel.core.errors import INVALID_PARAMETER_VALUE, MlmodelException
 from tests import pyfunc_models
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

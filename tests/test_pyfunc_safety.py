@@ -25,7 +25,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 import mlmodel.pyfunc
 import mlmodel.sklearn
-from mlmodel.runtime.errors import (
+from mlmodel.core.errors import (
     PERMISSION_DENIED,
     RESOURCE_DOES_NOT_EXIST,
     InvalidModelError,
@@ -276,7 +276,7 @@ def test_native_loaders_refuse_a_missing_flavor_configuration(
 ) -> None:
     import importlib
 
-    from mlmodel.runtime.errors import INVALID_PARAMETER_VALUE, MlmodelException
+    from mlmodel.core.errors import INVALID_PARAMETER_VALUE, MlmodelException
     from mlmodel.runtime.load.safety import LoadPolicy
 
     loader = importlib.import_module(f"mlmodel.runtime.load.{flavor}")

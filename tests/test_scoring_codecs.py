@@ -77,7 +77,7 @@ def test_error_codes_map_to_mlflows_status_sqlstate_and_class(code: str) -> None
 def test_schema_enforcement_error_keeps_its_class() -> None:
     from mlflow.exceptions import MlflowException
 
-    from mlmodel.runtime.errors import SchemaEnforcementError
+    from mlmodel.core.errors import SchemaEnforcementError
     from mlmodel.scoring.errors import from_exception
 
     ours = from_exception(SchemaEnforcementError("Model is missing inputs ['d']."))

@@ -174,7 +174,7 @@ def test_an_invalid_logged_model_stops_before_loading(logged: Logged) -> None:
     with mlflow.start_run() as run:
         mlflow.log_artifacts(str(bad), artifact_path="bad")
     uri = f"runs:/{run.info.run_id}/bad"
-    from mlmodel.runtime.errors import InvalidModelError
+    from mlmodel.core.errors import InvalidModelError
 
     with pytest.raises(InvalidModelError) as caught:
         mlmodel.pyfunc.load_model(uri)
@@ -416,7 +416,7 @@ def test_inspect_reports_a_fetched_model_as_it_reports_a_local_one(
             if name == "canary":  # would raise if anything unpickled it
                 (folder / "model.pkl").write_bytes(b"cbuiltins\nexec\n(S'raise SystemExit(9)'\ntR.")
             mlflow.log_artifacts(str(folder), artifact_path=name)
-    location = re.compile(r"MLmodel:(\d+:\d+): (V\d{3})")
+    location = re.compile(r"MLmodel:(\d+:\d+): error (V\d{3})")
     for name in folders:
         local = str(logged.root / "inspect" / name)
         uri = f"runs:/{run.info.run_id}/{name}"

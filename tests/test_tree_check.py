@@ -55,7 +55,7 @@ from sklearn.tree._tree import Tree
 
 import mlmodel.sklearn
 from harness.child_process import run_bounded
-from mlmodel.runtime.errors import UnsafeModelError
+from mlmodel.core.errors import UnsafeModelError
 from mlmodel.runtime.load.tree_check import VERIFIED_TYPES, verify_trees
 
 X, Y = load_iris(return_X_y=True)
@@ -668,7 +668,7 @@ CRAFTED: dict[str, Crafted] = {
 #: the child: load the crafted pickle, verify (unless told not to), then predict
 CHILD = """
 import pickle, sys
-from mlmodel.runtime.errors import UnsafeModelError
+from mlmodel.core.errors import UnsafeModelError
 from mlmodel.runtime.load.tree_check import verify_trees
 
 path, mode = sys.argv[1], sys.argv[2]

@@ -29,7 +29,7 @@ import mlmodel.pyfunc
 import mlmodel.sklearn
 from harness import servers
 from harness.child_process import child_env, run_bounded
-from mlmodel.runtime.errors import UnsafeModelError
+from mlmodel.core.errors import UnsafeModelError
 from mlmodel.signing import sign_model
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

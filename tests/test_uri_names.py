@@ -258,7 +258,7 @@ def test_a_local_model_is_still_fixed_in_place(tmp_path: Path) -> None:
 
 
 def test_load_errors_name_the_uri(store: Store) -> None:
-    from mlmodel.runtime.errors import InvalidModelError
+    from mlmodel.core.errors import InvalidModelError
 
     uri = store.uri()
     with pytest.raises(InvalidModelError) as caught:
@@ -269,7 +269,7 @@ def test_load_errors_name_the_uri(store: Store) -> None:
     assert {d.location() for d in caught.value.diagnostics} == {f"{uri}/MLmodel:4:20"}
     with pytest.raises(ParseError) as parsed:
         Model.load(uri)
-    assert str(parsed.value).startswith(f"{uri}/MLmodel:4:20: V200 ")
+    assert str(parsed.value).startswith(f"{uri}/MLmodel:4:20: error V200 ")
 
 
 # -- naming rules (no store) -------------------------------------------------------------------

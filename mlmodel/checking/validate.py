@@ -166,6 +166,7 @@ def validate_paths(
     or a bad project configuration. ``isolated`` reads no configuration file (for
     gatekeeping models you do not own). ``mlflow_version`` judges the models against
     that MLflow release (default: each project's ``mlflow-version``, else the newest)."""
+
     target = release(mlflow_version)
 
     def check(model: Target) -> FileReport:

@@ -86,8 +86,9 @@ def run(argv: list[str]) -> int:
 
     The one place exceptions become exit codes: a :class:`~mlmodel.core.errors.MLModelError`
     or an ``OSError`` a command lets through is printed as ``mlmodel COMMAND: message``
-    with the code :func:`mlmodel.cli.errors.exit_code` gives; anything else is a bug,
-    reported in one line (exit 1), never as a traceback.
+    with the code :func:`mlmodel.cli.errors.exit_code` gives; a missing module that an
+    extra installs names the extra (exit 2); anything else is a bug, reported in one line
+    (exit 1), never as a traceback.
     """
     from mlmodel.cli.errors import report
     from mlmodel.core.errors import MLModelError
@@ -106,12 +107,22 @@ def run(argv: list[str]) -> int:
         return EXIT_INTERRUPTED
     except (MLModelError, OSError) as exc:
         return report(known, exc)
+    except ModuleNotFoundError as exc:  # an optional module no command translated itself
+        from mlmodel.core.errors import missing_extra
+
+        missing = missing_extra(exc, f"mlmodel {known}" if known else "mlmodel")
+        if missing is not None:
+            return report(known, missing)
+        return _internal_error(exc)
     except Exception as exc:  # noqa: BLE001 - a bug must not surface as a traceback
-        typer.echo(
-            f"mlmodel: internal error: {type(exc).__name__}: {exc} (please report it)", err=True
-        )
-        return EXIT_FINDINGS
+        return _internal_error(exc)
     return 0
+
+
+def _internal_error(exc: Exception) -> int:
+    """A bug, in one line (exit 1), never as a traceback."""
+    typer.echo(f"mlmodel: internal error: {type(exc).__name__}: {exc} (please report it)", err=True)
+    return EXIT_FINDINGS
 
 
 __all__ = ["COMMAND_MODULES", "EXIT_USAGE", "app", "run"]

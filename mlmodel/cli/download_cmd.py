@@ -16,10 +16,15 @@ if TYPE_CHECKING:
 def validate_arrived(model_dir: Path, uri: str) -> None:
     """The loader's own pre-load check: an invalid model raises InvalidModelError (exit 1)
     with its diagnostics, naming the model by ``uri`` (not the staging folder)."""
-    from mlmodel.modeldir.location import ModelLocation, resolve_mlmodel_path
+    from mlmodel.core.errors import ModelNotFoundError
+    from mlmodel.core.names import MLMODEL_NAME
+    from mlmodel.modeldir.location import ModelLocation
     from mlmodel.runtime.gate import validate_location  # the one pre-load check
 
-    location = ModelLocation.fetched(resolve_mlmodel_path(model_dir), uri)
+    file = model_dir / MLMODEL_NAME
+    if not file.is_file():  # named by the URI, not by the staging folder
+        raise ModelNotFoundError(f"{uri}: not a model (no {MLMODEL_NAME} file at its root)")
+    location = ModelLocation.fetched(file, uri)
     validate_location(location, location.file.read_bytes())
 
 
@@ -64,6 +69,10 @@ def download(
     from mlmodel.core.uris import is_model_uri, parse_model_uri
     from mlmodel.tracking.resolve import fetch
 
+    if not is_model_uri(uri) and not Path(uri).exists():
+        from mlmodel.core.errors import ModelNotFoundError
+
+        raise ModelNotFoundError(f"{uri}: no such file or directory")
     source = uri if is_model_uri(uri) else Path(uri).absolute().as_uri()
     parsed = parse_model_uri(source)
     target = directory if directory is not None else _default_dir(parsed)

@@ -81,7 +81,9 @@ def lint(
     paths are still checked).
     """
     from mlmodel.checking.lint.engine import LintOptions, lint_paths
-    from mlmodel.cli.output import Reporting
+    from mlmodel.cli.output import (
+        Reporting,
+    )
     from mlmodel.cli.paths import STDIN_NAME, refuse_remote
     from mlmodel.core.errors import UsageError
     from mlmodel.core.releases import release

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,6 +19,9 @@ from mlmodel.cli.options import (
     TrustTypeOption,
     trust_options,
 )
+
+if TYPE_CHECKING:
+    from mlmodel.runtime.load.safety import TrustOptions
 
 
 @app.command()
@@ -59,7 +62,9 @@ def predict(
     inputs, params); CSV and parquet files are scored in chunks, in bounded memory. A
     progress bar is shown when standard error is a terminal.
 
-    Exit status: 0, 1 when the model does not load or rejects the input, 2 for usage errors.
+    Exit status: 0, 1 when the model does not validate or load or rejects the input, 2 for
+    usage errors (no such model or input, an output folder that does not exist, a missing
+    extra), checked before the model loads.
     """
     from mlmodel.scoring.content_type import SHORT_NAMES
 
@@ -71,8 +76,7 @@ def predict(
         raise usage("predict", "--engine must be local or spark")
     trust = trust_options(allow_unsafe, trust_type, trusted_key, require_signature)
     if engine == "spark":  # mlmodel.spark scores the dataset; Spark writes OUTPUT (a directory)
-        from mlmodel.core.errors import UsageError
-        from mlmodel.runtime.errors import MlmodelException
+        from mlmodel.core.errors import MLModelError, UsageError
         from mlmodel.spark.batch import predict_command
 
         try:
@@ -86,12 +90,40 @@ def predict(
             )
         except UsageError as exc:
             raise usage("predict", str(exc)) from None
-        except MlmodelException as exc:
+        except MLModelError as exc:
             typer.echo(f"mlmodel predict: {exc.error_code}: {exc}", err=True)
             raise typer.Exit(EXIT_FINDINGS) from None
         return
+    _check_paths(input_path, output_path)  # before the model loads
+    from mlmodel.core.errors import needs_extra, require_modules
+
+    needed_by = "mlmodel predict"
+    require_modules("serve", needed_by, ("numpy", "pandas", "pyarrow"))
+    with needs_extra("serve", needed_by):
+        _predict_local(model, input_path, output_path, content_type, chunk_rows, trust)
+
+
+def _check_paths(input_path: str, output_path: str | None) -> None:
+    """Usage errors for the input and output paths, before any expensive work."""
+    if input_path != "-" and not Path(input_path).exists():
+        raise usage("predict", f"{input_path}: no such file or directory")
+    if output_path is not None and output_path != "-":
+        folder = Path(output_path).parent
+        if not folder.is_dir():
+            raise usage("predict", f"{output_path}: no such directory: {folder}")
+
+
+def _predict_local(
+    model: str,
+    input_path: str,
+    output_path: str | None,
+    content_type: str,
+    chunk_rows: int,
+    trust: TrustOptions,
+) -> None:
     from mlmodel.runtime.gate import load_trusted
     from mlmodel.scoring.batch import predict_stream
+    from mlmodel.scoring.content_type import SHORT_NAMES
     from mlmodel.scoring.dataplane import Scorer
     from mlmodel.scoring.errors import ScoringError
 

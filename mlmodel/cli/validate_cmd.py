@@ -54,7 +54,9 @@ def validate(
     --strict), 2 usage errors (a bad path: the other paths are still checked).
     """
     from mlmodel.checking.validate import validate_bytes, validate_paths
-    from mlmodel.cli.output import Reporting
+    from mlmodel.cli.output import (
+        Reporting,
+    )
     from mlmodel.cli.paths import STDIN_NAME, read_stdin
     from mlmodel.core.releases import release
     from mlmodel.core.results import FileReport

@@ -85,11 +85,25 @@ class ReadOnlyFileError(WriteRefusedError):
     """The file is read-only."""
 
 
-class NotRegularFileError(OSError):
+class ReadRefusedError(UsageError, OSError):
+    """A read mlmodel will not do; an ``OSError`` with ``errno``, ``strerror`` and
+    ``filename``, shown as ``FILENAME: STRERROR``."""
+
+    def __init__(self, errno_: int, strerror: str, filename: str) -> None:
+        super().__init__(f"{filename}: {strerror}")
+        self.errno = errno_
+        self.strerror = strerror
+        self.filename = filename
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotRegularFileError(ReadRefusedError):
     """A read was asked of something that is not a regular file (FIFO, device, ...)."""
 
 
-class FileTooLargeError(OSError):
+class FileTooLargeError(ReadRefusedError):
     """A bounded read found a file above its limit."""
 
 
@@ -182,9 +196,33 @@ def _read_regular(path: str | Path, max_bytes: int) -> tuple[bytes, os.stat_resu
 # -- writing --------------------------------------------------------------------------------
 
 
+def named_as_given(exc: OSError, given: str, temp: Path | None = None) -> OSError:
+    """``exc`` with the path the caller gave (``given``) where it names a temporary of
+    ours: ``temp`` (and files inside it), or any file named like one; ``exc`` itself when
+    it names none (or cannot be rebuilt)."""
+
+    def renamed(name: object) -> object:
+        if not isinstance(name, str):
+            return name
+        if temp is not None and (name == str(temp) or name.startswith(f"{temp}{os.sep}")):
+            return given + name[len(str(temp)) :]
+        return given if _TEMP_NAME.match(Path(name).name) else name
+
+    first, second = renamed(exc.filename), renamed(exc.filename2)
+    if (first, second) == (exc.filename, exc.filename2):
+        return exc
+    try:
+        if second is None:
+            return type(exc)(exc.errno, exc.strerror, first)
+        return type(exc)(exc.errno, exc.strerror, first, None, second)
+    except TypeError:  # an OSError subclass with a constructor of its own
+        return exc
+
+
 def write_file(target: str | Path, data: bytes, *, expected: FileStamp | None = None) -> Path:
     """Write ``data`` to ``target`` without ever leaving it half-written or clobbering
     something that is not a regular file; returns the path of the file written.
+    An ``OSError`` names ``target`` as given, never the temporary file written first.
 
     ``expected`` is the stamp taken when the file was read (:func:`read_regular`): the
     write is refused with :class:`ChangedOnDiskError` when the file changed since. The
@@ -192,6 +230,16 @@ def write_file(target: str | Path, data: bytes, *, expected: FileStamp | None = 
     concurrent writers that read the same file one writes and the other is refused.
     See the module docstring for the outcome per kind of target.
     """
+    try:
+        return _write_file(target, data, expected)
+    except OSError as exc:
+        shown = named_as_given(exc, str(target))
+        if shown is exc:
+            raise
+        raise shown from exc
+
+
+def _write_file(target: str | Path, data: bytes, expected: FileStamp | None) -> Path:
     path = Path(target)
     try:
         info: os.stat_result | None = path.stat()
@@ -398,7 +446,8 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
     ``target`` must not exist, or be an empty directory (which is replaced);
     anything else raises :class:`FileExistsError`, before the block runs and again
     at the rename if it appeared meanwhile: an existing model is never overwritten.
-    Missing parents are created. Use::
+    Missing parents are created. An ``OSError`` names ``target`` (and the files in it) as
+    given, never the temporary directory. Use::
 
         with atomic_directory(path) as folder:
             (folder / "MLmodel").write_bytes(text)
@@ -410,6 +459,19 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
     _refuse_existing(final)
     remove_stale_temporaries(parent, final.name)
     temp = _temp_path(parent, final.name)
+    try:
+        with _filled_and_renamed(temp, final) as folder:
+            yield folder
+    except OSError as exc:
+        shown = named_as_given(exc, str(target), temp)
+        if shown is exc:
+            raise
+        raise shown from exc
+    _fsync_directory(parent)
+
+
+@contextlib.contextmanager
+def _filled_and_renamed(temp: Path, final: Path) -> Iterator[Path]:
     with _removed_on_signal(temp):
         temp.mkdir(0o777)
         try:
@@ -426,7 +488,6 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
         except BaseException:
             shutil.rmtree(temp, ignore_errors=True)
             raise
-    _fsync_directory(parent)
 
 
 def _refuse_existing(final: Path) -> None:

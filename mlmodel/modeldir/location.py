@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlmodel.core.errors import UsageError
+from mlmodel.core.errors import ModelNotFoundError, UsageError
 from mlmodel.core.names import MLMODEL_NAME
 
 __all__ = [
@@ -109,8 +109,8 @@ def _mlmodel_file(candidate: Path) -> Path:
     if candidate.is_dir():
         inner = candidate / MLMODEL_NAME
         if inner.is_dir() or not os.path.lexists(inner):
-            raise UsageError(f"{candidate}: directory has no {MLMODEL_NAME} file")
+            raise ModelNotFoundError(f"{candidate}: directory has no {MLMODEL_NAME} file")
         return inner  # a FIFO or a device named MLmodel is reported (V115), never opened
     if candidate.exists():
         return candidate  # a FIFO or a device is reported (V115) when read, never opened
-    raise UsageError(f"{candidate}: no such file or directory")
+    raise ModelNotFoundError(f"{candidate}: no such file or directory")

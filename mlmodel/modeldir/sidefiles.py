@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from mlmodel.core.errors import MLModelError
+
 #: environment files and input examples larger than this are not read
 MAX_SIDE_FILE_BYTES = 1024 * 1024
 #: deeper than any real signature or example; far below where JSON readers recurse out
@@ -22,7 +24,7 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
 
 
-class SideFileError(ValueError):
+class SideFileError(MLModelError, ValueError):
     """A side file (or an embedded JSON string) that cannot be read; the message says why."""
 
 

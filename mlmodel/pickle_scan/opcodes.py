@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass, field
 from typing import IO, Final, Protocol, cast
 
+from mlmodel.core.errors import MLModelError
 from mlmodel.pickle_scan.denylist import danger
 from mlmodel.pickle_scan.results import DangerousImport, PickleImport, PickleScan
 
@@ -123,7 +124,7 @@ _DTYPES: Final = frozenset([("numpy", "dtype"), ("numpy.core.multiarray", "dtype
 _DTYPE_SIZE: Final = re.compile(r"[<>|=]?[a-zA-Z](\d+)")
 
 
-class ScanError(Exception):
+class ScanError(MLModelError):
     """The stream cannot be scanned further (the message says where and why)."""
 
 

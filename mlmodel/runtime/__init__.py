@@ -2,7 +2,7 @@
 
 Users import the facades that mirror MLflow's: :mod:`mlmodel.pyfunc`, :mod:`mlmodel.sklearn`,
 :mod:`mlmodel.models`. Behind them, one room per job, layered one way
-(``gate > save > load > predict > document > errors``):
+(``gate > save > load > predict > document``):
 
 * :mod:`~mlmodel.runtime.gate`: the one check before any load (bounded read, validation
   with the path checks, the trust decision);
@@ -13,5 +13,5 @@ Users import the facades that mirror MLflow's: :mod:`mlmodel.pyfunc`, :mod:`mlmo
 * :mod:`~mlmodel.runtime.predict`: ``PyFuncModel`` and input/params enforcement against the
   signature;
 * :mod:`~mlmodel.runtime.document`: ``Model``, signatures, input examples, environment files;
-* :mod:`~mlmodel.runtime.errors`: the typed errors with MLflow's error codes.
+* errors: one root for both halves, :mod:`mlmodel.core.errors` (MLflow's error codes included).
 """

@@ -3,7 +3,7 @@
 :func:`read_validated` reads the ``MLmodel`` bytes, validates them with mlmodel's validator
 (structure, types, and the V5xx checks of every referenced path: nothing outside the model
 directory, no symlink out) and returns the parsed document; a model with errors is refused
-with :class:`~mlmodel.runtime.errors.InvalidModelError`. Loaders then make the trust
+with :class:`~mlmodel.core.errors.InvalidModelError`. Loaders then make the trust
 decision (:func:`mlmodel.runtime.load.trust.decide`) on that document.
 """
 
@@ -35,8 +35,12 @@ def read_validated(path: str | Path) -> tuple[Path, dict[str, Any]]:
     import hashlib
 
     from mlmodel.checking.validate import resolve_model_location
-    from mlmodel.core.errors import ParseError, UsageError
-    from mlmodel.runtime.errors import RESOURCE_DOES_NOT_EXIST, InvalidModelError, MlmodelException
+    from mlmodel.core.errors import (
+        InvalidModelError,
+        ModelNotFoundError,
+        ParseError,
+        UsageError,
+    )
     from mlmodel.yamlio.source import read_mlmodel_data
     from mlmodel.yamlio.tree import Limits
 
@@ -59,8 +63,11 @@ def read_validated(path: str | Path) -> tuple[Path, dict[str, Any]]:
             hashlib.blake2b(data, digest_size=32).digest(),
             model_dir.stat().st_mtime_ns,
         )
-    except (UsageError, OSError) as exc:
-        raise MlmodelException(str(exc), error_code=RESOURCE_DOES_NOT_EXIST) from exc
+    except UsageError:
+        raise  # no such model (ModelNotFoundError), a malformed URI, a missing extra
+    except OSError as exc:
+        where = exc.filename if exc.filename is not None else path
+        raise ModelNotFoundError(f"{where}: {exc.strerror or exc}") from exc
     if key in _VALIDATED:
         _VALIDATED.move_to_end(key)
     else:
@@ -77,7 +84,7 @@ def read_validated(path: str | Path) -> tuple[Path, dict[str, Any]]:
 def validate_location(location: ModelLocation, data: bytes) -> None:
     from mlmodel.checking.config import load_config
     from mlmodel.checking.validate import validate_bytes
-    from mlmodel.runtime.errors import InvalidModelError
+    from mlmodel.core.errors import InvalidModelError
 
     shown = location.shown  # a fetched model is named by its URI
     try:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from mlmodel.core.errors import MLModelError
+
 #: MLflow's ``ERROR_CODE_TO_HTTP_STATUS`` (mlflow/exceptions.py); anything else is 500
 ERROR_CODE_TO_HTTP_STATUS: Final[dict[str, int]] = {
     "INTERNAL_ERROR": 500,
@@ -71,7 +73,7 @@ def http_status(error_code: str) -> int:
     return ERROR_CODE_TO_HTTP_STATUS.get(error_code, 500)
 
 
-class ScoringError(Exception):
+class ScoringError(MLModelError):
     """A request the scoring path refuses; ``status`` and ``body()`` are the HTTP answer.
 
     ``status`` defaults to MLflow's mapping of ``error_code``; ``media_type`` is
@@ -87,10 +89,9 @@ class ScoringError(Exception):
         status: int | None = None,
         media_type: str = "application/json",
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.error_code = error_code
-        self.error_class = error_class or _ERROR_CLASS.get(error_code)
+        super().__init__(
+            message, error_code=error_code, error_class=error_class or _ERROR_CLASS.get(error_code)
+        )
         self.status = status if status is not None else http_status(error_code)
         self.media_type = media_type
 
@@ -128,14 +129,12 @@ def unsupported_media_type(message: str) -> ScoringError:
 def from_exception(exc: BaseException) -> ScoringError:
     """A ScoringError for any exception raised while decoding or predicting.
 
-    ``MlmodelException`` keeps its code and class (schema enforcement is 400
+    Any other mlmodel error keeps its code and class (schema enforcement is 400
     ``INVALID_PARAMETER_VALUE``); a failure inside the model on the client's data is 400
     ``BAD_REQUEST`` as in MLflow, with the exception named (no stack trace is sent)."""
     if isinstance(exc, ScoringError):
         return exc
-    from mlmodel.runtime.errors import MlmodelException
-
-    if isinstance(exc, MlmodelException):
+    if isinstance(exc, MLModelError):
         code = exc.error_code
         status = http_status(code)
         if status >= 500:

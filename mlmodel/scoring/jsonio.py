@@ -17,13 +17,15 @@ import math
 import sys
 from typing import Any
 
+from mlmodel.core.errors import MLModelError
+
 try:
     import orjson as _orjson
 except ImportError:  # pragma: no cover - the serve extra installs it
     _orjson = None  # type: ignore[assignment]
 
 
-class JSONDecodeError(ValueError):
+class JSONDecodeError(MLModelError, ValueError):
     """The body is not JSON (or not UTF-8); the message says where."""
 
 

@@ -93,7 +93,7 @@ def convert_value(data: Any, spec: ColSpec | TensorSpec | None) -> Any:
     """MLflow's ``convert_data_type``: one ``inputs``/``instances`` value as the spec says."""
     import numpy as np
 
-    from mlmodel.runtime.errors import MlmodelException
+    from mlmodel.core.errors import MLModelError
     from mlmodel.runtime.predict.casting import enforce_value, numpy_dtype
     from mlmodel.runtime.predict.signature_spec import AnyType, ArrayType, MapType, ObjectType
 
@@ -114,7 +114,7 @@ def convert_value(data: Any, spec: ColSpec | TensorSpec | None) -> Any:
             return enforce_value(data, kind, spec.required)
         if isinstance(kind, AnyType):
             return data
-    except MlmodelException as exc:
+    except MLModelError as exc:
         raise invalid_input(exc.message) from exc
     except RecursionError as exc:
         raise invalid_input("The input is nested too deeply.") from exc

@@ -1,10 +1,13 @@
 """Start the scoring server: load (and validate) the model, then serve it with uvicorn.
 
-The model is loaded before the socket is bound, so ``/ping`` answers 200 only once the
-model is ready, and a model that fails validation or loading stops start-up with its
-diagnostics (:class:`~mlmodel.runtime.errors.MlmodelException`; the CLI exits 1). Several
-workers are uvicorn worker processes, each loading the model through :func:`app_from_env`.
-SIGTERM and SIGINT stop accepting connections and let in-flight requests finish.
+What costs nothing is checked first: the serve extra is installed and the address can be
+listened on (a port in use is a :class:`~mlmodel.core.errors.UsageError`, exit 2, before any
+model is read). The model is then loaded before uvicorn binds the socket, so ``/ping``
+answers 200 only once the model is ready, and a model that fails validation or loading
+stops start-up with its diagnostics (:class:`~mlmodel.core.errors.MLModelError`; the CLI exits
+1). Several workers are uvicorn worker processes, each loading the model through
+:func:`app_from_env`. SIGTERM and SIGINT stop accepting connections and let in-flight
+requests finish.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -24,6 +29,11 @@ from mlmodel.serve.app import DEFAULT_MAX_BODY_SIZE, ServerConfig, build_app
 from mlmodel.serve.metrics import Metrics
 
 _ENV_OPTIONS: Final = "MLMODEL_SERVE_OPTIONS"
+#: what ``mlmodel serve`` imports from the serve extra (orjson, httptools and uvloop are
+#: picked up when present)
+SERVE_MODULES: Final = ("uvicorn", "starlette", "numpy", "pandas", "pyarrow")
+#: uvicorn's exit status when it cannot start (the address taken meanwhile, ...)
+_UVICORN_STARTUP_FAILURE: Final = 3
 
 
 @dataclass(frozen=True)
@@ -113,8 +123,56 @@ def _uvicorn_kwargs(options: ServeOptions) -> dict[str, Any]:
     }
 
 
+def check_address(options: ServeOptions) -> None:
+    """Raise :class:`~mlmodel.core.errors.UsageError` unless ``host:port`` can be listened on
+    now: every address the host resolves to is bound (as uvicorn will, with
+    ``SO_REUSEADDR``) and released. A check before the model loads, not a reservation."""
+    import errno
+    import socket
+
+    from mlmodel.core.errors import UsageError
+
+    where = f"{options.host}:{options.port}"
+    option = "--port" if options.caller == "cli" else "port="
+    try:
+        addresses = socket.getaddrinfo(
+            options.host or None, options.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except (socket.gaierror, UnicodeError) as exc:
+        host = "--host" if options.caller == "cli" else "host="
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise UsageError(f"{where}: cannot listen there: {reason} (check {host})") from None
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6 and hasattr(socket, "IPPROTO_IPV6"):
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise UsageError(
+                        f"{where}: the port is in use (another server listens there); "
+                        f"choose another {option}"
+                    ) from None
+                raise UsageError(f"{where}: cannot listen there: {exc.strerror or exc}") from None
+
+
 def serve(options: ServeOptions) -> None:
-    """Load the model, then serve until SIGTERM/SIGINT (raises MlmodelException at load)."""
+    """Check the serve extra and the address, load the model, then serve until
+    SIGTERM/SIGINT. Raises :class:`~mlmodel.core.errors.MissingDependencyError` without the
+    serve extra, :class:`~mlmodel.core.errors.UsageError` when the port is in use (both before
+    the model is read), and the model's own error when it does not validate or load."""
+    from mlmodel.core.errors import needs_extra, require_modules
+
+    needed_by = "mlmodel serve"
+    require_modules("serve", needed_by, SERVE_MODULES)
+    check_address(options)
+    with needs_extra("serve", needed_by):
+        _serve(options)
+
+
+def _serve(options: ServeOptions) -> None:
     import uvicorn
 
     configure_access_log()
@@ -124,13 +182,32 @@ def serve(options: ServeOptions) -> None:
         # uvicorn re-raises the signal it stopped for once in-flight requests are done; a
         # SIGTERM that ends in a clean shutdown is then a normal exit (status 0)
         signal.signal(signal.SIGTERM, lambda signum, frame: None)
-        server.run()
+        with _startup_failure(options):
+            server.run()
         return
     os.environ[_ENV_OPTIONS] = json.dumps(asdict(options))
     del config  # each worker loads its own copy
-    uvicorn.run(
-        "mlmodel.serve.server:app_from_env",
-        factory=True,
-        workers=options.workers,
-        **_uvicorn_kwargs(options),
-    )
+    with _startup_failure(options):
+        uvicorn.run(
+            "mlmodel.serve.server:app_from_env",
+            factory=True,
+            workers=options.workers,
+            **_uvicorn_kwargs(options),
+        )
+
+
+@contextmanager
+def _startup_failure(options: ServeOptions) -> Iterator[None]:
+    """uvicorn's exit at start-up (its message already logged: the address was taken after
+    :func:`check_address`) as a usage error naming the address."""
+    from mlmodel.core.errors import UsageError
+
+    try:
+        yield
+    except SystemExit as exc:
+        if exc.code != _UVICORN_STARTUP_FAILURE:
+            raise
+        raise UsageError(
+            f"{options.host}:{options.port}: the server could not start listening (see the "
+            "message above)"
+        ) from None

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Final
 
+from mlmodel.core.errors import MLModelError
+
 BUNDLE_MEDIA_TYPES: Final = (
     "application/vnd.dev.sigstore.bundle.v0.3+json",
     "application/vnd.dev.sigstore.bundle+json;version=0.3",
@@ -33,7 +35,7 @@ HASHES: Final = {"sha256": "sha256", "blake2": "blake2b"}
 MAX_SIGNATURE_BYTES: Final = 64 * 1024 * 1024
 
 
-class MalformedSignatureError(ValueError):
+class MalformedSignatureError(MLModelError, ValueError):
     """The file is not a model-signing signature this reader understands."""
 
 

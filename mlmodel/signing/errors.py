@@ -1,10 +1,9 @@
 """:class:`SignatureError`: a model refused because its signature does not vouch for its files.
 
-It lives here, not in :mod:`mlmodel.runtime.errors`: the import layers put
-:mod:`mlmodel.signing` below the runtime, so it cannot import runtime's
-``UnsafeModelError``. It subclasses :class:`mlmodel.core.errors.UnsafeModelError` (which the
-runtime's ``UnsafeModelError`` also subclasses): ``except mlmodel.core.errors.UnsafeModelError``
-catches both.
+A :class:`mlmodel.core.errors.UnsafeModelError` (``error_code`` ``PERMISSION_DENIED``), so
+``except UnsafeModelError`` catches a refused signature as it catches a refused pickle.
+:class:`SigningUnavailableError` is the :class:`~mlmodel.core.errors.MissingDependencyError` for
+the ``sign`` extra.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Final, Literal, get_args
 
-from mlmodel.core.errors import UnsafeModelError, UsageError
+from mlmodel.core.errors import MissingDependencyError, UnsafeModelError
 
 Reason = Literal[
     "missing-signature",
@@ -35,10 +34,7 @@ class SignatureError(UnsafeModelError):
     (POSIX paths relative to the model directory; for a rename both names);
     ``differences`` maps each of "changed", "added", "removed", "renamed" to its files
     (renames as ``"old -> new"``), empty for the other reasons. ``error_code`` is MLflow's
-    ``PERMISSION_DENIED``, as the runtime's ``UnsafeModelError``."""
-
-    error_code: Final = "PERMISSION_DENIED"
-    error_class: Final = None
+    ``PERMISSION_DENIED``, as for every ``UnsafeModelError``."""
 
     def __init__(
         self,
@@ -50,17 +46,20 @@ class SignatureError(UnsafeModelError):
         differences: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         super().__init__(message, path=signature)
-        self.message = message
         self.reason: Reason = reason
         self.files = tuple(files)
         self.differences = {k: tuple(v) for k, v in (differences or {}).items()}
 
 
-class SigningUnavailableError(UsageError):
+class SigningUnavailableError(MissingDependencyError):
     """model-signing is not installed (the ``sign`` extra)."""
 
     def __init__(self, what: str) -> None:
-        super().__init__(f"{what} needs the model-signing package: {EXTRA_HINT}")
+        super().__init__(
+            f"{what} needs the sign extra (model-signing): {EXTRA_HINT}",
+            package="mlmodel[sign]",
+            extra="sign",
+        )
 
 
 __all__ = ["EXTRA_HINT", "REASONS", "Reason", "SignatureError", "SigningUnavailableError"]

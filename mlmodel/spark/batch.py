@@ -13,7 +13,11 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from mlmodel.runtime.errors import INVALID_STATE, MlmodelException
+from mlmodel.core.errors import (
+    InvalidParameterError,
+    MissingDependencyError,
+    PredictionError,
+)
 from mlmodel.runtime.load.safety import TrustOptions
 
 if TYPE_CHECKING:
@@ -29,9 +33,7 @@ def format_of(path: str, given: str | None) -> str:
     """The data format: ``given``, else from the path's extension (Parquet by default)."""
     if given is not None:
         if given not in FORMATS:
-            raise MlmodelException.invalid_parameter_value(
-                f"unknown format {given!r}: use {' or '.join(FORMATS)}"
-            )
+            raise InvalidParameterError(f"unknown format {given!r}: use {' or '.join(FORMATS)}")
         return given
     return "csv" if path.rstrip("/").lower().endswith(".csv") else "parquet"
 
@@ -47,19 +49,69 @@ def local_session(master: str) -> Iterator[SparkSession]:
         # local workers run this interpreter (where mlmodel is installed), not whatever
         # "python3" the PATH finds first
         os.environ["PYSPARK_PYTHON"] = sys.executable
-    spark = running or (
-        SparkSession.builder.master(master)
-        .appName("mlmodel predict")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .getOrCreate()
-    )
+    if running is None and not master.startswith("sc://"):
+        require_java()  # Spark's driver is a JVM, started here (not for Spark Connect)
+    spark = running or _start(master)
     try:
         yield spark
     finally:
         if running is None:
             spark.stop()
+
+
+def _start(master: str) -> SparkSession:
+    from pyspark.errors import PySparkRuntimeError
+    from pyspark.sql import SparkSession
+
+    try:
+        return (
+            SparkSession.builder.master(master)
+            .appName("mlmodel predict")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .getOrCreate()
+        )
+    except PySparkRuntimeError as exc:
+        if _condition(exc) == "JAVA_GATEWAY_EXITED":  # no Java, or one too old for Spark
+            raise java_missing("the Java gateway exited before it started") from exc
+        raise
+
+
+#: what Spark's JVM needs (pyspark 4 is built for Java 17)
+JAVA: Final = "Java 17"
+
+
+def java_missing(detail: str) -> MissingDependencyError:
+    """The error for a JVM that cannot start: names Java 17 and JAVA_HOME."""
+    home = os.environ.get("JAVA_HOME")
+    where = f"JAVA_HOME is {home}" if home else "JAVA_HOME is not set"
+    return MissingDependencyError(
+        f"Spark needs {JAVA} (or newer) to start its driver: {detail} ({where}). Install a "
+        f"{JAVA} runtime and set JAVA_HOME to it, or put its java on PATH",
+        package=JAVA,
+    )
+
+
+def require_java() -> None:
+    """Raise :func:`java_missing` unless Spark's launcher will find a ``java`` to run:
+    ``$JAVA_HOME/bin/java`` when JAVA_HOME is set, else ``java`` on PATH (as
+    ``spark-class`` looks for it)."""
+    import shutil
+
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        java = Path(home) / "bin" / "java"
+        if not (java.is_file() and os.access(java, os.X_OK)):
+            raise java_missing(f"{java} is not an executable")
+    elif shutil.which("java") is None:
+        raise java_missing("no java on PATH")
+
+
+def _condition(exc: BaseException) -> str | None:
+    getter = getattr(exc, "getCondition", None) or getattr(exc, "getErrorClass", None)
+    condition = getter() if getter is not None else None
+    return condition if isinstance(condition, str) else None
 
 
 def read_input(spark: SparkSession, path: str, data_format: str) -> DataFrame:
@@ -83,7 +135,7 @@ def score(udf: Any, frame: DataFrame) -> DataFrame:
     schema = udf._input_schema
     missing = missing_columns(udf, frame.columns)
     if missing:
-        raise MlmodelException.invalid_parameter_value(
+        raise InvalidParameterError(
             f"the input has no column {', '.join(map(repr, missing))}, which the model's "
             f"signature requires (input columns: {', '.join(frame.columns)})"
         )
@@ -131,11 +183,12 @@ def predict_files(
     """Score ``input_path`` with the model and write the result to ``output_path`` with Spark.
 
     Uses ``spark`` when given, else starts a session on ``master`` for this call. Raises
-    :class:`MlmodelException` for a model that does not validate, or input lacking a column
+    :class:`~mlmodel.core.errors.MLModelError` for a model that does not validate, or input lacking a column
     the signature requires, before any job runs; for a job that fails, with the cause (a
     worker's own error, not Spark's stack trace). Raises :class:`~mlmodel.core.errors.UsageError`
     when the input does not exist or the output does (Spark never overwrites it here).
     """
+    from py4j.protocol import Py4JJavaError
     from pyspark.errors import PySparkException
 
     from mlmodel.spark.udf import spark_udf
@@ -156,7 +209,7 @@ def predict_files(
                 _csv_ready(scored).write.csv(output_path, header=True)
             else:
                 scored.write.parquet(output_path)
-        except PySparkException as exc:
+        except (PySparkException, Py4JJavaError) as exc:
             raise spark_failure(exc, input_path, output_path) from exc
 
 
@@ -167,22 +220,36 @@ def spark_failure(exc: Exception, input_path: str, output_path: str) -> Exceptio
 
     from mlmodel.core.errors import UsageError
 
-    getter = getattr(exc, "getCondition", None) or getattr(exc, "getErrorClass", None)
-    condition = getter() if getter is not None else None
+    condition = _condition(exc)
     if condition == "PATH_ALREADY_EXISTS":
-        return UsageError(
-            f"{output_path}: already exists; Spark writes the output as a new directory: "
-            "remove it or choose another -o"
-        )
+        return _output_exists(output_path)
     if condition == "PATH_NOT_FOUND":
         return UsageError(f"{input_path}: no such file or directory")
-    text = str(exc).split("JVM stacktrace:")[0]
+    java = getattr(exc, "java_exception", None)  # a Py4JJavaError: the JVM's own message
+    text = str(java.getMessage()) if java is not None else str(exc)
+    text = text.split("JVM stacktrace:")[0]
     lines = [line.strip() for line in text.splitlines() if line.strip()] or [type(exc).__name__]
     # a worker's traceback ends with its exception; Spark's own errors lead with theirs
     cause = lines[-1] if isinstance(exc, PythonException) else lines[0]
     if len(cause) > 500:
         cause = cause[:500] + "..."
-    return MlmodelException(f"the Spark job failed: {cause}", error_code=INVALID_STATE)
+    return PredictionError(f"the Spark job failed: {cause}")
+
+
+def _is_local(path: str) -> bool:
+    """A path of this machine (not ``s3a://...``, ``hdfs:/...``, ``file:/...``)."""
+    import re
+
+    return re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:/", path) is None
+
+
+def _output_exists(output_path: str) -> Exception:
+    from mlmodel.core.errors import UsageError
+
+    return UsageError(
+        f"{output_path}: already exists; Spark writes the output as a new directory: "
+        "remove it or choose another -o"
+    )
 
 
 def predict_command(
@@ -195,20 +262,27 @@ def predict_command(
     trust: TrustOptions,
 ) -> None:
     """``mlmodel predict --engine spark``: raises ``UsageError`` for arguments Spark cannot
-    take (standard streams, JSON), :class:`MlmodelException` for the model or its input."""
-    from mlmodel.core.errors import UsageError
+    take (standard streams, JSON), :class:`~mlmodel.core.errors.MLModelError` for the model or its input."""
+    from mlmodel.core.errors import UsageError, require_modules
 
     if input_path == "-" or output_path in (None, "-"):
         raise UsageError("--engine spark reads and writes paths: give -i INPUT and -o OUTPUT")
     if content_type not in ("json", *FORMATS):
         raise UsageError(f"--engine spark reads {' or '.join(FORMATS)}")
-    try:
-        import pyspark  # noqa: F401
-    except ImportError as exc:
+    if content_type == "json" and input_path.rstrip("/").lower().endswith((".json", ".jsonl")):
         raise UsageError(
-            "--engine spark needs pyspark and pyarrow: pip install 'mlmodel[spark]'"
-        ) from exc
+            f"{input_path}: --engine spark reads {' or '.join(FORMATS)}, not JSON "
+            "(give -t parquet or -t csv for another extension)"
+        )
     assert output_path is not None
+    # local paths are checked here, before Spark starts (Spark says the same, later)
+    if _is_local(input_path) and not Path(input_path).exists():
+        raise UsageError(f"{input_path}: no such file or directory")
+    if _is_local(output_path) and Path(output_path).exists():
+        raise _output_exists(output_path)
+    require_modules(
+        "spark", "mlmodel predict --engine spark", ("pyspark", "pyarrow", "pandas", "numpy")
+    )
     predict_files(
         model,
         input_path,

@@ -16,7 +16,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from mlmodel.runtime.errors import MlmodelException
+from mlmodel.core.errors import InvalidParameterError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,7 +68,7 @@ def _column_ddl(spec: Mapping[str, Any]) -> str:
         return f"map<string, {_column_ddl(spec['values'])}>"
     if kind in _COLUMN_TYPES:
         return _COLUMN_TYPES[kind]
-    raise MlmodelException.invalid_parameter_value(
+    raise InvalidParameterError(
         f"the output type {kind!r} has no Spark result type; pass result_type"
     )
 
@@ -80,12 +80,12 @@ def _spec_ddl(spec: Mapping[str, Any]) -> str:
     dtype = str(tensor["dtype"])
     element = _TENSOR_TYPES.get(dtype)
     if element is None:
-        raise MlmodelException.invalid_parameter_value(
+        raise InvalidParameterError(
             f"the output tensor type {dtype!r} has no Spark result type; pass result_type"
         )
     rank = len(tensor["shape"])
     if rank > 3:
-        raise MlmodelException.invalid_parameter_value(
+        raise InvalidParameterError(
             f"an output tensor of rank {rank} has no Spark result type (at most 3); "
             "pass result_type"
         )
@@ -149,7 +149,7 @@ def check_result_type(result_type: DataType) -> None:
     if isinstance(result_type, MapType) and isinstance(result_type.keyType, StringType):
         check_result_type(result_type.valueType)
         return
-    raise MlmodelException.invalid_parameter_value(
+    raise InvalidParameterError(
         f"unsupported spark_udf result type {result_type.simpleString()}: use a primitive "
         "(int, bigint, float, double, boolean, string), an array of them, a struct or a map"
     )
@@ -204,7 +204,7 @@ def _column(values: Any, spark_type: DataType) -> pd.Series:
     if isinstance(spark_type, StringType):
         return pd.Series([str(v) for v in array.tolist()], dtype=object)
     if array.dtype.kind not in _ACCEPTED_KINDS[name]:
-        raise MlmodelException.invalid_parameter_value(
+        raise InvalidParameterError(
             f"The model did not produce any values compatible with the requested type "
             f"'{spark_type.simpleString()}' (it returned {array.dtype}). Consider requesting "
             "the udf with result_type='string' or 'array<string>'."

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlmodel.runtime.errors import MlmodelException
+from mlmodel.core.errors import InvalidParameterError
 from mlmodel.runtime.load.safety import TrustOptions
 from mlmodel.runtime.predict.signature_spec import InputSchema, parse_inputs, parse_params
 
@@ -68,7 +68,7 @@ class SparkUDF:
         if strings and schema.has_names and set(args) <= set(names):
             missing = [name for name in schema.required_names() if name not in args]
             if missing:
-                raise MlmodelException.invalid_parameter_value(
+                raise InvalidParameterError(
                     f"the model needs the column(s) {', '.join(map(repr, missing))} "
                     f"(signature inputs: {', '.join(names)}); got {', '.join(map(repr, args))}"
                 )
@@ -76,7 +76,7 @@ class SparkUDF:
         required = schema.required_names() if schema.has_names else names
         if len(args) < len(required):
             missing = required[len(args) :]
-            raise MlmodelException.invalid_parameter_value(
+            raise InvalidParameterError(
                 f"the model needs {len(required)} input column(s) {required}; got {len(args)} "
                 f"positional column(s), so {', '.join(map(repr, missing))} is missing (columns "
                 "given positionally are taken in the signature's order)"
@@ -91,7 +91,7 @@ class SparkUDF:
         if not args:
             schema = self._input_schema
             if schema is None or not schema.has_names:
-                raise MlmodelException.invalid_parameter_value(
+                raise InvalidParameterError(
                     "the model's signature names no input columns: pass the columns to the udf"
                 )
             args = tuple(schema.names())
@@ -173,9 +173,7 @@ def _result_type(spark: SparkSession, result_type: DataType | str | None, output
         try:
             parsed = _parse_datatype_string(ddl)
         except Exception as exc:
-            raise MlmodelException.invalid_parameter_value(
-                f"result_type {ddl!r} is not a Spark type: {exc}"
-            ) from exc
+            raise InvalidParameterError(f"result_type {ddl!r} is not a Spark type: {exc}") from exc
     check_result_type(parsed)
     return parsed
 
@@ -207,7 +205,7 @@ def spark_udf(
     own Python environment. ``allow_unsafe``, ``strict``, ``trusted_types``, ``trusted_keys`` and
     ``require_signature`` are :func:`mlmodel.pyfunc.load_model`'s (``trust`` gives them all
     at once): the trust decision and the static check of every pickle are made here on the
-    driver, and again on the executors, which load. Raises :class:`MlmodelException` when the
+    driver, and again on the executors, which load. Raises :class:`~mlmodel.core.errors.InvalidParameterError` when the
     model does not validate, is refused, or an argument is wrong, before any Spark job.
     """
     from mlmodel.runtime.gate import read_validated
@@ -216,7 +214,7 @@ def spark_udf(
     from mlmodel.spark.shipping import ship_model
 
     if env_manager not in (None, "local"):
-        raise MlmodelException.invalid_parameter_value(
+        raise InvalidParameterError(
             f"env_manager={env_manager!r} is not supported: mlmodel scores the model in the "
             "executors' own Python environment (env_manager='local'); install the model's "
             "requirements there"

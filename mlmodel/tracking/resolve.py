@@ -17,9 +17,9 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
-from mlmodel.core.errors import UsageError
+from mlmodel.core.errors import MissingDependencyError, UsageError
 from mlmodel.core.names import MLMODEL_NAME
 from mlmodel.core.uris import FILE, MODELS, ModelUri, is_model_uri, parse_model_uri
 
@@ -37,9 +37,7 @@ def mlflow_client() -> MlflowClient:
     try:
         from mlflow import MlflowClient
     except ImportError as exc:
-        raise UsageError(
-            "model URIs need MLflow's client: pip install 'mlmodel[tracking]'"
-        ) from exc
+        raise MissingDependencyError.for_extra("tracking", "reading a model URI") from exc
     return MlflowClient()
 
 
@@ -77,16 +75,51 @@ def _check_exists(parsed: ModelUri, client: MlflowClient) -> None:
         client.get_model_version(parsed.name, parsed.version)
 
 
+#: the path MLflow's HTTP artifact repository needs in an ``http(s)://`` URI: it reads only
+#: an MLflow server's artifact API
+HTTP_ARTIFACTS: Final = "/mlflow-artifacts/artifacts"
+
+
+def check_supported(parsed: ModelUri) -> None:
+    """A usage error for a URI MLflow's client cannot download, before it is asked: an
+    ``http(s)://`` URI that is not an MLflow server's artifact API."""
+    scheme = parsed.uri.partition(":")[0].lower()
+    if scheme in ("http", "https") and HTTP_ARTIFACTS not in parsed.uri:
+        raise UsageError(
+            f"{parsed.uri}: not a model URI MLflow's client can download: an {scheme}:// URI "
+            f"must name an MLflow server's artifact API ({scheme}://HOST{HTTP_ARTIFACTS}"
+            "/PATH, or mlflow-artifacts:/PATH with MLFLOW_TRACKING_URI); use runs:/ or "
+            "models:/, or download the files and pass their directory"
+        )
+
+
 def download(uri: str, destination: Path, progress: Progress | None = None) -> None:
     """Download the model of ``uri`` into the existing empty directory ``destination``
     (MLflow's ``download_artifacts``: every scheme its client resolves). ``progress`` is
-    called with (bytes so far, None) while the download runs."""
+    called with (bytes so far, None) while the download runs. Whatever MLflow's client
+    raises becomes a one-line :class:`~mlmodel.core.errors.UsageError` naming ``uri`` (a
+    :class:`~mlmodel.core.errors.MissingDependencyError` for a package its store needs)."""
     import mlflow.artifacts
 
     landing = destination / ".download"
     landing.mkdir()
     with _reporting(landing, progress):
-        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(landing)))
+        try:
+            local = Path(
+                mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(landing))
+            )
+        except ModuleNotFoundError as exc:  # boto3 for s3://, google-cloud-storage for gs://
+            scheme = uri.partition(":")[0]
+            package = (exc.name or "").partition(".")[0] or "its store's client"
+            raise MissingDependencyError(
+                f"{uri}: MLflow's client needs the {package} package to download {scheme}: "
+                f"URIs: pip install {package}",
+                package=package,
+            ) from exc
+        except Exception as exc:
+            if isinstance(exc, UsageError):
+                raise
+            raise UsageError(f"{uri}: cannot download: {one_line(exc)}") from exc
     # runs:/<id>/<path> lands under <path>; models:/ lands directly: hoist the model up
     root = local if local.is_dir() else landing
     for entry in list(root.iterdir()):
@@ -140,6 +173,7 @@ def fetch(
     from mlmodel.core.fsio import atomic_directory
 
     parsed = parse_model_uri(uri)
+    check_supported(parsed)
     client = mlflow_client()
     try:
         parsed = pinned(parsed, client)
@@ -161,6 +195,8 @@ def fetch(
     except (UsageError, FileExistsError):
         raise
     except Exception as exc:  # MLflow's client errors: unknown run, version, store down...
+        if isinstance(exc, OSError) and exc.filename is not None:  # the target, as given
+            raise UsageError(f"{exc.filename}: {exc.strerror or one_line(exc)}") from exc
         if _is_mlflow_error(exc) or isinstance(exc, OSError):
             raise UsageError(f"{os.fspath(uri)}: {one_line(exc)}") from exc
         raise

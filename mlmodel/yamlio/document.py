@@ -53,15 +53,12 @@ UNNAMED = "<string>"
 
 
 def parse_failure(path: Path | str | None, diagnostics: list[Diagnostic]) -> ParseError:
-    """The error for a document that cannot be read: where (a path, or a name such as
-    ``<stdin>``), which code, why."""
-    first = diagnostics[0]
-    where = f"{path or UNNAMED}"
-    if first.line is not None:
-        where += f":{first.line}"
-        if first.column is not None:
-            where += f":{first.column}"
-    return ParseError(f"{where}: {first.code} {first.message}", diagnostics)
+    """The error for a document that cannot be read: its diagnostics named by ``path`` (or a
+    name such as ``<stdin>``), the first one its message, each shown as ``validate`` prints
+    it (``file:line:col: severity CODE message (hint)``)."""
+    named = [d.with_file(str(path)) if path or not d.file else d for d in diagnostics]
+    named = [d if d.file else d.with_file(UNNAMED) for d in named]
+    return ParseError(str(named[0]), named)
 
 
 #: "no new value" for :meth:`MLmodelDocument.rename`

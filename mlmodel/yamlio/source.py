@@ -74,7 +74,8 @@ def _read_or_diagnose(path: Path, max_bytes: int, read: Callable[[], _T]) -> _T:
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         found = diagnostic("V115", f"cannot read the file: {reason}")
-    raise ParseError(f"{path}: {found.code} {found.message}", [found])
+    found = found.with_file(str(path))
+    raise ParseError(str(found), [found])
 
 
 def _byte_position(data: bytes, offset: int) -> tuple[int, int]:

@@ -383,6 +383,7 @@ def lint_paths(paths: Sequence[str | Path | ModelLocation], options: LintOptions
     """Lint several paths, each with its project configuration's select/ignore unless the
     options give their own. Raises UsageError for an unknown selector, or ``fix`` on a
     remote model, before any work."""
+
     options.selected(where="the options")
     targets = resolve_targets(
         paths,

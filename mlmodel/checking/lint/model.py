@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from mlmodel.core.codes import CODES
 from mlmodel.core.diagnostics import Diagnostic, FixSafety, Severity
+from mlmodel.core.errors import MLModelError
 from mlmodel.yamlio.tree import KeyPath
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 FixAction = Literal["set", "add", "rename", "delete"]
 
 
-class FixNotApplicable(Exception):
+class FixNotApplicable(MLModelError):
     """A fix cannot apply to the document as it is now (not a bug: the fix is skipped)."""
 
 

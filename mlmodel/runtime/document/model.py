@@ -283,14 +283,13 @@ class Model:
         shown = location.shown  # a fetched model is named by its URI
         source, problems = decode(location.file.read_bytes())
         if source is None:
-            raise ParseError(f"{shown}: {problems[0].message}", problems)
+            named = [d.with_file(shown) for d in problems]
+            raise ParseError(str(named[0]), named)
         parsed = parse_fast(source.text)
         found = run_checks(parsed, source.text, model_dir=location.model_dir, check_files=False)
-        errors = [d for d in found if d.is_error]
+        errors = [d.with_file(shown) for d in found if d.is_error]
         if errors:
-            first = errors[0]
-            where = f"{shown}:{first.line}:{first.column}" if first.line else shown
-            raise ParseError(f"{where}: {first.code} {first.message}", errors)
+            raise ParseError(str(errors[0]), errors)
         if not isinstance(parsed.data, dict):
             raise ParseError(f"{shown}: the document is not a mapping")
         return cls.from_dict(parsed.data)

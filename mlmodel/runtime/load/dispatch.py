@@ -16,10 +16,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from mlmodel.runtime.errors import (
+from mlmodel.core.errors import (
     INVALID_PARAMETER_VALUE,
     RESOURCE_DOES_NOT_EXIST,
-    MlmodelException,
+    ModelLoadError,
 )
 from mlmodel.runtime.load.code_paths import add_code_to_path
 from mlmodel.runtime.load.safety import LoadPolicy, TrustOptions
@@ -51,7 +51,7 @@ def _pyfunc_conf(model_dir: Path, flavors: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(flavors.get(flavor), Mapping):
             _logger.info("%s: no python_function flavor; loading the %s flavor", model_dir, flavor)
             return {"loader_module": loader_module}
-    raise MlmodelException(
+    raise ModelLoadError(
         f'Model does not have the "python_function" flavor ({model_dir}); nor a flavor '
         f"mlmodel loads natively ({', '.join(f for _, f in NATIVE_LOADERS.values())})",
         error_code=RESOURCE_DOES_NOT_EXIST,
@@ -72,7 +72,7 @@ def load_document(
     policy = decide(model_dir, document, (trust or TrustOptions()).policy(model_dir))
     metadata = document.get("metadata")
     if isinstance(metadata, Mapping) and metadata.get("mlflow.model.isExternal") is True:
-        raise MlmodelException(
+        raise ModelLoadError(
             "This model's artifacts are external and are not stored in the model directory. "
             "This model cannot be loaded.",
             error_code=INVALID_PARAMETER_VALUE,

@@ -6,15 +6,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mlmodel.runtime.errors import INVALID_PARAMETER_VALUE, MlmodelException
+from mlmodel.core.errors import INVALID_PARAMETER_VALUE, ModelLoadError
 
 
 def flavor_conf(model_dir: Path, flavors: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-    """The settings of flavor ``name``; :class:`MlmodelException` (INVALID_PARAMETER_VALUE)
+    """The settings of flavor ``name``; :class:`~mlmodel.core.errors.ModelLoadError` (INVALID_PARAMETER_VALUE)
     when the model has none (or they are not a mapping)."""
     conf = flavors.get(name)
     if not isinstance(conf, Mapping):
-        raise MlmodelException(
+        raise ModelLoadError(
             f"{model_dir}: the model has no {name} flavor configuration",
             error_code=INVALID_PARAMETER_VALUE,
         )

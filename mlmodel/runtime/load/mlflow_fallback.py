@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from mlmodel.runtime.errors import MissingDependencyError
+from mlmodel.core.errors import MissingDependencyError
 from mlmodel.runtime.load.safety import LoadPolicy, check_pickle_file
 
 #: loader module prefix -> the pip package(s) it needs besides MLflow

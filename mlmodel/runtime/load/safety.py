@@ -29,7 +29,7 @@ from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 from typing import IO, TYPE_CHECKING, Any, ClassVar, Final, Literal
 
-from mlmodel.runtime.errors import MissingDependencyError, UnsafeModelError
+from mlmodel.core.errors import MissingDependencyError, UnsafeModelError
 
 if TYPE_CHECKING:
     from mlmodel.pickle_scan import PickleScan
@@ -300,7 +300,7 @@ def _unpickle(handle: IO[bytes], allowed: frozenset[str] | None, module: PickleM
     if allowed is not None:
         return _AllowlistUnpickler(handle, allowed).load()
     if module == "cloudpickle":
-        require("cloudpickle", "cloudpickle")  # by-value functions need it importable
+        require("cloudpickle", "sklearn")  # by-value functions need it importable
     return pickle.load(handle)
 
 
@@ -328,7 +328,7 @@ def _refuse_globals(
         f"model: {policy.grant_type(list(names))}; or {policy.grant_signature()}; "
         f"or {policy.grant_all()}",
         path=str(path),
-        globals_=list(names),
+        globals=list(names),
     )
 
 
@@ -418,7 +418,7 @@ def _judge(path: Path, scan: PickleScan, policy: LoadPolicy, flavor: str) -> Non
             f"({scan.error}). If you trust this model: {policy.grant_signature()}; or "
             f"{policy.grant_all()}",
             path=str(path),
-            globals_=[i.qualname for i in scan.imports],
+            globals=[i.qualname for i in scan.imports],
         )
     allowed = allowed_globals(flavor, policy)
     outside = [name for name in scan.import_names if name not in allowed]
@@ -464,7 +464,7 @@ def load_skops_file(
     """Load a skops file trusting the types it needs that are on the flavor's allowlist or
     that the loader trusts. ``requested`` (the model's ``skops_trusted_types``) grants
     nothing: it is named in the refusal so the user can decide."""
-    skops_io = require("skops.io", "skops")
+    skops_io = require("skops.io", "sklearn")
     data = _read_signed(path, policy) if policy.manifest is not None else Path(path).read_bytes()
     needed = [str(t) for t in skops_io.get_untrusted_types(data=data)]
     if policy.allow_unsafe or policy.manifest is not None:
@@ -485,18 +485,18 @@ def load_skops_file(
             f"{policy.grant_type(refused)}; or {policy.grant_signature()}; or "
             f"{policy.grant_all()}",
             path=str(path),
-            globals_=refused,
+            globals=refused,
         )
     return skops_io.loads(data, trusted=needed)
 
 
-def require(module: str, package: str) -> Any:
+def require(module: str, extra: str) -> Any:
+    """``import_module(module)``, or :class:`MissingDependencyError` naming the mlmodel
+    ``extra`` that installs it (and the module actually missing: skops needs scikit-learn)."""
     import importlib
 
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        raise MissingDependencyError(
-            f"loading this model needs the {package!r} package: pip install {package}",
-            package=package,
-        ) from exc
+        missing = (getattr(exc, "name", None) or module).partition(".")[0]
+        raise MissingDependencyError.for_extra(extra, "loading this model", missing) from exc

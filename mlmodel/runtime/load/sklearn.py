@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from mlmodel.runtime.errors import INVALID_PARAMETER_VALUE, MlmodelException
+from mlmodel.core.errors import INVALID_PARAMETER_VALUE, ModelLoadError
 from mlmodel.runtime.load.safety import LoadPolicy, PickleModule, load_pickle_file, load_skops_file
 
 FORMATS: Final = ("pickle", "cloudpickle", "skops")
@@ -43,7 +43,7 @@ def _deserialise(
     flavor: str,
 ) -> Any:
     if serialization_format not in FORMATS:
-        raise MlmodelException(
+        raise ModelLoadError(
             f"Unrecognized serialization format: {serialization_format}. Please specify one "
             f"of the following supported formats: {list(FORMATS)}.",
             error_code=INVALID_PARAMETER_VALUE,
@@ -117,7 +117,7 @@ def load_pyfunc(
     elif isinstance(conf, Mapping) and conf.get("pickled_model"):
         path = model_dir / str(conf["pickled_model"])
     else:
-        raise MlmodelException(
+        raise ModelLoadError(
             f"{model_dir}: the sklearn model names no model file (model_path or pickled_model)",
             error_code=INVALID_PARAMETER_VALUE,
         )

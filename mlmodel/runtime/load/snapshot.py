@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
-from mlmodel.runtime.errors import UnsafeModelError
+from mlmodel.core.errors import UnsafeModelError
 from mlmodel.runtime.load.safety import LoadPolicy
 
 #: models larger than this are checked and loaded in place

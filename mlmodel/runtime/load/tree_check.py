@@ -11,7 +11,7 @@ dicts, numpy object arrays) and checks every tree it finds: node arrays of exact
 the installed scikit-learn uses, consistent shapes, child indices forming a proper tree rooted
 at node 0, feature indices inside both the tree's and its owning estimator's feature count,
 usable thresholds, categorical bitset rows in range. The first failure raises
-:class:`~mlmodel.runtime.errors.UnsafeModelError` naming the file, the estimator path inside the
+:class:`~mlmodel.core.errors.UnsafeModelError` naming the file, the estimator path inside the
 model (``steps[1][1].estimators_[3].tree_``), the node and what is wrong.
 
 The same walk checks the other native structures a fitted estimator hands to compiled code
@@ -33,7 +33,7 @@ from numbers import Integral
 from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 from typing import TYPE_CHECKING, Any, Final
 
-from mlmodel.runtime.errors import UnsafeModelError
+from mlmodel.core.errors import UnsafeModelError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -92,7 +92,7 @@ def verify_trees(obj: Any, *, source: str) -> int:
     """Check every tree inside ``obj``; returns the number of trees checked.
 
     ``source`` names the file ``obj`` was loaded from (it starts every error message). Raises
-    :class:`~mlmodel.runtime.errors.UnsafeModelError` on the first tree that scikit-learn
+    :class:`~mlmodel.core.errors.UnsafeModelError` on the first tree that scikit-learn
     could not safely predict with, or when the object graph is too large to walk
     (more than :data:`MAX_OBJECTS` objects).
     """
@@ -158,7 +158,7 @@ def verify_trees(obj: Any, *, source: str) -> int:
             raise UnsafeModelError(
                 f"{source}: refusing to load: the {what} at {where}{node}: {refusal.what}",
                 path=source,
-                globals_=[kind] if kind else [],
+                globals=[kind] if kind else [],
             ) from None
     return checked
 

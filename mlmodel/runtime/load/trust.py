@@ -27,8 +27,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
+from mlmodel.core.errors import MissingDependencyError, UnsafeModelError
 from mlmodel.modeldir.code import code_reasons
-from mlmodel.runtime.errors import MissingDependencyError, UnsafeModelError
 from mlmodel.runtime.load.safety import LoadPolicy, Manifest
 from mlmodel.signing.names import DEFAULT_SIGNATURE
 
@@ -47,7 +47,9 @@ def verify_signature(model_dir: Path, policy: LoadPolicy) -> Manifest:
     try:
         verified = verify_model(model_dir, public_keys=policy.trusted_keys)
     except SigningUnavailableError as exc:
-        raise MissingDependencyError(str(exc), package="mlmodel[sign]") from exc
+        raise MissingDependencyError.for_extra(
+            "sign", "checking a signature (trusted keys)"
+        ) from exc
     except SignatureError as exc:
         raise UnsafeModelError(
             f"{model_dir}: refusing to load: its signature does not verify ({exc})",

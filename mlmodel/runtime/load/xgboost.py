@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from mlmodel.runtime.errors import INVALID_PARAMETER_VALUE, MlmodelException
+from mlmodel.core.errors import INVALID_PARAMETER_VALUE, ModelLoadError
 from mlmodel.runtime.load.flavor_conf import flavor_conf
 from mlmodel.runtime.load.safety import LoadPolicy, require
 
@@ -26,7 +26,7 @@ def load_xgboost_model(model_dir: Path, conf: Mapping[str, Any]) -> Any:
     model_class = str(conf.get("model_class") or "xgboost.core.Booster")
     module_name, _, class_name = model_class.rpartition(".")
     if module_name != "xgboost" and not module_name.startswith("xgboost."):
-        raise MlmodelException(
+        raise ModelLoadError(
             f"{model_dir}: xgboost model_class {model_class!r} is not an xgboost class",
             error_code=INVALID_PARAMETER_VALUE,
         )

@@ -14,7 +14,7 @@ import decimal
 import math
 from typing import TYPE_CHECKING, Any
 
-from mlmodel.runtime.errors import SchemaEnforcementError
+from mlmodel.core.errors import SchemaEnforcementError
 from mlmodel.runtime.predict.signature_spec import (
     AnyType,
     ArrayType,

@@ -15,7 +15,7 @@ import functools
 import logging
 from typing import Any, Final
 
-from mlmodel.runtime.errors import MlmodelException, SchemaEnforcementError
+from mlmodel.core.errors import MLModelError, SchemaEnforcementError
 from mlmodel.runtime.predict.casting import enforce_column, enforce_tensor, enforce_value
 from mlmodel.runtime.predict.inputs import to_frame
 from mlmodel.runtime.predict.signature_spec import ColSpec, InputSchema, TensorSpec
@@ -29,7 +29,7 @@ def enforce_input(data: Any, schema: InputSchema) -> Any:
         return _enforce(data, schema)
     except SchemaEnforcementError:
         raise
-    except MlmodelException as exc:
+    except MLModelError as exc:
         raise SchemaEnforcementError(exc.message) from exc
     except Exception as exc:
         raise SchemaEnforcementError(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlmodel.runtime.errors import SchemaEnforcementError
+from mlmodel.core.errors import SchemaEnforcementError
 from mlmodel.runtime.predict.signature_spec import ArrayType, InputSchema, ObjectType
 
 

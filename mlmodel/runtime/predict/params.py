@@ -12,7 +12,7 @@ import copy
 import logging
 from typing import Any
 
-from mlmodel.runtime.errors import MlmodelException, SchemaEnforcementError
+from mlmodel.core.errors import InvalidParameterError, SchemaEnforcementError
 from mlmodel.runtime.predict.casting import enforce_param_value
 from mlmodel.runtime.predict.signature_spec import ObjectType, ParamSpec
 
@@ -39,7 +39,7 @@ def enforce_params(
         return {}
     params = {} if params is None else params
     if not isinstance(params, dict):
-        raise MlmodelException.invalid_parameter_value(
+        raise InvalidParameterError(
             f"Parameters must be a dictionary. Got type '{type(params).__name__}'."
         )
     if any(not isinstance(k, str) for k in params):
@@ -67,9 +67,7 @@ def enforce_params(
         else:
             out[spec.name] = spec.default
     if invalid:
-        raise MlmodelException.invalid_parameter_value(
-            f"Invalid parameters found: {set(invalid)!r}"
-        )
+        raise InvalidParameterError(f"Invalid parameters found: {set(invalid)!r}")
     return out
 
 

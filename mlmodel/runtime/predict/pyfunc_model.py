@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from mlmodel.runtime.errors import MlmodelException
+from mlmodel.core.errors import INTERNAL_ERROR, ModelLoadError
 from mlmodel.runtime.predict.signature_spec import (
     InputSchema,
     ParamSpec,
@@ -58,7 +58,10 @@ class PyFuncModel:
         predict_fn: str = "predict",
     ) -> None:
         if not hasattr(impl, predict_fn):
-            raise MlmodelException(f"Model implementation is missing required {predict_fn} method.")
+            raise ModelLoadError(
+                f"Model implementation is missing required {predict_fn} method.",
+                error_code=INTERNAL_ERROR,
+            )
         self.model_dir = model_dir
         self.loader_module = loader_module
         self.predict_fn = predict_fn
