@@ -72,11 +72,24 @@ def requirement_name(line: str) -> str | None:
     return normalise_name(match.group(1))
 
 
-def _read_requirement_lines(path: Path) -> tuple[list[str], list[str]]:
-    """Requirements and constraints of a requirements file (``-r``/``-c`` followed)."""
+def _read_requirement_lines(
+    path: Path, _including: tuple[Path, ...] = ()
+) -> tuple[list[str], list[str]]:
+    """Requirements and constraints of a requirements file (``-r``/``-c`` followed), each
+    file read within :data:`mlmodel.sidefiles.MAX_SIDE_FILE_BYTES` (a FIFO or a huge file is
+    a :class:`UsageError` naming it, never a hang); a file that includes itself is refused."""
+    from mlmodel.sidefiles import SideFileError, read_text
+
+    if path.absolute() in _including:
+        raise UsageError(f"{path}: the requirements file includes itself (-r/-c)")
+    _including = (*_including, path.absolute())
+    try:
+        text = read_text(path)
+    except SideFileError as exc:
+        raise UsageError(f"{path}: cannot read the requirements file: {exc}") from None
     requirements: list[str] = []
     constraints: list[str] = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for raw in text.splitlines():
         line = raw.split(" #")[0].strip()
         if not line or line.startswith("#"):
             continue
@@ -85,7 +98,7 @@ def _read_requirement_lines(path: Path) -> tuple[list[str], list[str]]:
             requirements.append(line)
             continue
         nested = path.parent / option.group(2)
-        inner, inner_constraints = _read_requirement_lines(nested)
+        inner, inner_constraints = _read_requirement_lines(nested, _including)
         if option.group(1) in ("-c", "--constraint"):
             constraints.extend(inner)
         else:

@@ -141,7 +141,9 @@ class Model:
         serving = info.get("serving_input_path") if info else None
         if serving is None:
             return None
-        return (Path(path) / str(serving)).read_text(encoding="utf-8")
+        from mlmodel.runtime.input_example import read_side_text
+
+        return read_side_text(Path(path), str(serving))
 
     # -- serialisation -----------------------------------------------------------------------
 
