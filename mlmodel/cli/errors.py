@@ -21,6 +21,10 @@ def exit_code(exc: MLModelError | OSError) -> int:
 
 
 def explain(exc: MLModelError | OSError) -> str:
+    from mlmodel.runtime.errors import InvalidModelError
+
+    if isinstance(exc, InvalidModelError):  # a ParseError too; its message says it all
+        return str(exc)
     if isinstance(exc, ParseError):
         return f"cannot read the MLmodel file: {exc}"
     if isinstance(exc, MLModelError):  # a refused write is both: its message names the path

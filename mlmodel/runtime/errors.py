@@ -56,12 +56,24 @@ class SchemaEnforcementError(MlmodelException):
         )
 
 
-class InvalidModelError(MlmodelException):
-    """The model directory does not validate; ``diagnostics`` lists the errors."""
+class InvalidModelError(MlmodelException, errors.ParseError):
+    """The model directory does not validate; ``diagnostics`` lists the errors (each shown
+    in the message as ``validate`` prints it). The one class every loader and ``Model.load``
+    raise for an invalid model; also a :class:`mlmodel.errors.ParseError`, which
+    ``Model.load`` raised before."""
 
     def __init__(self, message: str, diagnostics: Sequence[Diagnostic] = ()) -> None:
-        super().__init__(message, error_code=INVALID_PARAMETER_VALUE)
+        MlmodelException.__init__(self, message, error_code=INVALID_PARAMETER_VALUE)
         self.diagnostics = list(diagnostics)
+
+
+class ModelNotFoundError(MlmodelException, errors.UsageError):
+    """The path or URI names no model: it does not exist, is a directory without an
+    ``MLmodel`` file, or a URI that is malformed or unknown (``error_code``
+    ``RESOURCE_DOES_NOT_EXIST``, as MLflow's; a usage error: exit 2 in the CLI)."""
+
+    def __init__(self, message: str) -> None:
+        MlmodelException.__init__(self, message, error_code=RESOURCE_DOES_NOT_EXIST)
 
 
 class UnsafeModelError(MlmodelException, errors.UnsafeModelError):

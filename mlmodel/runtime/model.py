@@ -23,7 +23,7 @@ from copy import deepcopy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlmodel.errors import ParseError, UsageError
+from mlmodel.errors import UsageError
 from mlmodel.runtime.signature import ModelSignature, ParamSchema, Schema, coerce_signature
 
 if TYPE_CHECKING:
@@ -269,30 +269,21 @@ class Model:
         )
 
     @classmethod
-    def load(cls, path: str | Path | ModelLocation) -> Model:
-        """Read a model directory's MLmodel (or an MLmodel file); refuses invalid documents.
+    def load(cls, path: str | Path | ModelLocation, *, check_files: bool = True) -> Model:
+        """Read a model directory's MLmodel (or an MLmodel file, or a model URI's); refuses
+        invalid documents.
 
-        The file is parsed with YAML 1.1 safe-load semantics (as MLflow reads it) and checked
-        by the validator: an error is raised as :class:`~mlmodel.errors.ParseError` with the
-        positioned diagnostics.
+        The gate's validated read (:func:`mlmodel.runtime.validated.validated`), as every
+        loader's: the file read within bounds (a FIFO named MLmodel is a diagnostic, not a
+        hang), parsed once with YAML 1.1 safe-load semantics (as MLflow reads it), and
+        checked by the validator, the paths it references included (``check_files=False``
+        for an MLmodel file kept without its model's files, as ``validate
+        --no-check-files``). A model with errors raises
+        :class:`~mlmodel.runtime.errors.InvalidModelError` (also a
+        :class:`~mlmodel.errors.ParseError`) with the positioned diagnostics; a path that
+        names no model :class:`~mlmodel.runtime.errors.ModelNotFoundError` (also a
+        :class:`~mlmodel.errors.UsageError`).
         """
-        from mlmodel.modeldir import resolve_model_location
-        from mlmodel.validators import run_checks
-        from mlmodel.yamlio.parse import parse_fast
-        from mlmodel.yamlio.source import decode
+        from mlmodel.runtime.validated import validated
 
-        location = resolve_model_location(path)
-        shown = location.shown  # a fetched model is named by its URI
-        source, problems = decode(location.file.read_bytes())
-        if source is None:
-            raise ParseError(f"{shown}: {problems[0].message}", problems)
-        parsed = parse_fast(source.text)
-        found = run_checks(parsed, source.text, model_dir=location.model_dir, check_files=False)
-        errors = [d for d in found if d.is_error]
-        if errors:
-            first = errors[0]
-            where = f"{shown}:{first.line}:{first.column}" if first.line else shown
-            raise ParseError(f"{where}: {first.code} {first.message}", errors)
-        if not isinstance(parsed.data, dict):
-            raise ParseError(f"{shown}: the document is not a mapping")
-        return cls.from_dict(parsed.data)
+        return cls.from_dict(validated(path, check_files=check_files).document)

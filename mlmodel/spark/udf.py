@@ -210,9 +210,8 @@ def spark_udf(
     driver, and again on the executors, which load. Raises :class:`MlmodelException` when the
     model does not validate, is refused, or an argument is wrong, before any Spark job.
     """
-    from mlmodel.gate import read_validated
+    from mlmodel.gate import admit
     from mlmodel.runtime.params import enforce_params
-    from mlmodel.runtime.trust import check_files, decide
     from mlmodel.spark.shipping import ship_model
 
     if env_manager not in (None, "local"):
@@ -229,9 +228,8 @@ def spark_udf(
             trusted_keys=trusted_keys,
             require_signature=require_signature,
         )
-    model_dir, document = read_validated(model_uri)
-    policy = decide(model_dir, document, trust.policy(model_dir))
-    check_files(model_dir, document, policy)
+    admitted = admit(model_uri, trust, scan=True)  # refused here, before any Spark job
+    model_dir, document = admitted.model_dir, admitted.document
     signature = document.get("signature") or {}
     checked_params = enforce_params(params, parse_params(signature.get("params")))
     shipped = _Shipped(
