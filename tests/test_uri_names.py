@@ -228,7 +228,8 @@ def test_writing_a_remote_model_is_a_usage_error(
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     assert lines[0].startswith(f"mlmodel {argv[0]}: {uri}: ")
-    assert f"mlmodel download {uri} DIR" in lines[0]
+    assert f"mlmodel download --allow-invalid {uri} DIR" in lines[0]
+    assert f"then run `mlmodel {argv[0]} {argv[1]} DIR`" in lines[0]
     assert out == ""
     # refused before anything was fetched
     entries = store.cache / "models"

@@ -29,7 +29,7 @@ from mlmodel.diagnostics import Diagnostic, FixSafety, sort_key
 from mlmodel.errors import EditError, ParseError, UsageError
 from mlmodel.lint.model import Finding, Fix, FixNotApplicable, LintContext, NoFix
 from mlmodel.lint.rules import all_fixers, all_rules
-from mlmodel.modeldir import ModelLocation, remote_write_error, resolve_model_location
+from mlmodel.modeldir import ModelLocation, refuse_remote_write, resolve_model_location
 from mlmodel.reading import read_mlmodel
 from mlmodel.releases import Release
 from mlmodel.suppressions import Suppression, find_suppressions, silence
@@ -321,9 +321,9 @@ class FileLint:
     diff: str | None = None
 
 
-def _refuse_remote_fix(location: ModelLocation, options: LintOptions) -> None:
-    if location.uri is not None and options.fix and not options.diff:
-        raise remote_write_error(location.uri, "lint --fix")
+def _refuse_remote_fix(given: str | Path | ModelLocation, options: LintOptions) -> None:
+    if options.fix and not options.diff:
+        refuse_remote_write(given, "lint --fix")
 
 
 def lint_file(
@@ -339,8 +339,8 @@ def lint_file(
     from mlmodel.api import validate_file
 
     selected = options.selected()
+    _refuse_remote_fix(path, options)  # before anything is fetched
     location = resolve_model_location(path)
-    _refuse_remote_fix(location, options)
     mlmodel_path = location.file
     shown = location.shown
     try:
@@ -386,9 +386,9 @@ def lint_paths(paths: Sequence[str | Path | ModelLocation], options: LintOptions
     from mlmodel.registry import default_registry
 
     options.selected(where="the options")
+    for given in paths:  # before anything is fetched
+        _refuse_remote_fix(given, options)
     resolved = [resolve_model_location(p) for p in paths]
-    for location in resolved:
-        _refuse_remote_fix(location, options)
     configs = load_configs([r.file for r in resolved], isolated=options.isolated)
     for config in configs:
         if config.path is not None:
