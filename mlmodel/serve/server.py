@@ -1,28 +1,41 @@
-"""Start the scoring server: load (and validate) the model, then serve it with uvicorn.
+"""Start the scoring server: validate the model, decide trust, load it, serve it with uvicorn.
 
-The model is loaded before the socket is bound, so ``/ping`` answers 200 only once the
-model is ready, and a model that fails validation or loading stops start-up with its
-diagnostics (:class:`~mlmodel.runtime.errors.MlmodelException`; the CLI exits 1). Several
-workers are uvicorn worker processes, each loading the model through :func:`app_from_env`.
-SIGTERM and SIGINT stop accepting connections and let in-flight requests finish.
+The port is checked first (a busy port stops start-up before any model work), then the
+model is loaded before the socket is bound, so ``/ping`` answers 200 only once the model is
+ready, and a model that fails validation or loading stops start-up with its diagnostics
+(:class:`~mlmodel.runtime.errors.MlmodelException`; the CLI exits 1). With several workers
+the parent only passes the gate (validation and the trust decision, every pickle judged,
+nothing loaded: :func:`mlmodel.gate.admit`) and each uvicorn worker process loads the model
+once, through :func:`app_from_env`; a worker that cannot load it stops the server, and the
+parent raises that worker's error. SIGTERM and SIGINT stop accepting connections and let
+in-flight requests finish.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import signal
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from mlmodel.serve.app import DEFAULT_MAX_BODY_SIZE, ServerConfig, build_app
 from mlmodel.serve.metrics import Metrics
 
+if TYPE_CHECKING:
+    from mlmodel.runtime.safety import TrustOptions
+
 _ENV_OPTIONS: Final = "MLMODEL_SERVE_OPTIONS"
+#: where a worker that cannot load the model writes why (a file the parent reads)
+_ENV_FAILURE: Final = "MLMODEL_SERVE_WORKER_FAILURE"
+#: uvicorn's exit status for a worker that failed before serving: its parent stops
+_STARTUP_FAILURE: Final = 3
 
 
 @dataclass(frozen=True)
@@ -54,21 +67,25 @@ def model_name_for(options: ServeOptions) -> str:
     return path.resolve().name or "model"
 
 
-def load_config(options: ServeOptions) -> ServerConfig:
-    """Validate and load the model; the server configuration around it."""
-    from mlmodel.gate import load_trusted
+def trust_for(options: ServeOptions) -> TrustOptions:
     from mlmodel.runtime.safety import TrustOptions
-    from mlmodel.scoring.dataplane import Scorer
 
-    start = time.perf_counter()
-    trust = TrustOptions.of(
+    return TrustOptions.of(
         allow_unsafe=options.allow_unsafe,
         trusted_types=options.trusted_types,
         trusted_keys=options.trusted_keys,
         require_signature=options.require_signature,
         caller="cli" if options.caller == "cli" else "python",
     )
-    model = load_trusted(options.model, trust)
+
+
+def load_config(options: ServeOptions) -> ServerConfig:
+    """Validate and load the model; the server configuration around it."""
+    from mlmodel.gate import load_trusted
+    from mlmodel.scoring.dataplane import Scorer
+
+    start = time.perf_counter()
+    model = load_trusted(options.model, trust_for(options))
     metrics = Metrics()
     scorer = Scorer(model)
     metrics.model_load_seconds = time.perf_counter() - start
@@ -95,10 +112,63 @@ def configure_access_log() -> None:
 
 
 def app_from_env() -> Any:
-    """uvicorn factory for worker processes: the options come from the environment."""
+    """uvicorn factory for worker processes: the options come from the environment. A
+    worker that cannot load the model writes why for the parent and exits with uvicorn's
+    start-up failure status (the parent stops instead of restarting it)."""
     options = ServeOptions(**json.loads(os.environ[_ENV_OPTIONS]))
     configure_access_log()
-    return build_app(load_config(options))
+    try:
+        return build_app(load_config(options))
+    except Exception as exc:  # noqa: BLE001 - the parent reports it; a restart would fail again
+        failure = os.environ.get(_ENV_FAILURE)
+        if failure:
+            with contextlib.suppress(OSError):
+                Path(failure).write_text(json.dumps(_failure_record(exc)), encoding="utf-8")
+        sys.exit(_STARTUP_FAILURE)
+
+
+def _failure_record(exc: Exception) -> dict[str, str | None]:
+    from mlmodel.runtime.errors import MissingDependencyError, MlmodelException
+
+    message = str(exc) if isinstance(exc, MlmodelException) else f"{type(exc).__name__}: {exc}"
+    return {
+        "message": message,
+        "error_code": getattr(exc, "error_code", None),
+        "package": exc.package if isinstance(exc, MissingDependencyError) else None,
+    }
+
+
+def _worker_failure(path: Path) -> Exception | None:
+    """The error a worker recorded at ``path`` (None when every worker loaded the model)."""
+    from mlmodel.runtime.errors import INTERNAL_ERROR, MissingDependencyError, MlmodelException
+
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    message = f"a worker could not load the model: {record.get('message')}"
+    if record.get("package"):
+        return MissingDependencyError(message, package=str(record["package"]))
+    return MlmodelException(message, error_code=str(record.get("error_code") or INTERNAL_ERROR))
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Raise :class:`~mlmodel.errors.UsageError` when ``host:port`` cannot be listened on,
+    checked the way uvicorn binds (``SO_REUSEADDR``), before any model work."""
+    import socket
+
+    from mlmodel.errors import UsageError
+
+    if port == 0:
+        return  # any free port
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise UsageError(f"cannot listen on {host}:{port}: {reason}") from None
 
 
 def _uvicorn_kwargs(options: ServeOptions) -> dict[str, Any]:
@@ -113,23 +183,33 @@ def _uvicorn_kwargs(options: ServeOptions) -> dict[str, Any]:
 
 
 def serve(options: ServeOptions) -> None:
-    """Load the model, then serve until SIGTERM/SIGINT (raises MlmodelException at load)."""
+    """Serve until SIGTERM/SIGINT. Checked first: the port (UsageError), then the model
+    (MlmodelException at validation, trust or load)."""
     import uvicorn
 
     configure_access_log()
-    config = load_config(options)
+    ensure_port_free(options.host, options.port)
     if options.workers <= 1:
+        config = load_config(options)
         server = uvicorn.Server(uvicorn.Config(build_app(config), **_uvicorn_kwargs(options)))
         # uvicorn re-raises the signal it stopped for once in-flight requests are done; a
         # SIGTERM that ends in a clean shutdown is then a normal exit (status 0)
         signal.signal(signal.SIGTERM, lambda signum, frame: None)
         server.run()
         return
-    os.environ[_ENV_OPTIONS] = json.dumps(asdict(options))
-    del config  # each worker loads its own copy
-    uvicorn.run(
-        "mlmodel.serve.server:app_from_env",
-        factory=True,
-        workers=options.workers,
-        **_uvicorn_kwargs(options),
-    )
+    from mlmodel.gate import admit
+
+    admit(options.model, trust_for(options), scan=True)  # each worker loads the model once
+    with tempfile.TemporaryDirectory(prefix="mlmodel-serve-") as folder:
+        failure = Path(folder) / "worker-failure.json"
+        os.environ[_ENV_OPTIONS] = json.dumps(asdict(options))
+        os.environ[_ENV_FAILURE] = str(failure)
+        uvicorn.run(
+            "mlmodel.serve.server:app_from_env",
+            factory=True,
+            workers=options.workers,
+            **_uvicorn_kwargs(options),
+        )
+        error = _worker_failure(failure)
+    if error is not None:
+        raise error
