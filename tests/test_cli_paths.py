@@ -209,12 +209,12 @@ def test_inspect_reads_stdin_among_other_paths(
 @pytest.mark.parametrize(
     ("data", "where"),
     [
-        (BAD_YAML, "<stdin>:4:7: V100 invalid YAML"),
-        (b"a: 1\na: 2\n", "<stdin>:2:1: V102 duplicate key 'a'"),
-        (b"- a\n- b\n", "<stdin>:1:1: V114"),
-        (b"\xff\xfe\x00", "<stdin>:1:1: V104"),
-        (b"a: \x00\n", "<stdin>:1:4: V105"),
-        (b"a: b\n" * (2 * 1024 * 1024 + 1), "<stdin>: V112"),
+        (BAD_YAML, "<stdin>:4:7: error V100 invalid YAML"),
+        (b"a: 1\na: 2\n", "<stdin>:2:1: error V102 duplicate key 'a'"),
+        (b"- a\n- b\n", "<stdin>:1:1: error V114"),
+        (b"\xff\xfe\x00", "<stdin>:1:1: error V104"),
+        (b"a: \x00\n", "<stdin>:1:4: error V105"),
+        (b"a: b\n" * (2 * 1024 * 1024 + 1), "<stdin>: error V112"),
     ],
     ids=["syntax", "duplicate", "not-a-mapping", "utf16", "nul", "too-large"],
 )
@@ -321,7 +321,7 @@ def test_stdin_through_a_real_process(command: str, tmp_path: Path) -> None:
     assert b"sklearn" in good.stdout
     bad = feed(BAD_YAML)
     assert bad.returncode == 1
-    assert b"<stdin>:4:7: V100" in bad.stderr
+    assert b"<stdin>:4:7: error V100" in bad.stderr
     assert b"Traceback" not in bad.stderr + bad.stdout
     assert list(tmp_path.iterdir()) == []  # nothing written beside it
 

@@ -53,15 +53,10 @@ UNNAMED = "<string>"
 
 
 def parse_failure(path: Path | str | None, diagnostics: list[Diagnostic]) -> ParseError:
-    """The error for a document that cannot be read: where (a path, or a name such as
-    ``<stdin>``), which code, why."""
-    first = diagnostics[0]
-    where = f"{path or UNNAMED}"
-    if first.line is not None:
-        where += f":{first.line}"
-        if first.column is not None:
-            where += f":{first.column}"
-    return ParseError(f"{where}: {first.code} {first.message}", diagnostics)
+    """The error for a document that cannot be read: its first diagnostic as ``validate``
+    prints it (``where:line:col: error CODE message (hint)``; where is a path, or a name
+    such as ``<stdin>``)."""
+    return ParseError(str(diagnostics[0].with_file(str(path or UNNAMED))), diagnostics)
 
 
 #: "no new value" for :meth:`MLmodelDocument.rename`

@@ -74,7 +74,7 @@ def _read_or_diagnose(path: Path, max_bytes: int, read: Callable[[], _T]) -> _T:
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         found = diagnostic("V115", f"cannot read the file: {reason}")
-    raise ParseError(f"{path}: {found.code} {found.message}", [found])
+    raise ParseError(str(found.with_file(str(path))), [found])  # as validate prints it
 
 
 def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
