@@ -160,7 +160,9 @@ def _predict_batches(
         yield to_spark_values(predictions, shipped.result_type)
 
 
-def _result_type(spark: SparkSession, result_type: DataType | str | None, outputs: Any) -> Any:
+def resolve_result_type(
+    spark: SparkSession, result_type: DataType | str | None, outputs: Any
+) -> Any:
     from pyspark.sql.types import DataType, _parse_datatype_string
 
     from mlmodel.spark.result_types import check_result_type, infer_result_ddl
@@ -235,7 +237,7 @@ def spark_udf(
     shipped = _Shipped(
         archive=ship_model(spark.sparkContext, model_dir),
         document=document,
-        result_type=_result_type(spark, result_type, signature.get("outputs")),
+        result_type=resolve_result_type(spark, result_type, signature.get("outputs")),
         params=checked_params,
         trust=trust,
         model_config=dict(model_config) if model_config else None,
