@@ -21,7 +21,9 @@ from mlmodel.lazy import lazy_getattr
 
 __all__ = [
     "InvalidModelError",
+    "MissingDependencyError",
     "MlmodelException",
+    "ModelNotFoundError",
     "PyFuncModel",
     "SchemaEnforcementError",
     "UnsafeModelError",
@@ -34,6 +36,8 @@ _LAZY = {
     "SchemaEnforcementError": "mlmodel.runtime.errors",
     "UnsafeModelError": "mlmodel.runtime.errors",
     "InvalidModelError": "mlmodel.runtime.errors",
+    "MissingDependencyError": "mlmodel.runtime.errors",
+    "ModelNotFoundError": "mlmodel.runtime.errors",
 }
 
 if TYPE_CHECKING:
@@ -43,7 +47,9 @@ if TYPE_CHECKING:
 
     from mlmodel.runtime.errors import (
         InvalidModelError,
+        MissingDependencyError,
         MlmodelException,
+        ModelNotFoundError,
         SchemaEnforcementError,
         UnsafeModelError,
     )
@@ -69,9 +75,12 @@ def load_model(
     switches every check off. ``[tool.mlmodel.trust]`` in the configuration of the current
     directory adds to these, and ``strict=True`` takes only what the arguments grant.
 
-    Raises :class:`MlmodelException` (``error_code`` as MLflow's): the model does not
-    validate, has no loadable flavor (``RESOURCE_DOES_NOT_EXIST``), needs a package that is
-    not installed, or the trust decision refuses it (:class:`UnsafeModelError`).
+    Raises :class:`MlmodelException` (``error_code`` as MLflow's): no model there
+    (:class:`ModelNotFoundError`, also a :class:`mlmodel.errors.UsageError`), the model does
+    not validate (:class:`InvalidModelError`, each diagnostic as ``validate`` prints it), has
+    no loadable flavor (``RESOURCE_DOES_NOT_EXIST``), needs a package that is not installed
+    (:class:`MissingDependencyError`), or the trust decision refuses it
+    (:class:`UnsafeModelError`).
     """
     from mlmodel.gate import load_trusted
     from mlmodel.runtime.safety import TrustOptions
