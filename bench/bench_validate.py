@@ -35,7 +35,7 @@ so the ratios hold on any machine:
    (relative to the repository root; skipped with a message when the folder is missing), on the
    files that MLflow can load (those where ``Model.load`` raises are skipped for both sides):
 
-   * ``mlmodel.api.validate_bytes(data, check_files=False)``, the bytes read beforehand;
+   * ``mlmodel.checking.validate.validate_bytes(data, check_files=False)``, the bytes read beforehand;
    * ``mlflow.models.Model.load(path)``, MLflow's own reader (PyYAML ``safe_load`` plus
      ``Model.from_dict``). ``Model.load`` only accepts a file named ``MLmodel``, so each corpus
      file is copied to ``<tmp>/<stem>/MLmodel`` first; its time includes opening that file
@@ -274,7 +274,7 @@ def bench_corpus(passes: int, scratch: Path) -> None:
         print(f"In-process throughput: skipped, MLflow's reader cannot be imported: {exc}")
         return
 
-    from mlmodel.api import validate_bytes
+    from mlmodel.checking.validate import validate_bytes
 
     logging.getLogger("mlflow").setLevel(logging.ERROR)
     warnings.simplefilter("ignore")  # MLflow warns about some corpus files; not timed noise

@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mlmodel.api import validate_bytes
-from mlmodel.lint.engine import LintOptions, lint_paths
-from mlmodel.lint.rules import all_rules
+from mlmodel.checking.lint.engine import LintOptions, lint_paths
+from mlmodel.checking.lint.rules import all_rules
+from mlmodel.checking.validate import validate_bytes
 
 
 def main() -> int:

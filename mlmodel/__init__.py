@@ -23,32 +23,32 @@ __version__ = "0.1.0"
 
 #: public name -> (module, attribute)
 _LAZY: dict[str, tuple[str, str]] = {
-    "ConversionResult": ("mlmodel.convert", "ConversionResult"),
-    "Diagnostic": ("mlmodel.diagnostics", "Diagnostic"),
-    "EditError": ("mlmodel.errors", "EditError"),
-    "FileReport": ("mlmodel.results", "FileReport"),
-    "FlavorInfo": ("mlmodel.json_schema", "FlavorInfo"),
-    "Inspection": ("mlmodel.inspection", "Inspection"),
-    "LintOptions": ("mlmodel.lint.engine", "LintOptions"),
-    "LintResult": ("mlmodel.lint.engine", "LintResult"),
-    "MLModelError": ("mlmodel.errors", "MLModelError"),
+    "ConversionResult": ("mlmodel.checking.convert", "ConversionResult"),
+    "Diagnostic": ("mlmodel.core.diagnostics", "Diagnostic"),
+    "EditError": ("mlmodel.core.errors", "EditError"),
+    "FileReport": ("mlmodel.core.results", "FileReport"),
+    "FlavorInfo": ("mlmodel.checking.json_schema", "FlavorInfo"),
+    "Inspection": ("mlmodel.checking.inspection", "Inspection"),
+    "LintOptions": ("mlmodel.checking.lint.engine", "LintOptions"),
+    "LintResult": ("mlmodel.checking.lint.engine", "LintResult"),
+    "MLModelError": ("mlmodel.core.errors", "MLModelError"),
     "MLmodelDocument": ("mlmodel.yamlio.document", "MLmodelDocument"),
-    "Model": ("mlmodel.runtime.model", "Model"),
-    "ParseError": ("mlmodel.errors", "ParseError"),
-    "Severity": ("mlmodel.diagnostics", "Severity"),
-    "UsageError": ("mlmodel.errors", "UsageError"),
-    "ValidationResult": ("mlmodel.results", "ValidationResult"),
-    "convert_model": ("mlmodel.convert", "convert"),
-    "document_schema": ("mlmodel.json_schema", "document_schema"),
-    "flavor_schema": ("mlmodel.json_schema", "flavor_schema"),
-    "inspect_model": ("mlmodel.inspection", "inspect_model"),
-    "lint_paths": ("mlmodel.lint.engine", "lint_paths"),
-    "list_flavors": ("mlmodel.json_schema", "list_flavors"),
-    "read_mlmodel": ("mlmodel.reading", "read_mlmodel"),
-    "validate_bytes": ("mlmodel.api", "validate_bytes"),
-    "validate_document": ("mlmodel.api", "validate_document"),
-    "validate_file": ("mlmodel.api", "validate_file"),
-    "validate_paths": ("mlmodel.api", "validate_paths"),
+    "Model": ("mlmodel.runtime.document.model", "Model"),
+    "ParseError": ("mlmodel.core.errors", "ParseError"),
+    "Severity": ("mlmodel.core.diagnostics", "Severity"),
+    "UsageError": ("mlmodel.core.errors", "UsageError"),
+    "ValidationResult": ("mlmodel.core.results", "ValidationResult"),
+    "convert_model": ("mlmodel.checking.convert", "convert"),
+    "document_schema": ("mlmodel.checking.json_schema", "document_schema"),
+    "flavor_schema": ("mlmodel.checking.json_schema", "flavor_schema"),
+    "inspect_model": ("mlmodel.checking.inspection", "inspect_model"),
+    "lint_paths": ("mlmodel.checking.lint.engine", "lint_paths"),
+    "list_flavors": ("mlmodel.checking.json_schema", "list_flavors"),
+    "read_mlmodel": ("mlmodel.checking.reading", "read_mlmodel"),
+    "validate_bytes": ("mlmodel.checking.validate", "validate_bytes"),
+    "validate_document": ("mlmodel.checking.validate", "validate_document"),
+    "validate_file": ("mlmodel.checking.validate", "validate_file"),
+    "validate_paths": ("mlmodel.checking.validate", "validate_paths"),
 }
 
 __all__ = [
@@ -82,17 +82,27 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from mlmodel.api import validate_bytes, validate_document, validate_file, validate_paths
-    from mlmodel.convert import ConversionResult
-    from mlmodel.convert import convert as convert_model
-    from mlmodel.diagnostics import Diagnostic, Severity
-    from mlmodel.errors import EditError, MLModelError, ParseError, UsageError
-    from mlmodel.inspection import Inspection, inspect_model
-    from mlmodel.json_schema import FlavorInfo, document_schema, flavor_schema, list_flavors
-    from mlmodel.lint.engine import LintOptions, LintResult, lint_paths
-    from mlmodel.reading import read_mlmodel
-    from mlmodel.results import FileReport, ValidationResult
-    from mlmodel.runtime.model import Model
+    from mlmodel.checking.convert import ConversionResult
+    from mlmodel.checking.convert import convert as convert_model
+    from mlmodel.checking.inspection import Inspection, inspect_model
+    from mlmodel.checking.json_schema import (
+        FlavorInfo,
+        document_schema,
+        flavor_schema,
+        list_flavors,
+    )
+    from mlmodel.checking.lint.engine import LintOptions, LintResult, lint_paths
+    from mlmodel.checking.reading import read_mlmodel
+    from mlmodel.checking.validate import (
+        validate_bytes,
+        validate_document,
+        validate_file,
+        validate_paths,
+    )
+    from mlmodel.core.diagnostics import Diagnostic, Severity
+    from mlmodel.core.errors import EditError, MLModelError, ParseError, UsageError
+    from mlmodel.core.results import FileReport, ValidationResult
+    from mlmodel.runtime.document.model import Model
     from mlmodel.yamlio.document import MLmodelDocument
 
 

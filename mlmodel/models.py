@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from mlmodel.runtime.model import Model
-from mlmodel.runtime.signature import ModelSignature, ParamSchema, Schema
-from mlmodel.runtime.signature_infer import SignatureInferenceError, infer_signature
+from mlmodel.runtime.document.model import Model
+from mlmodel.runtime.document.signature import ModelSignature, ParamSchema, Schema
+from mlmodel.runtime.document.signature_infer import SignatureInferenceError, infer_signature
 
 __all__ = [
     "Model",

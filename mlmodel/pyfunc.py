@@ -9,7 +9,7 @@ framework's exact allowlist, and no Python from the model directory runs (``code
 custom ``loader_module``, models from code, a by-value ``PythonModel``), unless the loader
 trusts it: ``trusted_types=[...]`` (exact names), ``trusted_keys=[...]`` (a signature that
 verifies), or ``allow_unsafe=True`` (or ``MLMODEL_ALLOW_UNSAFE=1``: no checks). See
-:mod:`mlmodel.runtime.safety` and :mod:`mlmodel.runtime.trust`.
+:mod:`mlmodel.runtime.load.safety` and :mod:`mlmodel.runtime.load.trust`.
 Errors are :class:`MlmodelException` with MLflow's error codes.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mlmodel.lazy import lazy_getattr
+from mlmodel.core.lazy import lazy_getattr
 
 __all__ = [
     "InvalidModelError",
@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 _LAZY = {
-    "PyFuncModel": "mlmodel.runtime.pyfunc_model",
+    "PyFuncModel": "mlmodel.runtime.predict.pyfunc_model",
     "MlmodelException": "mlmodel.runtime.errors",
     "SchemaEnforcementError": "mlmodel.runtime.errors",
     "UnsafeModelError": "mlmodel.runtime.errors",
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
         SchemaEnforcementError,
         UnsafeModelError,
     )
-    from mlmodel.runtime.pyfunc_model import PyFuncModel
+    from mlmodel.runtime.predict.pyfunc_model import PyFuncModel
 
 
 def load_model(
@@ -76,14 +76,14 @@ def load_model(
     directory adds to these, and ``strict=True`` takes only what the arguments grant.
 
     Raises :class:`MlmodelException` (``error_code`` as MLflow's): no model there
-    (:class:`ModelNotFoundError`, also a :class:`mlmodel.errors.UsageError`), the model does
+    (:class:`ModelNotFoundError`, also a :class:`mlmodel.core.errors.UsageError`), the model does
     not validate (:class:`InvalidModelError`, each diagnostic as ``validate`` prints it), has
     no loadable flavor (``RESOURCE_DOES_NOT_EXIST``), needs a package that is not installed
     (:class:`MissingDependencyError`), or the trust decision refuses it
     (:class:`UnsafeModelError`).
     """
-    from mlmodel.gate import load_trusted
-    from mlmodel.runtime.safety import TrustOptions
+    from mlmodel.runtime.gate import load_trusted
+    from mlmodel.runtime.load.safety import TrustOptions
 
     trust = TrustOptions.of(
         allow_unsafe=allow_unsafe,

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from mlmodel.runtime.save_sklearn import (
+from mlmodel.runtime.save.sklearn import (
     FLAVOR_NAME,
     SUPPORTED_PREDICT_FNS,
     default_pip_requirements,
     save_model,
 )
-from mlmodel.runtime.sklearn_serialization import CLOUDPICKLE, FORMATS, PICKLE, SKOPS
+from mlmodel.runtime.save.sklearn_serialization import CLOUDPICKLE, FORMATS, PICKLE, SKOPS
 
 SERIALIZATION_FORMAT_SKOPS = SKOPS
 SERIALIZATION_FORMAT_CLOUDPICKLE = CLOUDPICKLE
@@ -48,9 +48,9 @@ def load_model(
     loads only within the allowlist and what the caller trusts (same keyword arguments);
     trees are verified before the estimator is returned.
     """
-    from mlmodel.gate import admit
-    from mlmodel.runtime.safety import TrustOptions
-    from mlmodel.runtime.sklearn_loader import load_sklearn_model
+    from mlmodel.runtime.gate import admit
+    from mlmodel.runtime.load.safety import TrustOptions
+    from mlmodel.runtime.load.sklearn import load_sklearn_model
 
     trust = TrustOptions.of(
         allow_unsafe=allow_unsafe,
@@ -98,7 +98,7 @@ def log_model(
     private key that signs the saved directory before it is uploaded (see ``save_model``)."""
     import sys
 
-    from mlmodel.runtime.model import Model
+    from mlmodel.runtime.document.model import Model
 
     return Model.log(
         artifact_path=artifact_path,

@@ -389,8 +389,8 @@ FAMILIES: dict[str, Builder] = {
     "sklearn.datasets.fetch_openml": _one(
         "", "model.pkl", lambda c: call4("sklearn.datasets", "fetch_openml", "x")
     ),
-    "mlmodel.fsio writer": _one(
-        "", "model.pkl", lambda c: call4("mlmodel.fsio", "write_file", c, "x")
+    "mlmodel.core.fsio writer": _one(
+        "", "model.pkl", lambda c: call4("mlmodel.core.fsio", "write_file", c, "x")
     ),
     # --- the scanner and the unpickler disagree ---------------------------------------------
     "I0x1 (C unpickler only) before os.system": _one(

@@ -20,7 +20,7 @@ from mlmodel.pickle_scan.allowlist import (
     kind_of,
 )
 from mlmodel.pickle_scan.containers import scan_pickle_bytes
-from mlmodel.runtime import tree_check
+from mlmodel.runtime.load import tree_check
 
 EVERY = sorted(set().union(*FRAMEWORKS.values()))
 

@@ -14,10 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mlmodel.cli.app import COMMAND_MODULES, run
-from mlmodel.diagnostics import Diagnostic, Severity
+from mlmodel.core.diagnostics import Diagnostic, Severity
+from mlmodel.core.results import FileReport, ValidationResult
 from mlmodel.report import ReportOptions
 from mlmodel.report.text import escape_control, excerpt, write_text
-from mlmodel.results import FileReport, ValidationResult
 from tests.conftest import EXAMPLES
 
 GOOD = EXAMPLES / "sklearn-3x"
@@ -89,7 +89,7 @@ def test_no_color_means_no_escape_sequence_at_all(
 
 
 def _legacy_findings() -> list[Diagnostic]:
-    from mlmodel.api import validate_file
+    from mlmodel.checking.validate import validate_file
 
     return validate_file(LEGACY).diagnostics
 

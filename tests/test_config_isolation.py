@@ -15,11 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from mlmodel.api import validate_paths
+from mlmodel.checking.config import (
+    MAX_SCHEMA_DEPTH,
+    MAX_SCHEMA_NODES,
+    load_config,
+    no_network_registry,
+)
+from mlmodel.checking.lint.engine import LintOptions, lint_paths
+from mlmodel.checking.validate import validate_paths
 from mlmodel.cli.app import run
-from mlmodel.config import MAX_SCHEMA_DEPTH, MAX_SCHEMA_NODES, load_config, no_network_registry
-from mlmodel.errors import UsageError
-from mlmodel.lint.engine import LintOptions, lint_paths
+from mlmodel.core.errors import UsageError
 
 PYFUNC = "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    python_model: m.pkl\n"
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (mknod)")

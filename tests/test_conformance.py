@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mlmodel.api import validate_bytes
-from mlmodel.diagnostics import Diagnostic
+from mlmodel.checking.validate import validate_bytes
+from mlmodel.core.diagnostics import Diagnostic
 from tests.conftest import CORPUS_MUST_FAIL, corpus_mlflow_loads, corpus_params, requires_corpus
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlmodel.api import validate_bytes
+from mlmodel.checking.convert import convert, upgrade_document
+from mlmodel.checking.validate import validate_bytes
 from mlmodel.cli.app import run
-from mlmodel.convert import convert, upgrade_document
-from mlmodel.errors import ParseError, UsageError
-from mlmodel.timestamps import mlflow_timestamp
+from mlmodel.core.errors import ParseError, UsageError
+from mlmodel.core.timestamps import mlflow_timestamp
 from mlmodel.yamlio.document import MLmodelDocument
 from tests.conftest import CORPUS, EXAMPLES
 

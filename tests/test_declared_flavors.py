@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from mlmodel.api import validate_paths
+from mlmodel.checking.validate import validate_paths
 from mlmodel.cli.app import run
-from mlmodel.errors import UsageError
+from mlmodel.core.errors import UsageError
 
 SCHEMA_YAML = """\
 $schema: https://json-schema.org/draft/2020-12/schema

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlmodel import read_mlmodel
-from mlmodel.errors import EditError, ParseError
+from mlmodel.core.errors import EditError, ParseError
 from mlmodel.yamlio.document import MLmodelDocument
 
 SKLEARN = """\

@@ -48,7 +48,7 @@ from tests.serve_support import free_port
 
 #: outcome -> (module, class) a Python entry point raises for it
 EXCEPTIONS: dict[str, tuple[str, str]] = {
-    "usage": ("mlmodel.errors", "UsageError"),
+    "usage": ("mlmodel.core.errors", "UsageError"),
     "invalid": ("mlmodel.runtime.errors", "InvalidModelError"),
     "unsafe": ("mlmodel.runtime.errors", "UnsafeModelError"),
     "missing": ("mlmodel.runtime.errors", "MissingDependencyError"),
@@ -322,7 +322,7 @@ def _expected_lines(path: Path, cause: str, outcome: str) -> list[str]:
     one."""
     if outcome != "invalid":
         return []
-    from mlmodel.api import validate_file
+    from mlmodel.checking.validate import validate_file
 
     errors = [d for d in validate_file(path).diagnostics if d.is_error]
     assert errors, "the bad input must be one validate reports"

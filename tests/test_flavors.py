@@ -8,11 +8,16 @@ import tomllib
 
 import pytest
 
-from mlmodel.builtin_flavors import BUILTIN_FLAVORS
+from mlmodel.checking.validators.loaders import MLFLOW_LOADERS
+from mlmodel.flavors.builtin import BUILTIN_FLAVORS
+from mlmodel.flavors.registry import (
+    BUILTIN_ENTRY_POINT,
+    ENTRY_POINT_GROUP,
+    FlavorSpec,
+    default_registry,
+)
 from mlmodel.generators.core_schemas import TARGET
-from mlmodel.registry import BUILTIN_ENTRY_POINT, ENTRY_POINT_GROUP, FlavorSpec, default_registry
 from mlmodel.schema.compiled import sources
-from mlmodel.validators.loaders import MLFLOW_LOADERS
 from tests.conftest import CORPUS, ROOT, requires_corpus
 
 #: flavors in the corpus that MLflow never wrote (an sktime plugin and R's carrier::crate)
@@ -165,4 +170,4 @@ def test_every_builtin_flavor_has_golden_cases() -> None:
 def test_builtin_entry_point_names_the_table() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     group = pyproject["project"]["entry-points"][ENTRY_POINT_GROUP]
-    assert group["builtin"] == "mlmodel.builtin_flavors:BUILTIN_FLAVORS" == BUILTIN_ENTRY_POINT
+    assert group["builtin"] == "mlmodel.flavors.builtin:BUILTIN_FLAVORS" == BUILTIN_ENTRY_POINT

@@ -1,4 +1,4 @@
-"""Writes that never clobber (mlmodel.fsio): one test per row of the README's table.
+"""Writes that never clobber (mlmodel.core.fsio): one test per row of the README's table.
 
 Devices are made with os.mknod inside tmp_path (as root); no test touches a system file.
 """
@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from mlmodel.fsio import (
+from mlmodel.checking.reading import read_mlmodel
+from mlmodel.core.fsio import (
     PAUSE_ENV,
     TEMP_SUFFIX,
     ChangedOnDiskError,
@@ -30,7 +31,6 @@ from mlmodel.fsio import (
     remove_stale_temporaries,
     write_file,
 )
-from mlmodel.reading import read_mlmodel
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = "flavors:\n  python_function:\n    loader_module: mlflow.sklearn  # keep\n"
@@ -516,7 +516,7 @@ def test_sigterm_during_an_atomic_directory_leaves_nothing(tmp_path: Path) -> No
     final = tmp_path / "model"
     pause = tmp_path / "pause"
     script = (
-        "import sys; from pathlib import Path; from mlmodel.fsio import atomic_directory\n"
+        "import sys; from pathlib import Path; from mlmodel.core.fsio import atomic_directory\n"
         "with atomic_directory(sys.argv[1]) as d:\n"
         "    (d / 'MLmodel').write_text('x')\n"
     )

@@ -138,8 +138,8 @@ def test_mutated_corpus_files_never_end_in_an_internal_error(
     data: bytes, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     from mlmodel import LintOptions, convert_model, inspect_model, lint_paths, validate_paths
-    from mlmodel.api import validate_bytes
-    from mlmodel.errors import ParseError
+    from mlmodel.checking.validate import validate_bytes
+    from mlmodel.core.errors import ParseError
 
     model = tmp_path_factory.mktemp("fuzz")
     (model / "MLmodel").write_bytes(data)

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from mlmodel.api import validate_bytes, validate_file
+from mlmodel.checking.validate import validate_bytes, validate_file
 from mlmodel.cli.app import run
-from mlmodel.diagnostics import Diagnostic, Severity
+from mlmodel.core.diagnostics import Diagnostic, Severity
 from mlmodel.yamlio.tree import Limits
 
 CASES = Path(__file__).parent / "cases"

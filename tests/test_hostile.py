@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from mlmodel.codes import CODES
-from mlmodel.diagnostics import Severity
+from mlmodel.core.codes import CODES
+from mlmodel.core.diagnostics import Severity
 from tests.child_process import TIMEOUT_SECONDS, child_env, run_bounded
 from tests.mlmodel_texts import SKLEARN_MLMODEL
 
@@ -48,7 +48,7 @@ def codes_in(text):
     return sorted(set(CODE.findall(text)))
 
 def api(command):
-    from mlmodel.errors import ParseError
+    from mlmodel.core.errors import ParseError
     try:
         if command == "validate":
             from mlmodel import validate_paths

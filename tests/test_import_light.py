@@ -29,7 +29,7 @@ def test_import_mlmodel_loads_no_heavy_library() -> None:
 
 def test_validating_loads_no_heavy_library_and_no_ruamel() -> None:
     loaded = _loaded_after(
-        "from mlmodel.api import validate_file; validate_file('examples/sklearn-3x')"
+        "from mlmodel.checking.validate import validate_file; validate_file('examples/sklearn-3x')"
     )
     assert not [m for m in loaded if m.split(".")[0] in HEAVY]
     roots = {m.split(".")[0] for m in loaded}
@@ -47,7 +47,7 @@ def test_validation_errors_load_neither_pydantic_nor_core_schema() -> None:
         f"flavors: {{python_function: {{loader_module: 3}}}}\nsignature: {{inputs: {signature}}}\n"
     )
     loaded = _loaded_after(
-        "from mlmodel.api import validate_bytes; "
+        "from mlmodel.checking.validate import validate_bytes; "
         f"found = validate_bytes({document!r}.encode(), check_files=False); "
         "assert {d.code for d in found} == {'V200', 'V301'}, found"
     )
@@ -127,8 +127,8 @@ def test_model_uris_and_tracking_import_no_mlflow() -> None:
     """Parsing a model URI and importing mlmodel.tracking stay light: MLflow loads only when
     a URI is resolved or a model logged."""
     loaded = _loaded_after(
-        "import mlmodel.uris, mlmodel.tracking; "
-        "mlmodel.uris.parse_model_uri('models:/m@champion'); "
+        "import mlmodel.core.uris, mlmodel.tracking; "
+        "mlmodel.core.uris.parse_model_uri('models:/m@champion'); "
         "mlmodel.tracking.resolve_model_dir; mlmodel.tracking.log_model"
     )
     assert not [m for m in loaded if m.split(".")[0] in HEAVY]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from mlmodel.checking.inspection import inspect_model
 from mlmodel.cli.app import run
-from mlmodel.errors import ParseError, UsageError
-from mlmodel.inspection import inspect_model
+from mlmodel.core.errors import ParseError, UsageError
 from tests.conftest import EXAMPLES
 
 GOOD = EXAMPLES / "sklearn-3x"

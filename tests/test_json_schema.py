@@ -22,12 +22,12 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from pydantic import BaseModel, ConfigDict
 
-from mlmodel import json_schema
-from mlmodel.api import validate_bytes
+from mlmodel.checking import json_schema
+from mlmodel.checking.validate import validate_bytes
 from mlmodel.cli.app import run
-from mlmodel.diagnostics import Diagnostic
+from mlmodel.core.diagnostics import Diagnostic
+from mlmodel.flavors.registry import FlavorSpec, default_registry
 from mlmodel.generators import json_schema as export
-from mlmodel.registry import FlavorSpec, default_registry
 from mlmodel.yamlio.tree import dotted
 from tests.conftest import ROOT, corpus_files, requires_corpus
 

@@ -45,7 +45,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 import mlmodel.pyfunc
 import mlmodel.sklearn
-from mlmodel.runtime.tree_check import VERIFIED_TYPES
+from mlmodel.runtime.load.tree_check import VERIFIED_TYPES
 
 X, Y = load_iris(return_X_y=True)
 #: iris with a string column, for the ColumnTransformer pipeline

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mlmodel.api import validate_bytes
+from mlmodel.checking.lint.engine import LintOptions, lint_paths
+from mlmodel.checking.validate import validate_bytes
 from mlmodel.cli.app import run
-from mlmodel.lint.engine import LintOptions, lint_paths
 from tests.conftest import corpus_params
 
 BASE = """\

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from mlmodel.lint.engine import LintOptions, lint_paths
-from mlmodel.lint.rules import RULE_MODULES, all_rules
+from mlmodel.checking.lint.engine import LintOptions, lint_paths
+from mlmodel.checking.lint.rules import RULE_MODULES, all_rules
 
 PYFUNC = "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    python_model: m.pkl\n"
 SIG = 'signature:\n  inputs: \'[{"type": "double", "name": "a", "required": true}]\'\n'
@@ -294,7 +294,7 @@ def test_dangerous_pickle_is_found_without_ever_unpickling(
 
 
 def test_real_sklearn_pickles_pass(tmp_path: Path) -> None:
-    from mlmodel.lint.engine import lint_paths as lint
+    from mlmodel.checking.lint.engine import lint_paths as lint
 
     examples = Path(__file__).resolve().parents[1] / "examples"
     for name in ("sklearn-3x", "mlflow-docs-2018"):

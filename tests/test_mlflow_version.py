@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from mlmodel.api import validate_bytes, validate_file
+from mlmodel.checking.validate import validate_bytes, validate_file
 from mlmodel.cli.app import run
-from mlmodel.releases import NEWEST, Release
+from mlmodel.core.releases import NEWEST, Release
 
 OLD_MLFLOW = "2.9.2"
 OLD_MLFLOW_REQUIREMENTS = [f"mlflow-skinny=={OLD_MLFLOW}", "numpy", "pandas", "scikit-learn<1.6"]

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mlmodel
-from mlmodel.errors import ParseError
+from mlmodel.core.errors import ParseError
 from mlmodel.models import Model, ModelSignature, infer_signature
 from mlmodel.runtime.errors import InvalidModelError
 from tests.conftest import corpus_files, requires_corpus
@@ -268,7 +268,7 @@ def test_corpus_documents_survive_load_and_save(tmp_path: Path) -> None:
     """Every corpus file mlmodel accepts loads and re-saves with the content MLflow's load ->
     save gives (the same fields added or dropped), except that signature JSON is kept as
     written."""
-    from mlmodel.api import validate_file
+    from mlmodel.checking.validate import validate_file
 
     loaded = 0
     for path in corpus_files():

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from mlmodel.api import validate_file
+from mlmodel.checking.validate import validate_file
 
 LFS = (
     b"version https://git-lfs.github.com/spec/v1\n"

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlmodel.inspection import inspect_model
-from mlmodel.lint.engine import LintOptions, lint_paths
+from mlmodel.checking.inspection import inspect_model
+from mlmodel.checking.lint.engine import LintOptions, lint_paths
 from mlmodel.modeldir import (
     PythonRequirement,
     inside,

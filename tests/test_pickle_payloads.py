@@ -221,7 +221,7 @@ def test_real_mlflow_boosting_models_are_clean(
 def test_inspect_names_an_lfs_pointer_and_finds_pickles_by_content(tmp_path: Path) -> None:
     import shutil
 
-    from mlmodel.inspection import inspect_model
+    from mlmodel.checking.inspection import inspect_model
 
     model = tmp_path / "m"
     shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "sklearn-3x", model)

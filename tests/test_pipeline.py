@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from mlmodel.api import validate_bytes, validate_file
+from mlmodel.checking.lint import engine
+from mlmodel.checking.lint.docs import examples
+from mlmodel.checking.lint.engine import LintOptions, lint_paths
+from mlmodel.checking.lint.model import Finding, Fix, FixNotApplicable, LintContext, Rule
+from mlmodel.checking.lint.rules import FIXER_MODULES, RULE_MODULES
+from mlmodel.checking.validate import validate_bytes, validate_file
 from mlmodel.cli.app import run
-from mlmodel.codes import CODES, FAMILIES, resolve_selectors
-from mlmodel.errors import EditError, UsageError
+from mlmodel.core.codes import CODES, FAMILIES, resolve_selectors
+from mlmodel.core.errors import EditError, UsageError
 from mlmodel.generators.rules_doc import TARGET
-from mlmodel.lint import engine
-from mlmodel.lint.docs import examples
-from mlmodel.lint.engine import LintOptions, lint_paths
-from mlmodel.lint.model import Finding, Fix, FixNotApplicable, LintContext, Rule
-from mlmodel.lint.rules import FIXER_MODULES, RULE_MODULES
 from mlmodel.yamlio.document import MLmodelDocument
 from tests.conftest import EXAMPLES, corpus_files
 
@@ -143,8 +143,8 @@ def test_rules_and_fixers_match_the_catalogue() -> None:
 
 def _documented() -> Iterator[tuple[str, str, dict[str, str]]]:
     modules = {
-        **{c: f"mlmodel.lint.rules.{m}" for c, m in RULE_MODULES.items()},
-        **{c: f"mlmodel.lint.fixers.{m}" for c, m in FIXER_MODULES.items()},
+        **{c: f"mlmodel.checking.lint.rules.{m}" for c, m in RULE_MODULES.items()},
+        **{c: f"mlmodel.checking.lint.fixers.{m}" for c, m in FIXER_MODULES.items()},
     }
     for code, name in modules.items():
         found = examples(importlib.import_module(name).__doc__ or "")
@@ -445,7 +445,7 @@ def test_rule_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_convert_upgrade_is_lint_fix_of_the_upgrade_codes(tmp_path: Path) -> None:
-    from mlmodel.convert import UPGRADE_CODES, convert
+    from mlmodel.checking.convert import UPGRADE_CODES, convert
 
     upgraded = convert(EXAMPLES / "mlflow-docs-2018", upgrade=True).output
     model = tmp_path / "m"

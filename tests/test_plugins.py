@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from mlmodel.builtin_flavors import BUILTIN_FLAVORS
-from mlmodel.registry import (
+from mlmodel.flavors.builtin import BUILTIN_FLAVORS
+from mlmodel.flavors.registry import (
     BUILTIN_ENTRY_POINT,
     ENTRY_POINT_GROUP,
     FlavorRegistry,
@@ -20,7 +20,7 @@ from mlmodel.registry import (
 )
 
 PLUGIN_MODULE = """\
-from mlmodel.registry import FlavorSpec, PathRef
+from mlmodel.flavors.registry import FlavorSpec, PathRef
 from mlmodel.schema.base import MLmodelSchema
 
 

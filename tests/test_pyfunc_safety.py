@@ -277,7 +277,7 @@ def test_native_loaders_refuse_a_missing_flavor_configuration(
     import importlib
 
     from mlmodel.runtime.errors import INVALID_PARAMETER_VALUE, MlmodelException
-    from mlmodel.runtime.safety import LoadPolicy
+    from mlmodel.runtime.load.safety import LoadPolicy
 
     loader = importlib.import_module(f"mlmodel.runtime.{flavor}_loader")
     flavors = {"python_function": {"loader_module": f"mlflow.{flavor}"}, flavor: conf}

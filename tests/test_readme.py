@@ -7,8 +7,8 @@ import re
 import pytest
 import yaml
 
-from mlmodel.builtin_flavors import BUILTIN_FLAVORS
 from mlmodel.cli.app import COMMAND_MODULES, run
+from mlmodel.flavors.builtin import BUILTIN_FLAVORS
 from mlmodel.report import FORMATTERS, INSPECT_FORMATTERS
 from tests.conftest import ROOT
 

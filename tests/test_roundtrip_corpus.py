@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlmodel.errors import ParseError
+from mlmodel.core.errors import ParseError
 from mlmodel.yamlio.document import MLmodelDocument
 from tests.conftest import CORPUS_MUST_FAIL, corpus_params
 

@@ -21,10 +21,10 @@ import jsonschema
 import pytest
 
 from mlmodel import __version__
-from mlmodel.api import FileReport, ValidationResult
+from mlmodel.checking.validate import FileReport, ValidationResult
 from mlmodel.cli.app import run
-from mlmodel.codes import CODES, diagnostic
-from mlmodel.diagnostics import Diagnostic, Severity
+from mlmodel.core.codes import CODES, diagnostic
+from mlmodel.core.diagnostics import Diagnostic, Severity
 from mlmodel.report import FORMATTERS
 from mlmodel.report.sarif import (
     PLACEHOLDER_INFORMATION_URI,

@@ -1,6 +1,6 @@
 """Crash safety: a save killed with SIGKILL at a random moment leaves either no model directory
 or a complete one at the target, never a partial one; what it leaves beside the target is only
-its hidden temporary directory (mlmodel.fsio), which the next save to that target removes.
+its hidden temporary directory (mlmodel.core.fsio), which the next save to that target removes.
 
 One helper process imports scikit-learn once, then for each iteration forks a child that
 saves a tiny model and kills it with SIGKILL after a random delay spread over a save's
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from mlmodel.api import validate_file
-from mlmodel.fsio import TEMP_SUFFIX
+from mlmodel.checking.validate import validate_file
+from mlmodel.core.fsio import TEMP_SUFFIX
 
 pytest.importorskip("sklearn")
 pytest.importorskip("skops")

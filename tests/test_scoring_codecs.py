@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlmodel.runtime.signature_spec import parse_inputs
+from mlmodel.runtime.predict.signature_spec import parse_inputs
 from mlmodel.scoring import jsonio, v2
 from mlmodel.scoring.content_type import mime_type
 from mlmodel.scoring.errors import ERROR_CODE_TO_HTTP_STATUS, ScoringError

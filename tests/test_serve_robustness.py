@@ -277,7 +277,7 @@ LOAD_COUNTER = """
 import os
 
 if os.environ.get("MLMODEL_TEST_LOADS"):
-    import mlmodel.runtime.loading as loading
+    import mlmodel.runtime.load.dispatch as loading
 
     load_document = loading.load_document
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from mlmodel.models import SignatureInferenceError, infer_signature
-from mlmodel.runtime.input_example import InputExample, read_example
+from mlmodel.runtime.document.input_example import InputExample, read_example
 
 pytest.importorskip("mlflow")
 np = pytest.importorskip("numpy")

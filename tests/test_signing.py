@@ -22,9 +22,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from mlmodel.checking.lint.engine import LintOptions, lint_paths
 from mlmodel.cli.app import run
-from mlmodel.errors import UnsafeModelError, UsageError
-from mlmodel.lint.engine import LintOptions, lint_paths
+from mlmodel.core.errors import UnsafeModelError, UsageError
 from mlmodel.signing import (
     SignatureError,
     SignedManifest,
@@ -662,7 +662,7 @@ def test_validate_reports_the_signature_as_lint_does(
 ) -> None:
     """``mlmodel validate`` checks model.sig against the files (no key), and reports an
     unsigned model where the project requires signatures; a comment cannot hide either."""
-    from mlmodel.api import validate_paths
+    from mlmodel.checking.validate import validate_paths
 
     assert run(["validate", str(signed)]) == 0
     (signed / "MLmodel").write_text(

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from mlmodel.cli.app import run
-from mlmodel.errors import UnsafeModelError, UsageError
+from mlmodel.core.errors import UnsafeModelError, UsageError
 
 pytest.importorskip("mlflow")
 np = pytest.importorskip("numpy")

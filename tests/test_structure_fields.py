@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlmodel.api import validate_bytes
+from mlmodel.checking.validate import validate_bytes
 
 BASE = "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    python_model: m.pkl\n"
 

@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 import mlmodel.pyfunc
 import mlmodel.sklearn
 from mlmodel import Model
-from mlmodel.errors import ParseError, UsageError
+from mlmodel.core.errors import ParseError, UsageError
 from mlmodel.tracking import resolve_model_dir
 from tests.tracking_store import sqlite_store
 
@@ -282,7 +282,7 @@ def test_download_killed_mid_way_leaves_no_partial_model(logged: Logged, tmp_pat
     import sys
     import time
 
-    from mlmodel.fsio import PAUSE_ENV
+    from mlmodel.core.fsio import PAUSE_ENV
 
     marker = tmp_path / "pause"
     target = tmp_path / "parent" / "model"

@@ -1,4 +1,4 @@
-"""mlmodel.runtime.tree_check: every fitted tree family passes ``verify_trees`` and saves with
+"""mlmodel.runtime.load.tree_check: every fitted tree family passes ``verify_trees`` and saves with
 the default skops format (MLflow loads it and predicts the same); crafted tree states are
 refused, each in a child process that would call ``predict`` after the check, and without the
 check the out-of-range child cases crash that process."""
@@ -55,7 +55,7 @@ from sklearn.tree._tree import Tree
 
 import mlmodel.sklearn
 from mlmodel.runtime.errors import UnsafeModelError
-from mlmodel.runtime.tree_check import VERIFIED_TYPES, verify_trees
+from mlmodel.runtime.load.tree_check import VERIFIED_TYPES, verify_trees
 from tests.child_process import run_bounded
 
 X, Y = load_iris(return_X_y=True)
@@ -669,7 +669,7 @@ CRAFTED: dict[str, Crafted] = {
 CHILD = """
 import pickle, sys
 from mlmodel.runtime.errors import UnsafeModelError
-from mlmodel.runtime.tree_check import verify_trees
+from mlmodel.runtime.load.tree_check import verify_trees
 
 path, mode = sys.argv[1], sys.argv[2]
 with open(path, "rb") as handle:
@@ -751,7 +751,7 @@ def test_mlmodel_load_model_refuses_a_crafted_skops_file(
     script.write_text(
         "import sys, numpy as np\n"
         "import mlmodel.sklearn\n"
-        "from mlmodel.errors import UnsafeModelError\n"
+        "from mlmodel.core.errors import UnsafeModelError\n"
         "try:\n"
         "    model = mlmodel.sklearn.load_model(sys.argv[1])\n"
         "except UnsafeModelError as exc:\n"
@@ -768,7 +768,7 @@ def test_mlmodel_load_model_refuses_a_crafted_skops_file(
 
 
 def test_walk_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    from mlmodel.runtime import tree_check
+    from mlmodel.runtime.load import tree_check
 
     monkeypatch.setattr(tree_check, "MAX_OBJECTS", 50)
     with pytest.raises(UnsafeModelError, match="more than 50 objects"):

@@ -143,7 +143,7 @@ def test_a_file_changed_after_verification_is_refused(
     verification and the read (simulated by swapping right after verify) is refused."""
     import shutil
 
-    from mlmodel.runtime import trust
+    from mlmodel.runtime.load import trust
 
     path = tmp_path / "m"
     shutil.copytree(notebook_model, path)
@@ -350,7 +350,7 @@ def test_a_file_swapped_after_the_check_is_not_what_mlflow_loads(
     import builtins
     import pickle
 
-    from mlmodel.runtime import mlflow_fallback, safety
+    from mlmodel.runtime.load import mlflow_fallback, safety
     from tests import pyfunc_models
 
     path = tmp_path / "m"

@@ -19,10 +19,10 @@ import pytest
 
 import mlmodel.pyfunc
 from mlmodel import Model
-from mlmodel.api import validate_file
-from mlmodel.convert import convert
-from mlmodel.errors import ParseError, UsageError
-from mlmodel.lint.engine import LintOptions, lint_file
+from mlmodel.checking.convert import convert
+from mlmodel.checking.lint.engine import LintOptions, lint_file
+from mlmodel.checking.validate import validate_file
+from mlmodel.core.errors import ParseError, UsageError
 from mlmodel.modeldir import ModelLocation, resolve_model_location
 from mlmodel.report.sarif import artifact_location
 from tests.tracking_store import sqlite_store

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlmodel.errors import UsageError
-from mlmodel.uris import is_model_uri, parse_model_uri
+from mlmodel.core.errors import UsageError
+from mlmodel.core.uris import is_model_uri, parse_model_uri
 
 GOOD = [
     ("runs:/abc123/model", {"kind": "runs", "run_id": "abc123", "path": "model"}),

@@ -1,4 +1,4 @@
-"""The ``mlmodel`` command. Thin: options are parsed here, the work is in mlmodel.api."""
+"""The ``mlmodel`` command. Thin: options are parsed here, the work is in mlmodel.checking.validate."""
 
 from __future__ import annotations
 

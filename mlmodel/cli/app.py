@@ -84,13 +84,13 @@ def reflowed(doc: str) -> str:
 def run(argv: list[str]) -> int:
     """Run the CLI on ``argv`` and return the exit code (never raises SystemExit).
 
-    The one place exceptions become exit codes: a :class:`~mlmodel.errors.MLModelError`
+    The one place exceptions become exit codes: a :class:`~mlmodel.core.errors.MLModelError`
     or an ``OSError`` a command lets through is printed as ``mlmodel COMMAND: message``
     with the code :func:`mlmodel.cli.errors.exit_code` gives; anything else is a bug,
     reported in one line (exit 1), never as a traceback.
     """
     from mlmodel.cli.errors import report
-    from mlmodel.errors import MLModelError
+    from mlmodel.core.errors import MLModelError
 
     command = _command(argv)
     known = command if command in COMMAND_MODULES else None

@@ -1,4 +1,4 @@
-"""``mlmodel convert``: parse options, call :func:`mlmodel.convert.convert`, print or write."""
+"""``mlmodel convert``: parse options, call :func:`mlmodel.checking.convert.convert`, print or write."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from mlmodel.cli.errors import usage
 from mlmodel.cli.options import IsolatedOption, ModelPaths
 
 if TYPE_CHECKING:
-    from mlmodel.convert import ConversionResult, Format
+    from mlmodel.checking.convert import ConversionResult, Format
 
 
 class TargetFormat(enum.StrEnum):
@@ -56,11 +56,11 @@ def convert(
     Exit status: 0, 1 when an MLmodel file cannot be read, 2 for usage errors (a bad
     path: the other paths are still converted).
     """
+    from mlmodel.checking.convert import convert as convert_model
+    from mlmodel.checking.convert import convert_document
     from mlmodel.cli.errors import report
     from mlmodel.cli.paths import collect, read_stdin_document, refuse_remote
-    from mlmodel.convert import convert as convert_model
-    from mlmodel.convert import convert_document
-    from mlmodel.errors import ParseError, UsageError
+    from mlmodel.core.errors import ParseError, UsageError
 
     if output is not None and in_place:
         raise usage("convert", "-o/--output and --in-place exclude each other")

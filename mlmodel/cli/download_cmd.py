@@ -10,8 +10,8 @@ import typer
 from mlmodel.cli.app import app
 
 if TYPE_CHECKING:
-    from mlmodel.diagnostics import Diagnostic
-    from mlmodel.uris import ModelUri
+    from mlmodel.core.diagnostics import Diagnostic
+    from mlmodel.core.uris import ModelUri
 
 
 #: what ``--allow-invalid`` still refuses: a model whose paths lead out of its directory
@@ -27,9 +27,9 @@ def check_arrived(
     InvalidModelError (exit 1) with its diagnostics, naming the model by ``uri`` (not the
     staging folder). With ``allow_invalid`` only path escapes are refused; the errors are
     returned, named after ``target``'s MLmodel (where they are to be fixed)."""
-    from mlmodel.gate import examine, invalid_model_error
     from mlmodel.modeldir import ModelLocation, resolve_mlmodel_path
     from mlmodel.runtime.errors import InvalidModelError
+    from mlmodel.runtime.gate import examine, invalid_model_error
 
     location = ModelLocation.fetched(resolve_mlmodel_path(model_dir), uri)
     examined = examine(location)
@@ -99,8 +99,8 @@ def download(
     """
     import sys
 
+    from mlmodel.core.uris import FILE, is_model_uri, parse_model_uri
     from mlmodel.tracking.resolve import fetch
-    from mlmodel.uris import FILE, is_model_uri, parse_model_uri
 
     source = uri if is_model_uri(uri) else Path(uri).absolute().as_uri()
     parsed = parse_model_uri(source)

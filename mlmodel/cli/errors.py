@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mlmodel.errors import MLModelError, ParseError, UsageError
+from mlmodel.core.errors import MLModelError, ParseError, UsageError
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1

@@ -1,4 +1,4 @@
-"""``mlmodel inspect``: parse options, call :func:`mlmodel.inspection.inspect_model`, print
+"""``mlmodel inspect``: parse options, call :func:`mlmodel.checking.inspection.inspect_model`, print
 through :data:`mlmodel.report.INSPECT_FORMATTERS`."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from mlmodel.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from mlmodel.inspection import Inspection
+    from mlmodel.checking.inspection import Inspection
 
 
 @app.command()
@@ -37,11 +37,11 @@ def inspect(
     paths, --format json prints a list. Exit status: 0, 1 when an MLmodel file cannot be
     read, 2 for usage errors (a bad path: the other paths are still inspected).
     """
+    from mlmodel.checking.inspection import inspect_document, inspect_model
     from mlmodel.cli.errors import report
     from mlmodel.cli.output import use_color
     from mlmodel.cli.paths import collect, read_stdin_document
-    from mlmodel.errors import ParseError
-    from mlmodel.inspection import inspect_document, inspect_model
+    from mlmodel.core.errors import ParseError
     from mlmodel.report import INSPECT_FORMATTERS, ReportOptions
 
     collected = collect(paths)

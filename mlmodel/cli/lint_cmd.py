@@ -1,4 +1,4 @@
-"""``mlmodel lint``: thin CLI over :mod:`mlmodel.lint.engine`."""
+"""``mlmodel lint``: thin CLI over :mod:`mlmodel.checking.lint.engine`."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ from mlmodel.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from mlmodel.lint.engine import LintOptions
-    from mlmodel.results import FileReport
+    from mlmodel.checking.lint.engine import LintOptions
+    from mlmodel.core.results import FileReport
 
 #: stdin is read up to this size, as validate's default --max-bytes
 STDIN_LIMIT = 10 * 1024 * 1024
@@ -80,6 +80,7 @@ def lint(
     --strict, or changes to make with --diff), 2 usage errors (a bad path: the other
     paths are still checked).
     """
+    from mlmodel.checking.lint.engine import LintOptions, lint_paths
     from mlmodel.cli.output import (
         check_statistics,
         final_exit_code,
@@ -88,9 +89,8 @@ def lint(
         write_report,
     )
     from mlmodel.cli.paths import STDIN_NAME, collect, refuse_remote
-    from mlmodel.errors import UsageError
-    from mlmodel.lint.engine import LintOptions, lint_paths
-    from mlmodel.releases import release
+    from mlmodel.core.errors import UsageError
+    from mlmodel.core.releases import release
     from mlmodel.report import FORMATTERS
 
     if unsafe_fixes and not (fix or diff):
@@ -145,10 +145,10 @@ def _lint_stdin(options: LintOptions) -> tuple[FileReport, str]:
     from dataclasses import replace
     from pathlib import Path
 
+    from mlmodel.checking.config import EMPTY, load_config
+    from mlmodel.checking.lint.engine import lint_paths
     from mlmodel.cli.paths import STDIN_NAME, read_stdin
-    from mlmodel.config import EMPTY, load_config
-    from mlmodel.lint.engine import lint_paths
-    from mlmodel.results import FileReport
+    from mlmodel.core.results import FileReport
 
     config = EMPTY if options.isolated else load_config(Path.cwd())
     options = replace(

@@ -11,7 +11,7 @@ import typer
 from mlmodel.report import FORMATTERS, INSPECT_FORMATTERS
 
 if TYPE_CHECKING:
-    from mlmodel.runtime.safety import TrustOptions
+    from mlmodel.runtime.load.safety import TrustOptions
 
     OutputFormat = str
     InspectFormat = str
@@ -146,7 +146,7 @@ def trust_options(
     require_signature: bool,
 ) -> TrustOptions:
     """The trust a command's options grant (refusals then name these options)."""
-    from mlmodel.runtime.safety import TrustOptions
+    from mlmodel.runtime.load.safety import TrustOptions
 
     return TrustOptions.of(
         allow_unsafe=allow_unsafe,

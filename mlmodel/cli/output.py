@@ -41,11 +41,11 @@ def check_statistics(command: str, output_format: str, statistics: bool) -> None
 
 def write_report(render: Callable[[TextIO], None], output_file: Path | None, command: str) -> None:
     """Render to stdout, or to ``output_file`` through the one safe-write home
-    (:func:`mlmodel.fsio.write_file`: atomic, never half-written)."""
+    (:func:`mlmodel.core.fsio.write_file`: atomic, never half-written)."""
     if output_file is None:
         render(sys.stdout)
         return
-    from mlmodel.fsio import write_file
+    from mlmodel.core.fsio import write_file
 
     buffer = io.StringIO()
     render(buffer)

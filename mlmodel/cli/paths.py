@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlmodel.errors import UsageError
+from mlmodel.core.errors import UsageError
 
 if TYPE_CHECKING:
     from mlmodel.modeldir import ModelLocation
@@ -97,7 +97,7 @@ def read_stdin(limit: int) -> bytes:
 def read_stdin_document() -> MLmodelDocument:
     """The MLmodel document on stdin, for the commands that work on a document (inspect,
     convert). It has no path, so no model directory: like validate and lint, nothing
-    beside it is read. Raises :class:`~mlmodel.errors.ParseError` positioned as
+    beside it is read. Raises :class:`~mlmodel.core.errors.ParseError` positioned as
     ``<stdin>:LINE:COLUMN`` for a document that cannot be read (V112 beyond the default
     size limit)."""
     from mlmodel.yamlio.document import MLmodelDocument

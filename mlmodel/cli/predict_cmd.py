@@ -71,7 +71,7 @@ def predict(
         raise usage("predict", "--engine must be local or spark")
     trust = trust_options(allow_unsafe, trust_type, trusted_key, require_signature)
     if engine == "spark":  # mlmodel.spark scores the dataset; Spark writes OUTPUT (a directory)
-        from mlmodel.errors import UsageError
+        from mlmodel.core.errors import UsageError
         from mlmodel.runtime.errors import MlmodelException
         from mlmodel.spark.batch import predict_command
 
@@ -90,7 +90,7 @@ def predict(
             typer.echo(f"mlmodel predict: {exc.error_code}: {exc}", err=True)
             raise typer.Exit(EXIT_FINDINGS) from None
         return
-    from mlmodel.gate import load_trusted
+    from mlmodel.runtime.gate import load_trusted
     from mlmodel.scoring.batch import predict_stream
     from mlmodel.scoring.dataplane import Scorer
     from mlmodel.scoring.errors import ScoringError
@@ -116,7 +116,7 @@ def predict(
     if to_stdout:
         sys.stdout.buffer.flush()
     else:
-        from mlmodel.fsio import write_file
+        from mlmodel.core.fsio import write_file
 
         write_file(str(output_path), b"".join(chunks))
 

@@ -22,8 +22,8 @@ def rule(
 
     Exit status: 0, or 2 for an unknown code.
     """
-    from mlmodel.codes import CODES
-    from mlmodel.lint.docs import details
+    from mlmodel.checking.lint.docs import details
+    from mlmodel.core.codes import CODES
 
     if show_all or code is None:
         if code is not None:
@@ -56,6 +56,6 @@ def rule(
 
 
 def _family(family: str) -> str:
-    from mlmodel.codes import FAMILIES
+    from mlmodel.core.codes import FAMILIES
 
     return FAMILIES[family]  # type: ignore[index]

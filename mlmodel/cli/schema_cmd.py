@@ -32,8 +32,8 @@ def schema(
 
     Exit status: 0, or 2 for usage errors (an unknown flavor).
     """
-    from mlmodel import json_schema as jsonschema_export
-    from mlmodel.errors import UsageError
+    from mlmodel.checking import json_schema as jsonschema_export
+    from mlmodel.core.errors import UsageError
 
     if list_flavors:
         if flavor is not None:

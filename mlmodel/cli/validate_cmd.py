@@ -1,4 +1,4 @@
-"""``mlmodel validate``: parse options, call :func:`mlmodel.api.validate_paths`, report."""
+"""``mlmodel validate``: parse options, call :func:`mlmodel.checking.validate.validate_paths`, report."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def validate(
     Exit status: 0 no errors (warnings allowed), 1 errors (or warnings with
     --strict), 2 usage errors (a bad path: the other paths are still checked).
     """
-    from mlmodel.api import validate_bytes, validate_paths
+    from mlmodel.checking.validate import validate_bytes, validate_paths
     from mlmodel.cli.output import (
         check_statistics,
         final_exit_code,
@@ -62,9 +62,9 @@ def validate(
         write_report,
     )
     from mlmodel.cli.paths import STDIN_NAME, collect, read_stdin
-    from mlmodel.releases import release
+    from mlmodel.core.releases import release
+    from mlmodel.core.results import FileReport
     from mlmodel.report import FORMATTERS
-    from mlmodel.results import FileReport
     from mlmodel.yamlio.tree import Limits
 
     check_statistics("validate", output_format, statistics)

@@ -31,7 +31,7 @@ REGENERATE = "python -m mlmodel.generators.core_schemas"
 
 def sources() -> dict[str, str]:
     """name -> what to compile (``"module:attr"``): a BaseModel subclass or a type."""
-    from mlmodel.builtin_flavors import BUILTIN_FLAVORS
+    from mlmodel.flavors.builtin import BUILTIN_FLAVORS
 
     return {
         "MLmodel": "mlmodel.schema.model:MLmodel",
@@ -81,7 +81,7 @@ def generate() -> str:
 
 
 def main() -> None:
-    from mlmodel.fsio import write_file
+    from mlmodel.core.fsio import write_file
 
     write_file(TARGET, generate().encode("utf-8"))
     print(f"wrote {TARGET}")

@@ -10,15 +10,15 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from mlmodel.fsio import write_file
-from mlmodel.json_schema.documents import (
+from mlmodel.checking.json_schema.documents import (
     REGENERATE,
     builtin_flavors,
     document_schema,
     dumps,
     flavor_document,
 )
-from mlmodel.registry import FlavorSpec
+from mlmodel.core.fsio import write_file
+from mlmodel.flavors.registry import FlavorSpec
 
 __all__ = ["REGENERATE", "existing_files", "generate_files", "main", "stale_files", "write_files"]
 

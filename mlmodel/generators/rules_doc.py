@@ -1,4 +1,4 @@
-"""Generate the code reference (``docs/rules.md``) from the catalogue (:mod:`mlmodel.codes`)
+"""Generate the code reference (``docs/rules.md``) from the catalogue (:mod:`mlmodel.core.codes`)
 and the rule and fixer modules' docstrings.
 
     python -m mlmodel.generators.rules_doc --write
@@ -10,8 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from mlmodel.codes import CODES, FAMILIES, Code
-from mlmodel.lint.docs import EXAMPLE_HEADING, details
+from mlmodel.checking.lint.docs import EXAMPLE_HEADING, details
+from mlmodel.core.codes import CODES, FAMILIES, Code
 
 TARGET = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 REGENERATE = "python -m mlmodel.generators.rules_doc --write"
@@ -31,7 +31,7 @@ def render() -> str:
     split = "\n".join(f"* **{family}**: {text}." for family, text in FAMILIES.items())
     parts = [
         "# mlmodel codes\n",
-        f"Generated from the catalogue (`mlmodel/codes.py`) by `{REGENERATE}`; do not edit.\n",
+        f"Generated from the catalogue (`mlmodel/core/codes.py`) by `{REGENERATE}`; do not edit.\n",
         "Every finding of every command has one code. The two families split one question each:\n",
         f"{split}\n",
         (
@@ -82,7 +82,7 @@ def main(argv: list[str]) -> int:
     text = render()
     if "--write" in argv:
         TARGET.parent.mkdir(exist_ok=True)
-        from mlmodel.fsio import write_file
+        from mlmodel.core.fsio import write_file
 
         write_file(TARGET, text.encode("utf-8"))
         print(f"wrote {TARGET}")

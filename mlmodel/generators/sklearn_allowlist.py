@@ -72,7 +72,7 @@ def pickle_globals(data: bytes) -> list[str]:
 
 def skops_types(data: bytes) -> set[str]:
     """The ``module.Class`` of every object in a skops file's schema."""
-    from mlmodel.lint.rules.mlm502_skops_trusted_types import schema_types
+    from mlmodel.checking.lint.rules.mlm502_skops_trusted_types import schema_types
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return schema_types(json.loads(archive.read("schema.json")))

@@ -11,7 +11,7 @@ Every entry is ``module.qualname`` as a pickle names it, never a prefix, and has
 * **wrappers** (``functools.partial``) call only what they hold, itself an allowed global;
 * **constants** are singletons (``builtins.Ellipsis``);
 * **verified types** hold node arrays that scikit-learn indexes without bounds checks: they
-  load only together with :func:`mlmodel.runtime.tree_check.verify_trees`.
+  load only together with :func:`mlmodel.runtime.load.tree_check.verify_trees`.
 
 The scikit-learn part was generated from the installed release (every estimator of
 ``sklearn.utils.discovery.all_estimators()`` plus the internal types fitted estimators hold)

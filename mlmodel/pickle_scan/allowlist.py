@@ -56,7 +56,7 @@ FRAMEWORKS: Final[dict[str, frozenset[str]]] = {
     "lightgbm": COMMON | _SKLEARN | data.LIGHTGBM_TYPES,
 }
 
-#: types allowed only together with the tree check (:mod:`mlmodel.runtime.tree_check`)
+#: types allowed only together with the tree check (:mod:`mlmodel.runtime.load.tree_check`)
 VERIFIED_TYPES: Final = data.SKLEARN_VERIFIED_TYPES
 
 #: the flavors whose model files are judged by a framework's list

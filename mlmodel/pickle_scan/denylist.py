@@ -231,9 +231,9 @@ DENYLIST: Final[tuple[DenyRule, ...]] = (
     _rule("mlflow.artifacts", None, "downloads artifacts and writes them to disk"),
     _rule("mlflow.utils.process", None, _PROCESS),
     _rule("mlmodel.runtime", None, "mlmodel's loaders: " + _MODEL),
-    _rule("mlmodel.gate", None, "mlmodel's loaders: " + _MODEL),
+    _rule("mlmodel.runtime.gate", None, "mlmodel's loaders: " + _MODEL),
     _rule("mlmodel.serve", None, "starts a model server (network)"),
-    _rule("mlmodel.fsio", None, "writes, replaces and deletes files"),
+    _rule("mlmodel.core.fsio", None, "writes, replaces and deletes files"),
     _rule("mlmodel", "load_model load_trusted *.load_model *.load_trusted", _MODEL),
     _rule("mlmodel", "save_model log_model *.save_model *.log_model", "writes a model to disk"),
     # files

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from mlmodel.inspection import Inspection
-    from mlmodel.results import ValidationResult
+    from mlmodel.checking.inspection import Inspection
+    from mlmodel.core.results import ValidationResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from mlmodel.report.text import escape_control
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from mlmodel.inspection import Inspection, PickleInfo
+    from mlmodel.checking.inspection import Inspection, PickleInfo
     from mlmodel.report import ReportOptions
 
 

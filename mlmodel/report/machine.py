@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from mlmodel.results import ValidationResult
+    from mlmodel.core.results import ValidationResult
 
 
 def write_json(result: ValidationResult, stream: TextIO) -> None:

@@ -3,7 +3,7 @@
 The log holds one run:
 
 * ``tool.driver``: name ``mlmodel``, the package version, and one rule per code that
-  appears in the results, from the catalogue :data:`mlmodel.codes.CODES` (id, name, short
+  appears in the results, from the catalogue :data:`mlmodel.core.codes.CODES` (id, name, short
   description, default level);
 * ``results``: one per finding about a file, with ``ruleId``/``ruleIndex``, ``level``,
   the message (and hint) and the location: the file's URI relative to the current
@@ -27,9 +27,9 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from mlmodel import __version__
-from mlmodel.api import ValidationResult
-from mlmodel.codes import CODES
-from mlmodel.diagnostics import Diagnostic, Severity
+from mlmodel.checking.validate import ValidationResult
+from mlmodel.core.codes import CODES
+from mlmodel.core.diagnostics import Diagnostic, Severity
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = (
@@ -157,7 +157,7 @@ def artifact_location(path: str, root: Path) -> JSON:
     """``{"uri": "a/b/MLmodel", "uriBaseId": "%SRCROOT%"}`` for a path inside ``root``,
     ``{"uri": "runs:/<id>/model/MLmodel"}`` for a model named by its URI (fetched, see
     :class:`mlmodel.modeldir.ModelLocation`), else ``{"uri": "file:///..."}``."""
-    from mlmodel.uris import is_remote_model_uri
+    from mlmodel.core.uris import is_remote_model_uri
 
     if is_remote_model_uri(path) and not os.path.lexists(root / path):
         return {"uri": quote(path, safe=":/@!$&'()*+,;=%~")}

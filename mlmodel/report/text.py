@@ -8,13 +8,13 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from mlmodel.diagnostics import Diagnostic, Severity
+from mlmodel.core.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from mlmodel.core.results import FileReport, ValidationResult
     from mlmodel.report import ReportOptions
-    from mlmodel.results import FileReport, ValidationResult
 
 MAX_EXCERPT = 160
 #: Unicode categories shown as escapes: controls, format (bidi overrides), surrogates,
@@ -112,7 +112,7 @@ def _source_lines(report: FileReport, options: ReportOptions) -> list[str]:
     large, a FIFO), and never anything but a regular file."""
     text = options.sources.get(report.path)
     if text is None:
-        from mlmodel.fsio import read_regular_bytes
+        from mlmodel.core.fsio import read_regular_bytes
 
         if not any(d.line is not None for d in report.diagnostics):
             return []
@@ -158,7 +158,7 @@ def statistics(result: ValidationResult) -> list[tuple[str, int, Severity, str |
 
 
 def _code_name(code: str) -> str:
-    from mlmodel.codes import CODES
+    from mlmodel.core.codes import CODES
 
     found = CODES.get(code)
     return found.name if found is not None else ""

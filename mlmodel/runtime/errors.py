@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
-from mlmodel import errors
-from mlmodel.errors import MLModelError
+from mlmodel.core import errors
+from mlmodel.core.errors import MLModelError
 
 if TYPE_CHECKING:
-    from mlmodel.diagnostics import Diagnostic
+    from mlmodel.core.diagnostics import Diagnostic
 
 INVALID_PARAMETER_VALUE: Final = "INVALID_PARAMETER_VALUE"
 RESOURCE_DOES_NOT_EXIST: Final = "RESOURCE_DOES_NOT_EXIST"
@@ -59,7 +59,7 @@ class SchemaEnforcementError(MlmodelException):
 class InvalidModelError(MlmodelException, errors.ParseError):
     """The model directory does not validate; ``diagnostics`` lists the errors (each shown
     in the message as ``validate`` prints it). The one class every loader and ``Model.load``
-    raise for an invalid model; also a :class:`mlmodel.errors.ParseError`, which
+    raise for an invalid model; also a :class:`mlmodel.core.errors.ParseError`, which
     ``Model.load`` raised before."""
 
     def __init__(self, message: str, diagnostics: Sequence[Diagnostic] = ()) -> None:
@@ -79,7 +79,7 @@ class ModelNotFoundError(MlmodelException, errors.UsageError):
 class UnsafeModelError(MlmodelException, errors.UnsafeModelError):
     """A model file would be deserialised in a way the safety policy refuses.
 
-    Also a :class:`mlmodel.errors.UnsafeModelError`: ``path`` is the refused file,
+    Also a :class:`mlmodel.core.errors.UnsafeModelError`: ``path`` is the refused file,
     ``globals`` the offending ``module.name`` imports (empty when pickle loading is switched
     off)."""
 

@@ -11,7 +11,7 @@ diagnostic shown as ``validate`` prints it; a path that names no model with
 
 :func:`examine` is the same read and check without the refusal (``mlmodel download
 --allow-invalid`` keeps a model with errors so that it can be fixed). The trust decision
-and the load are :mod:`mlmodel.gate`'s, above this layer; ``Model.load``, which loads
+and the load are :mod:`mlmodel.runtime.gate`'s, above this layer; ``Model.load``, which loads
 nothing, stops here.
 """
 
@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from mlmodel.errors import ParseError, UsageError
+from mlmodel.core.errors import ParseError, UsageError
 from mlmodel.modeldir import ModelLocation, resolve_model_location
 from mlmodel.runtime.errors import InvalidModelError, ModelNotFoundError
 
 if TYPE_CHECKING:
-    from mlmodel.diagnostics import Diagnostic
+    from mlmodel.core.diagnostics import Diagnostic
 
 __all__ = [
     "Examined",
@@ -107,8 +107,8 @@ def _read(location: ModelLocation) -> tuple[bytes | None, list[Diagnostic]]:
 
 
 def _check(location: ModelLocation, data: bytes, check_files: bool) -> Examined:
-    from mlmodel.config import load_config
-    from mlmodel.validators import parse_and_check
+    from mlmodel.checking.config import load_config
+    from mlmodel.checking.validators import parse_and_check
 
     shown = location.shown  # a fetched model is named by its URI
     try:

@@ -17,7 +17,7 @@ from mlmodel.scoring.predictions import to_json
 from mlmodel.scoring.tabular import read_csv, read_parquet
 
 if TYPE_CHECKING:
-    from mlmodel.runtime.pyfunc_model import PyFuncModel
+    from mlmodel.runtime.predict.pyfunc_model import PyFuncModel
 
 
 @dataclass(frozen=True)

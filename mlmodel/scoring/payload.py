@@ -18,7 +18,7 @@ from mlmodel.scoring.errors import ScoringError, invalid_input
 from mlmodel.scoring.schema_cast import cast_frame, cast_inputs, cast_instances
 
 if TYPE_CHECKING:
-    from mlmodel.runtime.signature_spec import InputSchema
+    from mlmodel.runtime.predict.signature_spec import InputSchema
 
 DF_SPLIT: Final = "dataframe_split"
 DF_RECORDS: Final = "dataframe_records"
@@ -71,7 +71,7 @@ def _uniform(schema: InputSchema | None) -> tuple[frozenset[str], Any] | None:
     kinds = {c.type for c in schema.columns}
     if len(kinds) != 1 or next(iter(kinds)) not in ("double", "float", "long", "integer"):
         return None
-    from mlmodel.runtime.casting import numpy_dtype
+    from mlmodel.runtime.predict.casting import numpy_dtype
 
     return frozenset(schema.names()), numpy_dtype(str(next(iter(kinds))))
 

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 from mlmodel.scoring.errors import ScoringError, invalid_input
 
 if TYPE_CHECKING:
-    from mlmodel.runtime.signature_spec import ColSpec, InputSchema, TensorSpec
+    from mlmodel.runtime.predict.signature_spec import ColSpec, InputSchema, TensorSpec
 
 
 def _frame_dtype(type_name: str) -> Any:
     """MLflow's ``DataType.to_pandas()``."""
     import numpy as np
 
-    from mlmodel.runtime.casting import numpy_dtype
+    from mlmodel.runtime.predict.casting import numpy_dtype
 
     if type_name in ("string", "binary"):
         return np.dtype(object)
@@ -33,8 +33,8 @@ def cast_frame(frame: Any, schema: InputSchema | None) -> Any:
         return frame
     import pandas as pd
 
-    from mlmodel.runtime.casting import enforce_value
-    from mlmodel.runtime.signature_spec import AnyType, ArrayType, MapType, ObjectType
+    from mlmodel.runtime.predict.casting import enforce_value
+    from mlmodel.runtime.predict.signature_spec import AnyType, ArrayType, MapType, ObjectType
 
     specs: list[ColSpec | TensorSpec] = list(schema.tensors or schema.columns)
     actual = list(frame.columns)
@@ -93,9 +93,9 @@ def convert_value(data: Any, spec: ColSpec | TensorSpec | None) -> Any:
     """MLflow's ``convert_data_type``: one ``inputs``/``instances`` value as the spec says."""
     import numpy as np
 
-    from mlmodel.runtime.casting import enforce_value, numpy_dtype
     from mlmodel.runtime.errors import MlmodelException
-    from mlmodel.runtime.signature_spec import AnyType, ArrayType, MapType, ObjectType
+    from mlmodel.runtime.predict.casting import enforce_value, numpy_dtype
+    from mlmodel.runtime.predict.signature_spec import AnyType, ArrayType, MapType, ObjectType
 
     try:
         if spec is None:
@@ -178,7 +178,7 @@ def cast_instances(data: Any, schema: InputSchema | None) -> Any:
     """MLflow's ``parse_instances_data``: rows (a list of objects becomes a dict of columns)."""
     import numpy as np
 
-    from mlmodel.runtime.signature_spec import ArrayType
+    from mlmodel.runtime.predict.signature_spec import ArrayType
 
     if isinstance(data, list) and data and isinstance(data[0], dict):
         by_name = _spec_by_name(schema)

@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 from mlmodel.scoring.errors import ScoringError, invalid_input
 
 if TYPE_CHECKING:
-    from mlmodel.runtime.signature_spec import InputSchema
+    from mlmodel.runtime.predict.signature_spec import InputSchema
 
 
 def _csv_options(schema: InputSchema | None) -> dict[str, Any]:
@@ -22,7 +22,7 @@ def _csv_options(schema: InputSchema | None) -> dict[str, Any]:
         return {}
     import numpy as np
 
-    from mlmodel.runtime.casting import numpy_dtype
+    from mlmodel.runtime.predict.casting import numpy_dtype
 
     dtypes: dict[str, Any] = {}
     dates: list[str] = []

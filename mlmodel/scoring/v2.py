@@ -18,7 +18,7 @@ from mlmodel.scoring.errors import ScoringError
 from mlmodel.scoring.payload import Decoded
 
 if TYPE_CHECKING:
-    from mlmodel.runtime.signature_spec import InputSchema
+    from mlmodel.runtime.predict.signature_spec import InputSchema
 
 #: V2 datatype -> numpy dtype name
 DATATYPES: Final = {

@@ -4,7 +4,7 @@ The context holds ``Dockerfile`` and ``model/`` (a copy of the model directory).
 installs the model's ``requirements.txt`` and mlmodel with its ``serve`` extra, and its
 entry point is ``mlmodel serve /opt/ml/model --host 0.0.0.0 --port 8080`` (the SageMaker
 and KServe container contract: ``GET /ping``, ``POST /invocations`` on 8080). The context is
-written whole or not at all (:func:`mlmodel.fsio.atomic_directory`).
+written whole or not at all (:func:`mlmodel.core.fsio.atomic_directory`).
 
 Trust travels with the image, never with the model: trusted public keys are copied to
 ``keys/`` and passed as ``--trusted-key`` (with ``--require-signature`` when asked), trusted
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from mlmodel.runtime.safety import TrustOptions
+    from mlmodel.runtime.load.safety import TrustOptions
 
 MODEL_DIR_IN_IMAGE: Final = "/opt/ml/model"
 KEYS_DIR_IN_IMAGE: Final = "/opt/ml/keys"
@@ -112,9 +112,9 @@ def generate(
 
     The model is validated and the trust decision made first, under ``trust`` (an invalid
     model raises InvalidModelError, a refused one UnsafeModelError); nothing is loaded."""
-    from mlmodel.fsio import atomic_directory
-    from mlmodel.gate import admit  # validation and trust, nothing loaded (no unpickling)
-    from mlmodel.runtime.safety import TrustOptions
+    from mlmodel.core.fsio import atomic_directory
+    from mlmodel.runtime.gate import admit  # validation and trust, nothing loaded (no unpickling)
+    from mlmodel.runtime.load.safety import TrustOptions
 
     trust = trust or TrustOptions()
     admitted = admit(model, trust, scan=True)

@@ -5,7 +5,7 @@ model is loaded before the socket is bound, so ``/ping`` answers 200 only once t
 ready, and a model that fails validation or loading stops start-up with its diagnostics
 (:class:`~mlmodel.runtime.errors.MlmodelException`; the CLI exits 1). With several workers
 the parent only passes the gate (validation and the trust decision, every pickle judged,
-nothing loaded: :func:`mlmodel.gate.admit`) and each uvicorn worker process loads the model
+nothing loaded: :func:`mlmodel.runtime.gate.admit`) and each uvicorn worker process loads the model
 once, through :func:`app_from_env`; a worker that cannot load it stops the server, and the
 parent raises that worker's error. SIGTERM and SIGINT stop accepting connections and let
 in-flight requests finish.
@@ -29,7 +29,7 @@ from mlmodel.serve.app import DEFAULT_MAX_BODY_SIZE, ServerConfig, build_app
 from mlmodel.serve.metrics import Metrics
 
 if TYPE_CHECKING:
-    from mlmodel.runtime.safety import TrustOptions
+    from mlmodel.runtime.load.safety import TrustOptions
 
 _ENV_OPTIONS: Final = "MLMODEL_SERVE_OPTIONS"
 #: where a worker that cannot load the model writes why (a file the parent reads)
@@ -68,7 +68,7 @@ def model_name_for(options: ServeOptions) -> str:
 
 
 def trust_for(options: ServeOptions) -> TrustOptions:
-    from mlmodel.runtime.safety import TrustOptions
+    from mlmodel.runtime.load.safety import TrustOptions
 
     return TrustOptions.of(
         allow_unsafe=options.allow_unsafe,
@@ -81,7 +81,7 @@ def trust_for(options: ServeOptions) -> TrustOptions:
 
 def load_config(options: ServeOptions) -> ServerConfig:
     """Validate and load the model; the server configuration around it."""
-    from mlmodel.gate import load_trusted
+    from mlmodel.runtime.gate import load_trusted
     from mlmodel.scoring.dataplane import Scorer
 
     start = time.perf_counter()
@@ -153,11 +153,11 @@ def _worker_failure(path: Path) -> Exception | None:
 
 
 def ensure_port_free(host: str, port: int) -> None:
-    """Raise :class:`~mlmodel.errors.UsageError` when ``host:port`` cannot be listened on,
+    """Raise :class:`~mlmodel.core.errors.UsageError` when ``host:port`` cannot be listened on,
     checked the way uvicorn binds (``SO_REUSEADDR``), before any model work."""
     import socket
 
-    from mlmodel.errors import UsageError
+    from mlmodel.core.errors import UsageError
 
     if port == 0:
         return  # any free port
@@ -197,7 +197,7 @@ def serve(options: ServeOptions) -> None:
         signal.signal(signal.SIGTERM, lambda signum, frame: None)
         server.run()
         return
-    from mlmodel.gate import admit
+    from mlmodel.runtime.gate import admit
 
     admit(options.model, trust_for(options), scan=True)  # each worker loads the model once
     with tempfile.TemporaryDirectory(prefix="mlmodel-serve-") as folder:

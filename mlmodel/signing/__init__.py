@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mlmodel.lazy import lazy_getattr
+from mlmodel.core.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from mlmodel.signing.digests import file_digest, file_digests

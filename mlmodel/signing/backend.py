@@ -20,7 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
 
-from mlmodel.errors import UsageError
+from mlmodel.core.errors import UsageError
 from mlmodel.signing.errors import SigningUnavailableError
 
 

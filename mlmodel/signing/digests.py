@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from mlmodel.fsio import NotRegularFileError, kind_of
+from mlmodel.core.fsio import NotRegularFileError, kind_of
 from mlmodel.signing.names import DEFAULT_SIGNATURE
 
 CHUNK_BYTES: Final = 1 << 20
@@ -93,7 +93,7 @@ def file_digest(
 ) -> str:
     """The hex digest of one regular file, read in chunks; refuses (without reading) a
     symlink unless ``follow_symlinks``, and anything that is not a regular file
-    (:class:`~mlmodel.fsio.NotRegularFileError`)."""
+    (:class:`~mlmodel.core.fsio.NotRegularFileError`)."""
     digest = hashlib.new(_HASHLIB_NAMES.get(algorithm, algorithm))
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     if not follow_symlinks:
@@ -174,7 +174,7 @@ def file_digests(
 ) -> dict[str, str]:
     """Relative POSIX path -> hex digest (SHA-256 by default) of every file of ``model_dir``
     that a signature covers (every file but the signature and git's files at the top).
-    Raises :class:`~mlmodel.fsio.NotRegularFileError` for a symlink (unless
+    Raises :class:`~mlmodel.core.fsio.NotRegularFileError` for a symlink (unless
     ``allow_symlinks``), a FIFO, a socket or a device, as model-signing refuses them."""
     found = hash_directory(
         model_dir, algorithm=algorithm, exclude=(signature_name,), allow_symlinks=allow_symlinks

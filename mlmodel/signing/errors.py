@@ -2,8 +2,8 @@
 
 It lives here, not in :mod:`mlmodel.runtime.errors`: the import layers put
 :mod:`mlmodel.signing` below the runtime, so it cannot import runtime's
-``UnsafeModelError``. It subclasses :class:`mlmodel.errors.UnsafeModelError` (which the
-runtime's ``UnsafeModelError`` also subclasses): ``except mlmodel.errors.UnsafeModelError``
+``UnsafeModelError``. It subclasses :class:`mlmodel.core.errors.UnsafeModelError` (which the
+runtime's ``UnsafeModelError`` also subclasses): ``except mlmodel.core.errors.UnsafeModelError``
 catches both.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Final, Literal, get_args
 
-from mlmodel.errors import UnsafeModelError, UsageError
+from mlmodel.core.errors import UnsafeModelError, UsageError
 
 Reason = Literal[
     "missing-signature",

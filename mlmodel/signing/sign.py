@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
-from mlmodel.errors import UsageError
+from mlmodel.core.errors import UsageError
 from mlmodel.signing.digests import DEFAULT_SIGNATURE
 
 
@@ -32,9 +32,9 @@ def sign_model(
     and ``certificate_chain`` (the CA certificates above it, up to the root; required) the
     bundle carries the certificates instead of the key's hint. ``model_name`` names the model in the signature (default: the
     directory's name; it is informative only). Raises
-    :class:`~mlmodel.errors.UsageError` for a missing directory or key, an unusable key, a
+    :class:`~mlmodel.core.errors.UsageError` for a missing directory or key, an unusable key, a
     symlink or special file in the directory, or a missing ``pip install "mlmodel[sign]"``."""
-    from mlmodel.fsio import write_file
+    from mlmodel.core.fsio import write_file
     from mlmodel.signing.backend import signature_bytes
 
     model_dir = Path(model_dir)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from mlmodel.errors import UsageError
+from mlmodel.core.errors import UsageError
 from mlmodel.signing.bundle import (
     MAX_SIGNATURE_BYTES,
     MalformedSignatureError,
@@ -45,7 +45,7 @@ class SignedManifest:
 def read_signature(model_dir: Path, signature_name: str = DEFAULT_SIGNATURE) -> SignedPayload:
     """The unverified file list of ``model_dir``'s signature; SignatureError when it is
     missing or cannot be read as a model-signing signature."""
-    from mlmodel.fsio import read_regular_bytes
+    from mlmodel.core.fsio import read_regular_bytes
 
     signature = model_dir / signature_name
     try:
@@ -106,7 +106,7 @@ def verify_model(
     ``public_keys`` (EC PEM) in turn, then with ``certificate_chains`` (PEM certificates
     trusted to have issued the signer's certificate); return the verified
     :class:`SignedManifest`. Raises :class:`SignatureError` (see the module docstring), and
-    :class:`~mlmodel.errors.UsageError` when no key is given, a key file or the directory is
+    :class:`~mlmodel.core.errors.UsageError` when no key is given, a key file or the directory is
     missing, or model-signing is not installed (``pip install "mlmodel[sign]"``)."""
     from mlmodel.signing import backend
 

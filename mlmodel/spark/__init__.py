@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mlmodel.lazy import lazy_getattr
+from mlmodel.core.lazy import lazy_getattr
 
 __all__ = ["SparkUDF", "predict_files", "spark_udf"]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from mlmodel.runtime.errors import INVALID_STATE, MlmodelException
-from mlmodel.runtime.safety import TrustOptions
+from mlmodel.runtime.load.safety import TrustOptions
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -133,7 +133,7 @@ def predict_files(
     Uses ``spark`` when given, else starts a session on ``master`` for this call. Raises
     :class:`MlmodelException` for a model that does not validate, or input lacking a column
     the signature requires, before any job runs; for a job that fails, with the cause (a
-    worker's own error, not Spark's stack trace). Raises :class:`~mlmodel.errors.UsageError`
+    worker's own error, not Spark's stack trace). Raises :class:`~mlmodel.core.errors.UsageError`
     when the input does not exist or the output does (Spark never overwrites it here).
     """
     from pyspark.errors import PySparkException
@@ -165,7 +165,7 @@ def spark_failure(exc: Exception, input_path: str, output_path: str) -> Exceptio
     job names its cause, the last line of a Python worker's traceback."""
     from pyspark.errors import PythonException
 
-    from mlmodel.errors import UsageError
+    from mlmodel.core.errors import UsageError
 
     getter = getattr(exc, "getCondition", None) or getattr(exc, "getErrorClass", None)
     condition = getter() if getter is not None else None
@@ -196,7 +196,7 @@ def predict_command(
 ) -> None:
     """``mlmodel predict --engine spark``: raises ``UsageError`` for arguments Spark cannot
     take (standard streams, JSON), :class:`MlmodelException` for the model or its input."""
-    from mlmodel.errors import UsageError
+    from mlmodel.core.errors import UsageError
 
     if input_path == "-" or output_path in (None, "-"):
         raise UsageError("--engine spark reads and writes paths: give -i INPUT and -o OUTPUT")

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     from pyspark import SparkContext
 
-    from mlmodel.runtime.pyfunc_model import PyFuncModel
-    from mlmodel.runtime.safety import TrustOptions
+    from mlmodel.runtime.load.safety import TrustOptions
+    from mlmodel.runtime.predict.pyfunc_model import PyFuncModel
 
 _ARCHIVE_PREFIX: Final = "mlmodel-model-"
 _CHUNK: Final = 1 << 20
@@ -51,7 +51,7 @@ def content_hash(model_dir: Path) -> str:
 
 def _archive(model_dir: Path, name: str) -> Path:
     """The tar of ``model_dir`` under the temp folder, built once (atomically) per content."""
-    from mlmodel.fsio import atomic_directory
+    from mlmodel.core.fsio import atomic_directory
 
     folder = Path(tempfile.gettempdir(), "mlmodel-spark", name)
     archive = folder / f"{name}.modeltar"  # not .tar: addFile would untar it too
@@ -107,7 +107,7 @@ def worker_model(
     key = (archive_name, trust, config_key)
     model = _MODELS.get(key)
     if model is None:
-        from mlmodel.runtime.loading import load_document
+        from mlmodel.runtime.load.dispatch import load_document
 
         model = load_document(
             _unpacked(archive_name),

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlmodel.runtime.errors import MlmodelException
-from mlmodel.runtime.safety import TrustOptions
-from mlmodel.runtime.signature_spec import InputSchema, parse_inputs, parse_params
+from mlmodel.runtime.load.safety import TrustOptions
+from mlmodel.runtime.predict.signature_spec import InputSchema, parse_inputs, parse_params
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -212,8 +212,8 @@ def spark_udf(
     driver, and again on the executors, which load. Raises :class:`MlmodelException` when the
     model does not validate, is refused, or an argument is wrong, before any Spark job.
     """
-    from mlmodel.gate import admit
-    from mlmodel.runtime.params import enforce_params
+    from mlmodel.runtime.gate import admit
+    from mlmodel.runtime.predict.params import enforce_params
     from mlmodel.spark.shipping import ship_model
 
     if env_manager not in (None, "local"):

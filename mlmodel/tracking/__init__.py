@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mlmodel.lazy import lazy_getattr
+from mlmodel.core.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from mlmodel.tracking.logged_model import log_model

@@ -2,7 +2,7 @@
 
 One entry per (tracking server, registry, pinned URI): an alias or ``latest`` is pinned to
 the version it names before the entry is chosen, so a moved alias fetches the new version.
-Entries are written whole (:func:`mlmodel.fsio.atomic_directory`) and never changed after.
+Entries are written whole (:func:`mlmodel.core.fsio.atomic_directory`) and never changed after.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from mlmodel.uris import ModelUri
+from mlmodel.core.uris import ModelUri
 
 CACHE_ENV = "MLMODEL_CACHE_DIR"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

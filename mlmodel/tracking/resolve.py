@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlmodel.errors import UsageError
-from mlmodel.uris import FILE, MODELS, ModelUri, is_model_uri, parse_model_uri
+from mlmodel.core.errors import UsageError
+from mlmodel.core.uris import FILE, MODELS, ModelUri, is_model_uri, parse_model_uri
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -134,9 +134,9 @@ def fetch(
     ``reuse`` (the cache), a model already there is used as it is; otherwise an existing
     non-empty directory raises :class:`FileExistsError`. ``check`` sees the downloaded
     folder before it takes its name (raising there leaves nothing behind). MLflow errors become a one-line
-    :class:`~mlmodel.errors.UsageError`.
+    :class:`~mlmodel.core.errors.UsageError`.
     """
-    from mlmodel.fsio import atomic_directory
+    from mlmodel.core.fsio import atomic_directory
 
     parsed = parse_model_uri(uri)
     client = mlflow_client()
@@ -176,10 +176,10 @@ def resolve_model_dir(uri_or_path: str | os.PathLike[str]) -> Path:
     A local path (or a ``file://`` URI) is returned as it is. A ``runs:/``, ``models:/`` or
     artifact-store URI is downloaded into the cache (``MLMODEL_CACHE_DIR``, default
     ``~/.cache/mlmodel``) unless it is there already. A malformed URI, an unknown run,
-    model or version raise a one-line :class:`~mlmodel.errors.UsageError`.
+    model or version raise a one-line :class:`~mlmodel.core.errors.UsageError`.
 
     A fetched folder with no MLmodel file at its root is not a model: a one-line
-    :class:`~mlmodel.errors.UsageError` naming the URI, and nothing enters the cache (so the
+    :class:`~mlmodel.core.errors.UsageError` naming the URI, and nothing enters the cache (so the
     next call says the same). Nothing else here reads the model: every consumer treats the
     fetched directory as it treats a local one (``mlmodel.pyfunc.load_model`` and
     ``Model.load`` refuse an invalid model with its diagnostics; ``mlmodel validate``/``lint``

@@ -4,7 +4,7 @@ An unedited document writes back byte-identical (BOM, line endings, a missing
 final newline, comments, quoting, key order, timestamps as written). Each edit
 patches only the lines of the value it changes, in the file's own style, and is
 checked by re-parsing; an edit that would not read back as asked raises
-:class:`~mlmodel.errors.EditError` and leaves the document unchanged.
+:class:`~mlmodel.core.errors.EditError` and leaves the document unchanged.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
-from mlmodel.codes import diagnostic
-from mlmodel.diagnostics import Diagnostic
-from mlmodel.errors import EditError, ParseError
-from mlmodel.fsio import FileStamp, write_file
+from mlmodel.core.codes import diagnostic
+from mlmodel.core.diagnostics import Diagnostic
+from mlmodel.core.errors import EditError, ParseError
+from mlmodel.core.fsio import FileStamp, write_file
 from mlmodel.yamlio.edit import TextEditor, detect_layout
 from mlmodel.yamlio.source import Source, decode, read_mlmodel_bytes
 from mlmodel.yamlio.tree import KeyPath, Limits, ParsedYaml, dotted
@@ -318,10 +318,10 @@ class MLmodelDocument(MutableMapping[str, Any]):
         return self._stamp
 
     def write(self, path: str | Path | None = None) -> Path:
-        """Write through :func:`mlmodel.fsio.write_file`: never a half-written file.
+        """Write through :func:`mlmodel.core.fsio.write_file`: never a half-written file.
 
         Writing back to the file it was read from raises
-        :class:`~mlmodel.fsio.ChangedOnDiskError` when that file changed on disk since.
+        :class:`~mlmodel.core.fsio.ChangedOnDiskError` when that file changed on disk since.
         """
         target = Path(path) if path is not None else self.path
         if target is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mlmodel.errors import EditError
+from mlmodel.core.errors import EditError
 from mlmodel.yamlio.render import render_block, render_flow, render_scalar
 from mlmodel.yamlio.spans import KeyPath, Span
 from mlmodel.yamlio.tree import ParsedYaml

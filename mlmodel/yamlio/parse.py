@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from mlmodel.codes import diagnostic
-from mlmodel.diagnostics import Diagnostic
+from mlmodel.core.codes import diagnostic
+from mlmodel.core.diagnostics import Diagnostic
 from mlmodel.yamlio.source import tab_indentation
 from mlmodel.yamlio.spans import SpanTable
 from mlmodel.yamlio.tree import Limits, ParsedYaml, build_tree

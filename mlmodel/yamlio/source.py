@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from mlmodel.codes import diagnostic
-from mlmodel.diagnostics import Diagnostic
-from mlmodel.errors import ParseError
+from mlmodel.core.codes import diagnostic
+from mlmodel.core.diagnostics import Diagnostic
+from mlmodel.core.errors import ParseError
 
 if TYPE_CHECKING:
-    from mlmodel.fsio import FileStamp
+    from mlmodel.core.fsio import FileStamp
 
 _T = TypeVar("_T")
 
@@ -43,21 +43,21 @@ def read_mlmodel_bytes(path: Path, max_bytes: int) -> tuple[bytes, FileStamp]:
     """The bytes of an MLmodel file and what was read, or :class:`ParseError` carrying the
     V112 (too large: its size is checked before a byte is read) or V115 (not a regular
     file, unreadable) diagnostic."""
-    from mlmodel.fsio import read_regular
+    from mlmodel.core.fsio import read_regular
 
     return _read_or_diagnose(path, max_bytes, lambda: read_regular(path, max_bytes=max_bytes))
 
 
 def read_mlmodel_data(path: Path, max_bytes: int) -> bytes:
     """:func:`read_mlmodel_bytes` for a file that is only checked, never written back (no
-    :class:`~mlmodel.fsio.FileStamp`, so no SHA-256 of it: validate's cold start)."""
-    from mlmodel.fsio import read_regular_bytes
+    :class:`~mlmodel.core.fsio.FileStamp`, so no SHA-256 of it: validate's cold start)."""
+    from mlmodel.core.fsio import read_regular_bytes
 
     return _read_or_diagnose(path, max_bytes, lambda: read_regular_bytes(path, max_bytes=max_bytes))
 
 
 def _read_or_diagnose(path: Path, max_bytes: int, read: Callable[[], _T]) -> _T:
-    from mlmodel.fsio import FileTooLargeError
+    from mlmodel.core.fsio import FileTooLargeError
 
     try:
         return read()

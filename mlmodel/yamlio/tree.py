@@ -22,8 +22,8 @@ from yaml.composer import ComposerError
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from mlmodel.codes import diagnostic
-from mlmodel.diagnostics import Diagnostic
+from mlmodel.core.codes import diagnostic
+from mlmodel.core.diagnostics import Diagnostic
 from mlmodel.yamlio.spans import MAPPING, NONE, SCALAR, SEQUENCE, KeyPath, Span, SpanTable
 
 #: KeyPath is re-exported: the type every user of positions names

@@ -1025,10 +1025,10 @@ CASES: Final[list[Case]] = [
         "nested load",
         _inner_model(
             lambda i: C(
-                P(G("mlmodel.runtime.safety", "load_pickle_file"), (), {"flavor": "sklearn"}),
+                P(G("mlmodel.runtime.load.safety", "load_pickle_file"), (), {"flavor": "sklearn"}),
                 (
                     posix_path(i / "model.pkl"),
-                    C(G("mlmodel.runtime.safety", "LoadPolicy"), (True,)),
+                    C(G("mlmodel.runtime.load.safety", "LoadPolicy"), (True,)),
                 ),
             )
         ),
@@ -1122,7 +1122,7 @@ CASES: Final[list[Case]] = [
     Case(
         "mlmodel_fsio_write_file",
         "file writer",
-        _G(lambda c: C(G("mlmodel.fsio", "write_file"), (str(c), b"x"))),
+        _G(lambda c: C(G("mlmodel.core.fsio", "write_file"), (str(c), b"x"))),
         PKL,
     ),
     Case(

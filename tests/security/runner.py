@@ -49,11 +49,11 @@ WARM_MODULES: Final = (
     "skops.io",
     "mlmodel.pyfunc",
     "mlmodel.sklearn",
-    "mlmodel.api",
+    "mlmodel.checking.validate",
     "mlmodel.pickle_scan",
-    "mlmodel.runtime.loading",
-    "mlmodel.runtime.sklearn_loader",
-    "mlmodel.runtime.mlflow_fallback",
+    "mlmodel.runtime.load.dispatch",
+    "mlmodel.runtime.load.sklearn",
+    "mlmodel.runtime.load.mlflow_fallback",
     "mlmodel.cli.app",
     "mlmodel.cli.predict_cmd",
     "mlmodel.cli.serve_cmd",
@@ -95,7 +95,7 @@ def _frame() -> Any:
 
 
 def _in_process(entry: str, model: str) -> Result:
-    from mlmodel.errors import MLModelError
+    from mlmodel.core.errors import MLModelError
 
     try:
         if entry == "sklearn":

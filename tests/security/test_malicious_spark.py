@@ -67,7 +67,7 @@ STATEFUL = frozenset(
 
 def _refusal(exc: BaseException) -> bool:
     """An mlmodel error, raised on the driver or carried back from a worker."""
-    from mlmodel.errors import MLModelError
+    from mlmodel.core.errors import MLModelError
 
     if isinstance(exc, MLModelError):
         return True

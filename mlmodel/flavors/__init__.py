@@ -1,0 +1,1 @@
+"""Flavors: their specification, MLflow's built-ins, the registry (entry points)."""

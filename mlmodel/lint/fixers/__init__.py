@@ -1,2 +1,0 @@
-"""Fixes for validation findings, one module per code (the table: ``FIXER_MODULES`` in
-:mod:`mlmodel.lint.rules`). The validator reports the problem; a fixer only mends it."""

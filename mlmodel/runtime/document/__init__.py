@@ -1,0 +1,1 @@
+"""The model document of the runtime: ``Model``, signatures, input examples, environment files."""

@@ -1,0 +1,1 @@
+"""Calling a loaded model: ``PyFuncModel``, input and params enforcement against the signature."""
