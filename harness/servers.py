@@ -81,18 +81,30 @@ class Server:
         raise RuntimeError(f"server not ready in {deadline}s:\n{self.log.read_text()}")
 
 
-def launch(cmd: list[str], port: int, log: Path) -> Server:
-    """Run ``cmd`` in its own process group, output to ``log`` (not waiting for it)."""
+def launch(cmd: list[str], port: int, log: Path, environ: dict[str, str] | None = None) -> Server:
+    """Run ``cmd`` in its own process group, output to ``log`` (not waiting for it);
+    ``environ`` defaults to :func:`env`."""
     handle = log.open("wb")
     process = subprocess.Popen(
-        cmd, stdout=handle, stderr=subprocess.STDOUT, env=env(), cwd=ROOT, start_new_session=True
+        cmd,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        env=env() if environ is None else environ,
+        cwd=ROOT,
+        start_new_session=True,
     )
     return Server(process, port, log, handle)
 
 
-def start(cmd: list[str], port: int, log: Path, deadline: float = 180.0) -> Server:
+def start(
+    cmd: list[str],
+    port: int,
+    log: Path,
+    deadline: float = 180.0,
+    environ: dict[str, str] | None = None,
+) -> Server:
     """Run ``cmd`` and wait until ``/ping`` answers 200."""
-    return launch(cmd, port, log).wait_ready(deadline)
+    return launch(cmd, port, log, environ).wait_ready(deadline)
 
 
 def mlmodel_cmd(model: Path, port: int, *extra: str) -> list[str]:

@@ -76,10 +76,11 @@ def load_model(
     switches every check off. ``[tool.mlmodel.trust]`` in the configuration of the current
     directory adds to these, and ``strict=True`` takes only what the arguments grant.
 
-    Raises :class:`MlmodelException` (``error_code`` as MLflow's): there is no such model
-    (:class:`ModelNotFoundError`), it does not validate (:class:`InvalidModelError`), has
+    Raises :class:`MlmodelException` (``error_code`` as MLflow's): no model there
+    (:class:`ModelNotFoundError`, also a :class:`mlmodel.core.errors.UsageError`), the model does
+    not validate (:class:`InvalidModelError`, each diagnostic as ``validate`` prints it), has
     no loadable flavor (``RESOURCE_DOES_NOT_EXIST``), needs a package that is not installed
-    (:class:`MissingDependencyError`, naming the extra), or the trust decision refuses it
+    (:class:`MissingDependencyError`), or the trust decision refuses it
     (:class:`UnsafeModelError`).
     """
     from mlmodel.runtime.gate import load_trusted

@@ -48,10 +48,9 @@ def load_model(
     loads only within the allowlist and what the caller trusts (same keyword arguments);
     trees are verified before the estimator is returned.
     """
-    from mlmodel.runtime.gate import read_validated
+    from mlmodel.runtime.gate import admit
     from mlmodel.runtime.load.safety import TrustOptions
     from mlmodel.runtime.load.sklearn import load_sklearn_model
-    from mlmodel.runtime.load.trust import decide
 
     trust = TrustOptions.of(
         allow_unsafe=allow_unsafe,
@@ -60,17 +59,16 @@ def load_model(
         trusted_keys=trusted_keys,
         require_signature=require_signature,
     )
-    model_dir, document = read_validated(os.fspath(path))
-    flavor = (document.get("flavors") or {}).get(FLAVOR_NAME)
+    admitted = admit(os.fspath(path), trust)
+    flavor = (admitted.document.get("flavors") or {}).get(FLAVOR_NAME)
     if not isinstance(flavor, dict):
         from mlmodel.core.errors import RESOURCE_DOES_NOT_EXIST, ModelLoadError
 
         raise ModelLoadError(
-            f"{model_dir}: the model has no {FLAVOR_NAME} flavor",
+            f"{admitted.model.location.shown_dir}: the model has no {FLAVOR_NAME} flavor",
             error_code=RESOURCE_DOES_NOT_EXIST,
         )
-    policy = decide(model_dir, document, trust.policy(model_dir))
-    return load_sklearn_model(model_dir, flavor, policy)
+    return load_sklearn_model(admitted.model_dir, flavor, admitted.policy)
 
 
 def log_model(

@@ -125,9 +125,9 @@ def test_help_keeps_bracketed_words(command: str, capsys: pytest.CaptureFixture[
 
     import typer.main
 
-    from mlmodel.cli.app import _register_commands, app
+    from mlmodel.cli.app import app, register_commands
 
-    _register_commands(command)
+    register_commands(command)
     click_command = typer.main.get_command(app).commands[command]  # type: ignore[attr-defined]
     wanted = [
         word
@@ -264,10 +264,10 @@ def test_help_paragraphs_flow(
     import typer.rich_utils
 
     from mlmodel.cli.app import COMMAND_MODULES as MODULES
-    from mlmodel.cli.app import _register_commands, app
+    from mlmodel.cli.app import app, register_commands
 
     monkeypatch.setattr(typer.rich_utils, "MAX_WIDTH", 1000)
-    _register_commands(command)
+    register_commands(command)
     info = next(
         i
         for i in app.registered_commands

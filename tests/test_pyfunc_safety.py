@@ -348,6 +348,36 @@ def test_a_fifo_named_mlmodel_is_a_diagnostic_not_a_hang(tmp_path: Path, loader:
     assert [d.code for d in info.value.diagnostics] == ["V115"]
 
 
+@pytest.mark.parametrize("loader", ["pyfunc", "sklearn"])
+def test_a_fifo_named_as_the_model_file_is_refused_not_a_hang(tmp_path: Path, loader: str) -> None:
+    """The gate's path checks see what a referenced file is (V504 for a FIFO), so no loader
+    opens it."""
+    import os
+    import threading
+    import time
+
+    path = _sklearn_model(tmp_path / "m")
+    (path / "model.pkl").unlink()
+    os.mkfifo(path / "model.pkl")
+    load = mlmodel.pyfunc.load_model if loader == "pyfunc" else mlmodel.sklearn.load_model
+    raised: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            load(path)
+        except BaseException as exc:  # noqa: BLE001 - judged below
+            raised.append(exc)
+
+    worker = threading.Thread(target=attempt, daemon=True)  # a hang fails, never blocks
+    start = time.monotonic()
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive() and time.monotonic() - start < 30
+    (error,) = raised
+    assert isinstance(error, InvalidModelError)
+    assert "error V504 flavors.sklearn.pickled_model 'model.pkl' is a FIFO" in str(error)
+
+
 @pytest.mark.parametrize("compression", ["lzma", "gzip", "bzip2"])
 def test_a_compressed_python_model_gets_its_trial_load_decompressed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compression: str

@@ -1,7 +1,9 @@
 """Robustness of ``mlmodel serve``: a seeded fuzzer's thousands of malformed, truncated,
 oversized, deeply nested and wrong-typed bodies never get a 5xx nor kill the worker; a
 bounded concurrent load has zero errors and flat memory; limits answer 413 and 504; SIGTERM
-during load loses no accepted request; metrics count what was answered."""
+during load loses no accepted request; metrics count what was answered; with --workers N
+each worker loads the model once and the parent never; a busy port stops start-up before
+any model work."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import json
 import os
 import random
 import signal
+import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from harness.servers import COLUMNS, Server, free_port, mlmodel_cmd, save_classifier, start
+from harness.servers import COLUMNS, Server, env, free_port, mlmodel_cmd, save_classifier, start
 from tests.serve_support import save_slow
 
 MAX_BODY = 64 * 1024
@@ -254,3 +258,105 @@ def test_slow_server_504_then_sigterm_during_load_loses_no_accepted_request(
     assert len(results) == 12
     for i, (status, answer_body) in sorted(results):
         assert status == 200 and answer_body == {"predictions": [2.0 * i]}
+
+
+# -- start-up: who loads the model, and when ----------------------------------------------
+
+#: a sitecustomize for the server's processes (the parent and every spawned worker run it):
+#: each model load appends the loading process's id to $MLMODEL_TEST_LOADS; with
+#: $MLMODEL_TEST_LOAD_FAILS the load raises what a missing package raises
+LOAD_COUNTER = """
+import os
+
+if os.environ.get("MLMODEL_TEST_LOADS"):
+    import mlmodel.runtime.load.dispatch as loading
+
+    load_document = loading.load_document
+
+    def counted(*args, **kwargs):
+        with open(os.environ["MLMODEL_TEST_LOADS"], "a") as log:
+            log.write(f"{os.getpid()}\\n")
+        if os.environ.get("MLMODEL_TEST_LOAD_FAILS"):
+
+            raise MissingDependencyError("needs notapackage: pip install notapackage",
+                                         package="notapackage")
+        return load_document(*args, **kwargs)
+
+    loading.load_document = counted
+"""
+
+
+def _counting_env(tmp_path: Path, **extra: str) -> tuple[dict[str, str], Path]:
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(LOAD_COUNTER)
+    loads = tmp_path / "loads.txt"
+    environ = env()
+    environ["PYTHONPATH"] = f"{hook}{os.pathsep}{environ['PYTHONPATH']}"
+    environ["MLMODEL_TEST_LOADS"] = str(loads)
+    environ.update(extra)
+    return environ, loads
+
+
+def _loads(path: Path) -> list[str]:
+    return path.read_text().split() if path.exists() else []
+
+
+def test_each_worker_loads_the_model_once_and_the_parent_never(
+    models: dict[str, Path], tmp_path: Path
+) -> None:
+    environ, loads = _counting_env(tmp_path)
+    port = free_port()
+    cmd = mlmodel_cmd(models["classifier"], port, "--workers", "2")
+    running = start(cmd, port, tmp_path / "server.log", environ=environ)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_loads(loads)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        for _ in range(4):
+            response = httpx.post(f"{running.url}/invocations", json=VALID, timeout=30)
+            assert response.status_code == 200
+        pids = _loads(loads)
+        assert len(pids) == 2 and len(set(pids)) == 2, pids  # one load in each worker
+        assert str(running.process.pid) not in pids  # the parent only passed the gate
+    finally:
+        running.stop()
+
+
+def test_a_worker_that_cannot_load_stops_the_server_with_its_error(
+    models: dict[str, Path], tmp_path: Path
+) -> None:
+    """No restart loop: uvicorn's parent stops, and the CLI reports the worker's error."""
+    environ, loads = _counting_env(tmp_path, MLMODEL_TEST_LOAD_FAILS="1")
+    cmd = mlmodel_cmd(models["classifier"], free_port(), "--workers", "2")
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, env=environ, timeout=120, check=False
+    )
+    assert done.returncode == 1, done.stderr
+    assert (
+        "mlmodel serve: a worker could not load the model: needs notapackage: pip install "
+        "notapackage"
+    ) in done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert 1 <= len(_loads(loads)) <= 2
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_busy_port_stops_start_up_before_any_model_work(
+    models: dict[str, Path], tmp_path: Path, workers: str
+) -> None:
+    environ, loads = _counting_env(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        cmd = [*mlmodel_cmd(models["classifier"], port), "--workers", workers]
+        began = time.monotonic()
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, env=environ, timeout=60, check=False
+        )
+    assert done.returncode != 0
+    assert f"127.0.0.1:{port}" in done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+    assert _loads(loads) == []  # nothing was loaded
+    assert time.monotonic() - began < 30

@@ -576,14 +576,14 @@ def test_inferred_result_types_against_mlflow(
     _infer_spark_udf_return_type: Any = mlflow.pyfunc._infer_spark_udf_return_type
     _check_udf_return_type: Any = mlflow.pyfunc._check_udf_return_type
 
-    from mlmodel.spark.udf import _result_type
+    from mlmodel.spark.udf import resolve_result_type
 
     text = json.dumps(outputs)
     if ours == "error":
         with pytest.raises(MlmodelException, match="unsupported spark_udf result type"):
-            _result_type(spark, None, text)
+            resolve_result_type(spark, None, text)
     else:
-        assert _result_type(spark, None, text).simpleString() == ours
+        assert resolve_result_type(spark, None, text).simpleString() == ours
     expected = theirs or ours
     if expected == "error":
         try:
@@ -598,9 +598,9 @@ def test_inferred_result_types_against_mlflow(
 
 
 def test_no_output_schema_is_double(spark: SparkSession) -> None:
-    from mlmodel.spark.udf import _result_type
+    from mlmodel.spark.udf import resolve_result_type
 
-    assert _result_type(spark, None, None).simpleString() == "double"  # as MLflow's default
+    assert resolve_result_type(spark, None, None).simpleString() == "double"  # as MLflow's default
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning")

@@ -40,6 +40,8 @@ BAD = (
 )
 #: V100 at 2:1: not readable as YAML
 BROKEN = "flavors: [\n"
+#: V502 at 3:20: a path out of the model directory
+ESCAPE = "flavors:\n  sklearn:\n    pickled_model: ../../x.pkl\n"
 REGISTERED = "bad-model"
 
 
@@ -61,7 +63,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     root = tmp_path_factory.mktemp("uri-names")
     with sqlite_store(root):
         with mlflow.start_run() as run:
-            for name, text in (("model", BAD), ("broken", BROKEN), ("unfetched", BAD)):
+            logged = (("model", BAD), ("broken", BROKEN), ("unfetched", BAD), ("escape", ESCAPE))
+            for name, text in logged:
                 folder = root / "logged" / name
                 folder.mkdir(parents=True)
                 (folder / "MLmodel").write_text(text)
@@ -228,7 +231,8 @@ def test_writing_a_remote_model_is_a_usage_error(
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     assert lines[0].startswith(f"mlmodel {argv[0]}: {uri}: ")
-    assert f"mlmodel download {uri} DIR" in lines[0]
+    assert f"mlmodel download --allow-invalid {uri} DIR" in lines[0]
+    assert f"then run `mlmodel {argv[0]} {argv[1]} DIR`" in lines[0]
     assert out == ""
     # refused before anything was fetched
     entries = store.cache / "models"
@@ -246,6 +250,43 @@ def test_writing_a_remote_model_through_the_library_is_refused(store: Store) -> 
         result.write(cached)
     assert cached.read_text() == BAD
     assert lint_file(uri, LintOptions(fix=True, diff=True)).diff  # --diff writes nothing
+
+
+def test_a_remote_model_with_errors_is_fixed_through_download(
+    store: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The refusal names the command that gets a copy to fix; that command fetches the
+    model with its errors (named where they are to be fixed), and lint --fix works there."""
+    uri = store.uri()
+    code, _, err = _cli(["lint", "--fix", uri], capsys)
+    assert code == 2
+    assert f"`mlmodel download --allow-invalid {uri} DIR`" in err
+    target = tmp_path / "fixme"
+    argv = ["download", "--no-progress", "--allow-invalid", uri, str(target)]
+    code, out, err = _cli(argv, capsys)
+    assert code == 0, err
+    assert out.strip() == str(target)
+    assert f"{target / 'MLmodel'}:4:20: error V200 " in err
+    assert f"mlmodel lint --fix {target}" in err
+    assert (target / "MLmodel").read_text() == BAD
+    code, _, err = _cli(["lint", "--fix", str(target)], capsys)
+    assert code == 1  # V200 has no automatic fix; V402 has
+    assert "mlflow_version: '2.9'" in (target / "MLmodel").read_text()
+
+
+def test_download_allow_invalid_still_refuses_a_path_out_of_the_model(
+    store: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    uri = store.uri("escape")
+    target = tmp_path / "out"
+    argv = ["download", "--no-progress", "--allow-invalid", uri, str(target)]
+    code, _, err = _cli(argv, capsys)
+    assert code == 1
+    assert f"{uri}/MLmodel:3:20: error V502 " in err
+    assert "--allow-invalid keeps a model with errors, never one whose paths lead out" in err
+    assert not target.exists()
+    code, _, err = _cli(["download", "--no-progress", uri, str(target)], capsys)
+    assert code == 1 and "error V502" in err and not target.exists()
 
 
 def test_a_local_model_is_still_fixed_in_place(tmp_path: Path) -> None:
@@ -267,7 +308,7 @@ def test_load_errors_name_the_uri(store: Store) -> None:
     assert message.startswith(f"{uri}/MLmodel: the model does not validate")
     assert str(store.cache) not in message
     assert {d.location() for d in caught.value.diagnostics} == {f"{uri}/MLmodel:4:20"}
-    with pytest.raises(ParseError) as parsed:
+    with pytest.raises(InvalidModelError) as parsed:  # the same class, the same lines
         Model.load(uri)
     assert str(parsed.value).startswith(f"{uri}/MLmodel:4:20: error V200 ")
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from mlmodel.checking.reading import is_json_text, json_ready, read_mlmodel
 from mlmodel.core.errors import ParseError, UsageError
-from mlmodel.modeldir.location import ModelLocation, remote_write_error, resolve_model_location
+from mlmodel.modeldir.location import ModelLocation, refuse_remote_write, resolve_model_location
 from mlmodel.yamlio.document import MLmodelDocument, same_path
 
 if TYPE_CHECKING:
@@ -73,9 +73,8 @@ class ConversionResult:
         file; refused when writing back to a source that changed on disk since it was read,
         and, as a :class:`UsageError`, when the source is a fetched model's cached copy)."""
         path = Path(target)
-        uri = self.location.uri if self.location is not None else None
-        if uri is not None and self.source is not None and same_path(path, self.source):
-            raise remote_write_error(uri, "convert --in-place")
+        if self.location is not None and self.source is not None and same_path(path, self.source):
+            refuse_remote_write(self.location, "convert --in-place")
         if self.document is not None:
             return self.document.write_bytes(path, self.output)
         from mlmodel.core.fsio import write_file

@@ -53,26 +53,22 @@ def validate_bytes(
     (``# mlmodel: disable=CODE``) are honoured unless ``isolated``. ``mlflow_version``
     (``"2.9"``) judges the model against that MLflow release instead of the newest.
     """
-    from mlmodel.checking.validators import run_checks
-    from mlmodel.yamlio.parse import parse_fast, parse_roundtrip
-    from mlmodel.yamlio.source import decode
+    from mlmodel.checking.validators import parse_and_check
 
     limits = limits or Limits()
     if len(data) > limits.max_bytes:
         return [_too_large(len(data), limits)]
-    source, problems = decode(data)
-    if source is None:
-        return problems
-    parsed = (parse_roundtrip if roundtrip else parse_fast)(source.text, limits)
-    return run_checks(
-        parsed,
-        source.text,
+    _, found = parse_and_check(
+        data,
+        limits=limits,
+        roundtrip=roundtrip,
         model_dir=model_dir,
         check_files=check_files,
         declared=declared,
         mlflow_version=release(mlflow_version),
         suppressions=not isolated,
     )
+    return found
 
 
 def _too_large(size: int, limits: Limits) -> Diagnostic:

@@ -61,7 +61,7 @@ def _command(argv: list[str]) -> str | None:
     return next((arg for arg in argv if not arg.startswith("-")), None)
 
 
-def _register_commands(command: str | None) -> None:
+def register_commands(command: str | None) -> None:
     import importlib
 
     wanted = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else COMMAND_MODULES.values()
@@ -95,7 +95,7 @@ def run(argv: list[str]) -> int:
 
     command = _command(argv)
     known = command if command in COMMAND_MODULES else None
-    _register_commands(command)
+    register_commands(command)
     try:
         app(args=argv, prog_name="mlmodel")
     except SystemExit as exc:

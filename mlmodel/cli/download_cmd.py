@@ -2,30 +2,56 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 
 from mlmodel.cli.app import app
 
 if TYPE_CHECKING:
+    from mlmodel.core.diagnostics import Diagnostic
     from mlmodel.core.uris import ModelUri
 
 
-def validate_arrived(model_dir: Path, uri: str) -> None:
-    """The loader's own pre-load check: an invalid model raises InvalidModelError (exit 1)
-    with its diagnostics, naming the model by ``uri`` (not the staging folder)."""
-    from mlmodel.core.errors import ModelNotFoundError
-    from mlmodel.core.names import MLMODEL_NAME
-    from mlmodel.modeldir.location import ModelLocation
-    from mlmodel.runtime.gate import validate_location  # the one pre-load check
+#: what ``--allow-invalid`` still refuses: a model whose paths lead out of its directory
+#: (absolute, ``..``, a symlink out, a path no file system holds) is no model to work on
+PATH_ESCAPES: Final = frozenset({"V501", "V502", "V503", "V509"})
 
-    file = model_dir / MLMODEL_NAME
-    if not file.is_file():  # named by the URI, not by the staging folder
+
+def check_arrived(
+    model_dir: Path, uri: str, *, allow_invalid: bool = False, target: Path | None = None
+) -> list[Diagnostic]:
+    """The gate's validated read of a downloaded model (the MLmodel read within bounds,
+    parsed once, its paths checked), before it takes its name. An invalid model raises
+    InvalidModelError (exit 1) with its diagnostics, naming the model by ``uri`` (not the
+    staging folder). With ``allow_invalid`` only path escapes are refused; the errors are
+    returned, named after ``target``'s MLmodel (where they are to be fixed)."""
+    from mlmodel.core.errors import InvalidModelError, ModelNotFoundError
+    from mlmodel.core.names import MLMODEL_NAME
+    from mlmodel.modeldir.location import ModelLocation, resolve_mlmodel_path
+    from mlmodel.runtime.gate import examine, invalid_model_error
+
+    if not os.path.lexists(model_dir / MLMODEL_NAME):  # named by the URI, not the staging one
         raise ModelNotFoundError(f"{uri}: not a model (no {MLMODEL_NAME} file at its root)")
-    location = ModelLocation.fetched(file, uri)
-    validate_location(location, location.file.read_bytes())
+    location = ModelLocation.fetched(resolve_mlmodel_path(model_dir), uri)
+    examined = examine(location)
+    errors = examined.errors
+    refused = [d for d in errors if not allow_invalid or d.code in PATH_ESCAPES]
+    if refused:
+        error = invalid_model_error(location.shown, refused)
+        if not allow_invalid:
+            raise error
+        raise InvalidModelError(
+            f"{error.message}\n(--allow-invalid keeps a model with errors, never one whose "
+            "paths lead out of its directory)",
+            refused,
+        )
+    if not errors or target is None:
+        return errors
+    shown = str(target / location.file.name)
+    return [d.with_file(shown) for d in errors]
 
 
 def _default_dir(parsed: ModelUri) -> Path:
@@ -56,17 +82,28 @@ def download(
         bool,
         typer.Option("--progress/--no-progress", help="Progress bar (only on a terminal)."),
     ] = True,
+    allow_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--allow-invalid",
+            help="Download a model with errors too (to fix it: mlmodel lint --fix DIR); its "
+            "errors are printed. Paths leading out of the model directory are still refused.",
+        ),
+    ] = False,
 ) -> None:
     """Download the model URI names into DIR, through MLflow's client
     (MLFLOW_TRACKING_URI), and validate it before it takes its name.
 
-    A half-downloaded or invalid model never appears as DIR. Exit status: 0 downloaded
-    and valid, 1 the model does not validate (nothing written), 2 usage errors (a malformed
-    URI, an unknown run, model or version, DIR exists).
+    A half-downloaded or invalid model never appears as DIR. With --allow-invalid a model
+    with errors is downloaded, its errors printed to standard error as validate prints them
+    (naming DIR's MLmodel), to be fixed there; one whose paths lead out of its directory
+    (V501, V502, V503, V509) is still refused. Exit status: 0 downloaded (and valid, unless
+    --allow-invalid), 1 the model does not validate (nothing written), 2 usage errors (a
+    malformed URI, an unknown run, model or version, DIR exists).
     """
     import sys
 
-    from mlmodel.core.uris import is_model_uri, parse_model_uri
+    from mlmodel.core.uris import FILE, is_model_uri, parse_model_uri
     from mlmodel.tracking.resolve import fetch
 
     if not is_model_uri(uri) and not Path(uri).exists():
@@ -76,9 +113,15 @@ def download(
     source = uri if is_model_uri(uri) else Path(uri).absolute().as_uri()
     parsed = parse_model_uri(source)
     target = directory if directory is not None else _default_dir(parsed)
+    if parsed.kind == FILE:  # a local model is checked before it is copied: a missing path
+        # is a usage error, an MLmodel that is a FIFO is V115 (never handed to the copy)
+        local = Path(uri) if not is_model_uri(uri) else Path(str(parsed.path))
+        check_arrived(local, uri.strip(), allow_invalid=allow_invalid)
 
-    def check(staging: Path) -> None:
-        validate_arrived(staging, uri.strip())  # findings name the model as it was given
+    kept: list[Diagnostic] = []
+
+    def check(staging: Path) -> None:  # refusals name the model as it was given
+        kept[:] = check_arrived(staging, uri.strip(), allow_invalid=allow_invalid, target=target)
 
     if progress and sys.stderr.isatty():
         from rich.console import Console
@@ -101,4 +144,12 @@ def download(
             )
     else:
         fetch(source, lambda _: target, check=check)
+    for found in kept:
+        typer.echo(str(found), err=True)
+    if kept:
+        typer.echo(
+            f"mlmodel download: {target}: downloaded with {len(kept)} error(s) "
+            f"(--allow-invalid); fix them there, e.g. mlmodel lint --fix {target}",
+            err=True,
+        )
     typer.echo(str(target))

@@ -76,17 +76,11 @@ def refuse_remote(paths: Sequence[str | Path], action: str) -> None:
     """Raise :class:`UsageError` when a PATH is a remote model URI (``runs:/``,
     ``models:/``, an artifact store): ``action`` (``lint --fix``, ``convert --in-place``)
     would change only the cached copy. Checked before anything is fetched."""
-    from mlmodel.core.uris import is_remote_model_uri, parse_model_uri
-    from mlmodel.modeldir.location import remote_write_error
+    from mlmodel.modeldir.location import refuse_remote_write
 
     for given in paths:
-        if str(given) == STDIN or not is_remote_model_uri(given):
-            continue
-        try:
-            uri = parse_model_uri(given).uri
-        except UsageError:
-            continue  # malformed: reported as a bad path like any other
-        raise remote_write_error(uri, action)
+        if str(given) != STDIN:
+            refuse_remote_write(given, action)
 
 
 def read_stdin(limit: int) -> bytes:

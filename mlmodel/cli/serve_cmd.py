@@ -44,8 +44,9 @@ def serve(
     """Serve MODEL: /ping, /health, /version, /invocations (MLflow's protocol), /v2/...
     (Open Inference Protocol) and /metrics (Prometheus).
 
-    The model is validated and loaded before the port opens (a port in use is reported
-    first, before the model is read). SIGTERM finishes the requests in flight, then exits.
+    The port is checked first; the model is validated and loaded before the port opens
+    (with --workers N the parent validates it and decides trust, and each worker loads it
+    once). SIGTERM finishes the requests in flight, then exits.
 
     Exit status: 0 after a clean shutdown, 1 when the model does not validate or load,
     2 for usage errors (no such model, a port in use, the serve extra missing).

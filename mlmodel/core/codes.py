@@ -142,7 +142,12 @@ _TABLE: tuple[Code, ...] = (
     Code("V501", "absolute-path", E, "a referenced path is absolute"),
     Code("V502", "path-escape", E, "a referenced path leaves the model directory"),
     Code("V503", "symlink-outside", E, "a symlink points outside the model directory"),
-    Code("V504", "wrong-file-kind", E, "a file where a folder is expected, or the reverse"),
+    Code(
+        "V504",
+        "wrong-file-kind",
+        E,
+        "a file where a folder is expected, or the reverse; or a FIFO or a device",
+    ),
     Code("V505", "empty-model-file", E, "a model file is empty (0 bytes)"),
     Code("V506", "lfs-pointer", E, "a Git LFS pointer committed in place of a model file"),
     Code("V507", "wrong-archive-kind", E, "a model file is not the container its format says"),

@@ -12,7 +12,7 @@ from mlmodel.core.names import MLMODEL_NAME
 
 __all__ = [
     "ModelLocation",
-    "remote_write_error",
+    "refuse_remote_write",
     "resolve_mlmodel_path",
     "resolve_model_location",
 ]
@@ -64,12 +64,29 @@ class ModelLocation:
         return cls(file, trimmed if named else f"{trimmed}/{MLMODEL_NAME}", uri)
 
 
-def remote_write_error(uri: str, action: str) -> UsageError:
-    """The usage error for ``action`` (``lint --fix``, ``convert --in-place``) on a model
-    fetched from ``uri``: it would only change the cached copy."""
-    return UsageError(
+def refuse_remote_write(given: str | os.PathLike[str] | ModelLocation, action: str) -> None:
+    """The one refusal of ``action`` (``lint --fix``, ``convert --in-place``) on a remote
+    model: raise :class:`UsageError` when ``given`` is a remote model URI (checked before
+    anything is fetched; a malformed one is left to be reported as a bad path) or the
+    location of a model fetched from one. Writing there would change only the cached copy;
+    the message says how to get a copy of one's own, errors and all, and work on it."""
+    if isinstance(given, ModelLocation):
+        uri = given.uri
+    else:
+        from mlmodel.core.uris import is_remote_model_uri, parse_model_uri
+
+        if not is_remote_model_uri(given):
+            return
+        try:
+            uri = parse_model_uri(given).uri
+        except UsageError:
+            return
+    if uri is None:
+        return
+    raise UsageError(
         f"{uri}: {action} does not apply to a remote model (it would change only the cached "
-        f"copy); run `mlmodel download {uri} DIR` first, then work on DIR"
+        f"copy); download it first with `mlmodel download --allow-invalid {uri} DIR` (a model "
+        f"with errors too), then run `mlmodel {action} DIR`"
     )
 
 

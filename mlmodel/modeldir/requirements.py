@@ -93,16 +93,34 @@ def parse_requirements(text: str) -> list[Requirement]:
     return found
 
 
-def read_requirements_file(path: Path) -> tuple[list[str], list[str]]:
+def read_requirements_file(
+    path: Path, _including: tuple[Path, ...] = ()
+) -> tuple[list[str], list[str]]:
     """The requirements and constraints of a requirements file, each line without its
-    comment (blank and comment lines dropped), its ``-r``/``-c`` files followed."""
-    lines = (strip_comment(raw) for raw in path.read_text(encoding="utf-8").splitlines())
+    comment (blank and comment lines dropped), its ``-r``/``-c`` files followed. Each file
+    is read within :data:`mlmodel.modeldir.sidefiles.MAX_SIDE_FILE_BYTES` (a FIFO or a huge
+    file is a :class:`~mlmodel.core.errors.UsageError` naming it, never a hang); a file that
+    includes itself is refused."""
+    from mlmodel.core.errors import UsageError
+    from mlmodel.modeldir.sidefiles import SideFileError, read_text
+
+    if path.absolute() in _including:
+        raise UsageError(f"{path}: the requirements file includes itself (-r/-c)")
+    try:
+        text = read_text(path)
+    except SideFileError as exc:
+        raise UsageError(f"{path}: cannot read the requirements file: {exc}") from None
+    lines = (strip_comment(raw) for raw in text.splitlines())
     return expand_includes(
-        (line for line in lines if line and not line.startswith("#")), path.parent
+        (line for line in lines if line and not line.startswith("#")),
+        path.parent,
+        (*_including, path.absolute()),
     )
 
 
-def expand_includes(lines: Iterable[str], base: Path) -> tuple[list[str], list[str]]:
+def expand_includes(
+    lines: Iterable[str], base: Path, _including: tuple[Path, ...] = ()
+) -> tuple[list[str], list[str]]:
     """``lines`` as (requirements, constraints): ``-r FILE`` (``--requirement``) replaced by
     FILE's requirements, ``-c FILE`` (``--constraint``) by nothing, its lines going to the
     constraints; FILE relative to ``base``. Other lines are kept as they are."""
@@ -113,7 +131,7 @@ def expand_includes(lines: Iterable[str], base: Path) -> tuple[list[str], list[s
         if option is None:
             requirements.append(line)
             continue
-        inner, inner_constraints = read_requirements_file(base / option.group(2))
+        inner, inner_constraints = read_requirements_file(base / option.group(2), _including)
         if option.group(1) in ("-c", "--constraint"):
             constraints.extend(inner)
         else:

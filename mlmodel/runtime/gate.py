@@ -1,114 +1,102 @@
-"""The gate every consumer of a model passes before loading: the validated read.
+"""The gate every consumer of a model passes before loading.
 
-:func:`read_validated` reads the ``MLmodel`` bytes, validates them with mlmodel's validator
-(structure, types, and the V5xx checks of every referenced path: nothing outside the model
-directory, no symlink out) and returns the parsed document; a model with errors is refused
-with :class:`~mlmodel.core.errors.InvalidModelError`. Loaders then make the trust
-decision (:func:`mlmodel.runtime.load.trust.decide`) on that document.
+1. :func:`mlmodel.runtime.validated.validated`: the model found (a path or a model URI),
+   its ``MLmodel`` read within bounds (a FIFO is V115, never a hang), parsed once and
+   validated, path checks (V5xx) included. ``Model.load`` stops there: it loads nothing.
+2. The trust decision (:func:`mlmodel.runtime.load.trust.decide`) on that parsed document, under
+   the caller's trust; with :func:`admit`'s ``scan``, every pickle judged statically too
+   (nothing is loaded: ``generate-dockerfile``, ``spark_udf``'s driver, ``serve``'s parent).
+3. The load (:func:`load_trusted`), from the same document.
+
+Refusals: :class:`~mlmodel.core.errors.ModelNotFoundError` (no model there; a usage
+error), :class:`~mlmodel.core.errors.InvalidModelError` (the diagnostics, each as
+``validate`` prints it), :class:`~mlmodel.core.errors.UnsafeModelError` (the trust
+decision), :class:`~mlmodel.core.errors.MissingDependencyError` (at load).
+Used by ``mlmodel.pyfunc``, ``mlmodel.sklearn``, ``serve``, ``predict``, ``spark_udf``,
+``download`` and ``generate-dockerfile``.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
+
+from mlmodel.runtime.validated import (
+    Examined,
+    ValidatedModel,
+    examine,
+    invalid_model_error,
+    validated,
+)
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Mapping
 
     from mlmodel.modeldir.location import ModelLocation
-    from mlmodel.runtime.load.safety import TrustOptions
+    from mlmodel.runtime.load.safety import LoadPolicy, TrustOptions
     from mlmodel.runtime.predict.pyfunc_model import PyFuncModel
 
-__all__ = ["load_trusted", "read_validated", "validate_location"]
-
-_VALIDATED: OrderedDict[tuple[str, bytes, int], None] = OrderedDict()
-_VALIDATED_SIZE: Final = 128
-
-
-def read_validated(path: str | Path) -> tuple[Path, dict[str, Any]]:
-    """(model directory, parsed MLmodel) after mlmodel's validator found no error.
-
-    The bytes validated are the bytes parsed. A clean verdict is remembered for the same
-    MLmodel bytes in the same directory (unchanged modification time), so loading one model
-    repeatedly validates it once."""
-    import hashlib
-
-    from mlmodel.checking.validate import resolve_model_location
-    from mlmodel.core.errors import (
-        InvalidModelError,
-        ModelNotFoundError,
-        ParseError,
-        UsageError,
-    )
-    from mlmodel.yamlio.source import read_mlmodel_data
-    from mlmodel.yamlio.tree import Limits
-
-    try:
-        location = resolve_model_location(path)
-        mlmodel_path = location.file
-        # the bounded reader validate uses: a FIFO, a device or a huge file named MLmodel
-        # is a diagnostic (V115, V112), never a read that hangs or fills memory
-        try:
-            data = read_mlmodel_data(mlmodel_path, Limits().max_bytes)
-        except ParseError as exc:
-            shown = [d.with_file(location.shown) for d in exc.diagnostics]
-            listing = "\n".join(f"  {d}" for d in shown)
-            raise InvalidModelError(
-                f"{location.shown}: the model does not validate:\n{listing}", shown
-            ) from None
-        model_dir = mlmodel_path.parent
-        key = (
-            str(mlmodel_path.resolve()),
-            hashlib.blake2b(data, digest_size=32).digest(),
-            model_dir.stat().st_mtime_ns,
-        )
-    except UsageError:
-        raise  # no such model (ModelNotFoundError), a malformed URI, a missing extra
-    except OSError as exc:
-        where = exc.filename if exc.filename is not None else path
-        raise ModelNotFoundError(f"{where}: {exc.strerror or exc}") from exc
-    if key in _VALIDATED:
-        _VALIDATED.move_to_end(key)
-    else:
-        validate_location(location, data)
-        _VALIDATED[key] = None
-        if len(_VALIDATED) > _VALIDATED_SIZE:
-            _VALIDATED.popitem(last=False)
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return model_dir, yaml.load(data.decode("utf-8"), Loader=loader)
+__all__ = [
+    "Admitted",
+    "Examined",
+    "ValidatedModel",
+    "admit",
+    "examine",
+    "invalid_model_error",
+    "load_trusted",
+    "read_validated",
+    "validated",
+]
 
 
-def validate_location(location: ModelLocation, data: bytes) -> None:
-    from mlmodel.checking.config import load_config
-    from mlmodel.checking.validate import validate_bytes
-    from mlmodel.core.errors import InvalidModelError
+@dataclass(frozen=True)
+class Admitted:
+    """A model that validated and that the trust decision lets load: its parsed document
+    and the policy its load goes on with."""
 
-    shown = location.shown  # a fetched model is named by its URI
-    try:
-        declared = load_config(location.file).flavors
-        found = validate_bytes(data, model_dir=location.model_dir, declared=declared)
-    except Exception as exc:  # a validator failure must not let the load go on
-        raise InvalidModelError(
-            f"{shown}: the validator failed on this model: {type(exc).__name__}: {exc}"
-        ) from exc
-    errors = [d.with_file(shown) for d in found if d.is_error]
-    if errors:
-        listing = "\n".join(f"  {d}" for d in errors[:20])
-        raise InvalidModelError(
-            f"{shown}: the model does not validate ({len(errors)} error(s)):\n{listing}",
-            errors,
-        )
+    model: ValidatedModel
+    policy: LoadPolicy
+
+    @property
+    def model_dir(self) -> Path:
+        return self.model.model_dir
+
+    @property
+    def document(self) -> dict[str, Any]:
+        return self.model.document
+
+
+def read_validated(path: str | os.PathLike[str] | ModelLocation) -> tuple[Path, dict[str, Any]]:
+    """(model directory, parsed MLmodel) after mlmodel's validator found no error."""
+    model = validated(path)
+    return model.model_dir, model.document
+
+
+def admit(
+    path: str | os.PathLike[str] | ModelLocation, trust: TrustOptions, *, scan: bool = False
+) -> Admitted:
+    """The validated model and the trust decision under ``trust``, nothing loaded; with
+    ``scan``, every pickle of the directory judged statically as well (what a load would
+    refuse is refused here)."""
+    from mlmodel.runtime.load.trust import check_files, decide
+
+    model = validated(path)
+    policy = decide(model.model_dir, model.document, trust.policy(model.model_dir))
+    if scan:
+        check_files(model.model_dir, model.document, policy)
+    return Admitted(model, policy)
 
 
 def load_trusted(
-    model_uri: str | Path, trust: TrustOptions, model_config: Mapping[str, Any] | None = None
+    model_uri: str | os.PathLike[str] | ModelLocation,
+    trust: TrustOptions,
+    model_config: Mapping[str, Any] | None = None,
 ) -> PyFuncModel:
     """:func:`mlmodel.pyfunc.load_model` with the caller's trust given at once (the CLI's
     commands and the server pass theirs, so refusals name their options)."""
     from mlmodel.runtime.load.dispatch import load_document
 
-    model_dir, document = read_validated(model_uri)
-    return load_document(model_dir, document, trust=trust, model_config=model_config)
+    model = validated(model_uri)
+    return load_document(model.model_dir, model.document, trust=trust, model_config=model_config)

@@ -113,13 +113,14 @@ def generate(
     The model is validated and the trust decision made first, under ``trust`` (an invalid
     model raises InvalidModelError, a refused one UnsafeModelError); nothing is loaded."""
     from mlmodel.core.fsio import atomic_directory
-    from mlmodel.runtime.gate import read_validated  # validation without loading (no unpickling)
+    from mlmodel.runtime.gate import (
+        admit,  # validation and trust, nothing loaded (no unpickling)
+    )
     from mlmodel.runtime.load.safety import TrustOptions
-    from mlmodel.runtime.load.trust import check_files, decide
 
     trust = trust or TrustOptions()
-    model_dir, document = read_validated(model)
-    check_files(model_dir, document, decide(model_dir, document, trust.policy(model_dir)))
+    admitted = admit(model, trust, scan=True)
+    model_dir, document = admitted.model_dir, admitted.document
     keys = [Path(k) for k in trust.trusted_keys]
     key_names = [f"key{i}-{k.name}" for i, k in enumerate(keys)]
     with atomic_directory(output) as folder:

@@ -5,9 +5,11 @@ listened on (a port in use is a :class:`~mlmodel.core.errors.UsageError`, exit 2
 model is read). The model is then loaded before uvicorn binds the socket, so ``/ping``
 answers 200 only once the model is ready, and a model that fails validation or loading
 stops start-up with its diagnostics (:class:`~mlmodel.core.errors.MLModelError`; the CLI exits
-1). Several workers are uvicorn worker processes, each loading the model through
-:func:`app_from_env`. SIGTERM and SIGINT stop accepting connections and let in-flight
-requests finish.
+1). With several workers the parent only passes the gate (validation and the trust decision,
+every pickle judged, nothing loaded: :func:`mlmodel.runtime.gate.admit`) and each uvicorn
+worker process loads the model once, through :func:`app_from_env`; a worker that cannot load
+it stops the server, and the parent raises that worker's error. SIGTERM and SIGINT stop
+accepting connections and let in-flight requests finish.
 """
 
 from __future__ import annotations
@@ -17,16 +19,20 @@ import logging
 import os
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from mlmodel.core.names import MLMODEL_NAME
 from mlmodel.serve.app import DEFAULT_MAX_BODY_SIZE, ServerConfig, build_app
 from mlmodel.serve.metrics import Metrics
+
+if TYPE_CHECKING:
+    from mlmodel.runtime.load.safety import TrustOptions
 
 _ENV_OPTIONS: Final = "MLMODEL_SERVE_OPTIONS"
 #: what ``mlmodel serve`` imports from the serve extra (orjson, httptools and uvloop are
@@ -34,6 +40,8 @@ _ENV_OPTIONS: Final = "MLMODEL_SERVE_OPTIONS"
 SERVE_MODULES: Final = ("uvicorn", "starlette", "numpy", "pandas", "pyarrow")
 #: uvicorn's exit status when it cannot start (the address taken meanwhile, ...)
 _UVICORN_STARTUP_FAILURE: Final = 3
+#: where a worker that cannot load the model writes why (a file the parent reads)
+_ENV_FAILURE: Final = "MLMODEL_SERVE_WORKER_FAILURE"
 
 
 @dataclass(frozen=True)
@@ -65,21 +73,26 @@ def model_name_for(options: ServeOptions) -> str:
     return path.resolve().name or "model"
 
 
-def load_config(options: ServeOptions) -> ServerConfig:
-    """Validate and load the model; the server configuration around it."""
-    from mlmodel.runtime.gate import load_trusted
+def trust_for(options: ServeOptions) -> TrustOptions:
+    """The loader's trust of a serve run, from its options."""
     from mlmodel.runtime.load.safety import TrustOptions
-    from mlmodel.scoring.dataplane import Scorer
 
-    start = time.perf_counter()
-    trust = TrustOptions.of(
+    return TrustOptions.of(
         allow_unsafe=options.allow_unsafe,
         trusted_types=options.trusted_types,
         trusted_keys=options.trusted_keys,
         require_signature=options.require_signature,
         caller="cli" if options.caller == "cli" else "python",
     )
-    model = load_trusted(options.model, trust)
+
+
+def load_config(options: ServeOptions) -> ServerConfig:
+    """Validate and load the model; the server configuration around it."""
+    from mlmodel.runtime.gate import load_trusted
+    from mlmodel.scoring.dataplane import Scorer
+
+    start = time.perf_counter()
+    model = load_trusted(options.model, trust_for(options))
     metrics = Metrics()
     scorer = Scorer(model)
     metrics.model_load_seconds = time.perf_counter() - start
@@ -106,10 +119,49 @@ def configure_access_log() -> None:
 
 
 def app_from_env() -> Any:
-    """uvicorn factory for worker processes: the options come from the environment."""
+    """uvicorn factory for worker processes: the options come from the environment. A
+    worker that cannot load the model writes why for the parent and exits with uvicorn's
+    start-up failure status (the parent stops instead of restarting it)."""
+    import contextlib
+
     options = ServeOptions(**json.loads(os.environ[_ENV_OPTIONS]))
     configure_access_log()
-    return build_app(load_config(options))
+    try:
+        return build_app(load_config(options))
+    except Exception as exc:  # noqa: BLE001 - the parent reports it; a restart would fail again
+        failure = os.environ.get(_ENV_FAILURE)
+        if failure:
+            with contextlib.suppress(OSError):
+                Path(failure).write_text(json.dumps(_failure_record(exc)), encoding="utf-8")
+        sys.exit(_UVICORN_STARTUP_FAILURE)
+
+
+def _failure_record(exc: Exception) -> dict[str, str | None]:
+    from mlmodel.core.errors import MissingDependencyError, MLModelError
+
+    message = str(exc) if isinstance(exc, MLModelError) else f"{type(exc).__name__}: {exc}"
+    return {
+        "message": message,
+        "error_code": getattr(exc, "error_code", None),
+        "package": exc.package if isinstance(exc, MissingDependencyError) else None,
+        "extra": exc.extra if isinstance(exc, MissingDependencyError) else None,
+    }
+
+
+def _worker_failure(path: Path) -> Exception | None:
+    """The error a worker recorded at ``path`` (None when every worker loaded the model)."""
+    from mlmodel.core.errors import INTERNAL_ERROR, MissingDependencyError, MLModelError
+
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    message = f"a worker could not load the model: {record.get('message')}"
+    if record.get("package"):
+        return MissingDependencyError(
+            message, package=str(record["package"]), extra=record.get("extra")
+        )
+    return MLModelError(message, error_code=str(record.get("error_code") or INTERNAL_ERROR))
 
 
 def _uvicorn_kwargs(options: ServeOptions) -> dict[str, Any]:
@@ -176,8 +228,8 @@ def _serve(options: ServeOptions) -> None:
     import uvicorn
 
     configure_access_log()
-    config = load_config(options)
     if options.workers <= 1:
+        config = load_config(options)
         server = uvicorn.Server(uvicorn.Config(build_app(config), **_uvicorn_kwargs(options)))
         # uvicorn re-raises the signal it stopped for once in-flight requests are done; a
         # SIGTERM that ends in a clean shutdown is then a normal exit (status 0)
@@ -185,15 +237,25 @@ def _serve(options: ServeOptions) -> None:
         with _startup_failure(options):
             server.run()
         return
-    os.environ[_ENV_OPTIONS] = json.dumps(asdict(options))
-    del config  # each worker loads its own copy
-    with _startup_failure(options):
-        uvicorn.run(
-            "mlmodel.serve.server:app_from_env",
-            factory=True,
-            workers=options.workers,
-            **_uvicorn_kwargs(options),
-        )
+    from mlmodel.runtime.gate import admit
+
+    admit(options.model, trust_for(options), scan=True)  # each worker loads the model once
+    with tempfile.TemporaryDirectory(prefix="mlmodel-serve-") as folder:
+        failure = Path(folder) / "worker-failure.json"
+        os.environ[_ENV_OPTIONS] = json.dumps(asdict(options))
+        os.environ[_ENV_FAILURE] = str(failure)
+        try:
+            with _startup_failure(options):
+                uvicorn.run(
+                    "mlmodel.serve.server:app_from_env",
+                    factory=True,
+                    workers=options.workers,
+                    **_uvicorn_kwargs(options),
+                )
+        finally:
+            error = _worker_failure(failure)
+            if error is not None:
+                raise error
 
 
 @contextmanager

@@ -160,7 +160,9 @@ def _predict_batches(
         yield to_spark_values(predictions, shipped.result_type)
 
 
-def _result_type(spark: SparkSession, result_type: DataType | str | None, outputs: Any) -> Any:
+def resolve_result_type(
+    spark: SparkSession, result_type: DataType | str | None, outputs: Any
+) -> Any:
     from pyspark.sql.types import DataType, _parse_datatype_string
 
     from mlmodel.spark.result_types import check_result_type, infer_result_ddl
@@ -208,8 +210,7 @@ def spark_udf(
     driver, and again on the executors, which load. Raises :class:`~mlmodel.core.errors.InvalidParameterError` when the
     model does not validate, is refused, or an argument is wrong, before any Spark job.
     """
-    from mlmodel.runtime.gate import read_validated
-    from mlmodel.runtime.load.trust import check_files, decide
+    from mlmodel.runtime.gate import admit
     from mlmodel.runtime.predict.params import enforce_params
     from mlmodel.spark.shipping import ship_model
 
@@ -227,15 +228,14 @@ def spark_udf(
             trusted_keys=trusted_keys,
             require_signature=require_signature,
         )
-    model_dir, document = read_validated(model_uri)
-    policy = decide(model_dir, document, trust.policy(model_dir))
-    check_files(model_dir, document, policy)
+    admitted = admit(model_uri, trust, scan=True)  # refused here, before any Spark job
+    model_dir, document = admitted.model_dir, admitted.document
     signature = document.get("signature") or {}
     checked_params = enforce_params(params, parse_params(signature.get("params")))
     shipped = _Shipped(
         archive=ship_model(spark.sparkContext, model_dir),
         document=document,
-        result_type=_result_type(spark, result_type, signature.get("outputs")),
+        result_type=resolve_result_type(spark, result_type, signature.get("outputs")),
         params=checked_params,
         trust=trust,
         model_config=dict(model_config) if model_config else None,

@@ -33,7 +33,7 @@ from mlmodel.core.diagnostics import Diagnostic, FixSafety, sort_key
 from mlmodel.core.errors import EditError, ParseError, UsageError
 from mlmodel.core.releases import Release
 from mlmodel.core.results import FileReport, ValidationResult
-from mlmodel.modeldir.location import ModelLocation, remote_write_error, resolve_model_location
+from mlmodel.modeldir.location import ModelLocation, refuse_remote_write, resolve_model_location
 from mlmodel.yamlio.document import MLmodelDocument
 from mlmodel.yamlio.tree import dotted
 
@@ -322,9 +322,9 @@ class FileLint:
     diff: str | None = None
 
 
-def _refuse_remote_fix(location: ModelLocation, options: LintOptions) -> None:
-    if location.uri is not None and options.fix and not options.diff:
-        raise remote_write_error(location.uri, "lint --fix")
+def _refuse_remote_fix(given: str | Path | ModelLocation, options: LintOptions) -> None:
+    if options.fix and not options.diff:
+        refuse_remote_write(given, "lint --fix")
 
 
 def lint_file(
@@ -340,8 +340,8 @@ def lint_file(
     from mlmodel.checking.validate import validate_file
 
     selected = options.selected()
+    _refuse_remote_fix(path, options)  # before anything is fetched
     location = resolve_model_location(path)
-    _refuse_remote_fix(location, options)
     mlmodel_path = location.file
     shown = location.shown
     try:

@@ -8,13 +8,46 @@ from typing import TYPE_CHECKING
 
 from mlmodel.core.codes import diagnostic
 from mlmodel.core.diagnostics import Diagnostic, sort_key
-from mlmodel.yamlio.tree import ParsedYaml
+from mlmodel.yamlio.tree import Limits, ParsedYaml
 
 if TYPE_CHECKING:
     from mlmodel.checking.config import DeclaredFlavor
     from mlmodel.core.releases import Release
 
-__all__ = ["run_checks"]
+__all__ = ["parse_and_check", "run_checks"]
+
+
+def parse_and_check(
+    data: bytes,
+    *,
+    limits: Limits | None = None,
+    roundtrip: bool = False,
+    model_dir: Path | None = None,
+    check_files: bool = True,
+    declared: Mapping[str, DeclaredFlavor] | None = None,
+    suppressions: bool = True,
+    mlflow_version: Release | None = None,
+) -> tuple[ParsedYaml | None, list[Diagnostic]]:
+    """The bytes of an MLmodel file decoded, parsed once and checked: the parse (None when
+    the bytes are not UTF-8 text) and every finding. ``validate`` keeps the findings; the
+    loaders' gate keeps the parse too, so the document checked is the document loaded."""
+    from mlmodel.yamlio.parse import parse_fast, parse_roundtrip
+    from mlmodel.yamlio.source import decode
+
+    source, problems = decode(data)
+    if source is None:
+        return None, problems
+    parsed = (parse_roundtrip if roundtrip else parse_fast)(source.text, limits)
+    found = run_checks(
+        parsed,
+        source.text,
+        model_dir=model_dir,
+        check_files=check_files,
+        declared=declared,
+        mlflow_version=mlflow_version,
+        suppressions=suppressions,
+    )
+    return parsed, found
 
 
 def run_checks(

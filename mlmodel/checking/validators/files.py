@@ -129,10 +129,30 @@ def _is_dir(target: Path) -> bool:
         return False
 
 
+def _special_kind(target: Path) -> str | None:
+    """ "a FIFO", "a socket", ... for what is neither a regular file nor a folder (reading it
+    could block for ever), else None."""
+    try:
+        mode = target.stat().st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    from mlmodel.core.fsio import kind_of
+
+    return kind_of(mode)
+
+
 def _check_kind(
     ctx: CheckContext, target: Path, value: str, kind: PathKind, label: str, path: KeyPath
 ) -> None:
-    if kind == "file" and _is_dir(target):
+    # a FIFO or a device a loader would open and block on; side files have their own
+    # finding (V510, a warning: they are read within bounds)
+    special = _special_kind(target) if path not in _SIDE_FILES else None
+    if special is not None:
+        expected = "a folder" if kind == "dir" else "a regular file"
+        ctx.report("V504", f"{label} {value!r} is {special}; {expected} is expected", path)
+    elif kind == "file" and _is_dir(target):
         ctx.report("V504", f"{label} {value!r} is a folder; a file is expected", path)
     elif kind == "dir" and not _is_dir(target):
         ctx.report("V504", f"{label} {value!r} is a file; a folder is expected", path)

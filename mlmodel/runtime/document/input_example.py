@@ -195,8 +195,7 @@ def read_example(model_dir: Path, info: dict[str, Any], input_schema: Any = None
     example_type = info.get("type")
     if example_type not in EXAMPLE_TYPES:
         raise UsageError(f"cannot read an input example of type {example_type!r}")
-    path = model_dir / str(info.get("artifact_path", EXAMPLE_FILENAME))
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = read_side_json(model_dir, str(info.get("artifact_path", EXAMPLE_FILENAME)))
     if info.get("params"):
         data = data["inputs"]
     if example_type == "json_object":
@@ -214,9 +213,40 @@ def read_example(model_dir: Path, info: dict[str, Any], input_schema: Any = None
 def read_example_params(model_dir: Path, info: dict[str, Any]) -> dict[str, Any] | None:
     if not info.get("params"):
         return None
-    path = model_dir / str(info.get("artifact_path", EXAMPLE_FILENAME))
-    params = json.loads(path.read_text(encoding="utf-8")).get("params")
+    saved = read_side_json(model_dir, str(info.get("artifact_path", EXAMPLE_FILENAME)))
+    params = saved.get("params") if isinstance(saved, dict) else None
     return params if isinstance(params, dict) else None
+
+
+def _side_file(model_dir: Path, relative: str) -> Path:
+    from mlmodel.modeldir.containment import inside
+
+    target = inside(model_dir, relative)
+    if target is None:
+        raise UsageError(f"{model_dir}: {relative!r} is not a path inside the model directory")
+    return target
+
+
+def read_side_text(model_dir: Path, relative: str) -> str:
+    """The text of the example file ``relative`` of ``model_dir``: inside the directory, a
+    regular file, within :data:`mlmodel.modeldir.sidefiles.MAX_SIDE_FILE_BYTES` (a FIFO or a huge
+    file is a :class:`UsageError` naming it, never a hang)."""
+    from mlmodel.modeldir.sidefiles import SideFileError, read_text
+
+    try:
+        return read_text(_side_file(model_dir, relative))
+    except SideFileError as exc:
+        raise UsageError(f"{model_dir}: cannot read the example file {exc}") from None
+
+
+def read_side_json(model_dir: Path, relative: str) -> Any:
+    """:func:`read_side_text` read as JSON (nested no deeper than the side-file limit)."""
+    from mlmodel.modeldir.sidefiles import SideFileError, load_json
+
+    try:
+        return load_json(_side_file(model_dir, relative))
+    except SideFileError as exc:
+        raise UsageError(f"{model_dir}: cannot read the example file {exc}") from None
 
 
 def _tensor_dtypes(schema: Any) -> dict[Any, str]:

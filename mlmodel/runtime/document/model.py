@@ -23,7 +23,7 @@ from copy import deepcopy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlmodel.core.errors import ParseError, UsageError
+from mlmodel.core.errors import UsageError
 from mlmodel.core.names import MLMODEL_NAME
 from mlmodel.runtime.document.signature import ModelSignature, ParamSchema, Schema, coerce_signature
 
@@ -141,7 +141,9 @@ class Model:
         serving = info.get("serving_input_path") if info else None
         if serving is None:
             return None
-        return (Path(path) / str(serving)).read_text(encoding="utf-8")
+        from mlmodel.runtime.document.input_example import read_side_text
+
+        return read_side_text(Path(path), str(serving))
 
     # -- serialisation -----------------------------------------------------------------------
 
@@ -267,29 +269,21 @@ class Model:
         )
 
     @classmethod
-    def load(cls, path: str | Path | ModelLocation) -> Model:
-        """Read a model directory's MLmodel (or an MLmodel file); refuses invalid documents.
+    def load(cls, path: str | Path | ModelLocation, *, check_files: bool = True) -> Model:
+        """Read a model directory's MLmodel (or an MLmodel file, or a model URI's); refuses
+        invalid documents.
 
-        The file is parsed with YAML 1.1 safe-load semantics (as MLflow reads it) and checked
-        by the validator: an error is raised as :class:`~mlmodel.core.errors.ParseError` with the
-        positioned diagnostics.
+        The gate's validated read (:func:`mlmodel.runtime.validated.validated`), as every
+        loader's: the file read within bounds (a FIFO named MLmodel is a diagnostic, not a
+        hang), parsed once with YAML 1.1 safe-load semantics (as MLflow reads it), and
+        checked by the validator, the paths it references included (``check_files=False``
+        for an MLmodel file kept without its model's files, as ``validate
+        --no-check-files``). A model with errors raises
+        :class:`~mlmodel.core.errors.InvalidModelError` (also a
+        :class:`~mlmodel.core.errors.ParseError`) with the positioned diagnostics; a path that
+        names no model :class:`~mlmodel.core.errors.ModelNotFoundError` (also a
+        :class:`~mlmodel.core.errors.UsageError`).
         """
-        from mlmodel.checking.validators import run_checks
-        from mlmodel.modeldir.location import resolve_model_location
-        from mlmodel.yamlio.parse import parse_fast
-        from mlmodel.yamlio.source import decode
+        from mlmodel.runtime.validated import validated
 
-        location = resolve_model_location(path)
-        shown = location.shown  # a fetched model is named by its URI
-        source, problems = decode(location.file.read_bytes())
-        if source is None:
-            named = [d.with_file(shown) for d in problems]
-            raise ParseError(str(named[0]), named)
-        parsed = parse_fast(source.text)
-        found = run_checks(parsed, source.text, model_dir=location.model_dir, check_files=False)
-        errors = [d.with_file(shown) for d in found if d.is_error]
-        if errors:
-            raise ParseError(str(errors[0]), errors)
-        if not isinstance(parsed.data, dict):
-            raise ParseError(f"{shown}: the document is not a mapping")
-        return cls.from_dict(parsed.data)
+        return cls.from_dict(validated(path, check_files=check_files).document)
