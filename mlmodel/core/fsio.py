@@ -35,14 +35,13 @@ next write into the same folder (a temporary whose process no longer exists).
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import errno
 import os
 import re
-import shutil
-import signal
 import stat
-import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,13 +55,10 @@ _TEMP_NAME = re.compile(
     r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}" + re.escape(TEMP_SUFFIX) + "$"
 )
 _NAME_IN_TEMP = 100  # a temporary's name stays under the 255-byte limit
-_CATCHABLE = tuple(
-    getattr(signal, name)
-    for name in (
-        "SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGALRM",
-        "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGPIPE",
-    )
-    if hasattr(signal, name)
+#: the catchable terminating signals (those of them the platform has: :func:`_catchable`)
+_CATCHABLE_NAMES = (
+    "SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGALRM",
+    "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGPIPE",
 )  # fmt: skip
 
 
@@ -453,6 +449,8 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
             (folder / "MLmodel").write_bytes(text)
             ...
     """
+    import shutil
+
     final = Path(target).absolute()
     parent = final.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -517,13 +515,25 @@ def _fsync_tree(root: Path) -> None:
 
 
 # -- temporaries: signals and stale leftovers -----------------------------------------------
+# shutil, signal and threading are imported by the writes that need them, not by the reads
+# (validate reads through this module and never writes: its cold start does not pay for
+# them); _removed_on_signal imports them before installing the handler, so the handler
+# itself never imports.
 
 _pending: set[Path] = set()
-_pending_lock = threading.Lock()
+_pending_lock = _thread.allocate_lock()  # what threading.Lock() gives, without threading
 _installed: dict[int, Any] = {}
 
 
+def _catchable() -> tuple[int, ...]:
+    import signal
+
+    return tuple(getattr(signal, name) for name in _CATCHABLE_NAMES if hasattr(signal, name))
+
+
 def _remove(path: Path) -> None:
+    import shutil
+
     try:
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
@@ -534,6 +544,8 @@ def _remove(path: Path) -> None:
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
+    import signal  # imported already, by _removed_on_signal
+
     for path in list(_pending):
         _remove(path)
     previous = _installed.get(signum, signal.SIG_DFL)
@@ -549,11 +561,15 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 @contextlib.contextmanager
 def _removed_on_signal(path: Path) -> Iterator[None]:
     """Remove ``path`` if a catchable signal arrives while the block runs."""
+    import shutil  # noqa: F401 - loaded before the handler can need it (in _remove)
+    import signal
+    import threading
+
     with _pending_lock:
         _pending.add(path)
         install = threading.current_thread() is threading.main_thread() and not _installed
         if install:
-            for signum in _CATCHABLE:
+            for signum in _catchable():
                 previous = signal.getsignal(signum)
                 if previous in (signal.SIG_IGN, None):
                     continue
@@ -573,11 +589,13 @@ def _removed_on_signal(path: Path) -> Iterator[None]:
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
     """Defer catchable signals until the block ends (for writes that cannot be undone)."""
+    import signal
+
     mask: Callable[..., Any] | None = getattr(signal, "pthread_sigmask", None)
     if mask is None:  # pragma: no cover - not POSIX
         yield
         return
-    previous = mask(signal.SIG_BLOCK, _CATCHABLE)
+    previous = mask(signal.SIG_BLOCK, _catchable())
     try:
         yield
     finally:
