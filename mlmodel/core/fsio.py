@@ -41,7 +41,6 @@ import errno
 import os
 import re
 import stat
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -449,8 +448,6 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
             (folder / "MLmodel").write_bytes(text)
             ...
     """
-    import shutil
-
     final = Path(target).absolute()
     parent = final.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -470,6 +467,8 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def _filled_and_renamed(temp: Path, final: Path) -> Iterator[Path]:
+    import shutil
+
     with _removed_on_signal(temp):
         temp.mkdir(0o777)
         try:

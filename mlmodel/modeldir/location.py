@@ -103,15 +103,18 @@ def resolve_model_location(path: str | os.PathLike[str] | ModelLocation) -> Mode
     """
     if isinstance(path, ModelLocation):
         return path
-    from mlmodel.core.uris import FILE, is_model_uri, parse_model_uri
-
     uri: str | None = None
-    if is_model_uri(path):
-        from mlmodel.tracking.resolve import resolve_model_dir
+    # every model URI has a scheme (runs:/, s3://): a path without a colon is not one, and
+    # needs no mlmodel.core.uris (validate's cold start)
+    if ":" in os.fspath(path):
+        from mlmodel.core.uris import FILE, is_model_uri, parse_model_uri
 
-        parsed = parse_model_uri(path)
-        uri = parsed.uri if parsed.kind != FILE else None
-        path = resolve_model_dir(path)
+        if is_model_uri(path):
+            from mlmodel.tracking.resolve import resolve_model_dir
+
+            parsed = parse_model_uri(path)
+            uri = parsed.uri if parsed.kind != FILE else None
+            path = resolve_model_dir(path)
     file = _mlmodel_file(Path(path))
     return ModelLocation.local(file) if uri is None else ModelLocation.fetched(file, uri)
 

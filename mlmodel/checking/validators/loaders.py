@@ -6,7 +6,6 @@ look for module files inside the model's ``code`` folder.
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from pathlib import Path
@@ -75,6 +74,8 @@ def check_loader(ctx: CheckContext) -> None:
         return
     if module.startswith("mlflow.") or module == "mlflow":
         if module not in MLFLOW_LOADERS:
+            import difflib
+
             close = difflib.get_close_matches(module, sorted(MLFLOW_LOADERS), n=1)
             ctx.report(
                 "V204",
