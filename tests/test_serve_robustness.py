@@ -277,6 +277,7 @@ if os.environ.get("MLMODEL_TEST_LOADS"):
         with open(os.environ["MLMODEL_TEST_LOADS"], "a") as log:
             log.write(f"{os.getpid()}\\n")
         if os.environ.get("MLMODEL_TEST_LOAD_FAILS"):
+            from mlmodel.core.errors import MissingDependencyError
 
             raise MissingDependencyError("needs notapackage: pip install notapackage",
                                          package="notapackage")
@@ -326,13 +327,14 @@ def test_each_worker_loads_the_model_once_and_the_parent_never(
 def test_a_worker_that_cannot_load_stops_the_server_with_its_error(
     models: dict[str, Path], tmp_path: Path
 ) -> None:
-    """No restart loop: uvicorn's parent stops, and the CLI reports the worker's error."""
+    """No restart loop: uvicorn's parent stops, and the CLI reports the worker's error with
+    its exit code (a missing package is something to install: 2, as everywhere)."""
     environ, loads = _counting_env(tmp_path, MLMODEL_TEST_LOAD_FAILS="1")
     cmd = mlmodel_cmd(models["classifier"], free_port(), "--workers", "2")
     done = subprocess.run(
         cmd, capture_output=True, text=True, env=environ, timeout=120, check=False
     )
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 2, done.stderr
     assert (
         "mlmodel serve: a worker could not load the model: needs notapackage: pip install "
         "notapackage"

@@ -310,7 +310,9 @@ def test_load_errors_name_the_uri(store: Store) -> None:
     assert {d.location() for d in caught.value.diagnostics} == {f"{uri}/MLmodel:4:20"}
     with pytest.raises(InvalidModelError) as parsed:  # the same class, the same lines
         Model.load(uri)
-    assert str(parsed.value).startswith(f"{uri}/MLmodel:4:20: error V200 ")
+    assert isinstance(parsed.value, ParseError)  # what Model.load raised before the gate
+    assert str(parsed.value).startswith(f"{uri}/MLmodel: the model does not validate")
+    assert f"\n  {uri}/MLmodel:4:20: error V200 " in str(parsed.value)
 
 
 # -- naming rules (no store) -------------------------------------------------------------------
