@@ -85,8 +85,14 @@ def reflowed(doc: str) -> str:
 
 
 def run(argv: list[str]) -> int:
-    """Run the CLI on ``argv`` and return the exit code (never raises SystemExit)."""
-    return run_typer(argv)
+    """Run the CLI on ``argv`` and return the exit code (never raises SystemExit), as the
+    ``mlmodel`` command does: ``mlmodel validate PATH...`` with only the options
+    :mod:`mlmodel.cli.direct` knows runs without building the typer application (same
+    output, same exit code); everything else through :func:`run_typer`."""
+    from mlmodel.cli.direct import run_direct
+
+    code = run_direct(argv)
+    return run_typer(argv) if code is None else code
 
 
 def run_typer(argv: list[str]) -> int:
