@@ -76,8 +76,7 @@ def test_no_color_means_no_escape_sequence_at_all(
     result = ValidationResult([FileReport(str(LEGACY / "MLmodel"), _legacy_findings())])
     stream = io.StringIO()
     stream.isatty = lambda: True  # type: ignore[method-assign]
-    from mlmodel.cli.options import ColorChoice
-    from mlmodel.cli.output import use_color
+    from mlmodel.cli.output import ColorChoice, use_color
 
     assert use_color(ColorChoice.auto, stream) is False
     assert use_color(ColorChoice.always, stream) is True

@@ -87,6 +87,37 @@ def test_cli_validate_loads_only_what_validating_needs() -> None:
         assert not [m for m in loaded if m.split(".")[0] == module], module
 
 
+def test_console_validate_imports_neither_typer_nor_the_other_commands() -> None:
+    """The console script's ``mlmodel validate PATH`` runs without typer
+    (:mod:`mlmodel.cli.direct`): no typer, no click (typer's vendored copy or the real one),
+    no shell-completion support, no rich, no typer application or option declarations, and
+    no other command's module."""
+    probe = (
+        "import json, sys\n"
+        "sys.argv = ['mlmodel', 'validate', 'examples/sklearn-3x']\n"
+        "from mlmodel.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        "print(json.dumps([code, sorted(sys.modules)]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    code, loaded = json.loads(out.splitlines()[-1])
+    assert code == 0
+    assert "mlmodel.cli.validate_run" in loaded  # it did run validate
+    roots = {m.split(".")[0] for m in loaded}
+    assert not roots & {"typer", "click", "shellingham", "rich", "pydantic", "ruamel"}
+    cli = {m for m in loaded if m.startswith("mlmodel.cli.")}
+    assert not [m for m in cli if m.endswith("_cmd")], cli
+    assert not cli & {"mlmodel.cli.app", "mlmodel.cli.options"}
+    # typer's own start-up imports, which nothing on validate's path needs
+    for module in ("subprocess", "platform", "uuid", "traceback", "gettext"):
+        assert module not in loaded, module
+
+
 def test_pickle_scan_names_resolve_lazily() -> None:
     """The package's public names load their submodule on first use, and are all listed."""
     import mlmodel.pickle_scan as package

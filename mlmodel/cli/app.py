@@ -1,8 +1,11 @@
-"""typer application: the root command and :func:`run`, which maps exceptions to exit codes.
+"""typer application: the root command, :func:`run_typer`, and :func:`run` (the CLI as the
+``mlmodel`` command runs it).
 
 Each command lives in its own module (``cli/<name>_cmd.py``) and registers itself on
-:data:`app` with ``@app.command()``; :func:`run` imports only the module of the command
-asked for (all of them for help), so ``mlmodel validate`` does not pay for building the others.
+:data:`app` with ``@app.command()``; :func:`run_typer` imports only the module of the command
+asked for (all of them for help), so ``mlmodel lint`` does not pay for building the others.
+``mlmodel validate PATH...`` usually does not get here at all: :mod:`mlmodel.cli.direct` runs
+it without typer.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Annotated
 import typer
 
 from mlmodel import __version__
-from mlmodel.cli.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE
+from mlmodel.cli.errors import EXIT_USAGE
 
 app = typer.Typer(
     name="mlmodel",
@@ -82,47 +85,35 @@ def reflowed(doc: str) -> str:
 
 
 def run(argv: list[str]) -> int:
-    """Run the CLI on ``argv`` and return the exit code (never raises SystemExit).
+    """Run the CLI on ``argv`` and return the exit code (never raises SystemExit), as the
+    ``mlmodel`` command does: ``mlmodel validate PATH...`` with only the options
+    :mod:`mlmodel.cli.direct` knows runs without building the typer application (same
+    output, same exit code); everything else through :func:`run_typer`."""
+    from mlmodel.cli.direct import run_direct
 
-    The one place exceptions become exit codes: a :class:`~mlmodel.core.errors.MLModelError`
-    or an ``OSError`` a command lets through is printed as ``mlmodel COMMAND: message``
-    with the code :func:`mlmodel.cli.errors.exit_code` gives; a missing module that an
-    extra installs names the extra (exit 2); anything else is a bug, reported in one line
-    (exit 1), never as a traceback.
+    code = run_direct(argv)
+    return run_typer(argv) if code is None else code
+
+
+def run_typer(argv: list[str]) -> int:
+    """Run ``argv`` through the typer application and return the exit code.
+
+    Exceptions become exit codes in :func:`mlmodel.cli.errors.guarded`: a
+    :class:`~mlmodel.core.errors.MLModelError` or an ``OSError`` a command lets through is
+    printed as ``mlmodel COMMAND: message`` with the code :func:`mlmodel.cli.errors.exit_code`
+    gives; a missing module that an extra installs names the extra (exit 2); anything else
+    is a bug, reported in one line (exit 1), never as a traceback.
     """
-    from mlmodel.cli.errors import report
-    from mlmodel.core.errors import MLModelError
+    from mlmodel.cli.errors import guarded
 
     command = _command(argv)
     known = command if command in COMMAND_MODULES else None
     register_commands(command)
-    try:
+
+    def call() -> None:
         app(args=argv, prog_name="mlmodel")
-    except SystemExit as exc:
-        code = exc.code
-        if code is None:
-            return 0
-        return code if isinstance(code, int) else EXIT_FINDINGS
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
-    except (MLModelError, OSError) as exc:
-        return report(known, exc)
-    except ModuleNotFoundError as exc:  # an optional module no command translated itself
-        from mlmodel.core.errors import missing_extra
 
-        missing = missing_extra(exc, f"mlmodel {known}" if known else "mlmodel")
-        if missing is not None:
-            return report(known, missing)
-        return _internal_error(exc)
-    except Exception as exc:  # noqa: BLE001 - a bug must not surface as a traceback
-        return _internal_error(exc)
-    return 0
+    return guarded(known, call)
 
 
-def _internal_error(exc: Exception) -> int:
-    """A bug, in one line (exit 1), never as a traceback."""
-    typer.echo(f"mlmodel: internal error: {type(exc).__name__}: {exc} (please report it)", err=True)
-    return EXIT_FINDINGS
-
-
-__all__ = ["COMMAND_MODULES", "EXIT_USAGE", "app", "run"]
+__all__ = ["COMMAND_MODULES", "EXIT_USAGE", "app", "run", "run_typer"]

@@ -11,12 +11,12 @@ import typer
 from mlmodel.cli.app import app
 from mlmodel.cli.options import (
     INSPECT_TEXT,
-    ColorChoice,
     ColorOption,
     InspectFormatOption,
     IsolatedOption,
     ModelPaths,
 )
+from mlmodel.cli.output import ColorChoice
 
 if TYPE_CHECKING:
     from mlmodel.checking.inspection import Inspection

@@ -11,7 +11,6 @@ from mlmodel.cli.app import app
 from mlmodel.cli.errors import usage
 from mlmodel.cli.options import (
     TEXT,
-    ColorChoice,
     ColorOption,
     ExitZeroOption,
     FormatOption,
@@ -24,6 +23,7 @@ from mlmodel.cli.options import (
     StatisticsOption,
     StrictOption,
 )
+from mlmodel.cli.output import ColorChoice
 
 if TYPE_CHECKING:
     from mlmodel.checking.lint.engine import LintOptions

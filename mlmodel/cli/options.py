@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mlmodel.cli.output import ColorChoice
 from mlmodel.report import FORMATTERS, INSPECT_FORMATTERS
 
 if TYPE_CHECKING:
@@ -22,12 +23,6 @@ else:
 
 TEXT = OutputFormat("text")
 INSPECT_TEXT = InspectFormat("text")
-
-
-class ColorChoice(enum.StrEnum):
-    auto = "auto"
-    always = "always"
-    never = "never"
 
 
 # str, not Path: pathlib would fold the "//" of a model URI (models:/a//1, s3://b/k)

@@ -1,8 +1,12 @@
 """What validate and lint share around the work: the paths collected (bad ones reported),
-colour, the report, the output file, the exit code (:class:`Reporting`)."""
+colour, the report, the output file, the exit code (:class:`Reporting`).
+
+No typer here until a command ends with ``typer.Exit`` (:meth:`Reporting.exit`) or a message
+is printed: :mod:`mlmodel.cli.direct` runs validate without typer."""
 
 from __future__ import annotations
 
+import enum
 import io
 import os
 import sys
@@ -11,15 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-import typer
-
 from mlmodel.cli.errors import EXIT_CLEAN, EXIT_USAGE, report, usage
-from mlmodel.cli.options import ColorChoice
 
 if TYPE_CHECKING:
     from mlmodel.cli.paths import Collected
     from mlmodel.core.results import ValidationResult
     from mlmodel.report import ReportOptions
+
+
+class ColorChoice(enum.StrEnum):
+    """The values of ``--color``."""
+
+    auto = "auto"
+    always = "always"
+    never = "never"
 
 
 @dataclass(frozen=True)
@@ -72,8 +81,15 @@ class Reporting:
             self.command,
         )
 
+    def exit_code(self, findings_code: int, collected: Collected) -> int:
+        """2 when a path was bad, else ``findings_code`` (0 under ``--exit-zero``)."""
+        return final_exit_code(findings_code, collected, exit_zero=self.exit_zero)
+
     def exit(self, findings_code: int, collected: Collected) -> NoReturn:
-        raise typer.Exit(final_exit_code(findings_code, collected, exit_zero=self.exit_zero))
+        """End the command (``typer.Exit``) with :meth:`exit_code`."""
+        import typer
+
+        raise typer.Exit(self.exit_code(findings_code, collected))
 
 
 def use_color(choice: ColorChoice, stream: TextIO) -> bool:

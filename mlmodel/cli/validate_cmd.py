@@ -1,4 +1,5 @@
-"""``mlmodel validate``: parse options, call :func:`mlmodel.checking.validate.validate_paths`, report."""
+"""``mlmodel validate``: its options and help; the work is
+:func:`mlmodel.cli.validate_run.run_validate` (which :mod:`mlmodel.cli.direct` calls too)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import typer
 from mlmodel.cli.app import app
 from mlmodel.cli.options import (
     TEXT,
-    ColorChoice,
     ColorOption,
     ExitZeroOption,
     FormatOption,
@@ -22,6 +22,8 @@ from mlmodel.cli.options import (
     StatisticsOption,
     StrictOption,
 )
+from mlmodel.cli.output import ColorChoice
+from mlmodel.cli.validate_run import DEFAULT_MAX_BYTES
 
 
 @app.command()
@@ -38,7 +40,7 @@ def validate(
     ] = True,
     max_bytes: Annotated[
         int, typer.Option(min=1, help="Refuse MLmodel files larger than this.")
-    ] = 10 * 1024 * 1024,
+    ] = DEFAULT_MAX_BYTES,
     recursive: RecursiveOption = False,
     quiet: QuietOption = False,
     exit_zero: ExitZeroOption = False,
@@ -53,32 +55,22 @@ def validate(
     Exit status: 0 no errors (warnings allowed), 1 errors (or warnings with
     --strict), 2 usage errors (a bad path: the other paths are still checked).
     """
-    from mlmodel.checking.validate import validate_bytes, validate_paths
-    from mlmodel.cli.output import (
-        Reporting,
-    )
-    from mlmodel.cli.paths import STDIN_NAME, read_stdin
-    from mlmodel.core.releases import release
-    from mlmodel.core.results import FileReport
-    from mlmodel.yamlio.tree import Limits
+    from mlmodel.cli.validate_run import run_validate
 
-    out = Reporting("validate", output_format, output_file, color, quiet, statistics, exit_zero)
-    target = release(mlflow_version)
-    collected = out.collect(paths, recursive=recursive)
-    limits = Limits(max_bytes=max_bytes)
-    result = validate_paths(
-        collected.files,
-        check_files=check_files,
-        limits=limits,
-        isolated=isolated,
-        mlflow_version=target,
+    raise typer.Exit(
+        run_validate(
+            paths,
+            output_format=output_format,
+            strict=strict,
+            check_files=check_files,
+            max_bytes=max_bytes,
+            recursive=recursive,
+            quiet=quiet,
+            exit_zero=exit_zero,
+            statistics=statistics,
+            output_file=output_file,
+            color=color,
+            isolated=isolated,
+            mlflow_version=mlflow_version,
+        )
     )
-    sources: dict[str, str] = {}
-    if collected.stdin:
-        # no model directory to look into: the referenced files are not checked
-        data = read_stdin(max_bytes)
-        found = validate_bytes(data, check_files=False, limits=limits, mlflow_version=target)
-        result.reports.append(FileReport(STDIN_NAME, [d.with_file(STDIN_NAME) for d in found]))
-        sources[STDIN_NAME] = data.decode("utf-8-sig", errors="replace")
-    out.write(result, sources)
-    out.exit(result.exit_code(strict=strict), collected)
