@@ -273,10 +273,12 @@ def test_the_gate_s_listing_is_not_repeated(models: dict[str, Path]) -> None:
     lines = [line for line in text.splitlines() if DIAGNOSTIC_LINE.search(line)]
     assert len(lines) == len(caught.value.diagnostics) == 1
     assert lines[0].strip() == str(caught.value.diagnostics[0])
-    with pytest.raises(ParseError) as parsed:
+    with pytest.raises(ParseError) as parsed:  # Model.load passes the same gate
         mlmodel.Model.load(models["invalid"])
-    assert str(parsed.value) == str(parsed.value.diagnostics[0])
-    assert re.match(r".*/invalid/MLmodel:\d+:\d+: error V200 ", str(parsed.value))
+    text = str(parsed.value)
+    lines = [line for line in text.splitlines() if DIAGNOSTIC_LINE.search(line)]
+    assert len(lines) == len(parsed.value.diagnostics) == 1
+    assert re.match(r"\s*.*/invalid/MLmodel:\d+:\d+: error V200 ", lines[0])
 
 
 # -- a missing optional dependency names its extra --------------------------------------------
