@@ -252,7 +252,11 @@ def test_bad_result_type_refused_before_a_job(spark: SparkSession, models: dict[
 def test_model_loads_once_per_worker(
     spark: SparkSession, data: pd.DataFrame, models: dict[str, Path]
 ) -> None:
-    """Two jobs over many batches: each Python worker process loaded the model once."""
+    """Two jobs over many batches, then a third: every Python worker process that scored
+    loaded the model exactly once (not per batch, task or job, and not never).
+
+    The counting UDF takes the model's output as its input, so Spark chains the two into
+    one Python worker process: it counts in the very process that has just scored."""
     from pyspark.sql.pandas.functions import pandas_udf
 
     udf = spark_udf(spark, models["reg"])
@@ -263,16 +267,20 @@ def test_model_loads_once_per_worker(
     archive = udf._shipped.archive
 
     @pandas_udf("string")  # type: ignore[call-overload, untyped-decorator]
-    def loads(ids: pd.Series) -> pd.Series:
+    def loads(batches: Iterator[pd.Series]) -> Iterator[pd.Series]:
         import os
 
         from mlmodel.spark import shipping
 
-        return pd.Series([f"{os.getpid()}:{shipping.load_count(archive)}"] * len(ids))
+        for predictions in batches:  # the model has scored this batch in this process
+            yield pd.Series([f"{os.getpid()}:{shipping.load_count(archive)}"] * len(predictions))
 
-    seen = {row[0] for row in df.select(loads("row")).collect()}
+    counted = df.select(loads(udf()))
+    plan = counted._jdf.queryExecution().executedPlan().toString()
+    assert plan.count("ArrowEvalPython") == 1, plan  # chained: one Python process per task
+    seen = {row[0] for row in counted.collect()}
     assert seen
-    assert all(entry.split(":")[1] in ("0", "1") for entry in seen), seen
+    assert {entry.split(":")[1] for entry in seen} == {"1"}, seen
 
 
 def test_empty_partitions_load_no_model(
