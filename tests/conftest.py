@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import importlib
+import importlib.machinery
+import os
 import pickle
 import sys
 from collections.abc import Iterator
@@ -34,6 +36,21 @@ def corpus_mlflow_loads() -> dict[str, bool]:
         rows = csv.reader(handle, delimiter="\t")
         next(rows)
         return {row[0]: row[2] == "ok" for row in rows}
+
+
+def _xdist_worker_main_is_a_module() -> None:
+    """A pytest-xdist worker runs as ``python -c``: its ``__main__`` has neither ``__file__``
+    nor ``__spec__``, which pyspark.sql.connect (imported by MLflow's ``infer_signature`` for
+    lists, strings and scalars) takes for a doctest run and answers with ``sys.exit(0)``. A
+    spec named ``__main__`` tells it otherwise; multiprocessing's spawn does not re-import a
+    main module of that name in its children."""
+    main = sys.modules["__main__"]
+    worker = bool(os.environ.get("PYTEST_XDIST_WORKER"))
+    if worker and getattr(main, "__spec__", None) is None and not hasattr(main, "__file__"):
+        main.__spec__ = importlib.machinery.ModuleSpec("__main__", None)
+
+
+_xdist_worker_main_is_a_module()
 
 
 requires_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
