@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from tests.saved_models import SavedModels
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "github"
 EXAMPLES = ROOT / "examples"
@@ -90,3 +92,10 @@ def never_unpickle(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.setattr(module, "Unpickler", refusing)
     monkeypatch.setattr(pickle._Unpickler, "load", refuse)
     yield
+
+
+@pytest.fixture(scope="session")
+def saved_models(tmp_path_factory: pytest.TempPathFactory) -> SavedModels:
+    """Models saved once per session (per xdist worker), copied for each test: see
+    :mod:`tests.saved_models`."""
+    return SavedModels(tmp_path_factory.mktemp("saved-models"))

@@ -34,6 +34,7 @@ from mlmodel.core.errors import (
     UnsafeModelError,
 )
 from tests import pyfunc_models
+from tests.saved_models import SavedModels
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -57,17 +58,30 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MLMODEL_NO_PICKLE", raising=False)
 
 
-def _sklearn_model(path: Path, fmt: str = "cloudpickle") -> Path:
-    mlflow.sklearn.save_model(
-        LogisticRegression().fit(X, Y), path, serialization_format=fmt, input_example=X
-    )
-    return path
+def _sklearn_model(saved: SavedModels, path: Path, fmt: str = "cloudpickle") -> Path:
+    """A copy of the module's LogisticRegression saved by MLflow in ``fmt``."""
+
+    def save(target: Path) -> None:
+        mlflow.sklearn.save_model(
+            LogisticRegression().fit(X, Y), target, serialization_format=fmt, input_example=X
+        )
+
+    return saved.copy(f"safety-sklearn-{fmt}", save, path)
+
+
+def _echo_model(saved: SavedModels, path: Path) -> Path:
+    """A copy of an EchoModel saved by MLflow (python_model.pkl, uncompressed)."""
+
+    def save(target: Path) -> None:
+        mlflow.pyfunc.save_model(target, python_model=pyfunc_models.EchoModel())
+
+    return saved.copy("safety-echo", save, path)
 
 
 @pytest.fixture
-def canary_model(tmp_path: Path) -> tuple[Path, Path]:
+def canary_model(tmp_path: Path, saved_models: SavedModels) -> tuple[Path, Path]:
     """A model whose model.pkl, when unpickled, creates the canary file."""
-    path = _sklearn_model(tmp_path / "model")
+    path = _sklearn_model(saved_models, tmp_path / "model")
     canary = tmp_path / "canary"
     (path / "model.pkl").write_bytes(pickle.dumps(Reduces(builtins.open, (str(canary), "w"))))
     return path, canary
@@ -108,9 +122,10 @@ def test_canary_loads_with_the_environment_opt_in(
     assert canary.exists()
 
 
-def test_canary_in_a_python_model_is_refused_before_mlflow_sees_it(tmp_path: Path) -> None:
-    path = tmp_path / "m"
-    mlflow.pyfunc.save_model(path, python_model=pyfunc_models.EchoModel())
+def test_canary_in_a_python_model_is_refused_before_mlflow_sees_it(
+    tmp_path: Path, saved_models: SavedModels
+) -> None:
+    path = _echo_model(saved_models, tmp_path / "m")
     canary = tmp_path / "canary"
     (path / "python_model.pkl").write_bytes(
         pickle.dumps(Reduces(builtins.open, (str(canary), "w")))
@@ -132,20 +147,22 @@ def test_sklearn_load_model_function_is_gated(canary_model: tuple[Path, Path]) -
 @pytest.mark.parametrize(
     "content", [b"", b"\x80\x04garbage", b"not a pickle at all"], ids=["empty", "truncated", "text"]
 )
-def test_a_file_the_scanner_cannot_read_is_refused(tmp_path: Path, content: bytes) -> None:
+def test_a_file_the_scanner_cannot_read_is_refused(
+    tmp_path: Path, saved_models: SavedModels, content: bytes
+) -> None:
     """Refused, naming the file: by the validator (V505 empty, V508 not a pickle) before the
     loader runs, or by the scanner (a pickle it cannot read through)."""
-    path = _sklearn_model(tmp_path / "m", fmt="pickle")
+    path = _sklearn_model(saved_models, tmp_path / "m", fmt="pickle")
     (path / "model.pkl").write_bytes(content)
     with pytest.raises((UnsafeModelError, InvalidModelError), match=r"model\.pkl"):
         mlmodel.pyfunc.load_model(path)
 
 
 def test_no_pickle_switch_refuses_even_clean_pickles(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, saved_models: SavedModels, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pickled = _sklearn_model(tmp_path / "p", fmt="cloudpickle")
-    skops = _sklearn_model(tmp_path / "s", fmt="skops")
+    pickled = _sklearn_model(saved_models, tmp_path / "p", fmt="cloudpickle")
+    skops = _sklearn_model(saved_models, tmp_path / "s", fmt="skops")
     mlmodel.pyfunc.load_model(pickled)  # clean: loads by default
     monkeypatch.setenv("MLMODEL_NO_PICKLE", "1")
     for opt_in in (False, True):
@@ -155,11 +172,11 @@ def test_no_pickle_switch_refuses_even_clean_pickles(
 
 
 def test_globals_outside_the_exact_allowlist_need_the_loaders_trust(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, saved_models: SavedModels, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Harmless is not enough: a global off the list is refused until the caller (never the
     model) names it; strict takes only the arguments' grants, not the environment's."""
-    path = _sklearn_model(tmp_path / "m", fmt="pickle")
+    path = _sklearn_model(saved_models, tmp_path / "m", fmt="pickle")
     mlmodel.pyfunc.load_model(path, strict=True)  # a plain estimator is inside the allowlist
     (path / "model.pkl").write_bytes(pickle.dumps(ipaddress.ip_address("10.0.0.1")))
     for strict in (False, True):
@@ -225,8 +242,10 @@ def test_xgboost_model_class_must_be_an_xgboost_class(tmp_path: Path) -> None:
         mlmodel.pyfunc.load_model(path)
 
 
-def test_no_loadable_flavor_is_resource_does_not_exist(tmp_path: Path) -> None:
-    path = _sklearn_model(tmp_path / "m")
+def test_no_loadable_flavor_is_resource_does_not_exist(
+    tmp_path: Path, saved_models: SavedModels
+) -> None:
+    path = _sklearn_model(saved_models, tmp_path / "m")
     mlmodel_file = path / "MLmodel"
     doc = yaml.safe_load(mlmodel_file.read_text())
     doc["flavors"] = {"mleap": {"mleap_version": "0.23.0", "model_data": "model.pkl"}}
@@ -243,8 +262,10 @@ def test_missing_directory_is_resource_does_not_exist(tmp_path: Path) -> None:
     assert info.value.error_code == RESOURCE_DOES_NOT_EXIST
 
 
-def test_a_model_that_does_not_validate_is_not_loaded(tmp_path: Path) -> None:
-    path = _sklearn_model(tmp_path / "m")
+def test_a_model_that_does_not_validate_is_not_loaded(
+    tmp_path: Path, saved_models: SavedModels
+) -> None:
+    path = _sklearn_model(saved_models, tmp_path / "m")
     mlmodel_file = path / "MLmodel"
     doc = yaml.safe_load(mlmodel_file.read_text())
     doc["signature"]["inputs"] = '[{"type": "int64", "name": "a"}]'
@@ -255,10 +276,12 @@ def test_a_model_that_does_not_validate_is_not_loaded(tmp_path: Path) -> None:
     assert "does not validate" in str(info.value)
 
 
-def test_a_loader_module_that_is_not_installed_names_what_to_install(tmp_path: Path) -> None:
+def test_a_loader_module_that_is_not_installed_names_what_to_install(
+    tmp_path: Path, saved_models: SavedModels
+) -> None:
     """A loader module outside MLflow's needs trust (importing it runs it); once trusted, a
     missing one names what to install."""
-    path = _sklearn_model(tmp_path / "m", fmt="skops")
+    path = _sklearn_model(saved_models, tmp_path / "m", fmt="skops")
     mlmodel_file = path / "MLmodel"
     doc = yaml.safe_load(mlmodel_file.read_text())
     doc["flavors"]["python_function"]["loader_module"] = "notinstalled_pkg.loader"
@@ -308,19 +331,20 @@ def _rebinding_pickle() -> bytes:
 
 
 @pytest.mark.parametrize("route", ["sklearn", "python_model"])
-def test_a_build_that_rebinds_an_allowed_class_is_refused(tmp_path: Path, route: str) -> None:
+def test_a_build_that_rebinds_an_allowed_class_is_refused(
+    tmp_path: Path, saved_models: SavedModels, route: str
+) -> None:
     """Through mlmodel's own unpickler and before MLflow's (a trial load with the allowlist):
     the class is left as it was."""
     from scipy.sparse import csr_matrix
 
     before = csr_matrix.check_format
     if route == "sklearn":
-        path = _sklearn_model(tmp_path / "m", fmt="pickle")
+        path = _sklearn_model(saved_models, tmp_path / "m", fmt="pickle")
         (path / "model.pkl").write_bytes(_rebinding_pickle())
         loaded: Any = mlmodel.sklearn.load_model
     else:
-        path = tmp_path / "m"
-        mlflow.pyfunc.save_model(path, python_model=pyfunc_models.EchoModel())
+        path = _echo_model(saved_models, tmp_path / "m")
         (path / "python_model.pkl").write_bytes(_rebinding_pickle())
         loaded = mlmodel.pyfunc.load_model
     with pytest.raises(UnsafeModelError, match="rebinds csr_matrix"):

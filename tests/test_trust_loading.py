@@ -31,6 +31,7 @@ from harness import servers
 from harness.child_process import child_env, run_bounded
 from mlmodel.core.errors import UnsafeModelError
 from mlmodel.signing import sign_model
+from tests.saved_models import SavedModels
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -79,28 +80,42 @@ def stranger(tmp_path_factory: pytest.TempPathFactory) -> Keys:
     return _keys(tmp_path_factory.mktemp("stranger"), "stranger")
 
 
-def _by_value_model(path: Path) -> Path:
+def _by_value_model(saved: SavedModels, path: Path) -> Path:
     """A PythonModel class defined here: cloudpickle stores it by value (its code)."""
 
     class Plus(mlflow.pyfunc.PythonModel):  # type: ignore[misc,name-defined]
         def predict(self, context: Any, model_input: Any, params: Any = None) -> Any:
             return model_input["x"] + 1.5
 
-    mlflow.pyfunc.save_model(path, python_model=Plus())
-    return path
+    def save(target: Path) -> None:
+        mlflow.pyfunc.save_model(target, python_model=Plus())
+
+    return saved.copy("trust-by-value", save, path)
+
+
+def _echo_model(saved: SavedModels, path: Path) -> Path:
+    """tests.pyfunc_models.EchoModel saved by MLflow: pickled by reference."""
+    from tests import pyfunc_models
+
+    def save(target: Path) -> None:
+        mlflow.pyfunc.save_model(target, python_model=pyfunc_models.EchoModel())
+
+    return saved.copy("trust-echo", save, path)
 
 
 @pytest.fixture(scope="module")
-def notebook_model(tmp_path_factory: pytest.TempPathFactory, keys: Keys) -> Iterator[Path]:
-    path = _by_value_model(tmp_path_factory.mktemp("nb") / "m")
+def notebook_model(
+    tmp_path_factory: pytest.TempPathFactory, keys: Keys, saved_models: SavedModels
+) -> Iterator[Path]:
+    path = _by_value_model(saved_models, tmp_path_factory.mktemp("nb") / "m")
     sign_model(path, keys.private)
     yield path
 
 
 def test_an_unsigned_by_value_python_model_is_refused_naming_both_ways(
-    tmp_path: Path, keys: Keys
+    tmp_path: Path, saved_models: SavedModels, keys: Keys
 ) -> None:
-    path = _by_value_model(tmp_path / "m")
+    path = _by_value_model(saved_models, tmp_path / "m")
     with pytest.raises(UnsafeModelError) as info:
         mlmodel.pyfunc.load_model(path, trusted_keys=[keys.public])
     message = str(info.value)
@@ -189,11 +204,11 @@ def test_project_configuration_of_the_current_directory_grants_trust(
 
 
 def test_a_configuration_inside_the_model_grants_nothing(
-    tmp_path: Path, keys: Keys, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, saved_models: SavedModels, keys: Keys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Neither trusted types nor keys from a file in the model directory, even when the
     loader runs from inside it."""
-    path = _by_value_model(tmp_path / "m")
+    path = _by_value_model(saved_models, tmp_path / "m")
     _config(path, '[trust]\ntrusted-types = ["cloudpickle.cloudpickle._make_function"]\n')
     for cwd in (path, tmp_path):
         monkeypatch.chdir(cwd)
@@ -201,8 +216,8 @@ def test_a_configuration_inside_the_model_grants_nothing(
             mlmodel.pyfunc.load_model(path)
 
 
-def test_the_cli_names_its_own_options(tmp_path: Path) -> None:
-    path = _by_value_model(tmp_path / "m")
+def test_the_cli_names_its_own_options(tmp_path: Path, saved_models: SavedModels) -> None:
+    path = _by_value_model(saved_models, tmp_path / "m")
     (tmp_path / "in.json").write_text(json.dumps({"dataframe_split": X.to_dict("split")}))
     done = run_bounded(
         [sys.executable, "-m", "mlmodel", "predict", str(path), "-i", str(tmp_path / "in.json")],
@@ -261,13 +276,12 @@ def test_serve_a_signed_notebook_model_with_trusted_key_and_no_allow_unsafe(
     assert reply.json() == {"predictions": [{"x": 2.5}, {"x": 3.5}, {"x": 4.5}]}
 
 
-def test_trusted_types_grant_exactly_what_they_name(tmp_path: Path) -> None:
+def test_trusted_types_grant_exactly_what_they_name(
+    tmp_path: Path, saved_models: SavedModels
+) -> None:
     """A class pickled by reference loads once its exact name is trusted; a prefix of it or
     a neighbour grants nothing."""
-    path = tmp_path / "m"
-    from tests import pyfunc_models
-
-    mlflow.pyfunc.save_model(path, python_model=pyfunc_models.EchoModel())
+    path = _echo_model(saved_models, tmp_path / "m")
     for wrong in (["tests.pyfunc_models"], ["tests"], ["tests.pyfunc_models.ConfigModel"]):
         with pytest.raises(UnsafeModelError, match=r"tests\.pyfunc_models\.EchoModel"):
             mlmodel.pyfunc.load_model(path, trusted_types=wrong)
@@ -282,8 +296,9 @@ def test_trusted_types_reject_a_lone_string() -> None:
 
 def test_the_environment_opt_in_still_loads_a_notebook_model(
     tmp_path: Path,
+    saved_models: SavedModels,
 ) -> None:
-    path = _by_value_model(tmp_path / "m")
+    path = _by_value_model(saved_models, tmp_path / "m")
     script = (
         "import mlmodel.pyfunc, pandas as pd, sys; "
         f"m = mlmodel.pyfunc.load_model({str(path)!r}); "
@@ -326,13 +341,12 @@ def test_generate_dockerfile_carries_the_loaders_trust_into_the_image(
     assert list(loaded.predict(X)) == [2.5, 3.5, 4.5]
 
 
-def test_python_files_shipped_for_an_mlflow_loader_need_trust(tmp_path: Path) -> None:
+def test_python_files_shipped_for_an_mlflow_loader_need_trust(
+    tmp_path: Path, saved_models: SavedModels
+) -> None:
     """MLflow's own loaders may run a model's Python (transformers' trust_remote_code runs
     modeling_*.py): any Python file in such a model needs the loader's trust."""
-    from tests import pyfunc_models
-
-    path = tmp_path / "m"
-    mlflow.pyfunc.save_model(path, python_model=pyfunc_models.EchoModel())
+    path = _echo_model(saved_models, tmp_path / "m")
     trusted = ["tests.pyfunc_models.EchoModel"]
     mlmodel.pyfunc.load_model(path, trusted_types=trusted)
     (path / "artifacts").mkdir()
@@ -343,7 +357,7 @@ def test_python_files_shipped_for_an_mlflow_loader_need_trust(tmp_path: Path) ->
 
 
 def test_a_file_swapped_after_the_check_is_not_what_mlflow_loads(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, saved_models: SavedModels, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """MLflow's loader reads python_model.pkl itself: it reads the private copy the check
     read, so a swap in the model directory after the check changes nothing."""
@@ -351,10 +365,8 @@ def test_a_file_swapped_after_the_check_is_not_what_mlflow_loads(
     import pickle
 
     from mlmodel.runtime.load import mlflow_fallback, safety
-    from tests import pyfunc_models
 
-    path = tmp_path / "m"
-    mlflow.pyfunc.save_model(path, python_model=pyfunc_models.EchoModel())
+    path = _echo_model(saved_models, tmp_path / "m")
     canary = tmp_path / "canary"
 
     class Reduces:

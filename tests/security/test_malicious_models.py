@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from harness.child_process import ROOT, child_env, run_bounded
+from tests.saved_models import SavedModels
 from tests.security.malicious_models import CASES, Case, fired
 from tests.security.runner import INPUT, JOB_SECONDS, MLMODEL_ERRORS
 
@@ -96,26 +97,31 @@ def run_jobs(base: Path, built: dict[tuple[str, str], Built]) -> dict[str, dict[
 LOOKALIKE = Case("lookalike_cloudpickle_estimator", "legitimate", lambda r, c: r, ("pickle", ""))
 
 
-def save_lookalike(root: Path, canary: Path) -> Path:
-    """A plain fitted LogisticRegression saved by MLflow in the cloudpickle format."""
-    import mlflow.sklearn
+def save_lookalike(saved: SavedModels, root: Path, canary: Path) -> Path:
+    """A plain fitted LogisticRegression saved by MLflow in the cloudpickle format (saved once
+    per session, copied to ``root``)."""
 
-    from tests.security.malicious_models import fitted_estimator
+    def save(target: Path) -> None:
+        import mlflow.sklearn
 
-    model = root / "model"
-    mlflow.sklearn.save_model(fitted_estimator(), str(model), serialization_format="cloudpickle")
-    return model
+        from tests.security.malicious_models import fitted_estimator
+
+        mlflow.sklearn.save_model(
+            fitted_estimator(), str(target), serialization_format="cloudpickle"
+        )
+
+    return saved.copy("malicious-lookalike", save, root / "model")
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+def run(tmp_path_factory: pytest.TempPathFactory, saved_models: SavedModels) -> Iterator[Run]:
     base = tmp_path_factory.mktemp("malicious")
     built = build_all(base, (*ENTRY_POINTS, "live"))
     for entry in ENTRY_POINTS:  # the harness must see a legitimate model load everywhere
         work = base / entry / LOOKALIKE.name
         work.mkdir(parents=True)
         (work / "input.json").write_text(json.dumps(INPUT))
-        model = save_lookalike(work, work / "canary")
+        model = save_lookalike(saved_models, work, work / "canary")
         built[LOOKALIKE.name, entry] = Built(LOOKALIKE, entry, model, work / "canary", work)
     start = time.monotonic()
     results = run_jobs(base, built)
@@ -186,7 +192,7 @@ def test_a_legitimate_lookalike_loads_through_the_harness(run: Run, entry: str) 
 
 
 def test_a_legitimate_lookalike_loads_in_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, saved_models: SavedModels
 ) -> None:
     """A refuse-everything loader cannot pass: the look-alike of the catalogue's sklearn
     models loads through each in-process entry point, and predicts like MLflow."""
@@ -199,7 +205,7 @@ def test_a_legitimate_lookalike_loads_in_process(
 
     for name in ("MLMODEL_ALLOW_UNSAFE", "MLMODEL_NO_PICKLE"):
         monkeypatch.delenv(name, raising=False)
-    model = save_lookalike(tmp_path, tmp_path / "canary")
+    model = save_lookalike(saved_models, tmp_path, tmp_path / "canary")
     frame = pd.DataFrame({"a": [0.1, 0.9], "b": [1.0, 0.0]})
     expected = mlflow.pyfunc.load_model(str(model)).predict(frame)
     for strict in (False, True):
