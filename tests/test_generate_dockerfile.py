@@ -14,10 +14,13 @@ from harness.servers import COLUMNS, free_port, save_classifier, start
 from mlmodel.cli.app import run
 
 
-@pytest.fixture
-def context(tmp_path: Path) -> tuple[Path, Path]:
-    model = save_classifier(tmp_path / "model")
-    out = tmp_path / "ctx"
+@pytest.fixture(scope="module")
+def context(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """One model and one build context for the module: no test changes them (the refused
+    second run must leave the Dockerfile as it was, which that test checks)."""
+    base = tmp_path_factory.mktemp("dockerfile")
+    model = save_classifier(base / "model")
+    out = base / "ctx"
     assert run(["generate-dockerfile", str(model), "-o", str(out)]) == 0
     return model, out
 
