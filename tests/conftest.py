@@ -99,3 +99,31 @@ def saved_models(tmp_path_factory: pytest.TempPathFactory) -> SavedModels:
     """Models saved once per session (per xdist worker), copied for each test: see
     :mod:`tests.saved_models`."""
     return SavedModels(tmp_path_factory.mktemp("saved-models"))
+
+
+#: the modules that take longest (``pytest --durations=0``, summed per module), longest
+#: first. xdist's ``--dist loadfile`` hands modules to its workers in collection order, so
+#: these go first: a long module handed out last keeps one worker busy while the others
+#: have finished. The rest keep their order. A module missing here only runs later.
+SLOWEST_FIRST = (
+    "tests/test_spark_udf.py",
+    "tests/test_tree_check.py",
+    "tests/security/test_malicious_models.py",
+    "tests/security/test_malicious_spark.py",
+    "tests/test_pickle_payloads.py",
+    "tests/test_hostile.py",
+    "tests/test_pyfunc_interop.py",
+    "tests/test_tracking_server.py",
+    "tests/test_tracking.py",
+    "tests/test_serve_parity.py",
+    "tests/test_pyfunc_safety.py",
+    "tests/test_pre_commit.py",
+    "tests/test_mlflow_version.py",
+    "tests/test_save_crash.py",
+    "tests/test_serve_robustness.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: index for index, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
