@@ -373,14 +373,16 @@ def test_a_fifo_named_mlmodel_is_a_diagnostic_not_a_hang(tmp_path: Path, loader:
 
 
 @pytest.mark.parametrize("loader", ["pyfunc", "sklearn"])
-def test_a_fifo_named_as_the_model_file_is_refused_not_a_hang(tmp_path: Path, loader: str) -> None:
+def test_a_fifo_named_as_the_model_file_is_refused_not_a_hang(
+    saved_models: SavedModels, tmp_path: Path, loader: str
+) -> None:
     """The gate's path checks see what a referenced file is (V504 for a FIFO), so no loader
     opens it."""
     import os
     import threading
     import time
 
-    path = _sklearn_model(tmp_path / "m")
+    path = _sklearn_model(saved_models, tmp_path / "m")
     (path / "model.pkl").unlink()
     os.mkfifo(path / "model.pkl")
     load = mlmodel.pyfunc.load_model if loader == "pyfunc" else mlmodel.sklearn.load_model
