@@ -4,7 +4,7 @@ Each family is a distinct technique: a callable (by rule or by class of gadget),
 path to it, a container it hides in, or a way to escape file selection. Every payload is a
 model folder: file name -> bytes (plus in-folder symlinks), written by :func:`write`.
 The shell command in a payload would create ``canary`` if it ever ran: the tests prove it
-never does. Shared by ``tests/test_pickle_payloads.py`` and ``bench/bench_pickle_scan.py``.
+never does. Shared by ``tests/security/test_pickle_payloads.py`` and ``bench/bench_pickle_scan.py``.
 """
 
 from __future__ import annotations

@@ -106,21 +106,21 @@ def saved_models(tmp_path_factory: pytest.TempPathFactory) -> SavedModels:
 #: these go first: a long module handed out last keeps one worker busy while the others
 #: have finished. The rest keep their order. A module missing here only runs later.
 SLOWEST_FIRST = (
-    "tests/test_spark_udf.py",
-    "tests/test_tree_check.py",
+    "tests/spark/test_spark_udf.py",
+    "tests/security/test_tree_check.py",
     "tests/security/test_malicious_models.py",
     "tests/security/test_malicious_spark.py",
-    "tests/test_pickle_payloads.py",
-    "tests/test_hostile.py",
-    "tests/test_pyfunc_interop.py",
-    "tests/test_tracking_server.py",
-    "tests/test_tracking.py",
-    "tests/test_serve_parity.py",
-    "tests/test_pyfunc_safety.py",
-    "tests/test_pre_commit.py",
-    "tests/test_mlflow_version.py",
-    "tests/test_save_crash.py",
-    "tests/test_serve_robustness.py",
+    "tests/security/test_pickle_payloads.py",
+    "tests/checking/test_hostile.py",
+    "tests/runtime/test_pyfunc_interop.py",
+    "tests/tracking/test_tracking_server.py",
+    "tests/tracking/test_tracking.py",
+    "tests/serving/test_serve_parity.py",
+    "tests/security/test_pyfunc_safety.py",
+    "tests/cli/test_pre_commit.py",
+    "tests/checking/test_mlflow_version.py",
+    "tests/runtime/test_save_crash.py",
+    "tests/serving/test_serve_robustness.py",
 )
 
 

@@ -3,7 +3,7 @@
     python tests/pause_before_rename.py MARKER -m mlmodel ARGS...
     python tests/pause_before_rename.py MARKER SCRIPT.py ARGS...
 
-The crash and concurrency tests (``tests/test_fsio.py``, ``tests/test_tracking.py``) stop a
+The crash and concurrency tests (``tests/core/test_fsio.py``, ``tests/tracking/test_tracking.py``) stop a
 writer at its last step: a replaced or in-place file once its new bytes are written and
 fsynced, right before the lock-and-compare and rename (``mlmodel.core.fsio._checked``); an
 atomic directory once its tree is fsynced, right before the rename of its

@@ -10,7 +10,7 @@ the common forms of validate's command line itself (paths, ``-`` for stdin, the 
 (another command, ``-h``, an unknown option, combined short flags, ``--``, ``--output-file``,
 a value that is not one of the choices or starts with ``-``, no path, shell completion) is
 left to typer: :func:`run_direct` returns None and the caller runs the typer application, so
-help and usage errors are typer's own. ``tests/test_cli_direct.py`` checks that both ways
+help and usage errors are typer's own. ``tests/cli/test_cli_direct.py`` checks that both ways
 print the same and exit the same, and that the options here are the typer command's.
 """
 

@@ -221,7 +221,7 @@ class PredictionError(MLModelError):
 # -- the extras of pyproject.toml, for "pip install mlmodel[EXTRA]" -------------------------
 
 #: each extra of pyproject.toml's ``[project.optional-dependencies]`` -> the top-level
-#: modules its requirements install (``tests/test_error_language.py`` checks the two agree)
+#: modules its requirements install (``tests/core/test_error_language.py`` checks the two agree)
 EXTRAS: Final[dict[str, tuple[str, ...]]] = {
     "sklearn": ("sklearn", "skops", "cloudpickle", "numpy", "pandas"),
     "xgboost": ("xgboost", "numpy", "pandas"),

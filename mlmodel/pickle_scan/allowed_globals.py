@@ -20,7 +20,7 @@ weighted Minkowski) and callables such as ``PyFuncDistance`` are left out. The i
 every entry keeps: called with any arguments built from allowed objects, it builds data and
 does nothing else (no file, process, import, attribute lookup by name or nested unpickling),
 so a pickle of allowed names can only build data.
-``tests/test_allowed_globals.py`` checks that every entry resolves in the installed library
+``tests/security/test_allowed_globals.py`` checks that every entry resolves in the installed library
 and is of its kind. To extend a list, add the exact name in the right set with the reason in
 the commit; for one model, grant a type at load time instead (``trusted_types=[...]``).
 """

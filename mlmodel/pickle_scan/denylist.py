@@ -21,7 +21,7 @@ Two layers, both checked for every import (and every suffix of a dotted attribut
 A rule's names may be ``fnmatch`` patterns on the (dotted) name: ``*.to_csv`` is
 ``DataFrame.to_csv``, ``fetch_*`` every downloader. The denylist only *explains*: what loads
 without trust is decided by the exact allowlist (:mod:`.allowlist`), and no allowlisted
-name matches the denylist (``tests/test_pickle_scan.py`` checks it).
+name matches the denylist (``tests/security/test_pickle_scan.py`` checks it).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ outputs differ, as the leading ``-1`` is the row: a ``(-1,)`` tensor (one value 
 MLflow infers for a numpy prediction vector) is a scalar column here, where MLflow returns
 one-element arrays; a ``(-1, k)`` tensor (``predict_proba``) is ``array<T>``, where MLflow's
 ``array<array<T>>`` cannot hold the 2-D result; ``(-1, j, k)`` is ``array<array<T>>``, which
-MLflow refuses. ``tests/test_spark_udf.py`` holds the table, checked against MLflow's own.
+MLflow refuses. ``tests/spark/test_spark_udf.py`` holds the table, checked against MLflow's own.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from mlmodel.generators.rules_doc import TARGET
 from mlmodel.yamlio.document import MLmodelDocument
 from tests.conftest import EXAMPLES, corpus_files
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = sorted((ROOT / "tests" / "cases").glob("*/*/MLmodel"))
 
 PYFUNC = "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    python_model: m.pkl\n"

@@ -15,7 +15,7 @@ from pydantic_core import SchemaValidator, ValidationError
 from mlmodel.generators.core_schemas import TARGET, generate
 from mlmodel.schema.compiled import from_models, is_current, sources, validator
 from tests.conftest import ROOT, corpus_files
-from tests.test_roundtrip_properties import DOCUMENTS, VALUES
+from tests.format.test_roundtrip_properties import DOCUMENTS, VALUES
 
 
 @cache

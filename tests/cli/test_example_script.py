@@ -13,7 +13,7 @@ pytest.importorskip("sklearn")
 pytest.importorskip("skops")
 pytest.importorskip("mlflow")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_save_and_load_example_runs(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from mlmodel.cli.app import run
 from mlmodel.core.diagnostics import Diagnostic, Severity
 from mlmodel.yamlio.tree import Limits
 
-CASES = Path(__file__).parent / "cases"
+CASES = Path(__file__).parents[1] / "cases"
 
 Finding = tuple[int | None, str, str]
 

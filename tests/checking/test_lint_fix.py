@@ -163,7 +163,7 @@ def test_corpus_lint_never_crashes_and_fixes_never_break(path: Path, tmp_path: P
 
 
 def test_unsafe_fixes_model_size_and_skops_types(tmp_path: Path) -> None:
-    from tests.test_lint_rules import LR, skops_file
+    from tests.checking.test_lint_rules import LR, skops_file
 
     model = tmp_path / "m"
     model.mkdir()

@@ -481,7 +481,7 @@ def test_cli_spark_workers_run_mlmodels_interpreter(
     out = tmp_path / "out"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYSPARK_")}
     env["PATH"] = os.pathsep.join(["/usr/bin", "/bin"])
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     command = [sys.executable, "-m", "mlmodel", "predict", str(models["clf"]), "--engine"]
     command += ["spark", "-i", str(source), "-o", str(out), "--master", "local[1]"]
     done = subprocess.run(

@@ -25,7 +25,7 @@ pytest.importorskip("sklearn")
 pytest.importorskip("skops")
 
 ITERATIONS = 210
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 HELPER = r"""
 import json, os, random, signal, sys, time

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 import mlmodel.pickle_scan as pickle_scan_module
 from mlmodel.pickle_scan import DENYLIST, PickleScan, danger, scan_pickle, scan_pickle_bytes
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 PROTOCOLS = [0, 1, 2, 3, 4, 5]
 OS_SYSTEM = {"os.system", "posix.system", "nt.system"}  # pickle names the defining module

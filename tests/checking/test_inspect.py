@@ -76,7 +76,7 @@ def test_legacy_2018_model() -> None:
 
 
 def test_a_file_of_any_name_has_its_folder_as_model_directory(tmp_path: Path) -> None:
-    # the rule validate and lint follow too (tests/test_cli_paths.py)
+    # the rule validate and lint follow too (tests/cli/test_cli_paths.py)
     target = tmp_path / "copy.MLmodel"
     shutil.copy(LEGACY / "MLmodel", target)
     (tmp_path / "other.pkl").write_bytes(b"x")

@@ -4,7 +4,7 @@ MLflow is the oracle: each model is saved by MLflow, loaded by ``mlflow.pyfunc.l
 and by ``mlmodel.pyfunc.load_model``, and both predict on the same data. A custom
 ``PythonModel`` is code: it loads once the loader trusts its class (``trusted_types``, the
 class pickled by reference) or the model's code (``allow_unsafe``; a signature in
-tests/test_signing.py).
+tests/security/test_signing.py).
 """
 
 from __future__ import annotations

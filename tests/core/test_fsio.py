@@ -32,7 +32,7 @@ from mlmodel.core.fsio import (
 )
 from tests.pause_before_rename import command as paused
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MODEL = "flavors:\n  python_function:\n    loader_module: mlflow.sklearn  # keep\n"
 FIXABLE = MODEL + "    python_version: 3.10\n"  # lint --fix quotes it (MLM101)
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (mknod, chown)")

@@ -224,7 +224,7 @@ def test_inspect_names_an_lfs_pointer_and_finds_pickles_by_content(tmp_path: Pat
     from mlmodel.checking.inspection import inspect_model
 
     model = tmp_path / "m"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "sklearn-3x", model)
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples" / "sklearn-3x", model)
     (model / "model.pkl").write_bytes(
         b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"0" * 64 + b"\nsize 9\n"
     )

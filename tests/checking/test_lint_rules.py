@@ -198,7 +198,7 @@ CASES: list[tuple[str, str, dict[str, object], list[tuple[str, int]]]] = [
         {**ENV, "m.skops": skops_file([LR, "numpy.ndarray"])},
         [],
     ),
-    # signed models, and MLM506's failing case (a sparse 5 GB file): tests/test_signing.py
+    # signed models, and MLM506's failing case (a sparse 5 GB file): tests/security/test_signing.py
     ("MLM504-fail", PYFUNC, {**ENV, "model.sig": '{"mediaType": "x"'}, [("MLM504", 1)]),
     ("MLM504-pass", PYFUNC, ENV, []),
     ("MLM505-fail", PYFUNC, {**ENV, ".mlmodel.toml": TRUST}, [("MLM505", 1)]),
@@ -296,7 +296,7 @@ def test_dangerous_pickle_is_found_without_ever_unpickling(
 def test_real_sklearn_pickles_pass(tmp_path: Path) -> None:
     from mlmodel.checking.lint.engine import lint_paths as lint
 
-    examples = Path(__file__).resolve().parents[1] / "examples"
+    examples = Path(__file__).resolve().parents[2] / "examples"
     for name in ("sklearn-3x", "mlflow-docs-2018"):
         found = lint([examples / name], LintOptions(select=("MLM501",))).result.diagnostics
         assert found == [], name

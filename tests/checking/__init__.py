@@ -1,0 +1,1 @@
+"""The validator half: validate, lint, inspect, convert, JSON Schema, the corpus."""

@@ -1,0 +1,1 @@
+"""The CLI, the README, packaging and the import layering."""

@@ -1,0 +1,1 @@
+"""What both halves share: atomic writes, the error language."""

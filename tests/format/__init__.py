@@ -1,0 +1,1 @@
+"""The document format: YAML round trips, spans, schema, flavors and plugins."""

@@ -1,0 +1,1 @@
+"""The runtime half: save, load, predict, the Model document, the load gate's table."""

@@ -1,0 +1,1 @@
+"""Model URIs and MLflow tracking stores."""
