@@ -29,15 +29,34 @@ class JSONDecodeError(MLModelError, ValueError):
     """The body is not JSON (or not UTF-8); the message says where."""
 
 
+class _Digits:
+    """A search for 19 digits in a row in ``str`` or ``bytes`` text."""
+
+    def __init__(self) -> None:
+        import re
+
+        self._text = re.compile(r"[0-9]{19}")
+        self._bytes = re.compile(rb"[0-9]{19}")
+
+    def search(self, data: bytes | str) -> object:
+        if isinstance(data, bytes):
+            return self._bytes.search(data)
+        return self._text.search(data)
+
+
+_LONG_DIGITS = _Digits()
+
+
 def loads(data: bytes | str) -> Any:
     """Parse JSON text; raises :class:`JSONDecodeError` (never RecursionError)."""
-    if _orjson is not None:
+    first: Exception | None = None
+    # orjson reads an integer past 64 bits as a float; the standard library (MLflow's
+    # reader) keeps it exact, so a text with 19 digits in a row goes there
+    if _orjson is not None and _LONG_DIGITS.search(data) is None:
         try:
             return _orjson.loads(data)
         except _orjson.JSONDecodeError as exc:
             first = exc
-    else:
-        first = None
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         return json.loads(text)

@@ -174,8 +174,8 @@ def fetch(
 
     parsed = parse_model_uri(uri)
     check_supported(parsed)
-    client = mlflow_client()
     try:
+        client = mlflow_client()  # MLflow refuses some tracking stores here (a file store)
         parsed = pinned(parsed, client)
         target = destination(parsed)
         if reuse and (target / MLMODEL_NAME).is_file():

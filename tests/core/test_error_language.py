@@ -794,3 +794,16 @@ def test_loading_with_trusted_keys_names_the_sign_extra(
     assert str(caught.value).startswith(
         'checking a signature (trusted keys) needs the sign extra: pip install "mlmodel[sign]"'
     )
+
+
+def test_a_tracking_store_mlflow_refuses_is_a_usage_error(
+    cli: Callable[..., tuple[int, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MLflow 3 refuses a file tracking store when its client is made: one line naming the
+    URI, exit 2 (it was an internal error)."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", (tmp_path / "mlruns").as_uri())
+    monkeypatch.delenv("MLFLOW_ALLOW_FILE_STORE", raising=False)
+    code, err = cli("download", "runs:/0123456789abcdef/model", tmp_path / "out")
+    assert code == 2, err
+    assert "runs:/0123456789abcdef/model" in err
+    assert len(err.strip().splitlines()) == 1, err

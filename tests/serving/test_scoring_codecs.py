@@ -366,6 +366,15 @@ JSON_VALUES = st.recursive(
 )
 
 
+@pytest.mark.parametrize(
+    "text", ["-9223372036854775809", "18446744073709551616", '{"a": [123456789012345678901]}']
+)
+def test_integers_past_64_bits_stay_exact(text: str) -> None:
+    """orjson reads them as floats; MLflow's reader (the standard library) keeps them."""
+    assert jsonio.loads(text.encode()) == json.loads(text)
+    assert jsonio.loads(text) == json.loads(text)
+
+
 @settings(max_examples=300, deadline=None)
 @given(JSON_VALUES)
 def test_json_codec_agrees_with_the_standard_library(value: Any) -> None:
