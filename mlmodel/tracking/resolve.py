@@ -32,6 +32,15 @@ _logger = logging.getLogger("mlmodel.tracking")
 Progress = Callable[[int, int | None], None]
 
 
+def require_tracking() -> None:
+    """:class:`MissingDependencyError` naming the tracking extra when MLflow's client is not
+    installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("mlflow") is None:
+        raise MissingDependencyError.for_extra("tracking", "reading a model URI")
+
+
 def mlflow_client() -> MlflowClient:
     """MLflow's client for the current tracking URI; a usage error without the extra."""
     try:
@@ -174,15 +183,20 @@ def fetch(
 
     parsed = parse_model_uri(uri)
     check_supported(parsed)
+    require_tracking()
     try:
-        client = mlflow_client()  # MLflow refuses some tracking stores here (a file store)
-        parsed = pinned(parsed, client)
+        # only runs:/ and models:/ ask the tracking store (MLflow refuses some, such as a file
+        # store, as the client is made); a file:// or artifact-store URI is read directly
+        client = mlflow_client() if parsed.kind in ("runs", MODELS) else None
+        if client is not None:
+            parsed = pinned(parsed, client)
         target = destination(parsed)
         if reuse and (target / MLMODEL_NAME).is_file():
             return parsed, target, False
         if reuse and target.exists() and any(target.iterdir()):
             raise UsageError(f"{target}: cache entry is not a model; remove it")
-        _check_exists(parsed, client)
+        if client is not None:
+            _check_exists(parsed, client)
         try:
             with atomic_directory(target) as staging:
                 download(parsed.uri, staging, progress)
