@@ -46,7 +46,6 @@ __all__ = [
     "examine",
     "invalid_model_error",
     "load_trusted",
-    "read_validated",
     "validated",
 ]
 
@@ -66,12 +65,6 @@ class Admitted:
     @property
     def document(self) -> dict[str, Any]:
         return self.model.document
-
-
-def read_validated(path: str | os.PathLike[str] | ModelLocation) -> tuple[Path, dict[str, Any]]:
-    """(model directory, parsed MLmodel) after mlmodel's validator found no error."""
-    model = validated(path)
-    return model.model_dir, model.document
 
 
 def admit(

@@ -39,8 +39,6 @@ __all__ = [
     "validated",
 ]
 
-#: how many errors an InvalidModelError's message lists (all are in ``diagnostics``)
-SHOWN_ERRORS: Final = 20
 
 #: (resolved MLmodel path, digest of its bytes, model directory mtime, check_files) of the
 #: models validated clean: loading one model repeatedly validates it once
@@ -85,13 +83,10 @@ def locate(path: str | os.PathLike[str] | ModelLocation) -> ModelLocation:
 
 
 def invalid_model_error(shown: str, errors: Sequence[Diagnostic]) -> InvalidModelError:
-    """The refusal of a model with ``errors``: one ``validate`` line per error."""
-    listing = [f"  {d}" for d in errors[:SHOWN_ERRORS]]
-    if len(errors) > SHOWN_ERRORS:
-        listing.append(f"  ... and {len(errors) - SHOWN_ERRORS} more (mlmodel validate lists all)")
+    """The refusal of a model with ``errors``; its ``str()`` lists them, one ``validate``
+    line each (:func:`mlmodel.core.errors.with_diagnostics`)."""
     return InvalidModelError(
-        f"{shown}: the model does not validate ({len(errors)} error(s)):\n" + "\n".join(listing),
-        list(errors),
+        f"{shown}: the model does not validate ({len(errors)} error(s)):", list(errors)
     )
 
 
