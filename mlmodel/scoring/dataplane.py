@@ -157,15 +157,19 @@ class OpenInference:
     def ready() -> Answer:
         return Answer.json({"ready": True})
 
-    def unknown(self, name: str) -> Answer | None:
-        """404 when the path names another model than this one, else None."""
+    def unknown(self, name: str, version: str | None = None) -> Answer | None:
+        """404 when the path names another model than this one, or a version it does not
+        have (a model with no known version has none), else None."""
         if name != self.name:
             return Answer.json({"error": f"Model {name} not found"}, 404)
+        if version is not None and version != self.version:
+            return Answer.json({"error": f"Model {name} with version {version} not found"}, 404)
         return None
 
-    def metadata(self, name: str) -> Answer:
-        """``GET /v2/models/{name}``: the model's inputs and outputs from its signature."""
-        return self.unknown(name) or Answer.json(
+    def metadata(self, name: str, version: str | None = None) -> Answer:
+        """``GET /v2/models/{name}[/versions/{version}]``: the model's inputs and outputs
+        from its signature."""
+        return self.unknown(name, version) or Answer.json(
             v2.model_metadata(
                 name,
                 self.scorer.model.input_schema,
@@ -174,9 +178,9 @@ class OpenInference:
             )
         )
 
-    def model_ready(self, name: str) -> Answer:
-        """``GET /v2/models/{name}/ready``."""
-        return self.unknown(name) or Answer.json({"name": name, "ready": True})
+    def model_ready(self, name: str, version: str | None = None) -> Answer:
+        """``GET /v2/models/{name}[/versions/{version}]/ready``."""
+        return self.unknown(name, version) or Answer.json({"name": name, "ready": True})
 
     def infer(self, body: bytes) -> Answer:
         """``POST /v2/models/{name}/infer`` (the name checked with :meth:`unknown` first)."""

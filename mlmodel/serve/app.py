@@ -147,13 +147,15 @@ def build_app(config: ServerConfig) -> Any:
         return send(v2.ready())
 
     async def v2_model(request: Request) -> Response:
-        return send(v2.metadata(request.path_params["name"]))
+        params = request.path_params
+        return send(v2.metadata(params["name"], params.get("version")))
 
     async def v2_model_ready(request: Request) -> Response:
-        return send(v2.model_ready(request.path_params["name"]))
+        params = request.path_params
+        return send(v2.model_ready(params["name"], params.get("version")))
 
     async def v2_infer(request: Request) -> Response:
-        missing = v2.unknown(request.path_params["name"])
+        missing = v2.unknown(request.path_params["name"], request.path_params.get("version"))
         if missing is not None:
             return send(missing)  # before the body is read
         return await exchange(request, v2.infer, v2.error, v2.timeout)
@@ -171,7 +173,9 @@ def build_app(config: ServerConfig) -> Any:
         Route("/v2/models/{name}/ready", v2_model_ready, methods=["GET", "HEAD"]),
         Route("/v2/models/{name}/infer", v2_infer, methods=["POST"]),
         Route("/v2/models/{name}/versions/{version}", v2_model, methods=["GET"]),
-        Route("/v2/models/{name}/versions/{version}/ready", v2_model_ready, methods=["GET"]),
+        Route(
+            "/v2/models/{name}/versions/{version}/ready", v2_model_ready, methods=["GET", "HEAD"]
+        ),
         Route("/v2/models/{name}/versions/{version}/infer", v2_infer, methods=["POST"]),
     ]
 

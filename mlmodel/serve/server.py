@@ -65,12 +65,34 @@ class ServeOptions:
 
 
 def model_name_for(options: ServeOptions) -> str:
+    """The name the V2 routes answer to: ``model_name`` when given; a registry URI's
+    registered name (``models:/iris@champion`` and ``models:/iris/3`` are ``iris``; a logged
+    model's id for ``models:/m-...``); the last segment of another URI's path (``runs:/ID/clf``
+    is ``clf``); else the model folder's name."""
+    from mlmodel.core.uris import MODELS, is_model_uri, parse_model_uri
+
     if options.model_name:
         return options.model_name
+    if is_model_uri(options.model):
+        parsed = parse_model_uri(options.model)
+        if parsed.kind == MODELS:
+            return parsed.name or parsed.model_id or "model"
+        segments = [s for s in (parsed.path or "").split("/") if s and s != MLMODEL_NAME]
+        return segments[-1] if segments else "model"
     path = Path(options.model)
     if path.name == MLMODEL_NAME:
         path = path.parent
     return path.resolve().name or "model"
+
+
+def registry_version(options: ServeOptions) -> str | None:
+    """The registry version a ``models:/NAME/VERSION`` URI names (None for any other)."""
+    from mlmodel.core.uris import MODELS, is_model_uri, parse_model_uri
+
+    if not is_model_uri(options.model):
+        return None
+    parsed = parse_model_uri(options.model)
+    return parsed.version if parsed.kind == MODELS else None
 
 
 def trust_for(options: ServeOptions) -> TrustOptions:
@@ -96,7 +118,7 @@ def load_config(options: ServeOptions) -> ServerConfig:
     metrics = Metrics()
     scorer = Scorer(model)
     metrics.model_load_seconds = time.perf_counter() - start
-    version = model.model_uuid or model.model_id
+    version = registry_version(options) or model.model_uuid or model.model_id
     return ServerConfig(
         scorer=scorer,
         model_name=model_name_for(options),

@@ -317,6 +317,13 @@ def test_the_data_plane_makes_every_v2_answer_without_http() -> None:
     for other in (plane.metadata("x"), plane.model_ready("x"), plane.unknown("x")):
         assert (other.status, json.loads(other.body)) == (404, {"error": "Model x not found"})
     assert plane.unknown("m") is None
+    assert plane.unknown("m", "3") is None and plane.metadata("m", "3").status == 200
+    for answer in (plane.metadata("m", "1"), plane.model_ready("m", "1"), plane.unknown("m", "1")):
+        assert answer is not None
+        assert (answer.status, json.loads(answer.body)) == (
+            404,
+            {"error": "Model m with version 1 not found"},
+        )
     body = {"id": "r", "inputs": [{"name": "a", "shape": [2], "datatype": "FP64", "data": [1, 2]}]}
     answer = plane.infer(json.dumps(body).encode())
     assert (answer.status, json.loads(answer.body)) == (
@@ -401,3 +408,25 @@ def test_importing_the_server_modules_loads_no_heavy_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("model", "name", "version"),
+    [
+        ("models:/iris@champion", "iris", None),
+        ("models:/iris/3", "iris", "3"),
+        ("models:/iris/latest", "iris", None),
+        ("models:/iris/Production", "iris", None),
+        ("models:/m-0123456789abcdef", "m-0123456789abcdef", None),
+        ("runs:/0123abcd/clf", "clf", None),
+        ("runs:/0123abcd/clf/MLmodel", "clf", None),
+    ],
+)
+def test_the_served_name_of_a_uri_is_the_registered_name(
+    model: str, name: str, version: str | None
+) -> None:
+    from mlmodel.serve.server import ServeOptions, model_name_for, registry_version
+
+    options = ServeOptions(model=model)
+    assert (model_name_for(options), registry_version(options)) == (name, version)
+    assert model_name_for(ServeOptions(model=model, model_name="given")) == "given"

@@ -304,6 +304,14 @@ def test_v2_predictions_equal_invocations(servers: dict[str, Server]) -> None:
     assert httpx.get(f"{ours.url}/v2/health/ready").json() == {"ready": True}
     assert httpx.get(f"{ours.url}/v2/models/classifier/ready").json()["ready"] is True
     assert httpx.get(f"{ours.url}/v2/models/other").status_code == 404
+    version = meta["versions"][0]  # the model's uuid: the one version it answers for
+    assert httpx.get(f"{ours.url}/v2/models/classifier/versions/{version}").status_code == 200
+    for route in ("", "/ready"):
+        other = httpx.get(f"{ours.url}/v2/models/classifier/versions/1{route}")
+        assert other.status_code == 404, route
+        assert other.json() == {"error": "Model classifier with version 1 not found"}
+    refused = httpx.post(f"{ours.url}/v2/models/classifier/versions/1/infer", json=request)
+    assert refused.status_code == 404
     bad = httpx.post(
         f"{ours.url}/v2/models/classifier/infer",
         json={"inputs": [{"name": "a", "shape": [2], "datatype": "FP64", "data": [1.0]}]},
