@@ -29,7 +29,7 @@ def serve(
             "--grpc-port",
             metavar="PORT",
             help="Also answer the Open Inference Protocol over gRPC on this port "
-            "(KServe's and MLServer's is 8081; off by default; needs mlmodel[grpc]).",
+            "(KServe's and MLServer's is 8081; off by default; needs the grpc extra).",
         ),
     ] = None,
     workers: Annotated[
