@@ -23,6 +23,15 @@ def serve(
     model: ModelArgument,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 5000,
+    grpc_port: Annotated[
+        int | None,
+        typer.Option(
+            "--grpc-port",
+            metavar="PORT",
+            help="Also answer the Open Inference Protocol over gRPC on this port "
+            "(KServe's and MLServer's is 8081; off by default; needs the grpc extra).",
+        ),
+    ] = None,
     workers: Annotated[
         int, typer.Option("--workers", "-w", help="Worker processes (each loads the model).")
     ] = 1,
@@ -42,14 +51,15 @@ def serve(
     ] = False,
 ) -> None:
     """Serve MODEL: /ping, /health, /version, /invocations (MLflow's protocol), /v2/...
-    (Open Inference Protocol) and /metrics (Prometheus).
+    (Open Inference Protocol) and /metrics (Prometheus); with --grpc-port, the Open
+    Inference Protocol's inference.GRPCInferenceService over gRPC too.
 
     The port is checked first; the model is validated and loaded before the port opens
     (with --workers N the parent validates it and decides trust, and each worker loads it
     once). SIGTERM finishes the requests in flight, then exits.
 
     Exit status: 0 after a clean shutdown, 1 when the model does not validate or load,
-    2 for usage errors (no such model, a port in use, the serve extra missing).
+    2 for usage errors (no such model, a port in use, the serve or grpc extra missing).
     """
     if workers < 1:
         raise usage("serve", "--workers must be at least 1")
@@ -59,6 +69,8 @@ def serve(
         raise usage("serve", "--max-body-size must be positive")
     if not 0 <= port <= 65535:
         raise usage("serve", "--port must be between 0 and 65535")
+    if grpc_port is not None and not 1 <= grpc_port <= 65535:
+        raise usage("serve", "--grpc-port must be between 1 and 65535")
     from mlmodel.serve.server import ServeOptions
     from mlmodel.serve.server import serve as run_server
 
@@ -76,5 +88,6 @@ def serve(
             require_signature=require_signature,
             caller="cli",
             access_log=not no_access_log,
+            grpc_port=grpc_port,
         )
     )

@@ -143,11 +143,16 @@ class OpenInference:
         self._output_names = v2.output_names(scorer.output_schema)
 
     @staticmethod
-    def server() -> Answer:
-        """``GET /v2``: the server's name, version and extensions."""
+    def server_metadata() -> dict[str, Any]:
+        """The server's name, version and extensions."""
         from mlmodel import __version__
 
-        return Answer.json({"name": "mlmodel", "version": __version__, "extensions": ["metrics"]})
+        return {"name": "mlmodel", "version": __version__, "extensions": ["metrics"]}
+
+    @staticmethod
+    def server() -> Answer:
+        """``GET /v2``: the server's name, version and extensions."""
+        return Answer.json(OpenInference.server_metadata())
 
     @staticmethod
     def live() -> Answer:
@@ -166,17 +171,19 @@ class OpenInference:
             return Answer.json({"error": f"Model {name} with version {version} not found"}, 404)
         return None
 
+    def model_metadata(self) -> dict[str, Any]:
+        """The model's name, versions, platform, inputs and outputs (from its signature)."""
+        return v2.model_metadata(
+            self.name,
+            self.scorer.model.input_schema,
+            self.scorer.output_schema,
+            version=self.version,
+        )
+
     def metadata(self, name: str, version: str | None = None) -> Answer:
         """``GET /v2/models/{name}[/versions/{version}]``: the model's inputs and outputs
         from its signature."""
-        return self.unknown(name, version) or Answer.json(
-            v2.model_metadata(
-                name,
-                self.scorer.model.input_schema,
-                self.scorer.output_schema,
-                version=self.version,
-            )
-        )
+        return self.unknown(name, version) or Answer.json(self.model_metadata())
 
     def model_ready(self, name: str, version: str | None = None) -> Answer:
         """``GET /v2/models/{name}[/versions/{version}]/ready``."""
@@ -186,20 +193,26 @@ class OpenInference:
         """``POST /v2/models/{name}/infer`` (the name checked with :meth:`unknown` first)."""
         try:
             decoded, request_id = v2.decode_request(body, self.scorer.inputs.schema)
-            predictions = self.scorer.predict(decoded)
-            response = v2.encode_response(
-                predictions,
-                model_name=self.name,
-                request_id=request_id,
-                output_names=self._output_names,
-            )
-            if self.version:
-                response["model_version"] = self.version
-            return Answer.json(response)
+            return Answer.json(self.respond(decoded, request_id))
         except ScoringError as exc:
             return self.error(exc)
         except Exception as exc:  # noqa: BLE001 - a body no check foresaw is the client's
             return Answer.json({"error": from_exception(exc).message}, 400)
+
+    def respond(self, decoded: Decoded, request_id: str | None) -> dict[str, Any]:
+        """The inference response (V2 outputs, before any transport's encoding) for a decoded
+        request: what HTTP's ``infer`` and gRPC's ``ModelInfer`` send (ScoringError when the
+        model refuses the input)."""
+        predictions = self.scorer.predict(decoded)
+        response = v2.encode_response(
+            predictions,
+            model_name=self.name,
+            request_id=request_id,
+            output_names=self._output_names,
+        )
+        if self.version:
+            response["model_version"] = self.version
+        return response
 
     @staticmethod
     def error(exc: ScoringError) -> Answer:

@@ -12,6 +12,7 @@ when unnamed).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from mlmodel.scoring.errors import ScoringError
@@ -101,6 +102,28 @@ def _flatten(data: Any, where: str) -> list[Any]:
     return out
 
 
+def check_datatype(datatype: str, where: str) -> str:
+    """``datatype`` when it is one of the protocol's, else V2Error."""
+    if datatype not in DATATYPES:
+        raise V2Error(
+            f"{where}: unknown datatype '{datatype}'; expected one of {sorted(DATATYPES)}"
+        )
+    return datatype
+
+
+def element_count(shape: Sequence[Any], where: str) -> int:
+    """The number of elements of a tensor of ``shape`` (V2Error unless it is a list of
+    non-negative integers of at most 50 million elements)."""
+    if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
+        raise V2Error(f"{where}: 'shape' must be a list of non-negative integers")
+    size = 1
+    for d in shape:
+        size *= d
+        if size > _MAX_ELEMENTS:
+            raise V2Error(f"{where}: shape {list(shape)} is too large")
+    return size
+
+
 def _tensor(spec: Any, index: int) -> tuple[str, Any]:
     import numpy as np
 
@@ -110,21 +133,11 @@ def _tensor(spec: Any, index: int) -> tuple[str, Any]:
     name = _field(spec, "name", str, where)
     where = f"input '{name}'"
     shape = _field(spec, "shape", list, where)
-    if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
-        raise V2Error(f"{where}: 'shape' must be a list of non-negative integers")
-    datatype = _field(spec, "datatype", str, where)
-    if datatype not in DATATYPES:
-        raise V2Error(
-            f"{where}: unknown datatype '{datatype}'; expected one of {sorted(DATATYPES)}"
-        )
+    datatype = check_datatype(_field(spec, "datatype", str, where), where)
     if "data" not in spec:
         raise V2Error(f"{where}: missing field 'data'")
     flat = _flatten(spec["data"], where)
-    size = 1
-    for d in shape:
-        size *= d
-        if size > _MAX_ELEMENTS:
-            raise V2Error(f"{where}: shape {shape} is too large")
+    size = element_count(shape, where)
     if size != len(flat):
         raise V2Error(f"{where}: shape {shape} needs {size} elements, 'data' has {len(flat)}")
     try:
@@ -162,12 +175,20 @@ def decode_request(body: bytes, schema: InputSchema | None) -> tuple[Decoded, st
     parameters = request.get("parameters") or {}
     if not isinstance(parameters, dict):
         raise V2Error("request: 'parameters' must be an object")
-    params = {k: v for k, v in parameters.items() if k not in ("content_type", "headers")}
     tensors = [_tensor(spec, i) for i, spec in enumerate(inputs)]
+    return decode_tensors(tensors, parameters, schema), request_id
+
+
+def decode_tensors(
+    tensors: list[tuple[str, Any]], parameters: Mapping[str, Any], schema: InputSchema | None
+) -> Decoded:
+    """Pyfunc input and params from a request's decoded tensors (name, numpy array) and
+    parameters: what every V2 transport (JSON over HTTP, protobuf over gRPC) builds."""
     names = [name for name, _ in tensors]
     if len(set(names)) != len(names):
         raise V2Error("request: input names must be unique")
-    return Decoded(_to_pyfunc(tensors, schema), params or None), request_id
+    params = {k: v for k, v in parameters.items() if k not in ("content_type", "headers")}
+    return Decoded(_to_pyfunc(tensors, schema), params or None)
 
 
 def _to_pyfunc(tensors: list[tuple[str, Any]], schema: InputSchema | None) -> Any:

@@ -9,7 +9,11 @@ stops start-up with its diagnostics (:class:`~mlmodel.core.errors.MLModelError`;
 every pickle judged, nothing loaded: :func:`mlmodel.runtime.gate.admit`) and each uvicorn
 worker process loads the model once, through :func:`app_from_env`; a worker that cannot load
 it stops the server, and the parent raises that worker's error. SIGTERM and SIGINT stop
-accepting connections and let in-flight requests finish.
+accepting connections and let in-flight requests finish. With a gRPC port
+(:attr:`ServeOptions.grpc_port`) each server process also answers the Open Inference Protocol
+over gRPC (:mod:`mlmodel.serve.grpc`), started before the HTTP port opens and stopped after
+the HTTP requests in flight finished; grpcio missing and a busy gRPC port are found before
+the model is read, too.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ _ENV_OPTIONS: Final = "MLMODEL_SERVE_OPTIONS"
 #: what ``mlmodel serve`` imports from the serve extra (orjson, httptools and uvloop are
 #: picked up when present)
 SERVE_MODULES: Final = ("uvicorn", "starlette", "numpy", "pandas", "pyarrow")
+#: what ``--grpc-port`` imports from the grpc extra
+GRPC_MODULES: Final = ("grpc", "google.protobuf")
 #: uvicorn's exit status when it cannot start (the address taken meanwhile, ...)
 _UVICORN_STARTUP_FAILURE: Final = 3
 #: where a worker that cannot load the model writes why (a file the parent reads)
@@ -62,6 +68,8 @@ class ServeOptions:
     caller: str = "python"
     access_log: bool = True
     model_name: str | None = None
+    #: the port of the Open Inference Protocol over gRPC (None: no gRPC server)
+    grpc_port: int | None = None
 
 
 def model_name_for(options: ServeOptions) -> str:
@@ -149,13 +157,27 @@ def app_from_env() -> Any:
     options = ServeOptions(**json.loads(os.environ[_ENV_OPTIONS]))
     configure_access_log()
     try:
-        return build_app(load_config(options))
+        return application(load_config(options), options)
     except Exception as exc:  # noqa: BLE001 - the parent reports it; a restart would fail again
         failure = os.environ.get(_ENV_FAILURE)
         if failure:
             with contextlib.suppress(OSError):
                 Path(failure).write_text(json.dumps(_failure_record(exc)), encoding="utf-8")
         sys.exit(_UVICORN_STARTUP_FAILURE)
+
+
+def application(config: ServerConfig, options: ServeOptions) -> Any:
+    """The ASGI application of a server process: the HTTP routes and, with a gRPC port, the
+    gRPC server started and stopped with them (bound with ``SO_REUSEPORT`` when several
+    worker processes share the port)."""
+    app = build_app(config)
+    if options.grpc_port is None:
+        return app
+    from mlmodel.serve.grpc.lifespan import WithGrpc
+    from mlmodel.serve.grpc.server import GrpcServer
+
+    server = GrpcServer(config, options.host, options.grpc_port, reuse_port=options.workers > 1)
+    return WithGrpc(app, server, grace=options.timeout + 5)
 
 
 def _failure_record(exc: Exception) -> dict[str, str | None]:
@@ -197,20 +219,23 @@ def _uvicorn_kwargs(options: ServeOptions) -> dict[str, Any]:
     }
 
 
-def check_address(options: ServeOptions) -> None:
-    """Raise :class:`~mlmodel.core.errors.UsageError` unless ``host:port`` can be listened on
-    now: every address the host resolves to is bound (as uvicorn will, with
-    ``SO_REUSEADDR``) and released. A check before the model loads, not a reservation."""
+def check_address(options: ServeOptions, *, grpc: bool = False) -> None:
+    """Raise :class:`~mlmodel.core.errors.UsageError` unless ``host:port`` (``grpc``: the
+    gRPC port) can be listened on now: every address the host resolves to is bound (as
+    uvicorn will, with ``SO_REUSEADDR``) and released. A check before the model loads, not a
+    reservation."""
     import errno
     import socket
 
     from mlmodel.core.errors import UsageError
 
-    where = f"{options.host}:{options.port}"
-    option = "--port" if options.caller == "cli" else "port="
+    port = options.grpc_port if grpc and options.grpc_port is not None else options.port
+    where = f"{options.host}:{port}"
+    name = "grpc-port" if grpc else "port"
+    option = f"--{name}" if options.caller == "cli" else f"{name.replace('-', '_')}="
     try:
         addresses = socket.getaddrinfo(
-            options.host or None, options.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+            options.host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
         )
     except (socket.gaierror, UnicodeError) as exc:
         host = "--host" if options.caller == "cli" else "host="
@@ -241,9 +266,23 @@ def serve(options: ServeOptions) -> None:
 
     needed_by = "mlmodel serve"
     require_modules("serve", needed_by, SERVE_MODULES)
+    if options.grpc_port is not None:
+        require_modules("grpc", f"{needed_by} --grpc-port", GRPC_MODULES)
     check_address(options)
+    if options.grpc_port is not None:
+        _check_grpc_port(options)
     with needs_extra("serve", needed_by):
         _serve(options)
+
+
+def _check_grpc_port(options: ServeOptions) -> None:
+    """UsageError when the gRPC port is the HTTP port or cannot be listened on now."""
+    from mlmodel.core.errors import UsageError
+
+    if options.grpc_port == options.port:
+        flags = "--grpc-port and --port" if options.caller == "cli" else "grpc_port= and port="
+        raise UsageError(f"{flags} are both {options.port}: the two servers need two ports")
+    check_address(options, grpc=True)
 
 
 def _serve(options: ServeOptions) -> None:
@@ -252,7 +291,8 @@ def _serve(options: ServeOptions) -> None:
     configure_access_log()
     if options.workers <= 1:
         config = load_config(options)
-        server = uvicorn.Server(uvicorn.Config(build_app(config), **_uvicorn_kwargs(options)))
+        app = application(config, options)
+        server = uvicorn.Server(uvicorn.Config(app, **_uvicorn_kwargs(options)))
         # uvicorn re-raises the signal it stopped for once in-flight requests are done; a
         # SIGTERM that ends in a clean shutdown is then a normal exit (status 0)
         signal.signal(signal.SIGTERM, lambda signum, frame: None)
