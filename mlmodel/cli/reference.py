@@ -107,7 +107,7 @@ def _type_name(param: Any, context: Any) -> str:
     metavar = getattr(param, "metavar", None)
     if param.param_type_name == "option" and metavar:
         return str(metavar)
-    return param.type.name.upper()
+    return str(param.type.name).upper()
 
 
 def _default(param: Any, flag: bool) -> str:
@@ -118,7 +118,7 @@ def _default(param: Any, flag: bool) -> str:
         return ""
     if flag:
         if param.secondary_opts:
-            return param.opts[0] if value else param.secondary_opts[0]
+            return str(param.opts[0] if value else param.secondary_opts[0])
         return "on" if value else ""
     if isinstance(value, enum.Enum):
         value = value.value
@@ -165,8 +165,10 @@ def cli_reference() -> str:
     parts = [
         "# CLI reference",
         "",
-        "Generated from the command line itself (`mlmodel.cli.reference`) every time the site "
-        "is built; `mlmodel COMMAND --help` (or `-h`) prints the same text.",
+        (
+            "Generated from the command line itself (`mlmodel.cli.reference`) every time the "
+            "site is built; `mlmodel COMMAND --help` (or `-h`) prints the same text."
+        ),
         "",
     ]
     parts.extend(command_markdown(command) for command in commands())

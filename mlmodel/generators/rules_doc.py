@@ -93,8 +93,10 @@ def rule_index() -> str:
     rows = [
         "# Rules",
         "",
-        "One page per code, generated from the catalogue (`mlmodel/core/codes.py`) when the "
-        "site is built. The two families split one question each:",
+        (
+            "One page per code, generated from the catalogue (`mlmodel/core/codes.py`) when "
+            "the site is built. The two families split one question each:"
+        ),
         "",
         *(f"* **{family}**: {text}." for family, text in FAMILIES.items()),
         "",

@@ -760,11 +760,10 @@ def test_python_callers_are_told_the_keyword_arguments(models: dict[str, Path]) 
     assert caught.value.globals == ["numpy.log1p"]
 
 
-def test_the_readme_s_exit_code_table_is_the_cli_s() -> None:
+def test_the_documented_exit_code_table_is_the_cli_s() -> None:
     from mlmodel.cli import errors
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Errors and exit codes") :]
+    section = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
     table = section[: section.index("\n\n", section.index("| exit |"))]
     documented = {int(code) for code in re.findall(r"^\| `(\d+)` \|", table, flags=re.MULTILINE)}
     assert documented == {
