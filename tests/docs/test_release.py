@@ -26,7 +26,8 @@ def test_the_changelog_keeps_an_unreleased_section() -> None:
     sections = re.findall(r"^## \[([^\]]+)\]", changelog, flags=re.MULTILINE)
     assert sections and sections[0] == "Unreleased"
     unreleased = changelog.split("## [Unreleased]", 1)[1].split("\n## ", 1)[0]
-    assert re.search(r"^### (Added|Changed|Fixed|Removed|Deprecated|Security)$", unreleased, re.M)
+    kinds = r"^### (Added|Changed|Fixed|Removed|Deprecated|Security)$"
+    assert re.search(kinds, unreleased, flags=re.MULTILINE)
 
 
 def test_the_docs_extra_is_in_dev() -> None:
