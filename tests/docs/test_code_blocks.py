@@ -18,8 +18,9 @@ import yaml
 from tests.docs.blocks import DATA, INSTALL, KNOWN, ROOT, RUN, Block, blocks, committed_pages
 from tests.docs.site_pages import all_pages
 
-PAGES = all_pages()
-COMMITTED = committed_pages()
+#: the README follows the site's convention too (its examples run)
+COMMITTED = {**committed_pages(), "README.md": (ROOT / "README.md").read_text(encoding="utf-8")}
+PAGES = {**all_pages(), **COMMITTED}
 RUNNABLE = sorted(
     page for page, text in COMMITTED.items() if any(b.tag in RUN for b in blocks(page, text))
 )
