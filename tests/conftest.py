@@ -121,6 +121,8 @@ SLOWEST_FIRST = (
     "tests/checking/test_mlflow_version.py",
     "tests/runtime/test_save_crash.py",
     "tests/serving/test_serve_robustness.py",
+    "tests/docs/test_code_blocks.py",
+    "tests/docs/test_site.py",
 )
 
 

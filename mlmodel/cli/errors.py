@@ -1,6 +1,6 @@
 """Exceptions to exit codes and messages: the one place the CLI maps them.
 
-Exit codes, the same for every command (the README's table): 0 success; 1 the model or its
+Exit codes, the same for every command (the table in docs/errors.md): 0 success; 1 the model or its
 input is the problem (findings, a model that does not parse, validate, load or predict, a
 refused pickle or signature); 2 the invocation is the problem (a bad option, no such model
 or file, an output that cannot be written, a port in use, a missing extra or Java); 130

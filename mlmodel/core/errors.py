@@ -239,6 +239,18 @@ EXTRAS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "spark": ("pyspark", "pyarrow", "numpy", "pandas"),
     "sign": ("model_signing", "OpenSSL"),
+    "grpc": (
+        "grpc",
+        "google",
+        "uvicorn",
+        "starlette",
+        "orjson",
+        "pyarrow",
+        "httptools",
+        "uvloop",
+        "numpy",
+        "pandas",
+    ),
 }
 #: a requirement whose top-level module is not its distribution's name
 MODULE_OF_DISTRIBUTION: Final[dict[str, str]] = {
@@ -246,6 +258,8 @@ MODULE_OF_DISTRIBUTION: Final[dict[str, str]] = {
     "mlflow-skinny": "mlflow",
     "model-signing": "model_signing",
     "pyopenssl": "OpenSSL",
+    "grpcio": "grpc",
+    "protobuf": "google",
 }
 
 

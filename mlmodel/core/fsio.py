@@ -2,7 +2,7 @@
 
 Every file mlmodel writes goes through :func:`write_file`, and every directory it
 creates whole goes through :func:`atomic_directory`. What a write does depends on
-what the target is (the README has the same table):
+what the target is (docs/fix.md has the same table):
 
 ==========================  ==============================================================
 target                      outcome

@@ -1,5 +1,6 @@
 """Generate the code reference (``docs/rules.md``) from the catalogue (:mod:`mlmodel.core.codes`)
-and the rule and fixer modules' docstrings.
+and the rule and fixer modules' docstrings, and the documentation site's page per code
+(:func:`rule_page`, :func:`rule_index`; written by the site's build hook, never committed).
 
     python -m mlmodel.generators.rules_doc --write
 """
@@ -52,6 +53,65 @@ def render() -> str:
         parts.append(f"\n## {entry.code} {entry.name}\n")
         parts.append(_markdown(details(entry.code)))
     return "\n".join(parts) + "\n"
+
+
+#: where the site's page of a code lives, relative to the docs folder
+def rule_page_path(code: str) -> str:
+    """``rules/V201.md``: the site's page of ``code``."""
+    return f"rules/{code}.md"
+
+
+def rule_page(code: str) -> str:
+    """One code's page for the documentation site: its catalogue facts, its rule's or
+    fixer's description and the examples in it, as ``mlmodel rule CODE`` prints them."""
+    entry = CODES[code]
+    how = {"safe": "safe (`lint --fix`)", "unsafe": "unsafe (`lint --fix --unsafe-fixes`)"}
+    facts = [
+        f"# {entry.code} {entry.name}\n",
+        f"*{entry.summary}*\n",
+        "| | |",
+        "|---|---|",
+        f"| family | {entry.family}: {FAMILIES[entry.family]} |",
+        f"| severity | {entry.severity.value} |",
+        f"| fix | {how[entry.fix] if entry.fix else 'none'} |",
+    ]
+    if entry.security:
+        facts.append("| security | never silenced by a suppression inside the model |")
+    if entry.replaced_by:
+        target = entry.replaced_by
+        facts.append(f"| retired | reported as [{target}]({target}.md) |")
+    body = _markdown(details(code))
+    footer = (
+        f"`mlmodel rule {code}` prints this page in a terminal; "
+        "[every code](index.md) is listed in the index."
+    )
+    return "\n".join(facts) + "\n\n" + body + "\n" + footer + "\n"
+
+
+def rule_index() -> str:
+    """The site's index of codes: one row per code, linking to its page."""
+    rows = [
+        "# Rules",
+        "",
+        (
+            "One page per code, generated from the catalogue (`mlmodel/core/codes.py`) when "
+            "the site is built. The two families split one question each:"
+        ),
+        "",
+        *(f"* **{family}**: {text}." for family, text in FAMILIES.items()),
+        "",
+        "| code | name | family | severity | fix | summary |",
+        "|---|---|---|---|---|---|",
+    ]
+    for entry in CODES.values():
+        summary = entry.summary.replace("|", "\\|")
+        if entry.replaced_by:
+            summary = f"retired: reported as {entry.replaced_by}"
+        rows.append(
+            f"| [{entry.code}]({entry.code}.md) | {entry.name} | {entry.family} | "
+            f"{entry.severity.value} | {entry.fix or ''} | {summary} |"
+        )
+    return "\n".join(rows) + "\n"
 
 
 def _markdown(doc: str) -> str:

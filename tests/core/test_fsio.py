@@ -1,4 +1,4 @@
-"""Writes that never clobber (mlmodel.core.fsio): one test per row of the README's table.
+"""Writes that never clobber (mlmodel.core.fsio): one test per row of the table in docs/fix.md.
 
 Devices are made with os.mknod inside tmp_path (as root); no test touches a system file.
 """

@@ -1,4 +1,4 @@
-"""What the README promises about the command line matches the code."""
+"""What the documentation pages promise about the command line matches the code."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from mlmodel.flavors.builtin import BUILTIN_FLAVORS
 from mlmodel.report import FORMATTERS, INSPECT_FORMATTERS
 from tests.conftest import ROOT
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+CHECK = (ROOT / "docs" / "check.md").read_text(encoding="utf-8")
+CI = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
 
 
 def _usage(command: str) -> str:
-    """The README's usage block of ``mlmodel COMMAND`` (up to the closing fence)."""
-    start = README.index(f"mlmodel {command} PATH...")
-    return README[start : README.index("```", start)]
+    """The page's usage block of ``mlmodel COMMAND`` (up to the closing fence)."""
+    start = CHECK.index(f"mlmodel {command} PATH...")
+    return CHECK[start : CHECK.index("```", start)]
 
 
 @pytest.mark.parametrize("command", ["validate", "lint"])
@@ -29,7 +30,7 @@ def test_usage_lines_list_every_output_format(command: str) -> None:
 
 
 def test_inspect_formats() -> None:
-    formats = re.search(r"mlmodel inspect PATH\.\.\. \[--format ([a-z|]+)\]", README)
+    formats = re.search(r"mlmodel inspect PATH\.\.\. \[--format ([a-z|]+)\]", CHECK)
     assert formats is not None
     assert formats.group(1).split("|") == list(INSPECT_FORMATTERS)
 
@@ -45,12 +46,12 @@ def test_every_option_in_a_usage_line_exists(
 
 
 def test_flavor_count() -> None:
-    counts = re.findall(r"\((\d+) built-ins\)", README)
+    counts = re.findall(r"\((\d+) built-ins\)", CHECK)
     assert counts == [str(len(BUILTIN_FLAVORS))]
 
 
 def test_pre_commit_snippets_are_valid_hook_configs() -> None:
-    blocks = re.findall(r"```yaml\n(.*?)```", README, flags=re.DOTALL)
+    blocks = re.findall(r"```yaml\n(.*?)```", CI, flags=re.DOTALL)
     snippets = [b for b in blocks if "mlmodel-validate" in b]
     assert len(snippets) == 2
     repo = yaml.safe_load(snippets[0])[0]
@@ -61,7 +62,7 @@ def test_pre_commit_snippets_are_valid_hook_configs() -> None:
 
 
 def test_h_is_documented_and_works(capsys: pytest.CaptureFixture[str]) -> None:
-    assert "`-h` is `--help`" in README
+    assert "`-h` is `--help`" in CHECK
     for command in COMMAND_MODULES:
         assert run([command, "-h"]) == 0
     capsys.readouterr()

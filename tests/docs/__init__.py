@@ -1,0 +1,1 @@
+"""The documentation site: its pages, its generated references and its code blocks."""
