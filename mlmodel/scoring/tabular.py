@@ -15,6 +15,7 @@ from mlmodel.scoring.errors import ScoringError, invalid_input
 
 if TYPE_CHECKING:
     from mlmodel.runtime.predict.signature_spec import InputSchema
+    from mlmodel.scoring.limits import DecodeLimits
 
 
 def _csv_options(schema: InputSchema | None) -> dict[str, Any]:
@@ -50,8 +51,11 @@ def _csv_error(exc: Exception) -> ScoringError:
     )
 
 
-def read_csv(body: bytes | str | IO[Any], schema: InputSchema | None) -> Any:
-    """A whole CSV body as a DataFrame."""
+def read_csv(
+    body: bytes | str | IO[Any], schema: InputSchema | None, limits: DecodeLimits | None = None
+) -> Any:
+    """A whole CSV body as a DataFrame; with ``limits``, its columns are counted before
+    pandas parses it and no more rows are parsed than the limits allow (413 past them)."""
     import pandas as pd
 
     if isinstance(body, bytes):
@@ -61,11 +65,32 @@ def read_csv(body: bytes | str | IO[Any], schema: InputSchema | None) -> Any:
             raise invalid_input(
                 f"Ensure that input is a valid UTF-8 encoded string. Error: '{exc!r}'"
             ) from exc
+    options = _csv_options(schema)
+    bound = _csv_bound(body, limits) if limits is not None and isinstance(body, str) else None
+    if bound is not None:
+        options["nrows"] = bound[1] + 1
     source = io.StringIO(body) if isinstance(body, str) else body
     try:
-        return pd.read_csv(source, **_csv_options(schema))
+        frame = pd.read_csv(source, **options)
     except Exception as exc:
         raise _csv_error(exc) from exc
+    if limits is not None and bound is not None and len(frame) > bound[1]:
+        limits.check_rows(len(frame), more=True)
+        limits.check_cells(len(frame), bound[0], more=True)
+    return frame
+
+
+def _csv_bound(text: str, limits: DecodeLimits) -> tuple[int, int] | None:
+    """(columns, most rows allowed) of a CSV body, its columns checked first: pandas' cost
+    per column is high, so they are counted from the text before pandas sees it. None when
+    the rows are not limited."""
+    from mlmodel.scoring.limits import csv_fields
+
+    stop = limits.max_columns if limits.max_columns is not None else len(text) + 1
+    columns = csv_fields(text, stop)
+    limits.check_columns(columns, more=columns > stop)
+    allowed = limits.rows_allowed(columns)
+    return None if allowed is None else (columns, allowed)
 
 
 def iter_csv(path: str | IO[str], schema: InputSchema | None, rows: int) -> Iterator[Any]:
@@ -103,15 +128,39 @@ def _parquet_error(exc: Exception) -> ScoringError:
     )
 
 
-def read_parquet(body: bytes | IO[bytes]) -> Any:
-    """A whole parquet body as a DataFrame."""
+def read_parquet(body: bytes | IO[bytes], limits: DecodeLimits | None = None) -> Any:
+    """A whole parquet body as a DataFrame; with ``limits``, its rows, columns and
+    decompressed size are checked from the file's footer before any data is read."""
     import pandas as pd
 
     source = io.BytesIO(body) if isinstance(body, bytes) else body
+    if limits is not None:
+        _check_parquet(source, limits)
     try:
         return pd.read_parquet(source)
     except Exception as exc:
         raise _parquet_error(exc) from exc
+
+
+def _check_parquet(source: IO[bytes], limits: DecodeLimits) -> None:
+    """Rows, columns, cells and uncompressed bytes as the footer declares them (a
+    dictionary-encoded column can decode to more bytes; rows and cells still bound it)."""
+    try:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(source).metadata
+        rows, columns = meta.num_rows, meta.num_columns
+        limits.check_frame(rows, columns)
+        size = 0
+        for group in range(meta.num_row_groups):
+            size += meta.row_group(group).total_byte_size
+            limits.check_decompressed(size)
+    except ScoringError:
+        raise
+    except Exception as exc:
+        raise _parquet_error(exc) from exc
+    finally:
+        source.seek(0)
 
 
 def iter_parquet(path: str, rows: int) -> Iterator[Any]:

@@ -19,6 +19,7 @@ from mlmodel.scoring.payload import Decoded
 
 if TYPE_CHECKING:
     from mlmodel.runtime.predict.signature_spec import InputSchema
+    from mlmodel.scoring.limits import DecodeLimits
 
 #: V2 datatype -> numpy dtype name
 DATATYPES: Final = {
@@ -143,8 +144,12 @@ def _tensor(spec: Any, index: int) -> tuple[str, Any]:
         raise V2Error(f"{where}: data does not fit {datatype}: {exc}") from exc
 
 
-def decode_request(body: bytes, schema: InputSchema | None) -> tuple[Decoded, str | None]:
-    """(pyfunc input, request id) for a V2 inference request body."""
+def decode_request(
+    body: bytes, schema: InputSchema | None, limits: DecodeLimits | None = None
+) -> tuple[Decoded, str | None]:
+    """(pyfunc input, request id) for a V2 inference request body; with ``limits``, the
+    inputs are counted before any is decoded and each one's rows (first dimension) checked
+    (413 past a limit)."""
     from mlmodel.scoring import jsonio
 
     try:
@@ -163,7 +168,12 @@ def decode_request(body: bytes, schema: InputSchema | None) -> tuple[Decoded, st
     if not isinstance(parameters, dict):
         raise V2Error("request: 'parameters' must be an object")
     params = {k: v for k, v in parameters.items() if k not in ("content_type", "headers")}
+    if limits is not None:
+        limits.check_columns(len(inputs), "inputs")
     tensors = [_tensor(spec, i) for i, spec in enumerate(inputs)]
+    if limits is not None:
+        for _, array in tensors:
+            limits.check_rows(len(array) if array.ndim else 1)
     names = [name for name, _ in tensors]
     if len(set(names)) != len(names):
         raise V2Error("request: input names must be unique")
