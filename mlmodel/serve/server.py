@@ -98,6 +98,16 @@ def trust_for(options: ServeOptions) -> TrustOptions:
     )
 
 
+def limits_for(options: ServeOptions) -> DecodeLimits:
+    """What a request body may decode to, from a serve run's options."""
+    return DecodeLimits(
+        max_columns=options.max_columns,
+        max_rows=options.max_rows,
+        max_cells=options.max_cells,
+        max_decompressed_size=options.max_decompressed_size,
+    )
+
+
 def load_config(options: ServeOptions) -> ServerConfig:
     """Validate and load the model; the server configuration around it."""
     from mlmodel.runtime.gate import load_trusted
@@ -106,13 +116,7 @@ def load_config(options: ServeOptions) -> ServerConfig:
     start = time.perf_counter()
     model = load_trusted(options.model, trust_for(options))
     metrics = Metrics()
-    limits = DecodeLimits(
-        max_columns=options.max_columns,
-        max_rows=options.max_rows,
-        max_cells=options.max_cells,
-        max_decompressed_size=options.max_decompressed_size,
-    )
-    scorer = Scorer(model, limits)
+    scorer = Scorer(model, limits_for(options))
     metrics.model_load_seconds = time.perf_counter() - start
     version = model.model_uuid or model.model_id
     return ServerConfig(
