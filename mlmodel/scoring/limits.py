@@ -88,7 +88,7 @@ class DecodeLimits:
         """413 when a compressed body holds more than the decompressed-size limit."""
         if self.max_decompressed_size is not None and size > self.max_decompressed_size:
             raise LimitExceeded(
-                f"The parquet body declares at least {size} uncompressed bytes; the "
+                f"The parquet body decodes to at least {size} bytes; the "
                 f"server allows at most {self.max_decompressed_size}",
                 "--max-decompressed-size",
             )

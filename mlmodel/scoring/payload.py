@@ -127,9 +127,11 @@ def decode_json(
     if limits is not None:
         check_limits(key, value, limits)
     if key == DF_SPLIT:
-        fast = _numeric_split_frame(value, model.uniform)
+        fast = _numeric_split_frame(value, model.uniform)  # rectangular: no padding
         if fast is not None:
             return Decoded(fast, params)
+        if limits is not None:
+            check_split_width(value, limits)
         return Decoded(cast_frame(_split_frame(value), model.schema), params)
     if key == DF_RECORDS:
         return Decoded(cast_frame(_records_frame(value), model.schema), params)
@@ -150,24 +152,33 @@ def decode_json(
 
 def check_limits(key: str, value: Any, limits: DecodeLimits) -> None:
     """The columns, rows and cells the ``key`` input will decode to, counted before pandas
-    builds anything: pandas pads ragged rows and fills the keys a record lacks, so a small
-    body can make a large frame. Tensors (lists of lists in ``instances`` or ``inputs``)
-    are not frames: only their rows are counted."""
+    builds anything: pandas fills the keys a record lacks, so a small body can make a large
+    frame. Tensors (lists of lists in ``instances`` or ``inputs``) are not frames: only
+    their rows are counted. ``dataframe_split`` rows are measured by
+    :func:`check_split_width`, where they may be ragged."""
     from mlmodel.scoring.limits import frame_width
 
     if key == DF_SPLIT:
-        if not isinstance(value, dict):
-            return
-        data, columns, index = value.get("data"), value.get("columns"), value.get("index")
-        rows = max(_length(data), _length(index))
-        width = max(_length(columns), frame_width(data) if isinstance(data, list) else 0)
-        limits.check_frame(rows, width)
+        if isinstance(value, dict):
+            rows = max(_length(value.get("data")), _length(value.get("index")))
+            limits.check_frame(rows, _length(value.get("columns")))
     elif isinstance(value, list):
         what = "columns (distinct keys of the records)"
         limits.check_frame(len(value), frame_width(value, lists=key == DF_RECORDS), what)
     elif isinstance(value, dict) and key in (INSTANCES, INPUTS):
         limits.check_columns(len(value))
         limits.check_rows(max(map(_length, value.values()), default=0))
+
+
+def check_split_width(value: Any, limits: DecodeLimits) -> None:
+    """The cells of a ``dataframe_split`` whose rows pandas pads to the longest one (or
+    fills, for rows that are objects)."""
+    from mlmodel.scoring.limits import frame_width
+
+    if isinstance(value, dict) and isinstance(value.get("data"), list):
+        rows = max(_length(value["data"]), _length(value.get("index")))
+        width = max(_length(value.get("columns")), frame_width(value["data"]))
+        limits.check_frame(rows, width)
 
 
 def _length(value: Any) -> int:

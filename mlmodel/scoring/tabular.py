@@ -143,24 +143,79 @@ def read_parquet(body: bytes | IO[bytes], limits: DecodeLimits | None = None) ->
 
 
 def _check_parquet(source: IO[bytes], limits: DecodeLimits) -> None:
-    """Rows, columns, cells and uncompressed bytes as the footer declares them (a
-    dictionary-encoded column can decode to more bytes; rows and cells still bound it)."""
+    """Rows, columns, cells and uncompressed bytes as the footer declares them, then what the
+    string and binary columns decode to when the footer cannot bound it."""
     try:
         import pyarrow.parquet as pq
 
-        meta = pq.ParquetFile(source).metadata
-        rows, columns = meta.num_rows, meta.num_columns
-        limits.check_frame(rows, columns)
+        parquet = pq.ParquetFile(source)
+        meta = parquet.metadata
+        limits.check_frame(meta.num_rows, meta.num_columns)
+        if limits.max_decompressed_size is None:
+            return
         size = 0
         for group in range(meta.num_row_groups):
             size += meta.row_group(group).total_byte_size
             limits.check_decompressed(size)
+        names = _textual_columns(parquet)
+        if names and size + _decoded_bound(meta, names) > limits.max_decompressed_size:
+            limits.check_decompressed(size + _dictionary_bytes(source, names))
     except ScoringError:
         raise
     except Exception as exc:
         raise _parquet_error(exc) from exc
     finally:
         source.seek(0)
+
+
+def _textual_columns(parquet: Any) -> list[str]:
+    """The top-level string and binary columns: a dictionary page holds each value once, so
+    a few bytes in the footer can stand for gigabytes of repeated strings."""
+    import pyarrow as pa
+
+    def textual(kind: Any) -> bool:
+        if pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        return bool(
+            pa.types.is_string(kind)
+            or pa.types.is_large_string(kind)
+            or pa.types.is_binary(kind)
+            or pa.types.is_large_binary(kind)
+        )
+
+    return [field.name for field in parquet.schema_arrow if textual(field.type)]
+
+
+def _decoded_bound(meta: Any, names: list[str]) -> int:
+    """At most what the columns ``names`` decode to, from the footer alone: no value is
+    longer than its column chunk."""
+    leaves = [i for i in range(meta.num_columns) if meta.schema.column(i).path in names]
+    bound = 0
+    for group in range(meta.num_row_groups):
+        chunks = meta.row_group(group)
+        for leaf in leaves:
+            chunk = chunks.column(leaf)
+            bound += chunk.num_values * chunk.total_uncompressed_size
+    return bound
+
+
+def _dictionary_bytes(source: IO[bytes], names: list[str]) -> int:
+    """What the columns ``names`` decode to, read with their dictionaries kept."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    source.seek(0)
+    table = pq.ParquetFile(source, read_dictionary=names).read(columns=names)
+    size = 0
+    for column in table.columns:
+        for chunk in column.chunks:
+            if pa.types.is_dictionary(chunk.type):
+                lengths = pc.binary_length(chunk.dictionary).take(chunk.indices)
+                size += pc.sum(lengths).as_py() or 0
+            else:
+                size += chunk.nbytes
+    return size
 
 
 def iter_parquet(path: str, rows: int) -> Iterator[Any]:

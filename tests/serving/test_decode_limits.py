@@ -42,6 +42,15 @@ def _rows_parquet(rows: int) -> bytes:
     return _parquet(pa.table({"a": pa.nulls(rows, pa.float64())}), row_group_size=rows)
 
 
+def _repeated_string_parquet(rows: int, length: int) -> bytes:
+    """One string stored once in a dictionary page and referenced ``rows`` times (without
+    arrow's schema, so it reads back as plain strings, not a categorical)."""
+    import pyarrow as pa
+
+    strings = pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()), ["x" * length])
+    return _parquet(pa.table({"s": strings}), store_schema=False)
+
+
 def _json(value: Any) -> bytes:
     return json.dumps(value).encode()
 
@@ -90,6 +99,11 @@ AMPLIFIED: dict[str, tuple[Callable[[Any, DecodeLimits | None], Any], Callable[[
         lambda: _rows_parquet(DEFAULT_MAX_ROWS + 1),
         "--max-rows",
     ),
+    "parquet-repeated-dictionary-string": (
+        lambda body, limits: read_parquet(body, limits),
+        lambda: _repeated_string_parquet(30_000, 10_000),
+        "--max-decompressed-size",
+    ),
     "v2-inputs": (
         lambda body, limits: v2.decode_request(body, None, limits),
         lambda: _v2_inputs(10_001),
@@ -114,7 +128,9 @@ def test_parquet_decompressed_size_and_columns_come_from_the_footer() -> None:
     import pyarrow as pa
 
     body = _parquet(pa.table({"a": np.arange(200_000.0)}), use_dictionary=False)
-    with pytest.raises(LimitExceeded, match=r"uncompressed bytes.*--max-decompressed-size"):
+    with pytest.raises(
+        LimitExceeded, match=r"decodes to at least .* bytes.*--max-decompressed-size"
+    ):
         read_parquet(body, DecodeLimits(max_decompressed_size=1_000_000))
     assert len(read_parquet(body, DecodeLimits(max_decompressed_size=2_000_000))) == 200_000
     wide = _parquet(pa.table({f"c{i}": [1.0] for i in range(30)}))
