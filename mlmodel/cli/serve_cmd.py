@@ -16,6 +16,12 @@ from mlmodel.cli.options import (
     TrustedKeyOption,
     TrustTypeOption,
 )
+from mlmodel.scoring.limits import (
+    DEFAULT_MAX_CELLS,
+    DEFAULT_MAX_COLUMNS,
+    DEFAULT_MAX_DECOMPRESSED_SIZE,
+    DEFAULT_MAX_ROWS,
+)
 
 
 @app.command()
@@ -42,6 +48,31 @@ def serve(
         int,
         typer.Option("--max-body-size", metavar="BYTES", help="Larger request bodies get 413."),
     ] = 100 * 1024 * 1024,
+    max_columns: Annotated[
+        int,
+        typer.Option(
+            "--max-columns",
+            metavar="N",
+            help="Bodies decoding to more columns (CSV fields, record keys, V2 inputs) get 413.",
+        ),
+    ] = DEFAULT_MAX_COLUMNS,
+    max_rows: Annotated[
+        int, typer.Option("--max-rows", metavar="N", help="Bodies with more rows get 413.")
+    ] = DEFAULT_MAX_ROWS,
+    max_cells: Annotated[
+        int,
+        typer.Option(
+            "--max-cells", metavar="N", help="Bodies decoding to more rows x columns get 413."
+        ),
+    ] = DEFAULT_MAX_CELLS,
+    max_decompressed_size: Annotated[
+        int,
+        typer.Option(
+            "--max-decompressed-size",
+            metavar="BYTES",
+            help="Parquet bodies whose footer declares more uncompressed bytes get 413.",
+        ),
+    ] = DEFAULT_MAX_DECOMPRESSED_SIZE,
     allow_unsafe: AllowUnsafeOption = False,
     trust_type: TrustTypeOption = None,
     trusted_key: TrustedKeyOption = None,
@@ -65,8 +96,15 @@ def serve(
         raise usage("serve", "--workers must be at least 1")
     if timeout <= 0:
         raise usage("serve", "--timeout must be positive")
-    if max_body_size < 1:
-        raise usage("serve", "--max-body-size must be positive")
+    for name, value in (
+        ("--max-body-size", max_body_size),
+        ("--max-columns", max_columns),
+        ("--max-rows", max_rows),
+        ("--max-cells", max_cells),
+        ("--max-decompressed-size", max_decompressed_size),
+    ):
+        if value < 1:
+            raise usage("serve", f"{name} must be positive")
     if not 0 <= port <= 65535:
         raise usage("serve", "--port must be between 0 and 65535")
     if grpc_port is not None and not 1 <= grpc_port <= 65535:
@@ -82,6 +120,10 @@ def serve(
             workers=workers,
             timeout=timeout,
             max_body_size=max_body_size,
+            max_columns=max_columns,
+            max_rows=max_rows,
+            max_cells=max_cells,
+            max_decompressed_size=max_decompressed_size,
             allow_unsafe=allow_unsafe,
             trusted_types=tuple(trust_type or ()),
             trusted_keys=tuple(trusted_key or ()),

@@ -28,6 +28,7 @@ from mlmodel.scoring.tabular import read_csv, read_parquet
 if TYPE_CHECKING:
     from mlmodel.runtime.predict.pyfunc_model import PyFuncModel
     from mlmodel.runtime.predict.signature_spec import InputSchema
+    from mlmodel.scoring.limits import DecodeLimits
 
 #: the body of a prediction that ran past the server's time limit (MLflow's words)
 TIMEOUT_MESSAGE: Final = "Request processing time exceeded limit"
@@ -52,21 +53,23 @@ def _model_inputs(model: PyFuncModel) -> ModelInputs:
 
 
 class Scorer:
-    """A loaded model and what decoding needs to know about it (computed once)."""
+    """A loaded model and what decoding needs to know about it (computed once); ``limits``
+    bound what a request body may decode to (a server's; None: no limit)."""
 
-    def __init__(self, model: PyFuncModel) -> None:
+    def __init__(self, model: PyFuncModel, limits: DecodeLimits | None = None) -> None:
         self.model = model
         self.inputs = _model_inputs(model)
+        self.limits = limits
 
     def decode(self, body: bytes, content_type: str | None) -> Decoded:
         """An ``/invocations`` body as pyfunc input (ScoringError: 400 or 415)."""
         mime = ct.mime_type(content_type)
         try:
             if mime == ct.JSON:
-                return decode_json(body, self.inputs)
+                return decode_json(body, self.inputs, self.limits)
             if mime == ct.CSV:
-                return Decoded(read_csv(body, self.inputs.schema))
-            return Decoded(read_parquet(body))
+                return Decoded(read_csv(body, self.inputs.schema, self.limits))
+            return Decoded(read_parquet(body, self.limits))
         except ScoringError:
             raise
         except Exception as exc:  # anything a malformed body trips over is the client's
@@ -192,7 +195,9 @@ class OpenInference:
     def infer(self, body: bytes) -> Answer:
         """``POST /v2/models/{name}/infer`` (the name checked with :meth:`unknown` first)."""
         try:
-            decoded, request_id = v2.decode_request(body, self.scorer.inputs.schema)
+            decoded, request_id = v2.decode_request(
+                body, self.scorer.inputs.schema, self.scorer.limits
+            )
             return Answer.json(self.respond(decoded, request_id))
         except ScoringError as exc:
             return self.error(exc)

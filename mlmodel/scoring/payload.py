@@ -19,6 +19,7 @@ from mlmodel.scoring.schema_cast import cast_frame, cast_inputs, cast_instances
 
 if TYPE_CHECKING:
     from mlmodel.runtime.predict.signature_spec import InputSchema
+    from mlmodel.scoring.limits import DecodeLimits
 
 DF_SPLIT: Final = "dataframe_split"
 DF_RECORDS: Final = "dataframe_records"
@@ -93,8 +94,11 @@ def decode_json_body(body: bytes | str) -> dict[str, Any]:
     )
 
 
-def decode_json(body: bytes | str | dict[str, Any], model: ModelInputs) -> Decoded:
-    """A JSON ``/invocations`` body as pyfunc input."""
+def decode_json(
+    body: bytes | str | dict[str, Any], model: ModelInputs, limits: DecodeLimits | None = None
+) -> Decoded:
+    """A JSON ``/invocations`` body as pyfunc input; with ``limits``, what the input will
+    decode to is counted first (413 past a limit)."""
     payload = body if isinstance(body, dict) else decode_json_body(body)
     if any(key in payload for key in LLM_KEYS):
         data = {k: v for k, v in payload.items() if k not in model.param_names}
@@ -109,6 +113,8 @@ def decode_json(body: bytes | str | dict[str, Any], model: ModelInputs) -> Decod
                 f"contains a valid type hint. Found keys in payload: {sorted(payload)}.",
                 error_code="INVALID_PARAMETER_VALUE",
             )
+        if limits is not None:
+            check_limits(INPUTS, payload[INPUTS], limits)
         return Decoded(payload[INPUTS], params)
     if len(keys) != 1:
         raise ScoringError(
@@ -118,10 +124,14 @@ def decode_json(body: bytes | str | dict[str, Any], model: ModelInputs) -> Decod
         )
     key = keys[0]
     value = payload[key]
+    if limits is not None:
+        check_limits(key, value, limits)
     if key == DF_SPLIT:
-        fast = _numeric_split_frame(value, model.uniform)
+        fast = _numeric_split_frame(value, model.uniform)  # rectangular: no padding
         if fast is not None:
             return Decoded(fast, params)
+        if limits is not None:
+            check_split_width(value, limits)
         return Decoded(cast_frame(_split_frame(value), model.schema), params)
     if key == DF_RECORDS:
         return Decoded(cast_frame(_records_frame(value), model.schema), params)
@@ -138,6 +148,41 @@ def decode_json(body: bytes | str | dict[str, Any], model: ModelInputs) -> Decod
             f"Ensure that the input is a valid JSON-formatted string.\nError: {exc!r}"
         ) from exc
     return Decoded(data, params)
+
+
+def check_limits(key: str, value: Any, limits: DecodeLimits) -> None:
+    """The columns, rows and cells the ``key`` input will decode to, counted before pandas
+    builds anything: pandas fills the keys a record lacks, so a small body can make a large
+    frame. Tensors (lists of lists in ``instances`` or ``inputs``) are not frames: only
+    their rows are counted. ``dataframe_split`` rows are measured by
+    :func:`check_split_width`, where they may be ragged."""
+    from mlmodel.scoring.limits import frame_width
+
+    if key == DF_SPLIT:
+        if isinstance(value, dict):
+            rows = max(_length(value.get("data")), _length(value.get("index")))
+            limits.check_frame(rows, _length(value.get("columns")))
+    elif isinstance(value, list):
+        what = "columns (distinct keys of the records)"
+        limits.check_frame(len(value), frame_width(value, lists=key == DF_RECORDS), what)
+    elif isinstance(value, dict) and key in (INSTANCES, INPUTS):
+        limits.check_columns(len(value))
+        limits.check_rows(max(map(_length, value.values()), default=0))
+
+
+def check_split_width(value: Any, limits: DecodeLimits) -> None:
+    """The cells of a ``dataframe_split`` whose rows pandas pads to the longest one (or
+    fills, for rows that are objects)."""
+    from mlmodel.scoring.limits import frame_width
+
+    if isinstance(value, dict) and isinstance(value.get("data"), list):
+        rows = max(_length(value["data"]), _length(value.get("index")))
+        width = max(_length(value.get("columns")), frame_width(value["data"]))
+        limits.check_frame(rows, width)
+
+
+def _length(value: Any) -> int:
+    return len(value) if isinstance(value, list) else 0
 
 
 def _split_frame(value: Any) -> Any:

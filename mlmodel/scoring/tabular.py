@@ -15,6 +15,7 @@ from mlmodel.scoring.errors import ScoringError, invalid_input
 
 if TYPE_CHECKING:
     from mlmodel.runtime.predict.signature_spec import InputSchema
+    from mlmodel.scoring.limits import DecodeLimits
 
 
 def _csv_options(schema: InputSchema | None) -> dict[str, Any]:
@@ -50,8 +51,11 @@ def _csv_error(exc: Exception) -> ScoringError:
     )
 
 
-def read_csv(body: bytes | str | IO[Any], schema: InputSchema | None) -> Any:
-    """A whole CSV body as a DataFrame."""
+def read_csv(
+    body: bytes | str | IO[Any], schema: InputSchema | None, limits: DecodeLimits | None = None
+) -> Any:
+    """A whole CSV body as a DataFrame; with ``limits``, its columns are counted before
+    pandas parses it and no more rows are parsed than the limits allow (413 past them)."""
     import pandas as pd
 
     if isinstance(body, bytes):
@@ -61,11 +65,32 @@ def read_csv(body: bytes | str | IO[Any], schema: InputSchema | None) -> Any:
             raise invalid_input(
                 f"Ensure that input is a valid UTF-8 encoded string. Error: '{exc!r}'"
             ) from exc
+    options = _csv_options(schema)
+    bound = _csv_bound(body, limits) if limits is not None and isinstance(body, str) else None
+    if bound is not None:
+        options["nrows"] = bound[1] + 1
     source = io.StringIO(body) if isinstance(body, str) else body
     try:
-        return pd.read_csv(source, **_csv_options(schema))
+        frame = pd.read_csv(source, **options)
     except Exception as exc:
         raise _csv_error(exc) from exc
+    if limits is not None and bound is not None and len(frame) > bound[1]:
+        limits.check_rows(len(frame), more=True)
+        limits.check_cells(len(frame), bound[0], more=True)
+    return frame
+
+
+def _csv_bound(text: str, limits: DecodeLimits) -> tuple[int, int] | None:
+    """(columns, most rows allowed) of a CSV body, its columns checked first: pandas' cost
+    per column is high, so they are counted from the text before pandas sees it. None when
+    the rows are not limited."""
+    from mlmodel.scoring.limits import csv_fields
+
+    stop = limits.max_columns if limits.max_columns is not None else len(text) + 1
+    columns = csv_fields(text, stop)
+    limits.check_columns(columns, more=columns > stop)
+    allowed = limits.rows_allowed(columns)
+    return None if allowed is None else (columns, allowed)
 
 
 def iter_csv(path: str | IO[str], schema: InputSchema | None, rows: int) -> Iterator[Any]:
@@ -103,15 +128,94 @@ def _parquet_error(exc: Exception) -> ScoringError:
     )
 
 
-def read_parquet(body: bytes | IO[bytes]) -> Any:
-    """A whole parquet body as a DataFrame."""
+def read_parquet(body: bytes | IO[bytes], limits: DecodeLimits | None = None) -> Any:
+    """A whole parquet body as a DataFrame; with ``limits``, its rows, columns and
+    decompressed size are checked from the file's footer before any data is read."""
     import pandas as pd
 
     source = io.BytesIO(body) if isinstance(body, bytes) else body
+    if limits is not None:
+        _check_parquet(source, limits)
     try:
         return pd.read_parquet(source)
     except Exception as exc:
         raise _parquet_error(exc) from exc
+
+
+def _check_parquet(source: IO[bytes], limits: DecodeLimits) -> None:
+    """Rows, columns, cells and uncompressed bytes as the footer declares them, then what the
+    string and binary columns decode to when the footer cannot bound it."""
+    try:
+        import pyarrow.parquet as pq
+
+        parquet = pq.ParquetFile(source)
+        meta = parquet.metadata
+        limits.check_frame(meta.num_rows, meta.num_columns)
+        if limits.max_decompressed_size is None:
+            return
+        size = 0
+        for group in range(meta.num_row_groups):
+            size += meta.row_group(group).total_byte_size
+            limits.check_decompressed(size)
+        names = _textual_columns(parquet)
+        if names and size + _decoded_bound(meta, names) > limits.max_decompressed_size:
+            limits.check_decompressed(size + _dictionary_bytes(source, names))
+    except ScoringError:
+        raise
+    except Exception as exc:
+        raise _parquet_error(exc) from exc
+    finally:
+        source.seek(0)
+
+
+def _textual_columns(parquet: Any) -> list[str]:
+    """The top-level string and binary columns: a dictionary page holds each value once, so
+    a few bytes in the footer can stand for gigabytes of repeated strings."""
+    import pyarrow as pa
+
+    def textual(kind: Any) -> bool:
+        if pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        return bool(
+            pa.types.is_string(kind)
+            or pa.types.is_large_string(kind)
+            or pa.types.is_binary(kind)
+            or pa.types.is_large_binary(kind)
+        )
+
+    return [field.name for field in parquet.schema_arrow if textual(field.type)]
+
+
+def _decoded_bound(meta: Any, names: list[str]) -> int:
+    """At most what the columns ``names`` decode to, from the footer alone: no value is
+    longer than its column chunk."""
+    leaves = [i for i in range(meta.num_columns) if meta.schema.column(i).path in names]
+    bound = 0
+    for group in range(meta.num_row_groups):
+        chunks = meta.row_group(group)
+        for leaf in leaves:
+            chunk = chunks.column(leaf)
+            bound += chunk.num_values * chunk.total_uncompressed_size
+    return bound
+
+
+def _dictionary_bytes(source: IO[bytes], names: list[str]) -> int:
+    """What the columns ``names`` decode to, read with their dictionaries kept."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    source.seek(0)
+    table = pq.ParquetFile(source, read_dictionary=names).read(columns=names)
+    size = 0
+    for column in table.columns:
+        for chunk in column.chunks:
+            if pa.types.is_dictionary(chunk.type):
+                lengths = pc.binary_length(chunk.dictionary).take(chunk.indices)
+                size += pc.sum(lengths).as_py() or 0
+            else:
+                size += chunk.nbytes
+    return size
 
 
 def iter_parquet(path: str, rows: int) -> Iterator[Any]:

@@ -20,6 +20,7 @@ from mlmodel.scoring.payload import Decoded
 
 if TYPE_CHECKING:
     from mlmodel.runtime.predict.signature_spec import InputSchema
+    from mlmodel.scoring.limits import DecodeLimits
 
 #: V2 datatype -> numpy dtype name
 DATATYPES: Final = {
@@ -156,8 +157,12 @@ def _tensor(spec: Any, index: int) -> tuple[str, Any]:
         raise V2Error(f"{where}: data does not fit {datatype}: {exc}") from exc
 
 
-def decode_request(body: bytes, schema: InputSchema | None) -> tuple[Decoded, str | None]:
-    """(pyfunc input, request id) for a V2 inference request body."""
+def decode_request(
+    body: bytes, schema: InputSchema | None, limits: DecodeLimits | None = None
+) -> tuple[Decoded, str | None]:
+    """(pyfunc input, request id) for a V2 inference request body; with ``limits``, the
+    inputs are counted before any is decoded and each one's rows (first dimension) checked
+    (413 past a limit)."""
     from mlmodel.scoring import jsonio
 
     try:
@@ -175,15 +180,25 @@ def decode_request(body: bytes, schema: InputSchema | None) -> tuple[Decoded, st
     parameters = request.get("parameters") or {}
     if not isinstance(parameters, dict):
         raise V2Error("request: 'parameters' must be an object")
+    if limits is not None:  # before any input is decoded
+        limits.check_columns(len(inputs), "inputs")
     tensors = [_tensor(spec, i) for i, spec in enumerate(inputs)]
-    return decode_tensors(tensors, parameters, schema), request_id
+    return decode_tensors(tensors, parameters, schema, limits), request_id
 
 
 def decode_tensors(
-    tensors: list[tuple[str, Any]], parameters: Mapping[str, Any], schema: InputSchema | None
+    tensors: list[tuple[str, Any]],
+    parameters: Mapping[str, Any],
+    schema: InputSchema | None,
+    limits: DecodeLimits | None = None,
 ) -> Decoded:
     """Pyfunc input and params from a request's decoded tensors (name, numpy array) and
-    parameters: what every V2 transport (JSON over HTTP, protobuf over gRPC) builds."""
+    parameters: what every V2 transport (JSON over HTTP, protobuf over gRPC) builds. With
+    ``limits``, the inputs are counted and each one's rows (first dimension) checked."""
+    if limits is not None:
+        limits.check_columns(len(tensors), "inputs")
+        for _, array in tensors:
+            limits.check_rows(len(array) if array.ndim else 1)
     names = [name for name, _ in tensors]
     if len(set(names)) != len(names):
         raise V2Error("request: input names must be unique")

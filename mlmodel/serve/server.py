@@ -32,6 +32,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from mlmodel.core.names import MLMODEL_NAME
+from mlmodel.scoring.limits import (
+    DEFAULT_MAX_CELLS,
+    DEFAULT_MAX_COLUMNS,
+    DEFAULT_MAX_DECOMPRESSED_SIZE,
+    DEFAULT_MAX_ROWS,
+    DecodeLimits,
+)
 from mlmodel.serve.app import DEFAULT_MAX_BODY_SIZE, ServerConfig, build_app
 from mlmodel.serve.metrics import Metrics
 
@@ -60,6 +67,11 @@ class ServeOptions:
     workers: int = 1
     timeout: float = 60.0
     max_body_size: int = DEFAULT_MAX_BODY_SIZE
+    #: what a body may decode to (:class:`~mlmodel.scoring.limits.DecodeLimits`)
+    max_columns: int = DEFAULT_MAX_COLUMNS
+    max_rows: int = DEFAULT_MAX_ROWS
+    max_cells: int = DEFAULT_MAX_CELLS
+    max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE
     allow_unsafe: bool = False
     trusted_types: tuple[str, ...] = ()
     trusted_keys: tuple[str, ...] = ()
@@ -116,6 +128,16 @@ def trust_for(options: ServeOptions) -> TrustOptions:
     )
 
 
+def limits_for(options: ServeOptions) -> DecodeLimits:
+    """What a request body may decode to, from a serve run's options."""
+    return DecodeLimits(
+        max_columns=options.max_columns,
+        max_rows=options.max_rows,
+        max_cells=options.max_cells,
+        max_decompressed_size=options.max_decompressed_size,
+    )
+
+
 def load_config(options: ServeOptions) -> ServerConfig:
     """Validate and load the model; the server configuration around it."""
     from mlmodel.runtime.gate import load_trusted
@@ -124,7 +146,7 @@ def load_config(options: ServeOptions) -> ServerConfig:
     start = time.perf_counter()
     model = load_trusted(options.model, trust_for(options))
     metrics = Metrics()
-    scorer = Scorer(model)
+    scorer = Scorer(model, limits_for(options))
     metrics.model_load_seconds = time.perf_counter() - start
     version = registry_version(options) or model.model_uuid or model.model_id
     return ServerConfig(

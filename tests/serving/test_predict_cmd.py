@@ -185,3 +185,20 @@ def test_an_invalid_model_stops_serve_and_predict_with_diagnostics(tmp_path: Pat
         assert f"{broken / 'MLmodel'}:2:36: error V200" in done.stderr
         assert "Diagnostic(" not in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_a_file_is_not_held_to_the_servers_decoding_limits(model: Path, tmp_path: Path) -> None:
+    from mlmodel.pyfunc import load_model
+    from mlmodel.scoring.dataplane import Scorer
+    from mlmodel.scoring.limits import DEFAULT_MAX_ROWS, DecodeLimits
+
+    rows = DEFAULT_MAX_ROWS + 1
+    source = tmp_path / "many.parquet"
+    pd.DataFrame(np.zeros((rows, 4)), columns=COLUMNS).to_parquet(source)
+    served = Scorer(load_model(model), DecodeLimits()).invocations(
+        source.read_bytes(), "application/vnd.apache.parquet"
+    )
+    assert served.status == 413  # what ``mlmodel serve`` answers with its default limits
+    out = tmp_path / "out.json"
+    assert run(["predict", str(model), "-i", str(source), "-o", str(out), "-t", "parquet"]) == 0
+    assert len(json.loads(out.read_text())["predictions"]) == rows

@@ -287,6 +287,30 @@ def test_a_message_over_the_body_limit_is_resource_exhausted(
     assert running.stub.ServerLive(pb.ServerLiveRequest(), timeout=10).live is True
 
 
+def test_the_decoding_limits_hold_over_grpc_before_any_input_is_decoded() -> None:
+    """The HTTP routes' decoded-size limits hold for protobuf requests too, with their 413
+    (RESOURCE_EXHAUSTED) and message: the inputs are counted before any is decoded."""
+    from mlmodel.scoring.errors import ScoringError
+    from mlmodel.scoring.limits import DecodeLimits
+    from mlmodel.serve.grpc import codec
+    from mlmodel.serve.grpc.servicer import status_code
+
+    request = pb.ModelInferRequest(model_name="m")
+    for index in range(3):  # no contents at all: decoding any of them would fail otherwise
+        request.inputs.add(name=f"c{index}", datatype="FP64", shape=[1])
+    with pytest.raises(ScoringError) as caught:
+        codec.decode_infer_request(request, None, DecodeLimits(max_columns=2))
+    assert caught.value.status == 413 and "--max-columns" in caught.value.message
+    assert status_code(caught.value.status) == grpc.StatusCode.RESOURCE_EXHAUSTED
+    rows = pb.ModelInferRequest(model_name="m")
+    rows.inputs.add(name="x", datatype="FP64", shape=[3]).contents.fp64_contents.extend(X)
+    with pytest.raises(ScoringError) as caught:
+        codec.decode_infer_request(rows, None, DecodeLimits(max_rows=2))
+    assert caught.value.status == 413 and "--max-rows" in caught.value.message
+    decoded, _, _ = codec.decode_infer_request(rows, None, DecodeLimits(max_rows=3))
+    assert len(decoded.data) == 3
+
+
 def _slow_request(name: str, delay: float) -> pb.ModelInferRequest:
     request = pb.ModelInferRequest(model_name=name)
     request.inputs.add(name="x", datatype="FP64", shape=[1]).contents.fp64_contents.append(2.0)

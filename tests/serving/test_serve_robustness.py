@@ -7,6 +7,7 @@ any model work."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
+import pandas as pd
 import pytest
 
 from harness.servers import COLUMNS, Server, env, free_port, mlmodel_cmd, save_classifier, start
@@ -166,6 +169,56 @@ def test_oversized_bodies_get_413_even_without_content_length(server: Server) ->
     )
     assert streamed.status_code == 413
     assert httpx.get(f"{server.url}/ping").status_code == 200
+
+
+def _amplifying_bodies() -> dict[str, tuple[bytes, str]]:
+    """Bodies under the body limit that decode to far more (issue 18's three attacks)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = io.BytesIO()
+    rows = pa.table({"a": pa.nulls(4_000_000, pa.float64())})
+    pq.write_table(rows, parquet, compression="zstd", row_group_size=4_000_000)
+    records = [{f"k{i}": 1} for i in range(3000)]
+    return {
+        "csv-header-of-commas": (b"," * 60_000 + b"\n", "text/csv"),
+        "records-with-distinct-keys": (
+            json.dumps({"dataframe_records": records}).encode(),
+            "application/json",
+        ),
+        "parquet-rows": (parquet.getvalue(), "application/vnd.apache.parquet"),
+    }
+
+
+def test_bodies_decoding_past_the_limits_get_413_within_2s(server: Server) -> None:
+    """MLflow has no such limits (it decodes all three, the CSV header for seconds): there is
+    no MLflow status to compare with."""
+    rows = np.random.default_rng(1).normal(size=(1000, 4)).round(3)
+    legit = pd.DataFrame(rows, columns=COLUMNS)
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        for name, (body, content_type) in _amplifying_bodies().items():
+            assert len(body) < MAX_BODY, name
+            start = time.monotonic()
+            response = client.post(
+                "/invocations", content=body, headers={"Content-Type": content_type}
+            )
+            assert time.monotonic() - start < 2.0, name
+            assert response.status_code == 413, (name, response.text[:300])
+            assert response.json()["error_code"] == "REQUEST_LIMIT_EXCEEDED"
+            assert "(mlmodel serve --max-" in response.json()["message"]
+        for body, content_type in (
+            (legit.to_csv(index=False).encode(), "text/csv"),
+            (legit.to_parquet(), "application/vnd.apache.parquet"),
+            (
+                json.dumps({"dataframe_records": legit.to_dict("records")}).encode(),
+                "application/json",
+            ),
+        ):
+            response = client.post(
+                "/invocations", content=body, headers={"Content-Type": content_type}
+            )
+            assert response.status_code == 200, response.text[:300]
+            assert len(response.json()["predictions"]) == 1000
 
 
 def test_concurrent_load_has_zero_errors_and_flat_memory(server: Server) -> None:

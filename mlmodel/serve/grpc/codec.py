@@ -22,6 +22,7 @@ from mlmodel.serve.grpc import inference_pb2 as pb
 
 if TYPE_CHECKING:
     from mlmodel.runtime.predict.signature_spec import InputSchema
+    from mlmodel.scoring.limits import DecodeLimits
     from mlmodel.scoring.payload import Decoded
 
 #: V2 datatype -> the ``InferTensorContents`` field that carries it (FP16 only travels raw)
@@ -137,13 +138,17 @@ def _from_raw(raw: bytes, datatype: str, size: int, where: str) -> Any:
 
 
 def decode_infer_request(
-    request: pb.ModelInferRequest, schema: InputSchema | None
+    request: pb.ModelInferRequest,
+    schema: InputSchema | None,
+    limits: DecodeLimits | None = None,
 ) -> tuple[Decoded, str | None, bool]:
     """(pyfunc input and params, request id, whether the inputs were raw) for a
-    ``ModelInferRequest``; V2Error for a malformed one."""
+    ``ModelInferRequest``; V2Error for a malformed one, the HTTP route's 413 past ``limits``."""
     inputs = request.inputs
     if not inputs:
         raise V2Error("request: 'inputs' is empty")
+    if limits is not None:  # before any input is decoded
+        limits.check_columns(len(inputs), "inputs")
     raw = request.raw_input_contents
     if raw and len(raw) != len(inputs):
         raise V2Error(
@@ -165,7 +170,7 @@ def decode_infer_request(
             array = _from_contents(tensor, size, where)
         tensors.append((tensor.name, array.reshape(shape)))
     parameters = {key: parameter_value(value) for key, value in request.parameters.items()}
-    decoded = v2.decode_tensors(tensors, parameters, schema)
+    decoded = v2.decode_tensors(tensors, parameters, schema, limits)
     return decoded, request.id or None, bool(raw)
 
 

@@ -114,7 +114,7 @@ class InferenceServicer(GRPCInferenceServiceServicer):
         dataplane = self.dataplane
         try:
             decoded, request_id, raw = codec.decode_infer_request(
-                request, dataplane.scorer.inputs.schema
+                request, dataplane.scorer.inputs.schema, dataplane.scorer.limits
             )
             return codec.encode_infer_response(dataplane.respond(decoded, request_id), raw=raw)
         except ScoringError:
