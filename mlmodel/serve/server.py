@@ -9,7 +9,9 @@ stops start-up with its diagnostics (:class:`~mlmodel.core.errors.MLModelError`;
 every pickle judged, nothing loaded: :func:`mlmodel.runtime.gate.admit`) and each uvicorn
 worker process loads the model once, through :func:`app_from_env`; a worker that cannot load
 it stops the server, and the parent raises that worker's error. SIGTERM and SIGINT stop
-accepting connections and let in-flight requests finish.
+accepting connections, answer every request whose bytes had arrived (connections still in the
+listening socket's backlog included) and let in-flight requests finish; the transport's limits
+and shutdown are in :mod:`mlmodel.serve.transport`.
 """
 
 from __future__ import annotations
@@ -35,9 +37,9 @@ if TYPE_CHECKING:
     from mlmodel.runtime.load.safety import TrustOptions
 
 _ENV_OPTIONS: Final = "MLMODEL_SERVE_OPTIONS"
-#: what ``mlmodel serve`` imports from the serve extra (orjson, httptools and uvloop are
-#: picked up when present)
-SERVE_MODULES: Final = ("uvicorn", "starlette", "numpy", "pandas", "pyarrow")
+#: what ``mlmodel serve`` imports from the serve extra (orjson and uvloop are picked up when
+#: present; httptools is the parser :mod:`mlmodel.serve.transport` guards)
+SERVE_MODULES: Final = ("uvicorn", "httptools", "starlette", "numpy", "pandas", "pyarrow")
 #: uvicorn's exit status when it cannot start (the address taken meanwhile, ...)
 _UVICORN_STARTUP_FAILURE: Final = 3
 #: where a worker that cannot load the model writes why (a file the parent reads)
@@ -62,6 +64,10 @@ class ServeOptions:
     caller: str = "python"
     access_log: bool = True
     model_name: str | None = None
+    #: seconds a connection may take to send its request headers
+    header_timeout: float = 30.0
+    #: seconds an idle kept-alive connection stays open
+    keep_alive_timeout: int = 5
 
 
 def model_name_for(options: ServeOptions) -> str:
@@ -171,7 +177,9 @@ def _uvicorn_kwargs(options: ServeOptions) -> dict[str, Any]:
         "access_log": False,  # mlmodel writes its own structured access log
         "log_level": "info",
         "timeout_graceful_shutdown": int(options.timeout) + 5,
+        "timeout_keep_alive": options.keep_alive_timeout,
         "server_header": False,
+        "header_timeout": options.header_timeout,
     }
 
 
@@ -225,12 +233,12 @@ def serve(options: ServeOptions) -> None:
 
 
 def _serve(options: ServeOptions) -> None:
-    import uvicorn
+    from mlmodel.serve.transport import DrainingServer, TransportConfig, run_workers
 
     configure_access_log()
     if options.workers <= 1:
         config = load_config(options)
-        server = uvicorn.Server(uvicorn.Config(build_app(config), **_uvicorn_kwargs(options)))
+        server = DrainingServer(TransportConfig(build_app(config), **_uvicorn_kwargs(options)))
         # uvicorn re-raises the signal it stopped for once in-flight requests are done; a
         # SIGTERM that ends in a clean shutdown is then a normal exit (status 0)
         signal.signal(signal.SIGTERM, lambda signum, frame: None)
@@ -246,11 +254,13 @@ def _serve(options: ServeOptions) -> None:
         os.environ[_ENV_FAILURE] = str(failure)
         try:
             with _startup_failure(options):
-                uvicorn.run(
-                    "mlmodel.serve.server:app_from_env",
-                    factory=True,
-                    workers=options.workers,
-                    **_uvicorn_kwargs(options),
+                run_workers(
+                    TransportConfig(
+                        "mlmodel.serve.server:app_from_env",
+                        factory=True,
+                        workers=options.workers,
+                        **_uvicorn_kwargs(options),
+                    )
                 )
         finally:
             error = _worker_failure(failure)
