@@ -106,8 +106,11 @@ class DrainingServer(uvicorn.Server):
                 server.close()
             for sock in sockets or []:
                 sock.close()
+            queued = 0
             for backlog in backlogs:  # ... and takes what the kernel already accepted
-                await self._accept_all(backlog)
+                queued += await self._accept_all(backlog)
+        if queued:
+            logger.info("Answering %d connection(s) queued before the shutdown", queued)
         # bytes already received reach the parser: their requests start, and uvicorn's
         # shutdown then lets them finish instead of closing their connections as idle
         await asyncio.sleep(DRAIN_SETTLE_SECONDS)
@@ -122,19 +125,23 @@ class DrainingServer(uvicorn.Server):
                 held.append(socket.socket(fileno=os.dup(listener.fileno())))
         return held
 
-    async def _accept_all(self, backlog: socket.socket) -> None:
+    async def _accept_all(self, backlog: socket.socket) -> int:
+        """Serve every connection queued on ``backlog`` (at most a full backlog); how many."""
         loop = asyncio.get_running_loop()
         backlog.setblocking(False)
-        for _ in range(self.config.backlog):  # at most a full backlog
+        accepted = 0
+        for _ in range(self.config.backlog):
             try:
                 connection, _ = backlog.accept()
             except (BlockingIOError, InterruptedError):
-                return
-            except OSError as exc:  # a connection reset while queued, or the socket is gone
+                break
+            except OSError as exc:  # the socket is gone
                 logger.debug("accepting queued connections: %s", exc)
-                return
+                break
             connection.setblocking(False)
             await loop.connect_accepted_socket(self._new_connection, connection)
+            accepted += 1
+        return accepted
 
     def _new_connection(self) -> asyncio.Protocol:
         protocol: asyncio.Protocol = self.config.http_protocol_class(  # type: ignore[call-arg]

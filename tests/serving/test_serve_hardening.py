@@ -149,17 +149,17 @@ def test_a_slow_but_complete_client_is_served_and_idle_connections_closed(
     server: Server,
 ) -> None:
     """Headers in pieces within the header timeout, then a body trickling in for longer than
-    it: answered 200; the connection, kept alive, is closed after --keep-alive-timeout 1."""
+    it: answered 200; the connection, kept alive, is then closed after --keep-alive-timeout 1."""
     body = _body(x=4.0)
     request = _request(body)
     head, rest = request[: -len(body)], request[-len(body) :]
     with _connect(server) as sock:
         for start in range(0, len(head), len(head) // 3 + 1):
             sock.sendall(head[start : start + len(head) // 3 + 1])
-            time.sleep(0.2)
-        for start in range(0, len(rest), len(rest) // 5 + 1):
-            sock.sendall(rest[start : start + len(rest) // 5 + 1])
-            time.sleep(0.3)  # the body takes 1.5 s: past the header timeout
+            time.sleep(0.15)  # the headers take 0.45 s
+        for start in range(0, len(rest), len(rest) // 3 + 1):
+            sock.sendall(rest[start : start + len(rest) // 3 + 1])
+            time.sleep(0.3)  # the body 0.9 s: complete past the header timeout
         answer = _read_head(sock)
         assert answer.startswith(b"HTTP/1.1 200 "), answer
         waited = _closed_within(sock, 8)
@@ -230,9 +230,27 @@ def test_the_pool_refuses_work_past_its_bound_of_abandoned_predictions() -> None
 
 # -- graceful shutdown ----------------------------------------------------------------------
 
-#: a count the stalling model takes about a second over (holding the GIL: the event loop
-#: stalls, connections wait in the listening socket's backlog)
+#: a count the stalling model takes about half a second of CPU over (holding the GIL: the
+#: event loop stalls, connections wait in the listening socket's backlog)
 STALL_SPIN = 40_000_000
+
+
+def _wait_for_stall(server: Server) -> socket.socket:
+    """Return once the server's event loop has stopped answering: the connection of a /ping
+    unanswered for 50 ms (still open: its answer is due)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        probe = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        probe.sendall(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        probe.settimeout(0.05)
+        try:
+            probe.recv(1024)
+        except TimeoutError:
+            probe.settimeout(20)
+            return probe
+        probe.close()
+        time.sleep(0.01)
+    raise AssertionError("the server's event loop never stalled")
 
 
 def test_sigterm_answers_every_request_sent_before_it_with_new_connections(
@@ -246,10 +264,11 @@ def test_sigterm_answers_every_request_sent_before_it_with_new_connections(
     answers: list[tuple[float, bytes]] = []
     lock = threading.Lock()
     stop = time.monotonic() + 30
-
     burst_sent = threading.Semaphore(0)
+    stalled: list[int] = []
 
-    def one(burst: bool = False) -> None:
+    def one(burst: bool = False) -> bool:
+        """One request on a new connection; False when it could not be sent."""
         try:
             with socket.create_connection(("127.0.0.1", running.port), timeout=20) as sock:
                 sock.sendall(request)
@@ -258,34 +277,35 @@ def test_sigterm_answers_every_request_sent_before_it_with_new_connections(
                     burst_sent.release()
                 head = _read_head(sock)
         except OSError:
-            return  # refused or reset before the request was sent: not counted
+            return False  # refused or reset before the request was sent: not counted
         with lock:
             answers.append((sent, head))
+        return True
 
     def client() -> None:
         for _ in range(100):  # bounded; the server's end stops it sooner
             if time.monotonic() > stop:
                 return
-            count = len(answers)
-            one()
-            if len(answers) == count:
+            if not one():
                 return  # the server has stopped listening
 
     try:
         loops = [threading.Thread(target=client) for _ in range(4)]
         for thread in loops:
             thread.start()
-        time.sleep(0.5)
+        time.sleep(0.3)
         stall = threading.Thread(
-            target=lambda: httpx.post(
-                f"{running.url}/invocations",
-                content=_body(spin=STALL_SPIN),
-                headers={"Content-Type": "application/json"},
-                timeout=60,
+            target=lambda: stalled.append(
+                httpx.post(
+                    f"{running.url}/invocations",
+                    content=_body(spin=STALL_SPIN),
+                    headers={"Content-Type": "application/json"},
+                    timeout=60,
+                ).status_code
             )
         )
         stall.start()
-        time.sleep(0.3)  # the prediction holds the GIL now
+        probe = _wait_for_stall(running)
         burst = [threading.Thread(target=one, args=(True,)) for _ in range(16)]
         for thread in burst:
             thread.start()
@@ -296,9 +316,13 @@ def test_sigterm_answers_every_request_sent_before_it_with_new_connections(
         code = running.process.wait(30)
         for thread in [*loops, *burst, stall]:
             thread.join(30)
+        with probe:
+            probed = _read_head(probe)
     finally:
         running.stop()
     assert code == 0
+    assert stalled == [200]  # in flight at the signal: finished
+    assert probed.startswith(b"HTTP/1.1 200 "), probed
     before = [head for sent, head in answers if sent < signalled]
     lost = [head for head in before if not head.startswith(b"HTTP/1.1 200 ")]
     assert len(before) >= 20, len(before)
