@@ -265,7 +265,6 @@ def test_sigterm_answers_every_request_sent_before_it_with_new_connections(
     lock = threading.Lock()
     stop = time.monotonic() + 30
     burst_sent = threading.Semaphore(0)
-    stalled: list[int] = []
 
     def one(burst: bool = False) -> bool:
         """One request on a new connection; False when it could not be sent."""
@@ -294,17 +293,8 @@ def test_sigterm_answers_every_request_sent_before_it_with_new_connections(
         for thread in loops:
             thread.start()
         time.sleep(0.3)
-        stall = threading.Thread(
-            target=lambda: stalled.append(
-                httpx.post(
-                    f"{running.url}/invocations",
-                    content=_body(spin=STALL_SPIN),
-                    headers={"Content-Type": "application/json"},
-                    timeout=60,
-                ).status_code
-            )
-        )
-        stall.start()
+        stall = socket.create_connection(("127.0.0.1", running.port), timeout=30)
+        stall.sendall(_request(_body(spin=STALL_SPIN)))
         probe = _wait_for_stall(running)
         burst = [threading.Thread(target=one, args=(True,)) for _ in range(16)]
         for thread in burst:
@@ -314,14 +304,14 @@ def test_sigterm_answers_every_request_sent_before_it_with_new_connections(
         signalled = time.monotonic()
         os.kill(running.process.pid, signal.SIGTERM)
         code = running.process.wait(30)
-        for thread in [*loops, *burst, stall]:
+        for thread in [*loops, *burst]:
             thread.join(30)
-        with probe:
-            probed = _read_head(probe)
+        with stall, probe:
+            stalled, probed = _read_head(stall), _read_head(probe)
     finally:
         running.stop()
     assert code == 0
-    assert stalled == [200]  # in flight at the signal: finished
+    assert stalled.startswith(b"HTTP/1.1 200 "), stalled  # in flight at the signal
     assert probed.startswith(b"HTTP/1.1 200 "), probed
     before = [head for sent, head in answers if sent < signalled]
     lost = [head for head in before if not head.startswith(b"HTTP/1.1 200 ")]
