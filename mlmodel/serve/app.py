@@ -58,6 +58,9 @@ class BodyTooLarge(ScoringError):
 
 
 class Overloaded(ScoringError):
+    """503: the prediction pool takes no work now (too many abandoned predictions still
+    run, or the server is shutting down)."""
+
     def __init__(self, reason: str) -> None:
         super().__init__(
             f"The server cannot take predictions now ({reason}); retry later.",

@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final, Generic, TypeVar
 
+from mlmodel.core.errors import MLModelError
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -30,9 +32,11 @@ R = TypeVar("R")
 DEFAULT_MAX_ABANDONED: Final = 16
 
 
-class PoolExhausted(Exception):
+class PoolExhausted(MLModelError):
     """No prediction can start: too many abandoned predictions are still running, or the pool
-    is closed."""
+    is closed (the server answers 503)."""
+
+    error_code = "TEMPORARILY_UNAVAILABLE"
 
 
 @dataclass(eq=False)

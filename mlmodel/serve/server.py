@@ -170,7 +170,9 @@ def _worker_failure(path: Path) -> Exception | None:
     return MLModelError(message, error_code=str(record.get("error_code") or INTERNAL_ERROR))
 
 
-def _uvicorn_kwargs(options: ServeOptions) -> dict[str, Any]:
+def _transport_kwargs(options: ServeOptions) -> dict[str, Any]:
+    """:class:`~mlmodel.serve.transport.TransportConfig`'s arguments (uvicorn's, and the
+    header timeout) from the options."""
     return {
         "host": options.host,
         "port": options.port,
@@ -238,7 +240,7 @@ def _serve(options: ServeOptions) -> None:
     configure_access_log()
     if options.workers <= 1:
         config = load_config(options)
-        server = DrainingServer(TransportConfig(build_app(config), **_uvicorn_kwargs(options)))
+        server = DrainingServer(TransportConfig(build_app(config), **_transport_kwargs(options)))
         # uvicorn re-raises the signal it stopped for once in-flight requests are done; a
         # SIGTERM that ends in a clean shutdown is then a normal exit (status 0)
         signal.signal(signal.SIGTERM, lambda signum, frame: None)
@@ -259,7 +261,7 @@ def _serve(options: ServeOptions) -> None:
                         "mlmodel.serve.server:app_from_env",
                         factory=True,
                         workers=options.workers,
-                        **_uvicorn_kwargs(options),
+                        **_transport_kwargs(options),
                     )
                 )
         finally:
