@@ -15,3 +15,14 @@ class SlowModel(mlflow.pyfunc.PythonModel):
     def predict(self, context: Any, model_input: Any, params: dict[str, Any] | None = None) -> Any:
         time.sleep(float(model_input["delay"].max()))
         return (model_input["x"] * 2).to_numpy()
+
+
+class StallingModel(mlflow.pyfunc.PythonModel):
+    """Sleeps for the largest ``delay`` (seconds, the GIL released), then counts to the largest
+    ``spin`` in C (``sum(range(n))`` holds the GIL throughout: the server's event loop stalls,
+    as under heavy CPU load), then returns ``x`` doubled."""
+
+    def predict(self, context: Any, model_input: Any, params: dict[str, Any] | None = None) -> Any:
+        time.sleep(float(model_input["delay"].max()))
+        sum(range(int(model_input["spin"].max())))
+        return (model_input["x"] * 2).to_numpy()

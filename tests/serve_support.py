@@ -38,3 +38,18 @@ def save_slow(path: Path) -> Path:
         str(path), python_model=SlowModel(), signature=infer_signature(example)
     )
     return path
+
+
+def save_stalling(path: Path) -> Path:
+    """:class:`tests.serve_models.StallingModel` on columns ``x``, ``delay`` and ``spin``."""
+    import mlflow.pyfunc
+    import pandas as pd
+    from mlflow.models import infer_signature
+
+    from tests.serve_models import StallingModel
+
+    example = pd.DataFrame({"x": [1.0], "delay": [0.0], "spin": [0]})
+    mlflow.pyfunc.save_model(
+        str(path), python_model=StallingModel(), signature=infer_signature(example)
+    )
+    return path

@@ -77,6 +77,22 @@ def serve(
     trust_type: TrustTypeOption = None,
     trusted_key: TrustedKeyOption = None,
     require_signature: RequireSignatureOption = False,
+    header_timeout: Annotated[
+        float,
+        typer.Option(
+            "--header-timeout",
+            metavar="SECONDS",
+            help="Close a connection that has not sent its request headers in this time.",
+        ),
+    ] = 30.0,
+    keep_alive_timeout: Annotated[
+        int,
+        typer.Option(
+            "--keep-alive-timeout",
+            metavar="SECONDS",
+            help="Close a kept-alive connection idle for this long.",
+        ),
+    ] = 5,
     no_access_log: Annotated[
         bool, typer.Option("--no-access-log", help="Do not write the JSON access log.")
     ] = False,
@@ -87,7 +103,9 @@ def serve(
 
     The port is checked first; the model is validated and loaded before the port opens
     (with --workers N the parent validates it and decides trust, and each worker loads it
-    once). SIGTERM finishes the requests in flight, then exits.
+    once). A prediction over --timeout answers 504 and is abandoned (its thread replaced;
+    while 16 abandoned predictions still run, predictions answer 503). SIGTERM answers
+    every request already received, finishes those in flight, then exits.
 
     Exit status: 0 after a clean shutdown, 1 when the model does not validate or load,
     2 for usage errors (no such model, a port in use, the serve or grpc extra missing).
@@ -96,6 +114,10 @@ def serve(
         raise usage("serve", "--workers must be at least 1")
     if timeout <= 0:
         raise usage("serve", "--timeout must be positive")
+    if header_timeout <= 0:
+        raise usage("serve", "--header-timeout must be positive")
+    if keep_alive_timeout < 1:
+        raise usage("serve", "--keep-alive-timeout must be at least 1")
     for name, value in (
         ("--max-body-size", max_body_size),
         ("--max-columns", max_columns),
@@ -131,5 +153,7 @@ def serve(
             caller="cli",
             access_log=not no_access_log,
             grpc_port=grpc_port,
+            header_timeout=header_timeout,
+            keep_alive_timeout=keep_alive_timeout,
         )
     )

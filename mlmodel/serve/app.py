@@ -4,8 +4,12 @@ MLflow's protocol: ``/ping`` and ``/health`` (GET, HEAD; ``"\\n"``), ``/version`
 ``/invocations``. Open Inference Protocol: ``/v2/health/live``, ``/v2/health/ready``,
 ``/v2/models/{name}`` (metadata), ``/v2/models/{name}/ready``, ``/v2/models/{name}/infer``.
 ``/metrics`` for Prometheus. Bodies over ``max_body_size`` answer 413 before they are read
-in full; a prediction running longer than ``timeout`` seconds answers 504. Decoding and
-prediction run in a thread pool, so the event loop keeps answering health checks.
+in full; a prediction running longer than ``timeout`` seconds answers 504 and is abandoned
+(:mod:`mlmodel.serve.pool`: its thread is replaced, so later requests are not held up; while
+too many abandoned predictions still run, predictions answer 503). A client that hangs up
+before its body is read is counted with status 499 (client closed request), as nginx does.
+Decoding and prediction run in the pool's threads, so the event loop keeps answering health
+checks.
 
 The routes only move bytes, status and media type: every answer of both protocols, error
 bodies included, is made by :mod:`mlmodel.scoring.dataplane`.
@@ -13,8 +17,6 @@ bodies included, is made by :mod:`mlmodel.scoring.dataplane`.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -33,12 +35,16 @@ from mlmodel.scoring.errors import ScoringError
 from mlmodel.serve.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from mlmodel.serve.metrics import Metrics
 from mlmodel.serve.middleware import ObservedApp
+from mlmodel.serve.pool import DEFAULT_MAX_ABANDONED, PoolExhausted, PredictionPool
 
 if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
 DEFAULT_MAX_BODY_SIZE: Final = 100 * 1024 * 1024
+#: the status counted (metrics, access log) for a client that hung up before its answer
+#: (nginx's "client closed request"; MLflow's CANCELLED)
+CLIENT_CLOSED_REQUEST: Final = 499
 
 
 class BodyTooLarge(ScoringError):
@@ -48,6 +54,18 @@ class BodyTooLarge(ScoringError):
             "(mlmodel serve --max-body-size).",
             error_code="REQUEST_LIMIT_EXCEEDED",
             status=413,
+        )
+
+
+class Overloaded(ScoringError):
+    """503: the prediction pool takes no work now (too many abandoned predictions still
+    run, or the server is shutting down)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"The server cannot take predictions now ({reason}); retry later.",
+            error_code="TEMPORARILY_UNAVAILABLE",
+            status=503,
         )
 
 
@@ -61,6 +79,8 @@ class ServerConfig:
     timeout: float = 60.0
     max_body_size: int = DEFAULT_MAX_BODY_SIZE
     threads: int = 4
+    #: timed-out predictions still running past which predictions answer 503
+    max_abandoned: int = DEFAULT_MAX_ABANDONED
     metrics: Metrics = field(default_factory=Metrics)
     access_log: bool = True
 
@@ -86,14 +106,13 @@ def build_app(config: ServerConfig) -> Any:
     The routes only move bytes: every answer, of both protocols, is made by
     :mod:`mlmodel.scoring.dataplane`."""
     from starlette.applications import Starlette
+    from starlette.requests import ClientDisconnect
     from starlette.responses import Response
     from starlette.routing import Route
 
     scorer = config.scorer
     v2 = OpenInference(scorer, config.model_name, config.model_version)
-    executor = concurrent.futures.ThreadPoolExecutor(
-        max_workers=config.threads, thread_name_prefix="mlmodel-predict"
-    )
+    pool = PredictionPool(config.threads, max_abandoned=config.max_abandoned)
 
     def send(result: Answer) -> Response:
         return Response(result.body, status_code=result.status, media_type=result.media_type)
@@ -105,18 +124,20 @@ def build_app(config: ServerConfig) -> Any:
         timed_out: Callable[[], Answer],
     ) -> Response:
         """The body read within the size limit, ``handle(body)`` in the pool within the time
-        limit; ``refused`` or ``timed_out`` answers when either limit is passed."""
+        limit; ``refused`` or ``timed_out`` answers when either limit is passed, ``refused``
+        a 503 while the pool is exhausted; a client gone mid-body is counted as 499."""
         try:
             body = await read_body(request, config.max_body_size)
         except ScoringError as exc:
             return send(refused(exc))
-        loop = asyncio.get_running_loop()
+        except ClientDisconnect:  # nobody to answer: the status is for metrics and the log
+            return Response(status_code=CLIENT_CLOSED_REQUEST)
         try:
-            result = await asyncio.wait_for(
-                loop.run_in_executor(executor, handle, body), timeout=config.timeout
-            )
+            result = await pool.run(handle, body, config.timeout)
         except TimeoutError:
             return send(timed_out())
+        except PoolExhausted as exc:
+            return send(refused(Overloaded(str(exc))))
         return send(result)
 
     async def ping(request: Request) -> Response:
@@ -182,7 +203,9 @@ def build_app(config: ServerConfig) -> Any:
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
         yield
-        executor.shutdown(wait=True, cancel_futures=False)  # in-flight predictions finish
+        # the server waited for in-flight requests (each bounded by the timeout); abandoned
+        # predictions are not waited for
+        pool.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)
     return ObservedApp(app, config.metrics, access_log=config.access_log)

@@ -9,7 +9,9 @@ stops start-up with its diagnostics (:class:`~mlmodel.core.errors.MLModelError`;
 every pickle judged, nothing loaded: :func:`mlmodel.runtime.gate.admit`) and each uvicorn
 worker process loads the model once, through :func:`app_from_env`; a worker that cannot load
 it stops the server, and the parent raises that worker's error. SIGTERM and SIGINT stop
-accepting connections and let in-flight requests finish. With a gRPC port
+accepting connections, answer every request whose bytes had arrived (connections still in the
+listening socket's backlog included) and let in-flight requests finish; the transport's limits
+and shutdown are in :mod:`mlmodel.serve.transport`. With a gRPC port
 (:attr:`ServeOptions.grpc_port`) each server process also answers the Open Inference Protocol
 over gRPC (:mod:`mlmodel.serve.grpc`), started before the HTTP port opens and stopped after
 the HTTP requests in flight finished; grpcio missing and a busy gRPC port are found before
@@ -46,9 +48,9 @@ if TYPE_CHECKING:
     from mlmodel.runtime.load.safety import TrustOptions
 
 _ENV_OPTIONS: Final = "MLMODEL_SERVE_OPTIONS"
-#: what ``mlmodel serve`` imports from the serve extra (orjson, httptools and uvloop are
-#: picked up when present)
-SERVE_MODULES: Final = ("uvicorn", "starlette", "numpy", "pandas", "pyarrow")
+#: what ``mlmodel serve`` imports from the serve extra (orjson and uvloop are picked up when
+#: present; httptools is the parser :mod:`mlmodel.serve.transport` guards)
+SERVE_MODULES: Final = ("uvicorn", "httptools", "starlette", "numpy", "pandas", "pyarrow")
 #: what ``--grpc-port`` imports from the grpc extra
 GRPC_MODULES: Final = ("grpc", "google.protobuf")
 #: uvicorn's exit status when it cannot start (the address taken meanwhile, ...)
@@ -82,6 +84,10 @@ class ServeOptions:
     model_name: str | None = None
     #: the port of the Open Inference Protocol over gRPC (None: no gRPC server)
     grpc_port: int | None = None
+    #: seconds a connection may take to send its request headers
+    header_timeout: float = 30.0
+    #: seconds an idle kept-alive connection stays open
+    keep_alive_timeout: int = 5
 
 
 def model_name_for(options: ServeOptions) -> str:
@@ -230,14 +236,18 @@ def _worker_failure(path: Path) -> Exception | None:
     return MLModelError(message, error_code=str(record.get("error_code") or INTERNAL_ERROR))
 
 
-def _uvicorn_kwargs(options: ServeOptions) -> dict[str, Any]:
+def _transport_kwargs(options: ServeOptions) -> dict[str, Any]:
+    """:class:`~mlmodel.serve.transport.TransportConfig`'s arguments (uvicorn's, and the
+    header timeout) from the options."""
     return {
         "host": options.host,
         "port": options.port,
         "access_log": False,  # mlmodel writes its own structured access log
         "log_level": "info",
         "timeout_graceful_shutdown": int(options.timeout) + 5,
+        "timeout_keep_alive": options.keep_alive_timeout,
         "server_header": False,
+        "header_timeout": options.header_timeout,
     }
 
 
@@ -308,13 +318,13 @@ def _check_grpc_port(options: ServeOptions) -> None:
 
 
 def _serve(options: ServeOptions) -> None:
-    import uvicorn
+    from mlmodel.serve.transport import DrainingServer, TransportConfig, run_workers
 
     configure_access_log()
     if options.workers <= 1:
         config = load_config(options)
         app = application(config, options)
-        server = uvicorn.Server(uvicorn.Config(app, **_uvicorn_kwargs(options)))
+        server = DrainingServer(TransportConfig(app, **_transport_kwargs(options)))
         # uvicorn re-raises the signal it stopped for once in-flight requests are done; a
         # SIGTERM that ends in a clean shutdown is then a normal exit (status 0)
         signal.signal(signal.SIGTERM, lambda signum, frame: None)
@@ -330,11 +340,13 @@ def _serve(options: ServeOptions) -> None:
         os.environ[_ENV_FAILURE] = str(failure)
         try:
             with _startup_failure(options):
-                uvicorn.run(
-                    "mlmodel.serve.server:app_from_env",
-                    factory=True,
-                    workers=options.workers,
-                    **_uvicorn_kwargs(options),
+                run_workers(
+                    TransportConfig(
+                        "mlmodel.serve.server:app_from_env",
+                        factory=True,
+                        workers=options.workers,
+                        **_transport_kwargs(options),
+                    )
                 )
         finally:
             error = _worker_failure(failure)
