@@ -320,28 +320,44 @@ def _slow_request(name: str, delay: float) -> pb.ModelInferRequest:
     return request
 
 
-def test_deadline_exceeded_then_sigterm_lets_the_call_in_flight_finish(
+def test_deadline_exceeded_abandons_the_work_and_sigterm_lets_the_call_in_flight_finish(
     servers: dict[str, GrpcServer],
 ) -> None:
+    """Five predictions past the 1 s limit (more than the pool's four threads) are abandoned:
+    a quick call right after is answered, and SIGTERM does not wait for the abandoned ones
+    (30 s each) but lets the call in flight finish."""
     running = servers["slow"]
     name, stub = running.name, running.stub
     began = time.monotonic()
-    code, message = _code(lambda: stub.ModelInfer(_slow_request(name, 2.0), timeout=20))
-    assert (code, message) == (
-        grpc.StatusCode.DEADLINE_EXCEEDED,
-        "Request processing time exceeded limit",
+    codes: list[tuple[Any, str]] = []
+    stuck = [
+        threading.Thread(
+            target=lambda: codes.append(
+                _code(lambda: stub.ModelInfer(_slow_request(name, 30.0), timeout=20))
+            )
+        )
+        for _ in range(5)
+    ]
+    for thread in stuck:
+        thread.start()
+    for thread in stuck:
+        thread.join(20)
+    assert (
+        codes == [(grpc.StatusCode.DEADLINE_EXCEEDED, "Request processing time exceeded limit")] * 5
     )
-    assert time.monotonic() - began < 1.8
+    assert time.monotonic() - began < 5
     answers: list[Any] = []
     call = threading.Thread(
         target=lambda: answers.append(stub.ModelInfer(_slow_request(name, 0.6), timeout=20))
     )
     call.start()
     time.sleep(0.2)  # the call is in flight
+    stopping = time.monotonic()
     os.killpg(running.server.process.pid, signal.SIGTERM)
     call.join(20)
     assert len(answers) == 1 and list(answers[0].outputs[0].contents.fp64_contents) == [4.0]
     assert running.server.process.wait(20) == 0
+    assert time.monotonic() - stopping < 10  # not the abandoned predictions' 30 s
 
 
 def _blocking_grpc(tmp_path: Path) -> dict[str, str]:

@@ -2,20 +2,21 @@
 the HTTP server, answering the V2 gRPC service for the served model.
 
 Its limits are the HTTP server's: a message larger than ``max_body_size`` is refused by grpc
-(RESOURCE_EXHAUSTED), a prediction longer than ``timeout`` answers DEADLINE_EXCEEDED; it
-has its own prediction pool of ``threads`` threads. With several worker processes each binds
+(RESOURCE_EXHAUSTED), a prediction longer than ``timeout`` answers DEADLINE_EXCEEDED and is
+abandoned, as on HTTP (:mod:`mlmodel.serve.pool`: its own pool of ``threads`` threads, UNAVAILABLE
+while ``max_abandoned`` abandoned predictions still run). With several worker processes each binds
 the same port with ``SO_REUSEPORT`` and the kernel spreads connections over them; a single
 process binds without it, so no other server can share the port unnoticed.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
 from typing import TYPE_CHECKING, Any
 
 from mlmodel.scoring.dataplane import OpenInference
 from mlmodel.serve.grpc.servicer import InferenceServicer, add_to_server
+from mlmodel.serve.pool import PredictionPool
 
 if TYPE_CHECKING:
     from mlmodel.serve.app import ServerConfig
@@ -37,15 +38,15 @@ class GrpcServer:
         self.address = address(host, port)
         self.reuse_port = reuse_port
         self._server: Any = None
-        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        self._pool: PredictionPool | None = None
 
     async def start(self) -> None:
         """Bind the port and start answering (RuntimeError when the port cannot be bound)."""
         import grpc
 
         config = self.config
-        self._executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=config.threads, thread_name_prefix="mlmodel-grpc-predict"
+        self._pool = PredictionPool(
+            config.threads, max_abandoned=config.max_abandoned, name="mlmodel-grpc-predict"
         )
         server = grpc.aio.server(
             options=[
@@ -55,7 +56,7 @@ class GrpcServer:
             ]
         )
         dataplane = OpenInference(config.scorer, config.model_name, config.model_version)
-        add_to_server(InferenceServicer(dataplane, self._executor, config.timeout), server)
+        add_to_server(InferenceServicer(dataplane, self._pool, config.timeout), server)
         try:
             bound = server.add_insecure_port(self.address)
         except RuntimeError as exc:
@@ -68,10 +69,10 @@ class GrpcServer:
 
     async def stop(self, grace: float) -> None:
         """Refuse new calls, let the calls in flight finish for up to ``grace`` seconds,
-        then let the predictions running finish."""
+        (abandoned predictions are not waited for)."""
         if self._server is not None:
             await self._server.stop(grace)
             self._server = None
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=False)
-            self._executor = None
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None

@@ -12,9 +12,7 @@ limit DEADLINE_EXCEEDED.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import grpc
@@ -24,6 +22,7 @@ from mlmodel.scoring.errors import ScoringError, from_exception
 from mlmodel.serve.grpc import codec
 from mlmodel.serve.grpc import inference_pb2 as pb
 from mlmodel.serve.grpc.inference_pb2_grpc import GRPCInferenceServiceServicer
+from mlmodel.serve.pool import PoolExhausted, PredictionPool
 
 if TYPE_CHECKING:
     from mlmodel.scoring.dataplane import OpenInference
@@ -54,12 +53,12 @@ def status_code(http_status: int) -> grpc.StatusCode:
 
 class InferenceServicer(GRPCInferenceServiceServicer):
     """The V2 gRPC service for the model of ``dataplane``; ``ModelInfer`` runs in
-    ``executor`` for at most ``timeout`` seconds (or the client's deadline, when sooner).
+    ``pool`` for at most ``timeout`` seconds (or the client's deadline, when sooner).
     The methods bear the service's RPC names."""
 
-    def __init__(self, dataplane: OpenInference, executor: Executor, timeout: float) -> None:
+    def __init__(self, dataplane: OpenInference, pool: PredictionPool, timeout: float) -> None:
         self.dataplane = dataplane
-        self.executor = executor
+        self.pool = pool
         self.timeout = timeout
 
     async def ServerLive(
@@ -97,13 +96,12 @@ class InferenceServicer(GRPCInferenceServiceServicer):
         remaining = context.time_remaining()
         if remaining is not None:
             timeout = min(timeout, max(remaining, 0.0))
-        loop = asyncio.get_running_loop()
         try:
-            response: pb.ModelInferResponse = await asyncio.wait_for(
-                loop.run_in_executor(self.executor, self.infer, request), timeout=timeout
-            )
-        except TimeoutError:
+            response: pb.ModelInferResponse = await self.pool.run(self.infer, request, timeout)
+        except TimeoutError:  # the prediction is abandoned: the pool replaces its thread
             await _abort(context, grpc.StatusCode.DEADLINE_EXCEEDED, TIMEOUT_MESSAGE)
+        except PoolExhausted as exc:
+            await _abort(context, grpc.StatusCode.UNAVAILABLE, str(exc))
         except ScoringError as exc:
             await _abort(context, status_code(exc.status), exc.message)
         return response
