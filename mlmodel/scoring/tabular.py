@@ -114,14 +114,24 @@ def read_parquet(body: bytes | IO[bytes]) -> Any:
         raise _parquet_error(exc) from exc
 
 
-def iter_parquet(path: str, rows: int) -> Iterator[Any]:
-    """A parquet file as DataFrames of at most ``rows`` rows (bounded memory)."""
+def iter_parquet(
+    path: str | IO[bytes], rows: int, *, row_count: Callable[[int], None] | None = None
+) -> Iterator[Any]:
+    """A parquet file (a path or a seekable binary stream) as DataFrames of at most ``rows``
+    rows, in memory bounded by a row group and ``rows``, not by the file; ``row_count`` is
+    called with the footer's row count before the first frame.
+
+    pyarrow's default ``pre_buffer=True`` reads ahead every row group the reader will
+    visit and keeps them cached until the reader ends (the whole file, for a whole-file
+    read), so it is off: column chunks are read as their row group is decoded."""
     try:
         import pyarrow.parquet as pq
 
-        parquet = pq.ParquetFile(path)
+        parquet = pq.ParquetFile(path, pre_buffer=False)
         batches = parquet.iter_batches(batch_size=rows)
     except Exception as exc:
         raise _parquet_error(exc) from exc
+    if row_count is not None:
+        row_count(parquet.metadata.num_rows)
     for batch in _mapping_errors(batches, _parquet_error):
         yield batch.to_pandas()
