@@ -92,6 +92,7 @@ def _scored(
     rows = chunks = 0
     for chunk in _chunks(source, mime, scorer, chunk_rows, report):
         writer.write(scorer.predict(Decoded(chunk)))
+        writer.flush()
         rows += len(chunk)
         chunks += 1
         report.chunk(len(chunk))

@@ -10,7 +10,7 @@ being written.
   for a vector, ``prediction_0``, ``prediction_1``, ... for a matrix; parquet is written a
   row group per chunk, every chunk cast to the first chunk's schema.
 
-A writer is used as ``write(predictions)`` per chunk, then ``close()`` (which ends the
+A writer is used as ``write(predictions)`` (and ``flush()``) per chunk, then ``close()`` (which ends the
 document, not the stream), or ``abort()`` after a failure; ``write_whole(predictions, wrap)``
 is the one write for a JSON payload scored whole.
 """
@@ -47,6 +47,11 @@ class PredictionWriter:
         which only the JSON document has)."""
         del wrap
         self.write(predictions)
+
+    def flush(self) -> None:
+        """Hand what was written to the stream's file (a chunk is on disk, or with the
+        reader of a pipe, once scored)."""
+        self.out.flush()
 
     def close(self) -> None:
         """End the document (``out`` stays open)."""
