@@ -392,7 +392,7 @@ def test_parquet_from_a_stream_that_cannot_seek(
     body = io.BytesIO()
     frame.head(40).to_parquet(body)
     out = io.BytesIO()
-    source = io.BufferedReader(Pipe(body.getvalue()))
+    source = io.BufferedReader(Pipe(body.getvalue()))  # type: ignore[type-var]
     assert not source.seekable()
     predict_stream(
         Scorer(load_model(model)),
@@ -407,27 +407,30 @@ def test_parquet_from_a_stream_that_cannot_seek(
 def test_a_terminal_on_stdin_gets_a_note_before_the_wait(model: Path) -> None:
     import os
     import pty
+    import select
 
     leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlmodel", "predict", str(model)],
+        stdin=follower,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env(),
+        cwd=ROOT,
+    )
+    os.close(follower)
     try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mlmodel", "predict", str(model)],
-            stdin=follower,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env(),
-            cwd=ROOT,
-        )
-        os.close(follower)
-        follower = -1
         assert process.stderr is not None
-        line = process.stderr.readline()  # said before the wait: nothing typed yet
+        said, _, _ = select.select([process.stderr], [], [], 60)  # nothing typed yet
+        assert said, "no note on stderr while waiting on the terminal"
+        line = process.stderr.readline()
         assert b"reading the input from standard input (Ctrl-D to end)" in line
         os.write(leader, b'{"dataframe_records": [{"a": 1, "b": 2, "c": 3, "d": 4}]}\n\x04')
         out, err = process.communicate(timeout=60)
         assert process.returncode == 0, err
         assert json.loads(out) == {"predictions": [1]}
     finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
         os.close(leader)
-        if follower != -1:
-            os.close(follower)
