@@ -367,6 +367,23 @@ def test_progress_counts_rows_scored_and_bytes_read(
     assert states[-1].bytes_read == csv.stat().st_size  # type: ignore[attr-defined]
 
 
+def test_a_parquet_row_group_is_read_a_page_at_a_time(tmp_path: Path) -> None:
+    """One big row group: the first frame comes after reading a page of each column, not
+    the row group's column chunks whole (nor, with pre-buffering, the whole file)."""
+    from mlmodel.scoring.tabular import iter_parquet
+
+    path = tmp_path / "one-group.parquet"
+    rng = np.random.default_rng(3)
+    pd.DataFrame(rng.normal(size=(400_000, 4)), columns=COLUMNS).to_parquet(
+        path, row_group_size=400_000
+    )
+    size = path.stat().st_size
+    with path.open("rb") as source:
+        frames = iter_parquet(source, 10_000)
+        assert len(next(frames)) == 10_000
+        assert source.tell() < size / 2
+
+
 def test_parquet_from_a_stream_that_cannot_seek(
     model: Path, frame: pd.DataFrame, tmp_path: Path
 ) -> None:
