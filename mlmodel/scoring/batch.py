@@ -33,8 +33,9 @@ DEFAULT_CHUNK_ROWS: Final = 100_000
 
 @dataclass(frozen=True, slots=True)
 class BatchProgress:
-    """How far a batch scoring run is: input bytes read and rows scored (and written),
-    each against its total when known (``rows_total``: a parquet footer's row count)."""
+    """How far a batch scoring run is: input bytes read (the input's read position: for
+    parquet, within the row group being read) and rows scored (and written), each against
+    its total when known (``rows_total``: a parquet footer's row count)."""
 
     bytes_read: int = 0
     bytes_total: int | None = None
