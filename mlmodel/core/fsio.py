@@ -1,8 +1,9 @@
 """Safe file I/O: bounded reads of regular files, writes that never clobber, atomic directories.
 
-Every file mlmodel writes goes through :func:`write_file`, and every directory it
-creates whole goes through :func:`atomic_directory`. What a write does depends on
-what the target is (docs/fix.md has the same table):
+Every file mlmodel writes goes through :func:`write_file` (or, for output streamed
+chunk by chunk, :func:`atomic_writer`), and every directory it creates whole goes
+through :func:`atomic_directory`. What a write does depends on what the target is
+(docs/fix.md has the same table):
 
 ==========================  ==============================================================
 target                      outcome
@@ -45,7 +46,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, BinaryIO
 
 from mlmodel.core.errors import UsageError
 
@@ -419,6 +420,124 @@ def _fsync_directory(directory: Path) -> None:
         return
     try:
         with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# -- streamed writes ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def atomic_writer(target: str | Path) -> Iterator[BinaryIO]:
+    """A binary stream whose content becomes ``target`` when the ``with`` block ends
+    normally, for output too large to hold in memory (:func:`write_file` takes it whole).
+
+    The outcome per kind of target is :func:`write_file`'s (module docstring): a missing
+    or regular file is written to a temporary sibling, fsynced and renamed over ``target``
+    in one step (mode, owner and group kept); a hard-linked file, or one whose owner
+    cannot be kept, is first written whole to the temporary and then copied in place with
+    catchable signals held off; a device, FIFO, socket or standard stream is written as it
+    goes; a directory or a read-only file is refused before the block runs. When the block
+    raises, or a catchable signal arrives (Ctrl-C), the temporary is removed and ``target``
+    is untouched. An ``OSError`` names ``target`` as given, never the temporary. Use::
+
+        with atomic_writer(path) as out:
+            for chunk in chunks:
+                out.write(chunk)
+    """
+    try:
+        with _streamed(target) as stream:
+            yield stream
+    except OSError as exc:
+        shown = named_as_given(exc, str(target))
+        if shown is exc:
+            raise
+        raise shown from exc
+
+
+@contextlib.contextmanager
+def _streamed(target: str | Path) -> Iterator[BinaryIO]:
+    path = Path(target)
+    try:
+        info: os.stat_result | None = path.stat()
+    except FileNotFoundError:
+        info = None
+    fd = _standard_stream(info)
+    if fd is not None:
+        _flush_python_stream(fd)
+        with os.fdopen(os.dup(fd), "wb") as stream:
+            yield stream
+        return
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        flags = os.O_WRONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+        with os.fdopen(os.open(path, flags), "wb") as stream:
+            yield stream
+        return
+    real = Path(os.path.realpath(path))
+    if info is not None and (info.st_mode & 0o222 == 0 or not os.access(real, os.W_OK)):
+        raise ReadOnlyFileError(real, "read-only file")
+    with _streamed_to_temporary(real, info) as stream:
+        yield stream
+
+
+@contextlib.contextmanager
+def _streamed_to_temporary(real: Path, info: os.stat_result | None) -> Iterator[BinaryIO]:
+    """Write to a temporary sibling of ``real``; rename it over ``real`` (or copy it in
+    place, for a hard-linked file or an owner that cannot be kept) at the end."""
+    directory = real.parent
+    remove_stale_temporaries(directory, real.name)
+    temp = _temp_path(directory, real.name)
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_NOFOLLOW", 0)
+    in_place = info is not None and (info.st_nlink > 1 or not _can_keep_owner(info))
+    with _removed_on_signal(temp):
+        try:
+            with os.fdopen(os.open(temp, flags, 0o666 if info is None else 0o600), "w+b") as out:
+                yield out
+                out.flush()
+                fd = out.fileno()
+                if in_place:
+                    _copy_in_place(fd, real)
+                else:
+                    if info is not None:
+                        _keep_owner_and_mode(fd, info)
+                    os.fsync(fd)
+            if in_place:
+                temp.unlink()
+            else:
+                temp.replace(real)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            raise
+    _fsync_directory(directory)
+
+
+def _keep_owner_and_mode(fd: int, info: os.stat_result) -> None:
+    if hasattr(os, "fchown") and (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+        os.fchown(fd, info.st_uid, info.st_gid)
+    os.fchmod(fd, stat.S_IMODE(info.st_mode))  # after chown, which drops setuid
+
+
+def _copy_in_place(source: int, real: Path) -> None:
+    """Copy the file open at ``source`` over ``real``'s content, in place (every hard
+    link sees it), space reserved first and catchable signals held off."""
+    size = os.fstat(source).st_size
+    fd = os.open(real, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        with _signals_held():
+            with contextlib.suppress(OSError, AttributeError):
+                os.posix_fallocate(fd, 0, max(size, 1))  # no ENOSPC half-way
+            offset = 0
+            while chunk := os.pread(source, 1 << 20, offset):
+                written = 0
+                while written < len(chunk):
+                    written += os.pwrite(fd, chunk[written:], offset + written)
+                offset += len(chunk)
+            os.ftruncate(fd, size)
             os.fsync(fd)
     finally:
         os.close(fd)

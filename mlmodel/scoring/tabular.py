@@ -218,14 +218,25 @@ def _dictionary_bytes(source: IO[bytes], names: list[str]) -> int:
     return size
 
 
-def iter_parquet(path: str, rows: int) -> Iterator[Any]:
-    """A parquet file as DataFrames of at most ``rows`` rows (bounded memory)."""
+def iter_parquet(
+    path: str | IO[bytes], rows: int, *, row_count: Callable[[int], None] | None = None
+) -> Iterator[Any]:
+    """A parquet file (a path or a seekable binary stream) as DataFrames of at most ``rows``
+    rows, in memory bounded by ``rows``, not by the file nor its row groups; ``row_count``
+    is called with the footer's row count before the first frame.
+
+    pyarrow's default ``pre_buffer=True`` reads ahead every row group the reader will
+    visit and keeps them cached until the reader ends (the whole file, for a whole-file
+    read), so it is off; and with ``buffer_size`` set, a column chunk is read through that
+    buffer a page at a time instead of whole (one row group of a GiB costs no more)."""
     try:
         import pyarrow.parquet as pq
 
-        parquet = pq.ParquetFile(path)
+        parquet = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
         batches = parquet.iter_batches(batch_size=rows)
     except Exception as exc:
         raise _parquet_error(exc) from exc
+    if row_count is not None:
+        row_count(parquet.metadata.num_rows)
     for batch in _mapping_errors(batches, _parquet_error):
         yield batch.to_pandas()
