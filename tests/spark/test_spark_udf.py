@@ -571,7 +571,7 @@ RESULT_TYPE_CASES: list[tuple[str, list[dict[str, Any]], str, str | None]] = [
     [pytest.param(o, ours, theirs, id=name) for name, o, ours, theirs in RESULT_TYPE_CASES],
 )
 def test_inferred_result_types_against_mlflow(
-    spark: SparkSession, outputs: list[dict[str, Any]], ours: str, theirs: str | None
+    outputs: list[dict[str, Any]], ours: str, theirs: str | None
 ) -> None:
     """The result type inferred from an output schema, next to MLflow 2.10+'s inference."""
     import json
@@ -589,9 +589,9 @@ def test_inferred_result_types_against_mlflow(
     text = json.dumps(outputs)
     if ours == "error":
         with pytest.raises(MlmodelException, match="unsupported spark_udf result type"):
-            resolve_result_type(spark, None, text)
+            resolve_result_type(None, text)
     else:
-        assert resolve_result_type(spark, None, text).simpleString() == ours
+        assert resolve_result_type(None, text).simpleString() == ours
     expected = theirs or ours
     if expected == "error":
         try:
@@ -605,10 +605,10 @@ def test_inferred_result_types_against_mlflow(
     assert _check_udf_return_type(mlflow_type)
 
 
-def test_no_output_schema_is_double(spark: SparkSession) -> None:
+def test_no_output_schema_is_double() -> None:
     from mlmodel.spark.udf import resolve_result_type
 
-    assert resolve_result_type(spark, None, None).simpleString() == "double"  # as MLflow's default
+    assert resolve_result_type(None, None).simpleString() == "double"  # as MLflow's default
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning")
