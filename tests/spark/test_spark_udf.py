@@ -469,33 +469,47 @@ def test_env_manager_other_than_local_is_refused(
         spark_udf(spark, models["clf"], env_manager="virtualenv")
 
 
-def test_cli_spark_workers_run_mlmodels_interpreter(
+def test_cli_spark_fresh_process_is_quiet(
     tmp_path: Path, data: pd.DataFrame, models: dict[str, Path]
 ) -> None:
-    """A fresh `mlmodel predict --engine spark` process whose PATH finds another python3
-    (one without pandas): its local workers still run the interpreter mlmodel runs in."""
+    """Two fresh `mlmodel predict --engine spark` processes, run side by side, whose PATH
+    finds another python3 (one without pandas): local workers still run the interpreter
+    mlmodel runs in, and neither prints anything of Spark's. One succeeds (nothing on
+    stderr, the --result-type asked for); the other's job fails in a worker (a --result-type
+    the predictions cannot fill): one line naming --result-type, exit 1."""
     import os
 
     source = tmp_path / "in.parquet"
     data.assign(row=np.arange(ROWS)).to_parquet(source, index=False)
-    out = tmp_path / "out"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYSPARK_")}
     env["PATH"] = os.pathsep.join(["/usr/bin", "/bin"])
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     command = [sys.executable, "-m", "mlmodel", "predict", str(models["clf"]), "--engine"]
-    command += ["spark", "-i", str(source), "-o", str(out), "--master", "local[1]"]
-    done = subprocess.run(
-        command,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        cwd=tmp_path,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    got = pd.read_parquet(out).sort_values("row")
-    assert got["prediction"].tolist() == load_model(models["clf"]).predict(data).tolist()
+    command += ["spark", "-i", str(source), "--master", "local[1]"]
+    runs = {
+        name: subprocess.Popen(
+            [*command, "-o", str(tmp_path / name), "--result-type", kind],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
+        for name, kind in (("out", "double"), ("failed", "boolean"))
+    }
+    said = {name: run.communicate(timeout=300) for name, run in runs.items()}
+    assert runs["out"].returncode == 0, said["out"][1][-3000:]
+    assert said["out"] == ("", "")
+    got = pd.read_parquet(tmp_path / "out").sort_values("row")
+    expected = load_model(models["clf"]).predict(data).astype("float64")
+    assert got["prediction"].dtype == "float64"
+    assert got["prediction"].tolist() == expected.tolist()
+    err = said["failed"][1]
+    assert runs["failed"].returncode == 1, err
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("mlmodel predict: ") and "the Spark job failed" in err
+    assert "--result-type 'string'" in err and "result_type=" not in err
+    assert not (tmp_path / "failed" / "_SUCCESS").exists()
 
 
 _D = "double"
