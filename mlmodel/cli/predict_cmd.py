@@ -74,6 +74,26 @@ def predict(
     master: Annotated[
         str, typer.Option("--master", help="Spark master URL for --engine spark.")
     ] = "local[*]",
+    result_type: Annotated[
+        str | None,
+        typer.Option(
+            "--result-type",
+            help="--engine spark: the Spark type of the predictions (double, bigint, string, "
+            "array<double>, struct<a:double,b:string>, ...); inferred from the model's "
+            "signature when omitted.",
+        ),
+    ] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="--engine spark: replace an existing OUTPUT (a file, or a folder Spark wrote).",
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", help="--engine spark: show Spark's own log and progress."),
+    ] = False,
 ) -> None:
     """Score INPUT with MODEL and write its predictions (MLflow's {"predictions": ...} JSON
     by default).
@@ -101,6 +121,8 @@ def predict(
     if engine not in ("local", "spark"):
         raise usage("predict", "--engine must be local or spark")
     trust = trust_options(allow_unsafe, trust_type, trusted_key, require_signature)
+    if engine != "spark" and (result_type is not None or overwrite or verbose):
+        raise usage("predict", "--result-type, --overwrite and --verbose are for --engine spark")
     if engine == "spark":  # mlmodel.spark scores the dataset; Spark writes OUTPUT (a directory)
         from mlmodel.core.errors import MLModelError, UsageError
         from mlmodel.spark.batch import predict_command
@@ -113,6 +135,9 @@ def predict(
                 master=master,
                 content_type=in_format,
                 trust=trust,
+                result_type=result_type,
+                overwrite=overwrite,
+                verbose=verbose,
             )
         except UsageError as exc:
             raise usage("predict", str(exc)) from None

@@ -7,111 +7,23 @@ unless the output path ends in ``.csv``; CSV cells hold array and map results as
 
 from __future__ import annotations
 
-import os
-import sys
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from mlmodel.core.errors import (
-    InvalidParameterError,
-    MissingDependencyError,
-    PredictionError,
-)
+from mlmodel.core.errors import InvalidParameterError, PredictionError
 from mlmodel.runtime.load.safety import TrustOptions
+from mlmodel.spark.ddl import API, CLI, ResultTypeOption
+from mlmodel.spark.preflight import format_of
+from mlmodel.spark.session import condition_of, local_session
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from pyspark.sql import DataFrame, SparkSession
 
-FORMATS: Final = ("parquet", "csv")
+    from mlmodel.runtime.gate import Admitted
+    from mlmodel.spark.preflight import Plan
+
 PREDICTION: Final = "prediction"
-
-
-def format_of(path: str, given: str | None) -> str:
-    """The data format: ``given``, else from the path's extension (Parquet by default)."""
-    if given is not None:
-        if given not in FORMATS:
-            raise InvalidParameterError(f"unknown format {given!r}: use {' or '.join(FORMATS)}")
-        return given
-    return "csv" if path.rstrip("/").lower().endswith(".csv") else "parquet"
-
-
-@contextmanager
-def local_session(master: str) -> Iterator[SparkSession]:
-    """A Spark session for one command, bound to 127.0.0.1; stopped at the end unless it
-    was already running (then it is the caller's)."""
-    from pyspark.sql import SparkSession
-
-    running = SparkSession.getActiveSession()
-    if running is None and master.startswith("local") and "PYSPARK_PYTHON" not in os.environ:
-        # local workers run this interpreter (where mlmodel is installed), not whatever
-        # "python3" the PATH finds first
-        os.environ["PYSPARK_PYTHON"] = sys.executable
-    if running is None and not master.startswith("sc://"):
-        require_java()  # Spark's driver is a JVM, started here (not for Spark Connect)
-    spark = running or _start(master)
-    try:
-        yield spark
-    finally:
-        if running is None:
-            spark.stop()
-
-
-def _start(master: str) -> SparkSession:
-    from pyspark.errors import PySparkRuntimeError
-    from pyspark.sql import SparkSession
-
-    try:
-        return (
-            SparkSession.builder.master(master)
-            .appName("mlmodel predict")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .getOrCreate()
-        )
-    except PySparkRuntimeError as exc:
-        if _condition(exc) == "JAVA_GATEWAY_EXITED":  # no Java, or one too old for Spark
-            raise java_missing("the Java gateway exited before it started") from exc
-        raise
-
-
-#: what Spark's JVM needs (pyspark 4 is built for Java 17)
-JAVA: Final = "Java 17"
-
-
-def java_missing(detail: str) -> MissingDependencyError:
-    """The error for a JVM that cannot start: names Java 17 and JAVA_HOME."""
-    home = os.environ.get("JAVA_HOME")
-    where = f"JAVA_HOME is {home}" if home else "JAVA_HOME is not set"
-    return MissingDependencyError(
-        f"Spark needs {JAVA} (or newer) to start its driver: {detail} ({where}). Install a "
-        f"{JAVA} runtime and set JAVA_HOME to it, or put its java on PATH",
-        package=JAVA,
-    )
-
-
-def require_java() -> None:
-    """Raise :func:`java_missing` unless Spark's launcher will find a ``java`` to run:
-    ``$JAVA_HOME/bin/java`` when JAVA_HOME is set, else ``java`` on PATH (as
-    ``spark-class`` looks for it)."""
-    import shutil
-
-    home = os.environ.get("JAVA_HOME")
-    if home:
-        java = Path(home) / "bin" / "java"
-        if not (java.is_file() and os.access(java, os.X_OK)):
-            raise java_missing(f"{java} is not an executable")
-    elif shutil.which("java") is None:
-        raise java_missing("no java on PATH")
-
-
-def _condition(exc: BaseException) -> str | None:
-    getter = getattr(exc, "getCondition", None) or getattr(exc, "getErrorClass", None)
-    condition = getter() if getter is not None else None
-    return condition if isinstance(condition, str) else None
 
 
 def read_input(spark: SparkSession, path: str, data_format: str) -> DataFrame:
@@ -179,38 +91,68 @@ def predict_files(
     allow_unsafe: bool = False,
     spark: SparkSession | None = None,
     trust: TrustOptions | None = None,
+    overwrite: bool = False,
 ) -> None:
     """Score ``input_path`` with the model and write the result to ``output_path`` with Spark.
 
-    Uses ``spark`` when given, else starts a session on ``master`` for this call. Raises
-    :class:`~mlmodel.core.errors.MLModelError` for a model that does not validate, or input lacking a column
-    the signature requires, before any job runs; for a job that fails, with the cause (a
-    worker's own error, not Spark's stack trace). Raises :class:`~mlmodel.core.errors.UsageError`
-    when the input does not exist or the output does (Spark never overwrites it here).
+    Uses ``spark`` when given, else starts a (quiet) session on ``master`` for this call.
+    Raises :class:`~mlmodel.core.errors.MLModelError` for a model that does not validate, or
+    input lacking a column the signature requires, before any job runs; for a job that
+    fails, with the cause (a worker's own error, not Spark's stack trace). Raises
+    :class:`~mlmodel.core.errors.UsageError` when the input does not exist or the output
+    does (Spark replaces it only with ``overwrite``).
     """
+    from mlmodel.runtime.gate import admit
+
+    trust = trust or TrustOptions.of(allow_unsafe=allow_unsafe)
+    admitted = admit(model_uri, trust, scan=True)  # refused here, before any Spark job
+    with nullcontext(spark) if spark is not None else local_session(master) as session:
+        write_scored(
+            session,
+            admitted,
+            input_path,
+            output_path,
+            input_format=format_of(input_path, input_format),
+            output_format=format_of(output_path, output_format),
+            result_type=result_type,
+            params=params,
+            trust=trust,
+            overwrite=overwrite,
+        )
+
+
+def write_scored(
+    session: SparkSession,
+    admitted: Admitted,
+    input_path: str,
+    output_path: str,
+    *,
+    input_format: str,
+    output_format: str,
+    result_type: Any,
+    params: dict[str, Any] | None,
+    trust: TrustOptions,
+    overwrite: bool,
+    option: ResultTypeOption = API,
+) -> None:
+    """Read, score and write with ``session``: the job of :func:`predict_files`."""
     from py4j.protocol import Py4JJavaError
     from pyspark.errors import PySparkException
 
-    from mlmodel.spark.udf import spark_udf
+    from mlmodel.spark.udf import admitted_udf
 
-    read_format = format_of(input_path, input_format)
-    write_format = format_of(output_path, output_format)
-    with nullcontext(spark) if spark is not None else local_session(master) as session:
-        udf = spark_udf(
-            session,
-            model_uri,
-            result_type,
-            params,
-            trust=trust or TrustOptions.of(allow_unsafe=allow_unsafe),
-        )
-        try:
-            scored = score(udf, read_input(session, input_path, read_format))
-            if write_format == "csv":
-                _csv_ready(scored).write.csv(output_path, header=True)
-            else:
-                scored.write.parquet(output_path)
-        except (PySparkException, Py4JJavaError) as exc:
-            raise spark_failure(exc, input_path, output_path) from exc
+    udf = admitted_udf(session, admitted, result_type, params, trust=trust, option=option)
+    try:
+        scored = score(udf, read_input(session, input_path, input_format))
+        if output_format == "csv":
+            scored = _csv_ready(scored)
+        writer = scored.write.mode("overwrite" if overwrite else "errorifexists")
+        if output_format == "csv":
+            writer.csv(output_path, header=True)
+        else:
+            writer.parquet(output_path)
+    except (PySparkException, Py4JJavaError) as exc:
+        raise spark_failure(exc, input_path, output_path) from exc
 
 
 def spark_failure(exc: Exception, input_path: str, output_path: str) -> Exception:
@@ -220,9 +162,12 @@ def spark_failure(exc: Exception, input_path: str, output_path: str) -> Exceptio
 
     from mlmodel.core.errors import UsageError
 
-    condition = _condition(exc)
+    condition = condition_of(exc)
     if condition == "PATH_ALREADY_EXISTS":
-        return _output_exists(output_path)
+        return UsageError(
+            f"{output_path}: already exists; Spark writes the output as a new directory: "
+            "remove it, choose another -o, or give --overwrite"
+        )
     if condition == "PATH_NOT_FOUND":
         return UsageError(f"{input_path}: no such file or directory")
     java = getattr(exc, "java_exception", None)  # a Py4JJavaError: the JVM's own message
@@ -236,20 +181,24 @@ def spark_failure(exc: Exception, input_path: str, output_path: str) -> Exceptio
     return PredictionError(f"the Spark job failed: {cause}")
 
 
-def _is_local(path: str) -> bool:
-    """A path of this machine (not ``s3a://...``, ``hdfs:/...``, ``file:/...``)."""
-    import re
-
-    return re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:/", path) is None
-
-
-def _output_exists(output_path: str) -> Exception:
-    from mlmodel.core.errors import UsageError
-
-    return UsageError(
-        f"{output_path}: already exists; Spark writes the output as a new directory: "
-        "remove it or choose another -o"
-    )
+def run_plan(
+    plan: Plan, *, master: str, trust: TrustOptions, verbose: bool, overwrite: bool
+) -> None:
+    """Start the session and run a plan :func:`mlmodel.spark.preflight.prepare` checked."""
+    with local_session(master, verbose=verbose) as session:
+        write_scored(
+            session,
+            plan.admitted,
+            plan.input_path,
+            plan.output_path,
+            input_format=plan.input_format,
+            output_format=plan.output_format,
+            result_type=plan.result_type,
+            params=None,
+            trust=trust,
+            overwrite=overwrite,
+            option=CLI,
+        )
 
 
 def predict_command(
@@ -260,34 +209,24 @@ def predict_command(
     master: str,
     content_type: str,
     trust: TrustOptions,
+    result_type: str | None = None,
+    overwrite: bool = False,
+    verbose: bool = False,
 ) -> None:
-    """``mlmodel predict --engine spark``: raises ``UsageError`` for arguments Spark cannot
-    take (standard streams, JSON), :class:`~mlmodel.core.errors.MLModelError` for the model or its input."""
-    from mlmodel.core.errors import UsageError, require_modules
+    """``mlmodel predict --engine spark``: every check that needs no session first
+    (:func:`mlmodel.spark.preflight.prepare`: ``UsageError`` for arguments Spark cannot
+    take, :class:`~mlmodel.core.errors.MLModelError` for the model), then the session and
+    the job."""
+    from mlmodel.spark.preflight import prepare
 
-    if input_path == "-" or output_path in (None, "-"):
-        raise UsageError("--engine spark reads and writes paths: give -i INPUT and -o OUTPUT")
-    if content_type not in ("json", *FORMATS):
-        raise UsageError(f"--engine spark reads {' or '.join(FORMATS)}")
-    if content_type == "json" and input_path.rstrip("/").lower().endswith((".json", ".jsonl")):
-        raise UsageError(
-            f"{input_path}: --engine spark reads {' or '.join(FORMATS)}, not JSON "
-            "(give -t parquet or -t csv for another extension)"
-        )
-    assert output_path is not None
-    # local paths are checked here, before Spark starts (Spark says the same, later)
-    if _is_local(input_path) and not Path(input_path).exists():
-        raise UsageError(f"{input_path}: no such file or directory")
-    if _is_local(output_path) and Path(output_path).exists():
-        raise _output_exists(output_path)
-    require_modules(
-        "spark", "mlmodel predict --engine spark", ("pyspark", "pyarrow", "pandas", "numpy")
-    )
-    predict_files(
+    plan = prepare(
         model,
         input_path,
         output_path,
         master=master,
-        input_format=None if content_type == "json" else content_type,
+        content_type=content_type,
+        result_type=result_type,
+        overwrite=overwrite,
         trust=trust,
     )
+    run_plan(plan, master=master, trust=trust, verbose=verbose, overwrite=overwrite)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from mlmodel.core.errors import InvalidParameterError
+from mlmodel.spark.ddl import ACCEPTED, API, ResultTypeOption
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,38 +57,40 @@ def _ddl_name(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-def _column_ddl(spec: Mapping[str, Any]) -> str:
+def _column_ddl(spec: Mapping[str, Any], option: ResultTypeOption) -> str:
     kind = spec.get("type")
     if kind == "array":
-        return f"array<{_column_ddl(spec['items'])}>"
+        return f"array<{_column_ddl(spec['items'], option)}>"
     if kind == "object":
         properties = sorted(spec["properties"].items())  # by name, as MLflow's Object
-        fields = ", ".join(f"{_ddl_name(name)}: {_column_ddl(prop)}" for name, prop in properties)
+        fields = ", ".join(
+            f"{_ddl_name(name)}: {_column_ddl(prop, option)}" for name, prop in properties
+        )
         return f"struct<{fields}>"
     if kind == "map":
-        return f"map<string, {_column_ddl(spec['values'])}>"
+        return f"map<string, {_column_ddl(spec['values'], option)}>"
     if kind in _COLUMN_TYPES:
         return _COLUMN_TYPES[kind]
     raise InvalidParameterError(
-        f"the output type {kind!r} has no Spark result type; pass result_type"
+        f"the output type {kind!r} has no Spark result type; pass {option.name}"
     )
 
 
-def _spec_ddl(spec: Mapping[str, Any]) -> str:
+def _spec_ddl(spec: Mapping[str, Any], option: ResultTypeOption) -> str:
     if spec.get("type") != "tensor":
-        return _column_ddl(spec)
+        return _column_ddl(spec, option)
     tensor = spec["tensor-spec"]
     dtype = str(tensor["dtype"])
     element = _TENSOR_TYPES.get(dtype)
     if element is None:
         raise InvalidParameterError(
-            f"the output tensor type {dtype!r} has no Spark result type; pass result_type"
+            f"the output tensor type {dtype!r} has no Spark result type; pass {option.name}"
         )
     rank = len(tensor["shape"])
     if rank > 3:
         raise InvalidParameterError(
             f"an output tensor of rank {rank} has no Spark result type (at most 3); "
-            "pass result_type"
+            f"pass {option.name}"
         )
     # rank 1: one value per row (the narrowest type); rank 2: an array per row; rank 3: 2-D
     for _ in range(rank - 1):
@@ -95,15 +98,16 @@ def _spec_ddl(spec: Mapping[str, Any]) -> str:
     return element
 
 
-def infer_result_ddl(outputs_json: str | None) -> str:
-    """The Spark DDL type for a model's ``signature.outputs`` (a JSON string or None)."""
+def infer_result_ddl(outputs_json: str | None, option: ResultTypeOption = API) -> str:
+    """The Spark DDL type for a model's ``signature.outputs`` (a JSON string or None);
+    a type it cannot infer is an error asking for ``option``."""
     specs = json.loads(outputs_json) if outputs_json else None
     if not specs:
         return "double"
     if len(specs) == 1:
-        return _spec_ddl(specs[0])
+        return _spec_ddl(specs[0], option)
     fields = ", ".join(
-        f"{_ddl_name(str(spec.get('name') or index))}: {_spec_ddl(spec)}"
+        f"{_ddl_name(str(spec.get('name') or index))}: {_spec_ddl(spec, option)}"
         for index, spec in enumerate(specs)
     )
     return f"struct<{fields}>"
@@ -132,7 +136,7 @@ _ACCEPTED_KINDS: Final = {
 }
 
 
-def check_result_type(result_type: DataType) -> None:
+def check_result_type(result_type: DataType, option: ResultTypeOption = API) -> None:
     """Refuse types the conversion cannot produce, before any job starts."""
     from pyspark.sql.types import ArrayType, MapType, StringType, StructType
 
@@ -140,23 +144,26 @@ def check_result_type(result_type: DataType) -> None:
     if name in _PRIMITIVE_DTYPES or isinstance(result_type, StringType):
         return
     if isinstance(result_type, ArrayType):
-        check_result_type(result_type.elementType)
+        check_result_type(result_type.elementType, option)
         return
     if isinstance(result_type, StructType):
         for field in result_type.fields:
-            check_result_type(field.dataType)
+            check_result_type(field.dataType, option)
         return
     if isinstance(result_type, MapType) and isinstance(result_type.keyType, StringType):
-        check_result_type(result_type.valueType)
+        check_result_type(result_type.valueType, option)
         return
     raise InvalidParameterError(
-        f"unsupported spark_udf result type {result_type.simpleString()}: use a primitive "
-        "(int, bigint, float, double, boolean, string), an array of them, a struct or a map"
+        f"{option.name} {result_type.simpleString()!r}: unsupported spark_udf result type; "
+        f"use {ACCEPTED}"
     )
 
 
-def to_spark_values(predictions: Any, result_type: DataType) -> pd.Series | pd.DataFrame:
-    """Predictions for one batch as the pandas column(s) Arrow turns into ``result_type``."""
+def to_spark_values(
+    predictions: Any, result_type: DataType, option: ResultTypeOption = API
+) -> pd.Series | pd.DataFrame:
+    """Predictions for one batch as the pandas column(s) Arrow turns into ``result_type``;
+    predictions that cannot be converted are an error suggesting another ``option``."""
     import pandas as pd
     from pyspark.sql.types import StructType
 
@@ -171,12 +178,12 @@ def to_spark_values(predictions: Any, result_type: DataType) -> pd.Series | pd.D
                 frame = frame[result_type.fieldNames()]
         return pd.DataFrame(
             {
-                field.name: _column(frame[field.name], field.dataType)
+                field.name: _column(frame[field.name], field.dataType, option)
                 for field in result_type.fields
             },
             index=frame.index,
         )
-    return _column(predictions, result_type)
+    return _column(predictions, result_type, option)
 
 
 def _as_frame(predictions: Any) -> pd.DataFrame:
@@ -189,7 +196,7 @@ def _as_frame(predictions: Any) -> pd.DataFrame:
     return pd.DataFrame(predictions)
 
 
-def _column(values: Any, spark_type: DataType) -> pd.Series:
+def _column(values: Any, spark_type: DataType, option: ResultTypeOption) -> pd.Series:
     import numpy as np
     import pandas as pd
     from pyspark.sql.types import ArrayType, MapType, StringType, StructType
@@ -207,7 +214,7 @@ def _column(values: Any, spark_type: DataType) -> pd.Series:
         raise InvalidParameterError(
             f"The model did not produce any values compatible with the requested type "
             f"'{spark_type.simpleString()}' (it returned {array.dtype}). Consider requesting "
-            "the udf with result_type='string' or 'array<string>'."
+            f"{option.given('string')} (or {option.given('array<string>')})."
         )
     return pd.Series(array.astype(np.dtype(_PRIMITIVE_DTYPES[name]), copy=False))
 

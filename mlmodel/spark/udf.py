@@ -24,11 +24,14 @@ from typing import TYPE_CHECKING, Any
 from mlmodel.core.errors import InvalidParameterError
 from mlmodel.runtime.load.safety import TrustOptions
 from mlmodel.runtime.predict.signature_spec import InputSchema, parse_inputs, parse_params
+from mlmodel.spark.ddl import API, ResultTypeOption
 
 if TYPE_CHECKING:
     import pandas as pd
     from pyspark.sql import Column, SparkSession
     from pyspark.sql.types import DataType
+
+    from mlmodel.runtime.gate import Admitted
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class _Shipped:
     params: dict[str, Any] | None
     trust: TrustOptions
     model_config: dict[str, Any] | None
+    #: how errors name the result-type setting (the CLI's option or spark_udf's argument)
+    option: ResultTypeOption = API
 
 
 class SparkUDF:
@@ -157,26 +162,26 @@ def _predict_batches(
         if len(frame) == 0:
             continue
         predictions = model.predict(frame, shipped.params)
-        yield to_spark_values(predictions, shipped.result_type)
+        yield to_spark_values(predictions, shipped.result_type, shipped.option)
 
 
 def resolve_result_type(
-    spark: SparkSession, result_type: DataType | str | None, outputs: Any
+    result_type: DataType | str | None, outputs: Any, option: ResultTypeOption = API
 ) -> Any:
-    from pyspark.sql.types import DataType, _parse_datatype_string
+    """The Spark type of the UDF's results: ``result_type`` (a ``DataType`` or DDL text),
+    else the type the output schema ``outputs`` implies; refused here when spark_udf cannot
+    fill it. Parsed in Python, without asking the JVM."""
+    from pyspark.sql.types import DataType
 
+    from mlmodel.spark.ddl import parse_result_type
     from mlmodel.spark.result_types import check_result_type, infer_result_ddl
 
     if isinstance(result_type, DataType):
         parsed = result_type
     else:
-        ddl = infer_result_ddl(outputs) if result_type is None else result_type
-        ddl = "boolean" if ddl == "bool" else ddl
-        try:
-            parsed = _parse_datatype_string(ddl)
-        except Exception as exc:
-            raise InvalidParameterError(f"result_type {ddl!r} is not a Spark type: {exc}") from exc
-    check_result_type(parsed)
+        ddl = infer_result_ddl(outputs, option) if result_type is None else result_type
+        parsed = parse_result_type(ddl, option)
+    check_result_type(parsed, option)
     return parsed
 
 
@@ -211,8 +216,6 @@ def spark_udf(
     model does not validate, is refused, or an argument is wrong, before any Spark job.
     """
     from mlmodel.runtime.gate import admit
-    from mlmodel.runtime.predict.params import enforce_params
-    from mlmodel.spark.shipping import ship_model
 
     if env_manager not in (None, "local"):
         raise InvalidParameterError(
@@ -229,15 +232,38 @@ def spark_udf(
             require_signature=require_signature,
         )
     admitted = admit(model_uri, trust, scan=True)  # refused here, before any Spark job
-    model_dir, document = admitted.model_dir, admitted.document
+    return admitted_udf(
+        spark, admitted, result_type, params, trust=trust, model_config=model_config
+    )
+
+
+def admitted_udf(
+    spark: SparkSession,
+    admitted: Admitted,
+    result_type: DataType | str | None = None,
+    params: dict[str, Any] | None = None,
+    *,
+    trust: TrustOptions,
+    model_config: dict[str, Any] | None = None,
+    option: ResultTypeOption = API,
+) -> SparkUDF:
+    """:func:`spark_udf` for a model already admitted under ``trust`` (validated, its
+    pickles judged): the result type and params are checked, then the model is shipped.
+    ``option`` is how errors name the result-type setting."""
+    from mlmodel.runtime.predict.params import enforce_params
+    from mlmodel.spark.shipping import ship_model
+
+    document = admitted.document
     signature = document.get("signature") or {}
+    resolved = resolve_result_type(result_type, signature.get("outputs"), option)
     checked_params = enforce_params(params, parse_params(signature.get("params")))
     shipped = _Shipped(
-        archive=ship_model(spark.sparkContext, model_dir),
+        archive=ship_model(spark.sparkContext, admitted.model_dir),
         document=document,
-        result_type=resolve_result_type(spark, result_type, signature.get("outputs")),
+        result_type=resolved,
         params=checked_params,
         trust=trust,
         model_config=dict(model_config) if model_config else None,
+        option=option,
     )
     return SparkUDF(shipped, parse_inputs(signature.get("inputs")), document)

@@ -382,7 +382,14 @@ def test_cli_engine_spark(
     rows = spark.read.parquet(str(out)).orderBy("row").collect()
     assert [r["prediction"] for r in rows] == load_model(models["clf"]).predict(data).tolist()
     again = [*argv[:-1], str(tmp_path / "again"), "--master", "local[1]"]
-    assert run(again) == 0  # the running session, left running
+    assert run([*again, "--result-type", "double"]) == 0  # the running session, left running
+    got = spark.read.parquet(str(tmp_path / "again")).orderBy("row").collect()
+    expected = load_model(models["clf"]).predict(data).astype("float64").tolist()
+    assert [r["prediction"] for r in got] == expected  # doubles, as --result-type asked
+    assert run([*again, "--overwrite", "--result-type", "string"]) == 0  # a folder Spark wrote
+    got = spark.read.parquet(str(tmp_path / "again")).orderBy("row").collect()
+    labels = load_model(models["clf"]).predict(data).tolist()
+    assert [r["prediction"] for r in got] == [str(v) for v in labels]
     bad = tmp_path / "bad-in.parquet"
     data[["a"]].to_parquet(bad, index=False)
     assert (
@@ -469,23 +476,25 @@ def test_env_manager_other_than_local_is_refused(
         spark_udf(spark, models["clf"], env_manager="virtualenv")
 
 
-def test_cli_spark_workers_run_mlmodels_interpreter(
+def test_cli_spark_fresh_process_is_quiet(
     tmp_path: Path, data: pd.DataFrame, models: dict[str, Path]
 ) -> None:
     """A fresh `mlmodel predict --engine spark` process whose PATH finds another python3
-    (one without pandas): its local workers still run the interpreter mlmodel runs in."""
+    (one without pandas), asked for a --result-type the predictions cannot fill: its local
+    workers run the interpreter mlmodel runs in (the error is mlmodel's own, raised after
+    pandas scored in the worker), and stderr is that one line, naming --result-type, with
+    nothing of Spark's (no launcher lines, no log, no stack trace); exit 1."""
     import os
 
     source = tmp_path / "in.parquet"
     data.assign(row=np.arange(ROWS)).to_parquet(source, index=False)
-    out = tmp_path / "out"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYSPARK_")}
     env["PATH"] = os.pathsep.join(["/usr/bin", "/bin"])
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     command = [sys.executable, "-m", "mlmodel", "predict", str(models["clf"]), "--engine"]
-    command += ["spark", "-i", str(source), "-o", str(out), "--master", "local[1]"]
+    command += ["spark", "-i", str(source), "--master", "local[1]", "-o", str(tmp_path / "out")]
     done = subprocess.run(
-        command,
+        [*command, "--result-type", "boolean"],
         check=False,
         capture_output=True,
         text=True,
@@ -493,9 +502,13 @@ def test_cli_spark_workers_run_mlmodels_interpreter(
         env=env,
         cwd=tmp_path,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    got = pd.read_parquet(out).sort_values("row")
-    assert got["prediction"].tolist() == load_model(models["clf"]).predict(data).tolist()
+    assert done.returncode == 1, done.stderr[-3000:]
+    assert done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1, done.stderr[-3000:]
+    assert done.stderr.startswith("mlmodel predict: ") and "the Spark job failed" in done.stderr
+    assert "The model did not produce any values compatible" in done.stderr
+    assert "--result-type 'string'" in done.stderr and "result_type=" not in done.stderr
+    assert not (tmp_path / "out" / "_SUCCESS").exists()
 
 
 _D = "double"
@@ -571,7 +584,7 @@ RESULT_TYPE_CASES: list[tuple[str, list[dict[str, Any]], str, str | None]] = [
     [pytest.param(o, ours, theirs, id=name) for name, o, ours, theirs in RESULT_TYPE_CASES],
 )
 def test_inferred_result_types_against_mlflow(
-    spark: SparkSession, outputs: list[dict[str, Any]], ours: str, theirs: str | None
+    outputs: list[dict[str, Any]], ours: str, theirs: str | None
 ) -> None:
     """The result type inferred from an output schema, next to MLflow 2.10+'s inference."""
     import json
@@ -589,9 +602,9 @@ def test_inferred_result_types_against_mlflow(
     text = json.dumps(outputs)
     if ours == "error":
         with pytest.raises(MlmodelException, match="unsupported spark_udf result type"):
-            resolve_result_type(spark, None, text)
+            resolve_result_type(None, text)
     else:
-        assert resolve_result_type(spark, None, text).simpleString() == ours
+        assert resolve_result_type(None, text).simpleString() == ours
     expected = theirs or ours
     if expected == "error":
         try:
@@ -605,10 +618,10 @@ def test_inferred_result_types_against_mlflow(
     assert _check_udf_return_type(mlflow_type)
 
 
-def test_no_output_schema_is_double(spark: SparkSession) -> None:
+def test_no_output_schema_is_double() -> None:
     from mlmodel.spark.udf import resolve_result_type
 
-    assert resolve_result_type(spark, None, None).simpleString() == "double"  # as MLflow's default
+    assert resolve_result_type(None, None).simpleString() == "double"  # as MLflow's default
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning")
