@@ -65,13 +65,38 @@ def pinned(parsed: ModelUri, client: MlflowClient) -> ModelUri:
     if parsed.alias is not None:
         version = str(client.get_model_version_by_alias(parsed.name, parsed.alias).version)
     else:
-        stages = None if parsed.latest else [str(parsed.stage)]
-        found = client.get_latest_versions(parsed.name, stages)
-        if not found:
-            where = "" if parsed.latest else f" in stage {parsed.stage!r}"
+        stage = None if parsed.latest else str(parsed.stage)
+        newest = newest_version(client, parsed.name, stage)
+        if newest is None:
+            where = "" if stage is None else f" in stage {stage!r}"
             raise UsageError(f"{parsed.uri}: no version of model {parsed.name!r}{where}")
-        version = str(max(int(v.version) for v in found))
+        version = str(newest)
     return parse_model_uri(f"models:/{parsed.name}/{version}")
+
+
+def newest_version(client: MlflowClient, name: str, stage: str | None = None) -> int | None:
+    """The highest version number of registered model ``name`` (only those in ``stage``,
+    compared case-insensitively, when given), or None when it has none.
+
+    MLflow 3 deprecates ``MlflowClient.get_latest_versions`` (a ``FutureWarning`` on every
+    call) and recommends ``search_model_versions`` filtered by name; MLflow's own
+    ``models:/NAME/latest`` resolution takes the highest version number, as this does. Each
+    version found carries its ``current_stage``, so a stage URI needs no deprecated call
+    either. Every page of the search is read (a registry answers 10,000 versions a page).
+    """
+    quote = '"' if "'" in name else "'"
+    query = f"name = {quote}{name}{quote}"
+    newest: int | None = None
+    token: str | None = None
+    while True:
+        page = client.search_model_versions(query, page_token=token)
+        for found in page:
+            if stage is None or str(found.current_stage).lower() == stage.lower():
+                number = int(found.version)
+                newest = number if newest is None else max(newest, number)
+        token = page.token
+        if not token:
+            return newest
 
 
 def _check_exists(parsed: ModelUri, client: MlflowClient) -> None:
@@ -252,4 +277,4 @@ def resolve_model_dir(uri_or_path: str | os.PathLike[str]) -> Path:
     return model_dir
 
 
-__all__ = ["fetch", "mlflow_client", "pinned", "resolve_model_dir"]
+__all__ = ["fetch", "mlflow_client", "newest_version", "pinned", "resolve_model_dir"]

@@ -137,6 +137,31 @@ def test_alias_loads_the_version_it_points_to_now(logged: Logged) -> None:
     assert Model.load("models:/registered@champion").model_id == logged.theirs.model_id
 
 
+def test_latest_and_stages_resolve_without_deprecation_warnings(logged: Logged) -> None:
+    """``models:/NAME/latest`` and a stage resolve through ``search_model_versions``, not
+    MLflow's deprecated ``get_latest_versions`` (a FutureWarning on every call)."""
+    import warnings
+
+    from mlmodel.core.uris import parse_model_uri
+    from mlmodel.tracking.resolve import pinned
+
+    client = mlflow.MlflowClient()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # setting a stage is itself deprecated in MLflow
+        client.transition_model_version_stage("registered", "1", "Staging")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        warnings.simplefilter("error", DeprecationWarning)
+        assert pinned(parse_model_uri("models:/registered/latest"), client).version == "2"
+        assert pinned(parse_model_uri("models:/registered/Staging"), client).version == "1"
+        assert pinned(parse_model_uri("models:/registered/staging"), client).version == "1"
+        with pytest.raises(UsageError, match="no version of model 'registered' in stage"):
+            pinned(parse_model_uri("models:/registered/Production"), client)
+        with pytest.raises(UsageError, match="no version of model 'unregistered'"):
+            pinned(parse_model_uri("models:/unregistered/latest"), client)
+        assert (resolve_model_dir("models:/registered/latest") / "MLmodel").is_file()
+
+
 def test_fetched_models_are_cached_under_the_cache_dir(logged: Logged) -> None:
     first = resolve_model_dir("models:/registered/1")
     assert first.is_relative_to(logged.root / "cache")
