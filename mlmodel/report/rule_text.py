@@ -32,6 +32,7 @@ def write_rule(documented: RuleDoc, stream: TextIO, *, color: bool) -> None:
     console.print(Text(f"fix:      {FIX_HOW[entry.fix] if entry.fix else 'none'}"))
     if entry.security:
         console.print(Text("security: never silenced by a suppression inside the model"))
+    console.print(Text(f"summary:  {documented.title}"))
     for block in documented.blocks:
         console.print()
         if block.kind == "paragraph":

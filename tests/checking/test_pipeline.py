@@ -457,6 +457,7 @@ def test_rule_text_is_rendered_for_a_terminal(capsys: pytest.CaptureFixture[str]
         assert not [line for line in out.splitlines() if line != line.rstrip()], code
     assert run(["rule", "V201"]) == 0
     out = capsys.readouterr().out
+    assert "summary:  A required key is missing\n" in out
     assert "neither model_path nor data" in out
     assert "Fails:\n\n    flavors:\n      python_function:\n" in out
     assert run(["rule", "MLM102", "--color", "always"]) == 0
