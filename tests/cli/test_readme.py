@@ -72,7 +72,8 @@ def test_a_saved_predict_fn_has_the_signature_of_its_output() -> None:
     from that method's output: a signature of ``predict``'s labels on a ``predict_proba``
     model makes ``spark_udf`` (and schema enforcement of outputs) fail on the result type.
     The README and every page under docs/ are read (examples may move between them)."""
-    pages = [README, *(p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.md"))]
+    files = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
+    pages = [path.read_text(encoding="utf-8") for path in files]
     calls = [c for page in pages for c in re.findall(r"save_model\((.*?)\n\)", page, re.DOTALL)]
     checked = 0
     for call in calls:
