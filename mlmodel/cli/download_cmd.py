@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 
 from mlmodel.cli.app import app
+from mlmodel.core.errors import UsageError
 
 if TYPE_CHECKING:
     from mlmodel.core.diagnostics import Diagnostic
@@ -54,9 +56,35 @@ def check_arrived(
     return [d.with_file(shown) for d in errors]
 
 
-def _default_dir(parsed: ModelUri) -> Path:
-    tail = parsed.uri.rstrip("/").rsplit("/", 1)[-1].replace("@", "-")
+def default_dir(parsed: ModelUri) -> Path:
+    """Where ``mlmodel download URI`` puts the model without a DIR, in the current folder:
+    the registered model's name for every ``models:/NAME...`` form (``/1``, ``/latest``,
+    ``/Production``, ``@champion``: all ``NAME``), the model id for ``models:/<model_id>``,
+    else the URI's last path segment (``runs:/<id>/model``: ``model``)."""
+    from mlmodel.core.uris import MODELS
+
+    if parsed.kind == MODELS:
+        name = parsed.name if parsed.name is not None else parsed.model_id
+        if name:
+            return Path(name)
+    tail = parsed.uri.rstrip("/").rsplit("/", 1)[-1]
     return Path(tail.rsplit(":", 1)[-1] or "model")
+
+
+#: ``scheme:`` at the start of a text: two letters at least, so ``C:\model`` is a path
+_LOOKS_LIKE_URI: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
+
+
+def unknown_scheme(text: str) -> UsageError | None:
+    """The usage error for ``bogus:/x``: a URI whose scheme MLflow's client does not
+    resolve, naming the schemes it does; None for anything else."""
+    from mlmodel.core.uris import SCHEMES, scheme_of
+
+    match = _LOOKS_LIKE_URI.match(text)
+    if match is None or scheme_of(text) is not None:
+        return None
+    known = ", ".join(f"{scheme}:" for scheme in sorted(SCHEMES))
+    return UsageError(f"{text}: unknown URI scheme {match.group(1)!r}; known: {known}")
 
 
 @app.command()
@@ -73,8 +101,10 @@ def download(
         Path | None,
         typer.Argument(
             metavar="[DIR]",
-            help="The model directory to create (must not exist, or be empty); default: "
-            "the URI's last segment, in the current folder.",
+            help="The model directory to create (must not exist, or be empty); default, in "
+            "the current folder: the registered name for models:/NAME/VERSION, /latest, "
+            "/STAGE and @ALIAS, the id for models:/<model_id>, else the URI's last segment "
+            "(runs:/<run_id>/model: model).",
             show_default=False,
         ),
     ] = None,
@@ -109,10 +139,13 @@ def download(
     if not is_model_uri(uri) and not Path(uri).exists():
         from mlmodel.core.errors import ModelNotFoundError
 
+        refused = unknown_scheme(uri.strip())
+        if refused is not None:
+            raise refused
         raise ModelNotFoundError(f"{uri}: no such file or directory")
     source = uri if is_model_uri(uri) else Path(uri).absolute().as_uri()
     parsed = parse_model_uri(source)
-    target = directory if directory is not None else _default_dir(parsed)
+    target = directory if directory is not None else default_dir(parsed)
     if parsed.kind == FILE:  # a local model is checked before it is copied: a missing path
         # is a usage error, an MLmodel that is a FIFO is V115 (never handed to the copy)
         local = Path(uri) if not is_model_uri(uri) else Path(str(parsed.path))

@@ -19,6 +19,7 @@ __all__ = [
     "COLSPEC_REQUIRED_SINCE",
     "COLUMN_TYPES_SINCE",
     "FLAVORS_SINCE",
+    "KNOWN_SERIES",
     "LOADER_MODULES_SINCE",
     "NEWEST",
     "ORIGINAL_TOP_LEVEL_KEYS",
@@ -27,6 +28,8 @@ __all__ = [
     "TENSOR_SPEC_SINCE",
     "UNKNOWN_KEYS_SINCE",
     "Release",
+    "is_known",
+    "known_releases",
     "release",
     "removed_by",
 ]
@@ -57,6 +60,30 @@ class Release:
 
 #: the newest release the format reference describes; the default target.
 NEWEST = Release(3, 18)
+
+#: every MLflow release series: major -> (first minor, last minor). A release number is
+#: known when its X.Y falls in one of them (any patch Z of a known X.Y is accepted: patch
+#: releases are many and change no format). The last series ends at :data:`NEWEST`.
+KNOWN_SERIES: dict[int, tuple[int, int]] = {
+    0: (1, 9),
+    1: (0, 30),
+    2: (0, 22),
+    NEWEST.major: (0, NEWEST.minor),
+}
+
+
+def known_releases() -> str:
+    """The known releases in one line: ``0.1-0.9, 1.0-1.30, 2.0-2.22, 3.0-3.18``."""
+    return ", ".join(
+        f"{major}.{first}-{major}.{last}" for major, (first, last) in KNOWN_SERIES.items()
+    )
+
+
+def is_known(target: Release) -> bool:
+    """Whether ``target`` names a published MLflow release series (see :data:`KNOWN_SERIES`)."""
+    series = KNOWN_SERIES.get(target.major)
+    return series is not None and series[0] <= target.minor <= series[1]
+
 
 #: MLflow < 1.7 passed every top-level key to ``Model.__init__``, which took only these.
 ORIGINAL_TOP_LEVEL_KEYS = frozenset({"artifact_path", "run_id", "utc_time_created", "flavors"})
@@ -110,13 +137,23 @@ def removed_by(removed_in: str | None, target: Release | None) -> bool:
 def release(value: object, where: str = "--mlflow-version") -> Release | None:
     """A user's MLflow release (``"2.9"``, a :class:`Release`, or None for the newest).
 
-    Raises :class:`~mlmodel.core.errors.UsageError`, naming ``where``, for anything else.
+    Raises :class:`~mlmodel.core.errors.UsageError`, naming ``where``, for anything else,
+    and for a release number MLflow never published (``9.9``: the known ones are listed).
     """
-    if value is None or isinstance(value, Release):
+    if value is None:
         return value
-    if not isinstance(value, str):
+    if isinstance(value, Release):
+        parsed = value
+    elif not isinstance(value, str):
         raise UsageError(f'{where} must be a string such as "2.9"')
-    try:
-        return Release.parse(value)
-    except ValueError as exc:
-        raise UsageError(f"{where}: {exc}") from None
+    else:
+        try:
+            parsed = Release.parse(value)
+        except ValueError as exc:
+            raise UsageError(f"{where}: {exc}") from None
+    if not is_known(parsed):
+        raise UsageError(
+            f"{where}: {parsed} is not a known MLflow release; known: {known_releases()} "
+            "(with any patch number)"
+        )
+    return parsed

@@ -62,30 +62,16 @@ def rule_page_path(code: str) -> str:
 
 
 def rule_page(code: str) -> str:
-    """One code's page for the documentation site: its catalogue facts, its rule's or
-    fixer's description and the examples in it, as ``mlmodel rule CODE`` prints them."""
-    entry = CODES[code]
-    how = {"safe": "safe (`lint --fix`)", "unsafe": "unsafe (`lint --fix --unsafe-fixes`)"}
-    facts = [
-        f"# {entry.code} {entry.name}\n",
-        f"*{entry.summary}*\n",
-        "| | |",
-        "|---|---|",
-        f"| family | {entry.family}: {FAMILIES[entry.family]} |",
-        f"| severity | {entry.severity.value} |",
-        f"| fix | {how[entry.fix] if entry.fix else 'none'} |",
-    ]
-    if entry.security:
-        facts.append("| security | never silenced by a suppression inside the model |")
-    if entry.replaced_by:
-        target = entry.replaced_by
-        facts.append(f"| retired | reported as [{target}]({target}.md) |")
-    body = _markdown(details(code))
+    """One code's page for the documentation site: ``mlmodel rule CODE --format markdown``
+    (:func:`mlmodel.checking.lint.rule_doc.rule_markdown`: its catalogue facts, its rule's or
+    fixer's description and the examples in it) and a link to the index."""
+    from mlmodel.checking.lint.rule_doc import rule_markdown
+
     footer = (
         f"`mlmodel rule {code}` prints this page in a terminal; "
         "[every code](index.md) is listed in the index."
     )
-    return "\n".join(facts) + "\n\n" + body + "\n" + footer + "\n"
+    return rule_markdown(code) + "\n" + footer + "\n"
 
 
 def rule_index() -> str:

@@ -42,6 +42,16 @@ def _settings_tree(console: Console, result: Inspection) -> None:
     console.print(tree)
 
 
+def _nested_trees(console: Console, nested: dict[str, Any]) -> None:
+    """A header field holding a mapping or a list (``metadata``, ``resources``...) as a tree."""
+    from rich.tree import Tree
+
+    for key, value in nested.items():
+        tree = Tree(f"[bold]{escape(key)}[/bold]")
+        _add(tree, value)
+        console.print(tree)
+
+
 def _add(branch: Any, value: Any) -> None:
 
     if isinstance(value, dict):
@@ -69,9 +79,15 @@ def write_inspection(result: Inspection, stream: TextIO, options: ReportOptions)
     header = Table(title="header", show_header=False, title_justify="left")
     header.add_column("field")
     header.add_column("value", overflow="fold")
+    nested = {}
     for key, value in result.header.items():
-        header.add_row(key, escape(_show(value)))
+        if isinstance(value, dict | list) and value:
+            nested[key] = value  # metadata, resources, ...: a tree each, after the table
+            header.add_row(escape(key), "(below)")
+        else:
+            header.add_row(escape(key), escape(_show(value)))
     console.print(header)
+    _nested_trees(console, nested)
 
     _settings_tree(console, result)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -189,6 +190,42 @@ def test_cli_json_has_stable_keys(capsys: pytest.CaptureFixture[str]) -> None:
         "shape": None,
         "default": None,
     }
+
+
+EVERY_KIND_OF_KEY = """\
+flavors:
+  python_function:
+    loader_module: mlflow.pyfunc.model
+    python_model: python_model.pkl
+mlflow_version: 3.17.2
+mlmodel_version: 0.9.0
+metadata:
+  owner: ana
+  task: llm/v1/chat
+prompts: null
+env_vars: [API_KEY]
+team_field: 42
+"""
+
+
+def test_every_top_level_key_is_shown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """metadata, mlmodel_version and unknown keys, in text and JSON: nothing the document
+    holds is left out (flavors, signature and the example have their own sections)."""
+    (tmp_path / "MLmodel").write_text(EVERY_KIND_OF_KEY)
+    assert run(["inspect", "--format", "json", str(tmp_path)]) == 0
+    header = json.loads(capsys.readouterr().out)["header"]
+    assert header["mlmodel_version"] == "0.9.0"
+    assert header["metadata"] == {"owner": "ana", "task": "llm/v1/chat"}
+    assert header["env_vars"] == ["API_KEY"]
+    assert header["team_field"] == 42
+    assert "prompts" in header and header["prompts"] is None
+    assert list(header)[-3:] == ["prompts", "env_vars", "team_field"]  # the document's order
+    assert run(["inspect", "--color", "never", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for expected in ("mlmodel_version", "0.9.0", "owner: ana", "task: llm/v1/chat", "API_KEY"):
+        assert expected in out, expected
+    assert re.search(r"team_field\s+│ 42", out)
+    assert re.search(r"^metadata$", out, re.MULTILINE)  # a tree of its own
 
 
 def test_cli_broken_yaml_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -167,6 +167,37 @@ def test_cli_option_and_project_setting(tmp_path: Path, capsys: pytest.CaptureFi
     assert run(["validate", str(model)]) == 2
 
 
+@pytest.mark.parametrize("text", ["9.9", "3.19", "2.23", "0.0", "1.31.2", "4.0"])
+def test_unknown_release_is_a_usage_error_listing_the_known_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    model = _model(tmp_path, CASES[-1])
+    capsys.readouterr()
+    assert run(["validate", "--mlflow-version", text, str(model)]) == 2
+    assert run(["lint", "--mlflow-version", text, str(model)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2
+    for line in err:
+        assert f"--mlflow-version: {text} is not a known MLflow release" in line
+        assert "0.1-0.9, 1.0-1.30, 2.0-2.22, 3.0-3.18" in line
+    # the same refusal from either configuration file
+    (tmp_path / ".mlmodel.toml").write_text(f'mlflow-version = "{text}"\n', encoding="utf-8")
+    assert run(["validate", str(model)]) == 2
+    assert "mlflow-version: " in capsys.readouterr().err
+    (tmp_path / ".mlmodel.toml").unlink()
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.mlmodel]\nmlflow-version = "{text}"\n', encoding="utf-8"
+    )
+    assert run(["lint", str(model)]) == 2
+    assert "is not a known MLflow release" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["0.1", "0.9.1", "1.30.1", "2.22.0", "2.12.2", "3.18"])
+def test_every_known_series_is_accepted(tmp_path: Path, text: str) -> None:
+    assert str(Release.parse(text)) in text
+    validate_bytes(b"flavors: {}\n", check_files=False, mlflow_version=text)
+
+
 # -- against real MLflow releases ------------------------------------------------------------
 
 _PROBE = """

@@ -444,6 +444,58 @@ def test_rule_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["rule", "NOPE"]) == 2
 
 
+#: reStructuredText markup no reader should see: inline literals, roles, ``::`` headings
+RST_MARKUP = re.compile(r"``|:[a-z]+:`|::$", re.MULTILINE)
+
+
+def test_rule_text_is_rendered_for_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    for code in CODES:
+        assert run(["rule", code]) == 0
+        out = capsys.readouterr().out
+        assert not RST_MARKUP.search(out), (code, out)
+        assert "\x1b[" not in out  # no colour when not a terminal
+        assert not [line for line in out.splitlines() if line != line.rstrip()], code
+    assert run(["rule", "V201"]) == 0
+    out = capsys.readouterr().out
+    assert "summary:  A required key is missing\n" in out
+    assert "neither model_path nor data" in out
+    assert "Fails:\n\n    flavors:\n      python_function:\n" in out
+    assert run(["rule", "MLM102", "--color", "always"]) == 0
+    styled = capsys.readouterr().out
+    assert "\x1b[36mutc_time_created\x1b[0m" in styled  # an inline literal in code style
+    assert "``" not in styled
+
+
+def test_rule_json_and_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    from mlmodel.checking.lint.rule_doc import rule_markdown
+
+    assert run(["rule", "v201", "--format", "json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert {k: record[k] for k in ("code", "name", "severity", "fix", "title")} == {
+        "code": "V201",
+        "name": "missing-key",
+        "severity": "error",
+        "fix": "safe",
+        "title": "A required key is missing",
+    }
+    assert "`model_path`" in record["description"] and "``" not in record["description"]
+    assert [e["kind"] for e in record["examples"]] == ["fails", "passes"]
+    assert record["examples"][0]["files"]["MLmodel"].startswith("flavors:\n  python_function:")
+    assert run(["rule", "--all", "-f", "json"]) == 0
+    assert [r["code"] for r in json.loads(capsys.readouterr().out)] == list(CODES)
+
+    page = rule_markdown("MLM402")
+    assert page.startswith("# MLM402 unpinned-requirement\n\nA requirement not pinned")
+    assert "**Fails, `requirements.txt`:**\n\n```text\nmlflow==3.18.0\nscikit-learn\n```" in page
+    assert run(["rule", "MLM402", "-f", "markdown"]) == 0
+    assert capsys.readouterr().out == page
+    for code in CODES:
+        prose = re.sub(r"```.*?```", "", rule_markdown(code), flags=re.DOTALL)
+        assert not RST_MARKUP.search(prose), code
+    with pytest.raises(UsageError, match="unknown code 'NOPE'"):
+        rule_markdown("NOPE")
+
+
 def test_convert_upgrade_is_lint_fix_of_the_upgrade_codes(tmp_path: Path) -> None:
     from mlmodel.checking.convert import UPGRADE_CODES, convert
 

@@ -66,3 +66,21 @@ def test_h_is_documented_and_works(capsys: pytest.CaptureFixture[str]) -> None:
     for command in COMMAND_MODULES:
         assert run([command, "-h"]) == 0
     capsys.readouterr()
+
+
+def test_a_saved_predict_fn_has_the_signature_of_its_output() -> None:
+    """Every ``save_model`` example that picks ``pyfunc_predict_fn`` infers its signature
+    from that method's output: a signature of ``predict``'s labels on a ``predict_proba``
+    model makes ``spark_udf`` (and schema enforcement of outputs) fail on the result type.
+    The README and every page under docs/ are read (examples may move between them)."""
+    files = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
+    pages = [path.read_text(encoding="utf-8") for path in files]
+    calls = [c for page in pages for c in re.findall(r"save_model\((.*?)\n\)", page, re.DOTALL)]
+    checked = 0
+    for call in calls:
+        method = re.search(r'pyfunc_predict_fn="(\w+)"', call)
+        inferred = re.search(r"infer_signature\([^,]+,\s*\w+\.(\w+)\(", call)
+        if method is not None and inferred is not None:
+            assert inferred.group(1) == method.group(1), call
+            checked += 1
+    assert checked

@@ -8,6 +8,7 @@ same. Every store lives under a temporary folder (``MLFLOW_TRACKING_URI`` is set
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +138,31 @@ def test_alias_loads_the_version_it_points_to_now(logged: Logged) -> None:
     assert Model.load("models:/registered@champion").model_id == logged.theirs.model_id
 
 
+def test_latest_and_stages_resolve_without_deprecation_warnings(logged: Logged) -> None:
+    """``models:/NAME/latest`` and a stage resolve through ``search_model_versions``, not
+    MLflow's deprecated ``get_latest_versions`` (a FutureWarning on every call)."""
+    import warnings
+
+    from mlmodel.core.uris import parse_model_uri
+    from mlmodel.tracking.resolve import pinned
+
+    client = mlflow.MlflowClient()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # setting a stage is itself deprecated in MLflow
+        client.transition_model_version_stage("registered", "1", "Staging")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        warnings.simplefilter("error", DeprecationWarning)
+        assert pinned(parse_model_uri("models:/registered/latest"), client).version == "2"
+        assert pinned(parse_model_uri("models:/registered/Staging"), client).version == "1"
+        assert pinned(parse_model_uri("models:/registered/staging"), client).version == "1"
+        with pytest.raises(UsageError, match="no version of model 'registered' in stage"):
+            pinned(parse_model_uri("models:/registered/Production"), client)
+        with pytest.raises(UsageError, match="no version of model 'unregistered'"):
+            pinned(parse_model_uri("models:/unregistered/latest"), client)
+        assert (resolve_model_dir("models:/registered/latest") / "MLmodel").is_file()
+
+
 def test_fetched_models_are_cached_under_the_cache_dir(logged: Logged) -> None:
     first = resolve_model_dir("models:/registered/1")
     assert first.is_relative_to(logged.root / "cache")
@@ -256,6 +282,54 @@ def test_download_writes_a_valid_plain_directory(
     code, _, err = _cli(["download", f"runs:/{logged.run_id}/model", str(target)], capsys)
     assert code == 2
     assert sorted(p.name for p in target.iterdir()) == listing
+
+
+def test_download_names_the_folder_as_its_help_says(
+    logged: Logged,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No DIR: the registered name for every models:/NAME form, the model id for
+    models:/<model_id>, the last segment for runs:/; an unknown scheme names the known."""
+    monkeypatch.chdir(tmp_path)
+    mlflow.MlflowClient().set_registered_model_alias("registered", "named", "1")
+    model_id = logged.ours.model_id
+    for uri, folder in [
+        ("models:/registered/1", "registered"),
+        ("models:/registered/latest", "registered"),
+        ("models:/registered@named", "registered"),
+        (f"models:/{model_id}", model_id),
+        (f"runs:/{logged.run_id}/model", "model"),
+    ]:
+        code, out, err = _cli(["download", "--no-progress", uri], capsys)
+        assert (code, out.strip()) == (0, folder), err
+        assert (tmp_path / folder / "MLmodel").is_file()
+        shutil.rmtree(tmp_path / folder)
+    code, _, err = _cli(["download", "bogus:/x", "dl2"], capsys)
+    assert code == 2
+    assert err.strip().splitlines() == [
+        (
+            "mlmodel download: bogus:/x: unknown URI scheme 'bogus'; known: abfss:, dbfs:, "
+            "file:, ftp:, gs:, hdfs:, http:, https:, mlflow-artifacts:, models:, oss:, runs:, "
+            "s3:, sftp:, uc-volumes:, viewfs:, wasb:, wasbs:"
+        )
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_download_progress_has_the_listed_total(logged: Logged, tmp_path: Path) -> None:
+    """The store lists every file's size: every report of the progress has a total, and the
+    last one has every byte arrived."""
+    from mlmodel.tracking.resolve import download
+
+    reports: list[tuple[int, int | None]] = []
+    target = tmp_path / "target"
+    target.mkdir()
+    download("models:/registered/1", target, lambda done, total: reports.append((done, total)))
+    arrived = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
+    assert reports and reports[-1] == (arrived, arrived)
+    assert None not in {total for _, total in reports}
 
 
 def test_download_of_an_invalid_model_writes_nothing(

@@ -97,3 +97,31 @@ def test_cli_and_download_over_http(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert "models:/served/3" in err[0]
+
+
+def test_a_file_the_server_refuses_is_named_with_its_reason(
+    server: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """MLflow's client logs the reason a runs:/ download failed and raises "please ensure
+    that the path is correct"; its failure listing puts the reason after the first line:
+    the error names the file and the server's reason in one line."""
+    import os
+
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "MLmodel").write_text("flavors: {}\n")
+    (source / "data.bin").write_bytes(b"x" * 100)
+    with mlflow.start_run() as run:
+        mlflow.log_artifacts(str(source), "broken")
+    [stored] = (server["root"] / "server-artifacts").rglob(f"{run.info.run_id}/**/data.bin")
+    stored.unlink()
+    os.symlink(source / "data.bin", stored)  # a path the server refuses to serve
+    capsys.readouterr()
+    assert cli(["download", f"runs:/{run.info.run_id}/broken", str(tmp_path / "out")]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line == (
+        f"mlmodel download: runs:/{run.info.run_id}/broken: cannot download: broken/data.bin: "
+        "400 Client Error: Bad Request: Invalid path: resolved path is outside the artifact "
+        "directory"
+    )
+    assert not (tmp_path / "out").exists()

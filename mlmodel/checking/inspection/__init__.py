@@ -39,6 +39,7 @@ from mlmodel.yamlio.document import MLmodelDocument
 
 __all__ = [
     "HEADER_FIELDS",
+    "SECTION_KEYS",
     "Environment",
     "FileEntry",
     "Flavor",
@@ -52,8 +53,13 @@ __all__ = [
     "inspect_model",
 ]
 
+#: the header fields every inspection names (null when the document lacks one), in this
+#: order; every other top-level key the document holds follows them in the header, in the
+#: document's order (``prompts``, ``resources``, ``env_vars``, unknown keys ...), except
+#: those described in a section of their own (:data:`SECTION_KEYS`)
 HEADER_FIELDS = (
     "mlflow_version",
+    "mlmodel_version",  # written by mlmodel's own save (mlmodel.models.Model)
     "utc_time_created",
     "run_id",
     "model_uuid",
@@ -62,7 +68,10 @@ HEADER_FIELDS = (
     "databricks_runtime",
     "model_size_bytes",
     "time_created",  # legacy (2018 documentation sample); null when absent
+    "metadata",
 )
+#: top-level keys shown in sections of their own: flavors, signature, input example
+SECTION_KEYS = frozenset({"flavors", "signature", "saved_input_example_info"})
 
 
 def inspect_model(path: str | Path | ModelLocation) -> Inspection:
@@ -86,6 +95,9 @@ def inspect_document(document: MLmodelDocument, *, model_dir: Path | None = None
     input example or pickle is read, as validate and lint check no files then."""
     data: dict[str, Any] = json_ready(document)
     header = {name: data.get(name) for name in HEADER_FIELDS}
+    for key, value in data.items():
+        if key not in SECTION_KEYS and key not in header:
+            header[str(key)] = value
     flavors_data = data.get("flavors")
     flavors = (
         [Flavor(str(name), settings) for name, settings in flavors_data.items()]

@@ -83,7 +83,12 @@ class PickleReport:
 
 @dataclass(slots=True)
 class Inspection:
-    """Everything ``mlmodel inspect`` shows; :meth:`to_json` gives stable keys."""
+    """Everything ``mlmodel inspect`` shows; :meth:`to_json` gives stable keys.
+
+    ``header`` holds every top-level key of the document but ``flavors``, ``signature``
+    and ``saved_input_example_info`` (described by their own fields): the known header
+    fields first (null when absent), then any other key the document holds, unknown ones
+    included, with its value as read."""
 
     path: str
     model_dir: str | None
