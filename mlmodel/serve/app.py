@@ -5,7 +5,9 @@ MLflow's protocol: ``/ping`` and ``/health`` (GET, HEAD; ``"\\n"``), ``/version`
 ``/v2/models/{name}`` (metadata), ``/v2/models/{name}/ready``, ``/v2/models/{name}/infer``.
 ``/metrics`` for Prometheus. Bodies over ``max_body_size`` answer 413 before they are read
 in full; a prediction running longer than ``timeout`` seconds answers 504. Decoding and
-prediction run in a thread pool, so the event loop keeps answering health checks.
+prediction run in a thread pool, so the event loop keeps answering health checks; with
+``max_batch_size`` > 1 concurrent requests are predicted together
+(:mod:`mlmodel.serve.batching`).
 
 The routes only move bytes, status and media type: every answer of both protocols, error
 bodies included, is made by :mod:`mlmodel.scoring.dataplane`.
@@ -30,6 +32,7 @@ from mlmodel.scoring.dataplane import (
     version_answer,
 )
 from mlmodel.scoring.errors import ScoringError
+from mlmodel.serve.batching import DEFAULT_MAX_BATCH_TIME, Batcher
 from mlmodel.serve.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from mlmodel.serve.metrics import Metrics
 from mlmodel.serve.middleware import ObservedApp
@@ -63,6 +66,9 @@ class ServerConfig:
     threads: int = 4
     metrics: Metrics = field(default_factory=Metrics)
     access_log: bool = True
+    #: requests merged into one predict (1: no batching; see :mod:`mlmodel.serve.batching`)
+    max_batch_size: int = 1
+    max_batch_time: float = DEFAULT_MAX_BATCH_TIME
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -91,8 +97,12 @@ def build_app(config: ServerConfig) -> Any:
 
     scorer = config.scorer
     v2 = OpenInference(scorer, config.model_name, config.model_version)
+    batcher = None
+    if config.max_batch_size > 1:  # each request of a filling batch holds a pool thread
+        batcher = Batcher(scorer, config.max_batch_size, config.max_batch_time, config.metrics)
     executor = concurrent.futures.ThreadPoolExecutor(
-        max_workers=config.threads, thread_name_prefix="mlmodel-predict"
+        max_workers=config.threads + (config.max_batch_size if batcher else 0),
+        thread_name_prefix="mlmodel-predict",
     )
 
     def send(result: Answer) -> Response:
@@ -130,12 +140,16 @@ def build_app(config: ServerConfig) -> Any:
 
     async def invocations(request: Request) -> Response:
         content_type = request.headers.get("content-type")
-        return await exchange(
-            request,
-            lambda body: scorer.invocations(body, content_type),
-            error_answer,
-            timeout_answer,
-        )
+
+        def handle(body: bytes) -> Answer:
+            if batcher is None:
+                return scorer.invocations(body, content_type)
+            return batcher.answer(scorer.prepare_invocations(body, content_type))
+
+        return await exchange(request, handle, error_answer, timeout_answer)
+
+    def infer(body: bytes) -> Answer:
+        return v2.infer(body) if batcher is None else batcher.answer(v2.prepare(body))
 
     async def v2_server(request: Request) -> Response:
         return send(v2.server())
@@ -156,7 +170,7 @@ def build_app(config: ServerConfig) -> Any:
         missing = v2.unknown(request.path_params["name"])
         if missing is not None:
             return send(missing)  # before the body is read
-        return await exchange(request, v2.infer, v2.error, v2.timeout)
+        return await exchange(request, infer, v2.error, v2.timeout)
 
     routes = [
         Route("/ping", ping, methods=["GET", "HEAD"]),
