@@ -101,6 +101,27 @@ def _flatten(data: Any, where: str) -> list[Any]:
     return out
 
 
+def _numeric_tensor(data: Any, datatype: str, shape: list[int]) -> Any:
+    """``data`` as an array of ``datatype`` and ``shape`` in one numpy call when it is a list
+    (flat or nested) of numbers and booleans only, of exactly the shape's size: what the
+    element-by-element path below gives, without its per-element checks. None for anything
+    else (strings, nulls, objects, ragged or too deep nesting, a size or value that does not
+    fit), which that path then answers."""
+    import numpy as np
+
+    if datatype == "BYTES" or not isinstance(data, list):
+        return None
+    try:
+        probe = np.asarray(data)
+        if probe.dtype.kind not in "biuf" or probe.ndim > 32 or probe.size != np.prod(shape):
+            return None
+        target = np.dtype(DATATYPES[datatype])
+        array = probe if probe.dtype == target else np.array(data, dtype=target)
+        return array.reshape(shape)
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        return None
+
+
 def _tensor(spec: Any, index: int) -> tuple[str, Any]:
     import numpy as np
 
@@ -119,6 +140,9 @@ def _tensor(spec: Any, index: int) -> tuple[str, Any]:
         )
     if "data" not in spec:
         raise V2Error(f"{where}: missing field 'data'")
+    fast = _numeric_tensor(spec["data"], datatype, shape)
+    if fast is not None:
+        return name, fast
     flat = _flatten(spec["data"], where)
     size = 1
     for d in shape:
