@@ -1,6 +1,8 @@
 """Adaptive batching in ``mlmodel serve --max-batch-size N``: concurrent requests merged into
 one ``predict`` get exactly the answers they get alone; a malformed request, a request the
 model refuses and requests with params are answered alone, never failing their neighbours.
+The batching and worker options are checked before anything else; ``--workers`` defaults to
+one worker per usable CPU.
 
 One real server (one worker, batches of up to 8 requests within 50 ms) serves
 :class:`tests.serve_models.ScaleModel` (``x * k``): a share of the predictions handed to the
@@ -9,6 +11,7 @@ wrong request, or a params request merged with others, shows in the values.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from collections.abc import Iterator
@@ -19,6 +22,8 @@ import httpx
 import pytest
 
 from harness.servers import Server, free_port, mlmodel_cmd, start
+from mlmodel.cli.app import run
+from mlmodel.serve.server import MAX_DEFAULT_WORKERS, ServeOptions, default_workers
 from tests.serve_models import ScaleModel
 from tests.serve_support import save_scale
 
@@ -117,16 +122,16 @@ def test_concurrent_requests_get_the_answers_they_get_alone(server: Server) -> N
 
 
 def test_a_bad_request_never_fails_its_neighbours(server: Server) -> None:
-    good = [("v2", _v2([i + 0.25, i + 0.5])) for i in range(20)]
+    good: list[tuple[str, Any]] = [("v2", _v2([i + 0.25, i + 0.5])) for i in range(20)]
     good += [("invocations", _split([-i - 0.25])) for i in range(20)]
-    bad = [
+    bad: list[tuple[str, Any]] = [
         ("v2", b'{"inputs": [{"name": "x", "shape": [1], "datatype": "FP64", "data": [1'),
         ("invocations", b"not json"),
         ("v2", _v2([ScaleModel.UNLUCKY])),  # decodes and merges; the model refuses it
         ("invocations", _split([2.0, ScaleModel.UNLUCKY])),
         ("invocations", {"dataframe_split": {"columns": ["x"], "data": [["text"]]}}),
     ]
-    requests = good[:10] + bad + good[10:] + bad + good[30:]
+    requests = good[:10] + bad + good[10:30] + bad + good[30:]
 
     answers = _concurrently(server, requests)
 
@@ -152,3 +157,19 @@ def test_requests_with_params_are_never_merged(server: Server) -> None:
         params = body.get("parameters" if route == "v2" else "params") or {}
         k = params.get("k", 1.0)
         assert (status, predictions) == (200, [x * k for x in _xs(route, body)]), body
+
+
+@pytest.mark.parametrize(
+    "option", [["--max-batch-size", "0"], ["--max-batch-time", "-1"], ["--workers", "0"]]
+)
+def test_batching_and_worker_options_are_checked_first(
+    option: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["serve", "no-such-model", *option]) == 2
+    assert option[0] in capsys.readouterr().err
+
+
+def test_workers_default_to_one_per_usable_cpu() -> None:
+    cpus = len(os.sched_getaffinity(0))
+    assert default_workers() == min(cpus, MAX_DEFAULT_WORKERS)
+    assert ServeOptions(model="m").workers == default_workers()
