@@ -221,7 +221,15 @@ def wrk_load(
     import os
     import re
 
-    cmd = ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s"]
+    cmd = [
+        "wrk",
+        "-t1",
+        f"-c{concurrency}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
     environ = dict(os.environ)
     if body is not None:
         (folder / "body.json").write_bytes(body)
