@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from mlmodel.scoring.errors import ScoringError
-from mlmodel.scoring.payload import Decoded
+from mlmodel.scoring.payload import Decoded, column_index
 
 if TYPE_CHECKING:
     from mlmodel.runtime.predict.signature_spec import InputSchema
@@ -216,6 +216,19 @@ def _to_pyfunc(tensors: list[tuple[str, Any]], schema: InputSchema | None) -> An
             raise V2Error(f"input '{name}': {len(array)} rows, the other inputs have {length}")
         length = len(array)
         columns[name] = array
+    return _frame(columns)
+
+
+def _frame(columns: dict[str, Any]) -> Any:
+    """The DataFrame of named 1-D columns: one 2-D block when they share a numeric or boolean
+    dtype (the same frame, built several times faster), else column by column."""
+    import numpy as np
+    import pandas as pd
+
+    arrays = list(columns.values())
+    dtypes = {array.dtype for array in arrays}
+    if len(dtypes) == 1 and next(iter(dtypes)).kind in "biuf":
+        return pd.DataFrame(np.column_stack(arrays), columns=column_index(list(columns)))
     return pd.DataFrame(columns)
 
 

@@ -50,11 +50,13 @@ def merge_key(decoded: Decoded) -> tuple[tuple[str, str], ...] | None:
         or not isinstance(index, pd.RangeIndex)
         or index.start != 0
         or index.step != 1
-        or not data.columns.is_unique
     ):
         return None
+    names = data.columns.tolist()  # not Index.is_unique: it builds a hash table per frame
+    if len(set(names)) != len(names):
+        return None
     key = []
-    for name, dtype in zip(data.columns, data.dtypes, strict=True):
+    for name, dtype in zip(names, data.dtypes, strict=True):
         if not isinstance(name, str) or getattr(dtype, "kind", "O") not in _MERGEABLE_KINDS:
             return None
         key.append((name, dtype.str))
