@@ -32,6 +32,8 @@ LLM_KEYS: Final = ("messages", "prompt", "input")
 #: pandas Index of strings (pyarrow-backed under pandas 3) costs more than the rest of a
 #: small frame, and a server sees the same few column lists again and again
 _INDEXES: dict[tuple[str, ...], Any] = {}
+#: id of an Index in ``_INDEXES`` -> its names
+_NAMES: dict[int, tuple[str, ...]] = {}
 _MAX_INDEXES: Final = 64
 
 REQUIRED_INPUT_FORMAT: Final = (
@@ -93,8 +95,19 @@ def column_index(names: list[str] | tuple[str, ...]) -> Any:
         index = pd.Index(list(key))
         if len(_INDEXES) >= _MAX_INDEXES:
             _INDEXES.clear()
+            _NAMES.clear()
         _INDEXES[key] = index
+        _NAMES[id(index)] = key
     return index
+
+
+def column_names(index: Any) -> tuple[Any, ...]:
+    """The names of a column Index: remembered when :func:`column_index` made it (reading a
+    pandas 3 string Index back costs as much as building it), else read."""
+    key = _NAMES.get(id(index))
+    if key is not None and _INDEXES.get(key) is index:
+        return key
+    return tuple(index.tolist())
 
 
 def decode_json_body(body: bytes | str) -> dict[str, Any]:

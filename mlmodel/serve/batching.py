@@ -40,6 +40,8 @@ def merge_key(decoded: Decoded) -> tuple[tuple[str, str], ...] | None:
     to be predicted alone."""
     import sys
 
+    from mlmodel.scoring.payload import column_names
+
     pd = sys.modules.get("pandas")
     data = decoded.data
     if pd is None or decoded.params or not decoded.wrap or not isinstance(data, pd.DataFrame):
@@ -52,7 +54,7 @@ def merge_key(decoded: Decoded) -> tuple[tuple[str, str], ...] | None:
         or index.step != 1
     ):
         return None
-    names = data.columns.tolist()  # not Index.is_unique: it builds a hash table per frame
+    names = column_names(data.columns)  # not Index.is_unique: it builds a hash table per frame
     if len(set(names)) != len(names):
         return None
     key = []
