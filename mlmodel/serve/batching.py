@@ -8,8 +8,8 @@ predictions back by row counts and wakes the others, each of which writes its ow
 
 What is merged, and what is never:
 
-- only DataFrames with a default index, unique string column names and numeric or boolean
-  columns, and no params; requests merge only with requests of the same columns and dtypes
+- only DataFrames with a default index, unique string column names and numpy numeric or
+  boolean columns, and no params (not even empty ones); requests merge only with requests of the same columns and dtypes
   (the batch's kind), so the concatenated input is what each would have sent alone;
 - a request whose decode fails is answered alone (it never reaches a batch); a request with
   params, or of any other input kind, is predicted alone;
@@ -42,9 +42,11 @@ def merge_key(decoded: Decoded) -> tuple[tuple[str, str], ...] | None:
 
     from mlmodel.scoring.payload import column_names
 
-    pd = sys.modules.get("pandas")
+    pd, np = sys.modules.get("pandas"), sys.modules.get("numpy")
     data = decoded.data
-    if pd is None or decoded.params or not decoded.wrap or not isinstance(data, pd.DataFrame):
+    if pd is None or np is None or not isinstance(data, pd.DataFrame):
+        return None
+    if decoded.params is not None or not decoded.wrap:
         return None
     index = data.index
     if (
@@ -59,7 +61,10 @@ def merge_key(decoded: Decoded) -> tuple[tuple[str, str], ...] | None:
         return None
     key = []
     for name, dtype in zip(names, data.dtypes, strict=True):
-        if not isinstance(name, str) or getattr(dtype, "kind", "O") not in _MERGEABLE_KINDS:
+        # numpy dtypes only: a nullable pandas dtype would change its neighbours' on concat
+        if not isinstance(name, str) or not isinstance(dtype, np.dtype):
+            return None
+        if dtype.kind not in _MERGEABLE_KINDS:
             return None
         key.append((name, dtype.str))
     return tuple(key)
