@@ -88,8 +88,9 @@ def start_server(
     else:
         port = free_port()
         if kind.startswith("mlmodel"):
-            extra = ("--no-access-log", *(BATCHING if kind == "mlmodel-batching" else ()))
-            cmd = mlmodel_cmd(model, port, *extra, workers=None)  # the default: one per CPU
+            # its defaults: one worker per CPU, the access log on (as MLflow's and MLServer's)
+            extra = BATCHING if kind == "mlmodel-batching" else ()
+            cmd = mlmodel_cmd(model, port, *extra, workers=None)
         else:
             cmd = mlflow_cmd(model, port)
     began = time.perf_counter()
