@@ -19,9 +19,12 @@ is stopped before the next starts.
 
 1. **Start-up**: wall time from launching the server command to the first ``/ping`` 200
    (median of ``--startups`` launches each, alternating). Target: mlmodel / MLflow <= 0.5.
-2. **Side by side** (req/s, p50, p99; ``--seconds`` per cell, closed loop over keep-alive
-   connections; ``wrk`` when installed, else the built-in asyncio generator; every response
-   of a warm-up pass checked, and any non-200 during the measure fails the run):
+2. **Side by side** (req/s, p50, p99; closed loop over keep-alive connections; ``wrk`` when
+   installed, else the built-in asyncio generator; every response of a warm-up pass
+   checked, and any non-200 during a measure fails the run). All servers run at once (idle
+   but for the one measured); each cell measures its two sides in turn, ``--seconds`` each,
+   for ``--rounds`` rounds, and reports the medians, so a change in the machine's load
+   biases neither side:
 
    - V2 ``POST /v2/models/model/infer`` with 1 row and 1,000 rows at concurrency 8 against
      MLServer (one FP64 input per column, shape ``[N]``: the body MLServer's MLflow runtime
@@ -353,6 +356,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="per load configuration")
     parser.add_argument("--startups", type=int, default=3, help="0: no start-up section")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating measures per cell")
     parser.add_argument(
         "--mlserver-python",
         type=Path,
@@ -426,24 +430,46 @@ def bench_servers(model: Path, args: argparse.Namespace) -> None:
     if args.mlserver_python is not None:
         kinds.append("mlserver")
     results: dict[tuple[str, str], dict[str, float]] = {}
-    ceiling: dict[str, float] = {}
-    for kind in kinds:
-        server, _ = start_server(kind, model, args.mlserver_python)
-        print(f"measuring {kind} ...", file=sys.stderr)
-        try:
-            if kind == "mlmodel":
-                ceiling = measure(args, server.port, "/ping", None, None, 8, model.parent)
-            for cell, route, rows, concurrency, sides in CELLS:
-                if kind not in sides:
-                    continue
-                body, check = makers[route](rows)
-                results[(cell, kind)] = measure(
-                    args, server.port, paths[route], body, check, concurrency, model.parent
-                )
-        finally:
+    servers: dict[str, Server] = {}
+    try:
+        # every server runs (idle) at once, so each cell alternates its two sides round by
+        # round: a change in the machine's load between cells biases no side
+        for kind in kinds:
+            print(f"starting {kind} ...", file=sys.stderr)
+            servers[kind] = start_server(kind, model, args.mlserver_python)[0]
+        ceiling = measure(args, servers["mlmodel"].port, "/ping", None, None, 8, model.parent)
+        for cell, route, rows, concurrency, sides in CELLS:
+            print(f"measuring {cell} at concurrency {concurrency} ...", file=sys.stderr)
+            body, check = makers[route](rows)
+            runs: dict[str, list[dict[str, float]]] = {kind: [] for kind in sides}
+            for round_ in range(args.rounds):
+                for kind in sides:
+                    if kind in servers:
+                        runs[kind].append(
+                            measure(
+                                args,
+                                servers[kind].port,
+                                paths[route],
+                                body,
+                                check,
+                                concurrency,
+                                model.parent,
+                                warm=round_ == 0,
+                            )
+                        )
+            for kind, figures in runs.items():
+                if figures:
+                    results[(cell, kind)] = {
+                        key: statistics.median(f[key] for f in figures) for key in figures[0]
+                    }
+    finally:
+        for server in servers.values():
             server.stop(30)
 
-    print(f"\n## side by side, {args.seconds:g} s per cell, generator: {args.generator}")
+    print(
+        f"\n## side by side, {args.seconds:g} s per cell and side, median of {args.rounds} "
+        f"alternating rounds, generator: {args.generator}"
+    )
     print(
         f"{'cell':24}{'conc':>5} | {'server':17}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8} | "
         f"{'peer':9}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8} | {'req/s x':>8}{'p99 x':>7}  target"
@@ -465,10 +491,7 @@ def bench_servers(model: Path, args: argparse.Namespace) -> None:
             line + f"{peer:9}{t['rps']:8,.0f}{t['p50']:8.2f}{t['p99']:8.2f} | "
             f"{rps_x:8.2f}{p99_x:7.2f}  >= {want_rps:g}x, <= {want_p99:g}x: {verdict}"
         )
-    if ceiling:
-        print(
-            f"generator ceiling: GET /ping on mlmodel at concurrency 8: {ceiling['rps']:,.0f} req/s"
-        )
+    print(f"generator ceiling: GET /ping on mlmodel at concurrency 8: {ceiling['rps']:,.0f} req/s")
 
 
 def measure(
@@ -479,10 +502,13 @@ def measure(
     check: Any,
     concurrency: int,
     folder: Path,
+    warm: bool = True,
 ) -> dict[str, float]:
-    """One cell: a checked warm-up with the asyncio generator, then the measure."""
+    """One measure: first (``warm``) a warm-up with the asyncio generator whose every answer
+    is checked, then the load."""
     payload = request_bytes(path, body)
-    generate_load(port, payload, min(concurrency, 8), 0.5, check)  # warm-up, every answer checked
+    if warm:
+        generate_load(port, payload, min(concurrency, 8), 0.5, check)
     if args.generator == "wrk":
         return wrk_load(port, path, body, concurrency, args.seconds, folder)
     return generate_load(port, payload, concurrency, args.seconds, check)
