@@ -1,23 +1,42 @@
-"""Benchmark ``mlmodel serve`` against ``mlflow models serve``, and ``mlmodel predict`` against
-scikit-learn on a pandas-read CSV, side by side in one run on the same machine.
+"""Benchmark ``mlmodel serve`` against Seldon MLServer and ``mlflow models serve``, and
+``mlmodel predict`` against scikit-learn on a pandas-read CSV, side by side in one run on the
+same machine, each server with its own defaults.
 
 Run with the dev venv's interpreter::
 
-    python bench/bench_serve.py [--seconds 3] [--rows 1000000] [--skip-predict]
+    python bench/bench_serve.py [--seconds 3] [--mlserver-python /work/venv-mlserver/bin/python]
+        [--rows 1000000] [--skip-predict]
 
-A LogisticRegression on four double columns is saved once by MLflow (with its signature) in
-a temporary folder. Every server listens on 127.0.0.1 and is stopped before the next starts.
+MLServer 1.7.1 lives in its own venv (its worker processes need uvloop 0.21)::
+
+    python3 -m venv /work/venv-mlserver
+    /work/venv-mlserver/bin/pip install mlserver==1.7.1 mlserver-mlflow==1.7.1 uvloop==0.21.0
+
+Without ``--mlserver-python`` (or when that interpreter is missing) the MLServer cells are
+skipped with a note. A LogisticRegression on four double columns is saved once by MLflow
+(with its signature) in a temporary folder; every server serves that folder on 127.0.0.1 and
+is stopped before the next starts.
 
 1. **Start-up**: wall time from launching the server command to the first ``/ping`` 200
    (median of ``--startups`` launches each, alternating). Target: mlmodel / MLflow <= 0.5.
-2. **Load generator ceiling**: the built-in asyncio keep-alive HTTP/1.1 generator (raw
-   sockets, no client library) against each server's ``/ping`` at concurrency 8: the
-   generator's own ceiling, quoted so it is known not to be the bottleneck.
-3. **Throughput and latency**: req/s, p50 and p99 for ``dataframe_split`` bodies of 1 row and
-   1,000 rows at concurrency 1, 8 and 32, every response checked (200 and a predictions list
-   of the right length). Targets at concurrency 8: req/s mlmodel / MLflow >= 2, p99 mlmodel /
-   MLflow <= 0.5.
-4. **Batch scoring**: ``mlmodel predict -t csv`` on a ``--rows`` CSV (fresh process, output
+2. **Side by side** (req/s, p50, p99; closed loop over keep-alive connections; ``wrk`` when
+   installed, else the built-in asyncio generator; every response of a warm-up pass
+   checked, and any non-200 during a measure fails the run). All servers run at once (idle
+   but for the one measured); each cell measures its two sides in turn, ``--seconds`` each,
+   for ``--rounds`` rounds, and reports the medians, so a change in the machine's load
+   biases neither side:
+
+   - V2 ``POST /v2/models/model/infer`` with 1 row and 1,000 rows at concurrency 8 against
+     MLServer (one FP64 input per column, shape ``[N]``: the body MLServer's MLflow runtime
+     decodes into a DataFrame for a column signature). Targets: req/s >= 2x, p99 <= 0.5x.
+   - ``/invocations`` with a 1-row ``dataframe_split`` at concurrency 8 against
+     ``mlflow models serve``. Targets: req/s >= 4x, p99 <= 0.5x.
+   - V2 1-row at concurrency 64: mlmodel with batching on (``--max-batch-size 32``), and
+     mlmodel and MLServer with their defaults.
+
+   The generator's own ceiling (``GET /ping`` at concurrency 8 on mlmodel) is quoted so it is
+   known not to be the bottleneck.
+3. **Batch scoring**: ``mlmodel predict -t csv`` on a ``--rows`` CSV (fresh process, output
    to a file) against a fresh process that reads the CSV with pandas and calls the
    estimator's ``predict`` (loaded with skops, no MLflow): rows/s (target: mlmodel / sklearn
    >= 0.9) and peak RSS of each process against the input size.
@@ -28,6 +47,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -47,20 +67,37 @@ from harness.servers import (
     launch,
     mlflow_cmd,
     mlmodel_cmd,
+    mlserver_cmd,
     save_classifier,
 )
 
+#: the options of the mlmodel-batching server (everything else is the default)
+BATCHING = ("--max-batch-size", "32")
 
-def start_server(kind: str, model: Path) -> tuple[Server, float]:
-    """A server of ``kind`` (mlmodel or mlflow) on ``model``, and its start-up time: from
-    the launch to the first ``/ping`` 200. Its output goes to a log beside the model."""
-    port = free_port()
-    if kind == "mlmodel":
-        cmd = mlmodel_cmd(model, port, "--no-access-log")
+
+def start_server(
+    kind: str, model: Path, mlserver_python: Path | None = None
+) -> tuple[Server, float]:
+    """A server of ``kind`` (``mlmodel``, ``mlmodel-batching``, ``mlflow`` or ``mlserver``)
+    on ``model`` with its defaults, and its start-up time: from the launch to the first
+    ready answer. Its output goes to a log beside the model."""
+    log = model.parent / f"{kind}.log"
+    ready = "/ping"
+    environ = None
+    if kind == "mlserver":
+        assert mlserver_python is not None
+        cmd, port, environ = mlserver_cmd(mlserver_python, model, model.parent / "mlserver")
+        ready = "/v2/models/model/ready"
     else:
-        cmd = mlflow_cmd(model, port)
+        port = free_port()
+        if kind.startswith("mlmodel"):
+            # its defaults: one worker per CPU, the access log on (as MLflow's and MLServer's)
+            extra = BATCHING if kind == "mlmodel-batching" else ()
+            cmd = mlmodel_cmd(model, port, *extra, workers=None)
+        else:
+            cmd = mlflow_cmd(model, port)
     began = time.perf_counter()
-    server = launch(cmd, port, model.parent / f"{kind}.log").wait_ready(300, interval=0.02)
+    server = launch(cmd, port, log, environ).wait_ready(300, interval=0.02, path=ready)
     return server, time.perf_counter() - began
 
 
@@ -130,16 +167,99 @@ def generate_load(
     }
 
 
-def body_for(rows: int) -> tuple[bytes, Any]:
+def _rows(rows: int) -> Any:
     import numpy as np
 
-    data = np.random.default_rng(rows).normal(size=(rows, 4)).round(6).tolist()
-    body = json.dumps({"dataframe_split": {"columns": COLUMNS, "data": data}}).encode()
+    return np.random.default_rng(rows).normal(size=(rows, 4)).round(6)
+
+
+def body_for(rows: int) -> tuple[bytes, Any]:
+    """A ``dataframe_split`` body of ``rows`` rows for ``/invocations`` and its check."""
+    body = json.dumps({"dataframe_split": {"columns": COLUMNS, "data": _rows(rows).tolist()}})
 
     def check(answer: bytes) -> bool:
         return len(json.loads(answer)["predictions"]) == rows
 
-    return body, check
+    return body.encode(), check
+
+
+def v2_body_for(rows: int) -> tuple[bytes, Any]:
+    """A V2 inference body of ``rows`` rows (one FP64 input per column) and its check."""
+    data = _rows(rows)
+    inputs = [
+        {"name": name, "shape": [rows], "datatype": "FP64", "data": data[:, i].tolist()}
+        for i, name in enumerate(COLUMNS)
+    ]
+
+    def check(answer: bytes) -> bool:
+        outputs = json.loads(answer)["outputs"]
+        return len(outputs) == 1 and len(outputs[0]["data"]) == rows
+
+    return json.dumps({"inputs": inputs}).encode(), check
+
+
+# ---------------------------------------------------------------------------- wrk
+
+WRK_SCRIPT = """
+local f = io.open(os.getenv("BENCH_BODY"), "rb")
+wrk.body = f:read("*a")
+f:close()
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+"""
+
+
+def _wrk_ms(text: str) -> float:
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+    for unit in ("us", "ms", "s", "m"):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * units[unit]
+    return float(text)
+
+
+def wrk_load(
+    port: int, path: str, body: bytes | None, concurrency: int, seconds: float, folder: Path
+) -> dict[str, float]:
+    """``wrk`` (one thread, ``concurrency`` keep-alive connections) for ``seconds``: req/s,
+    p50 and p99 in ms. Any answer other than 200 fails the run."""
+    import os
+    import re
+
+    cmd = [
+        "wrk",
+        "-t1",
+        f"-c{concurrency}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
+    environ = dict(os.environ)
+    if body is not None:
+        (folder / "body.json").write_bytes(body)
+        (folder / "post.lua").write_text(WRK_SCRIPT)
+        environ["BENCH_BODY"] = str(folder / "body.json")
+        cmd += ["-s", str(folder / "post.lua")]
+    out = subprocess.run(
+        [*cmd, f"http://127.0.0.1:{port}{path}"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
+    ).stdout
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    if bad or errors:
+        raise SystemExit(f"wrk on {path}: bad answers or socket errors:\n{out}")
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.MULTILINE))
+    if set(latency) != {"50", "99"}:
+        raise SystemExit(f"wrk on {path}: no latency distribution in its output:\n{out}")
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        "p50": _wrk_ms(latency["50"]),
+        "p99": _wrk_ms(latency["99"]),
+    }
 
 
 # ---------------------------------------------------------------------------- batch scoring
@@ -235,12 +355,31 @@ def bench_predict(model: Path, folder: Path, rows: int, runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="per load configuration")
-    parser.add_argument("--startups", type=int, default=3)
+    parser.add_argument("--startups", type=int, default=3, help="0: no start-up section")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating measures per cell")
+    parser.add_argument(
+        "--mlserver-python",
+        type=Path,
+        default=None,
+        help="the python of a venv with mlserver==1.7.1 and mlserver-mlflow==1.7.1 "
+        "(default: no MLServer cells)",
+    )
+    parser.add_argument(
+        "--generator",
+        choices=("wrk", "asyncio"),
+        default="wrk" if shutil.which("wrk") else "asyncio",
+        help="the load generator (default: wrk when installed)",
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--predict-runs", type=int, default=3)
     parser.add_argument("--skip-predict", action="store_true")
     parser.add_argument("--skip-serve", action="store_true")
     args = parser.parse_args()
+    if args.mlserver_python is not None and not args.mlserver_python.exists():
+        print(f"note: {args.mlserver_python} does not exist: the MLServer cells are skipped")
+        args.mlserver_python = None
+    elif args.mlserver_python is None:
+        print("note: no --mlserver-python: the MLServer cells are skipped")
 
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
         folder = Path(tmp)
@@ -253,65 +392,126 @@ def main() -> None:
             bench_predict(model, folder, args.rows, args.predict_runs)
 
 
-def bench_servers(model: Path, args: argparse.Namespace) -> None:
+def bench_startup(model: Path, runs: int) -> None:
     startups: dict[str, list[float]] = {"mlmodel": [], "mlflow": []}
-    for _ in range(args.startups):
+    for _ in range(runs):
         for kind in ("mlmodel", "mlflow"):
             server, startup = start_server(kind, model)
             startups[kind].append(startup)
             server.stop(30)
     s_ours = statistics.median(startups["mlmodel"])
     s_theirs = statistics.median(startups["mlflow"])
-    print(f"## start-up to first good /ping (median of {args.startups})")
+    print(f"## start-up to first good /ping (median of {runs})")
     print(
         f"mlmodel serve {s_ours:.2f} s   mlflow models serve {s_theirs:.2f} s   "
         f"ratio {s_ours / s_theirs:.2f}  (target <= 0.5)"
     )
 
-    bodies = {1: body_for(1), 1000: body_for(1000)}
-    results: dict[tuple[str, int, int], dict[str, float]] = {}
-    ceilings: dict[str, dict[str, float]] = {}
-    for kind in ("mlmodel", "mlflow"):
-        server, _ = start_server(kind, model)
-        try:
-            ceilings[kind] = generate_load(
-                server.port, request_bytes("/ping", None), 8, args.seconds
-            )
-            for rows, (body, check) in bodies.items():
-                payload = request_bytes("/invocations", body)
-                generate_load(server.port, payload, 8, 0.5, check)  # warm-up
-                for concurrency in (1, 8, 32):
-                    results[(kind, rows, concurrency)] = generate_load(
-                        server.port, payload, concurrency, args.seconds, check
-                    )
-        finally:
+
+#: (cell, route, rows, concurrency, servers): the first server is mlmodel's side, the second
+#: the peer it is measured against (None: no ratio)
+CELLS = (
+    ("V2 1 row", "v2", 1, 8, ("mlmodel", "mlserver")),
+    ("V2 1,000 rows", "v2", 1000, 8, ("mlmodel", "mlserver")),
+    ("/invocations 1 row", "invocations", 1, 8, ("mlmodel", "mlflow")),
+    ("V2 1 row, batching", "v2", 1, 64, ("mlmodel-batching", "mlserver")),
+    ("V2 1 row, no batching", "v2", 1, 64, ("mlmodel", "mlserver")),
+)
+#: (req/s at least, p99 at most) times the peer's, by peer
+TARGETS = {"mlserver": (2.0, 0.5), "mlflow": (4.0, 0.5)}
+
+
+def bench_servers(model: Path, args: argparse.Namespace) -> None:
+    if args.startups > 0:
+        bench_startup(model, args.startups)
+    paths = {"v2": "/v2/models/model/infer", "invocations": "/invocations"}
+    makers = {"v2": v2_body_for, "invocations": body_for}
+    kinds = ["mlmodel", "mlmodel-batching", "mlflow"]
+    if args.mlserver_python is not None:
+        kinds.append("mlserver")
+    results: dict[tuple[str, str], dict[str, float]] = {}
+    servers: dict[str, Server] = {}
+    try:
+        # every server runs (idle) at once, so each cell alternates its two sides round by
+        # round: a change in the machine's load between cells biases no side
+        for kind in kinds:
+            print(f"starting {kind} ...", file=sys.stderr)
+            servers[kind] = start_server(kind, model, args.mlserver_python)[0]
+        ceiling = measure(args, servers["mlmodel"].port, "/ping", None, None, 8, model.parent)
+        for cell, route, rows, concurrency, sides in CELLS:
+            print(f"measuring {cell} at concurrency {concurrency} ...", file=sys.stderr)
+            body, check = makers[route](rows)
+            runs: dict[str, list[dict[str, float]]] = {kind: [] for kind in sides}
+            for round_ in range(args.rounds):
+                for kind in sides:
+                    if kind in servers:
+                        runs[kind].append(
+                            measure(
+                                args,
+                                servers[kind].port,
+                                paths[route],
+                                body,
+                                check,
+                                concurrency,
+                                model.parent,
+                                warm=round_ == 0,
+                            )
+                        )
+            for kind, figures in runs.items():
+                if figures:
+                    results[(cell, kind)] = {
+                        key: statistics.median(f[key] for f in figures) for key in figures[0]
+                    }
+    finally:
+        for server in servers.values():
             server.stop(30)
 
-    print("\n## load generator ceiling: GET /ping at concurrency 8")
-    for kind, figures in ceilings.items():
-        print(f"{kind:8} {figures['rps']:9,.0f} req/s  p50 {figures['p50']:.2f} ms")
-    print("\n## /invocations (dataframe_split), closed loop, every response checked")
     print(
-        f"{'rows':>5}{'conc':>5} | {'mlmodel req/s':>13}{'p50 ms':>8}{'p99 ms':>8} | "
-        f"{'mlflow req/s':>12}{'p50 ms':>8}{'p99 ms':>8} | {'req/s x':>7}{'p99 x':>7}"
+        f"\n## side by side, {args.seconds:g} s per cell and side, median of {args.rounds} "
+        f"alternating rounds, generator: {args.generator}"
     )
-    for rows in bodies:
-        for concurrency in (1, 8, 32):
-            o = results[("mlmodel", rows, concurrency)]
-            t = results[("mlflow", rows, concurrency)]
-            print(
-                f"{rows:5}{concurrency:5} | {o['rps']:13,.0f}{o['p50']:8.2f}{o['p99']:8.2f}"
-                f" | {t['rps']:12,.0f}{t['p50']:8.2f}{t['p99']:8.2f} | "
-                f"{o['rps'] / t['rps']:7.2f}{o['p99'] / t['p99']:7.2f}"
-            )
-    for rows in bodies:
-        o, t = results[("mlmodel", rows, 8)], results[("mlflow", rows, 8)]
-        print(
-            f"concurrency 8, {rows} row(s): req/s ratio {o['rps'] / t['rps']:.2f} "
-            f"(target >= 2), p99 ratio {o['p99'] / t['p99']:.2f} (target <= 0.5); "
-            f"generator ceiling {ceilings['mlmodel']['rps'] / o['rps']:.1f}x mlmodel's "
-            f"rate"
+    print(
+        f"{'cell':24}{'conc':>5} | {'server':17}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8} | "
+        f"{'peer':9}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8} | {'req/s x':>8}{'p99 x':>7}  target"
+    )
+    for cell, _, _, concurrency, (ours, peer) in CELLS:
+        o, t = results.get((cell, ours)), results.get((cell, peer))
+        if o is None:
+            continue
+        line = (
+            f"{cell:24}{concurrency:5} | {ours:17}{o['rps']:8,.0f}{o['p50']:8.2f}{o['p99']:8.2f} | "
         )
+        if t is None:
+            print(line + f"{peer:9}  (not run)")
+            continue
+        rps_x, p99_x = o["rps"] / t["rps"], o["p99"] / t["p99"]
+        want_rps, want_p99 = TARGETS[peer]
+        verdict = "met" if rps_x >= want_rps and p99_x <= want_p99 else "NOT met"
+        print(
+            line + f"{peer:9}{t['rps']:8,.0f}{t['p50']:8.2f}{t['p99']:8.2f} | "
+            f"{rps_x:8.2f}{p99_x:7.2f}  >= {want_rps:g}x, <= {want_p99:g}x: {verdict}"
+        )
+    print(f"generator ceiling: GET /ping on mlmodel at concurrency 8: {ceiling['rps']:,.0f} req/s")
+
+
+def measure(
+    args: argparse.Namespace,
+    port: int,
+    path: str,
+    body: bytes | None,
+    check: Any,
+    concurrency: int,
+    folder: Path,
+    warm: bool = True,
+) -> dict[str, float]:
+    """One measure: first (``warm``) a warm-up with the asyncio generator whose every answer
+    is checked, then the load."""
+    payload = request_bytes(path, body)
+    if warm:
+        generate_load(port, payload, min(concurrency, 8), 0.5, check)
+    if args.generator == "wrk":
+        return wrk_load(port, path, body, concurrency, args.seconds, folder)
+    return generate_load(port, payload, concurrency, args.seconds, check)
 
 
 if __name__ == "__main__":

@@ -61,8 +61,10 @@ class Server:
         self.handle.close()
         return int(self.process.returncode)
 
-    def wait_ready(self, deadline: float = 180.0, interval: float = 0.1) -> Server:
-        """Wait until ``/ping`` answers 200, asking every ``interval`` seconds (the server is
+    def wait_ready(
+        self, deadline: float = 180.0, interval: float = 0.1, path: str = "/ping"
+    ) -> Server:
+        """Wait until ``path`` answers 200, asking every ``interval`` seconds (the server is
         stopped if it never does)."""
         end = time.monotonic() + deadline
         while time.monotonic() < end:
@@ -72,7 +74,7 @@ class Server:
                     f"server exited with {self.process.returncode}:\n{self.log.read_text()}"
                 )
             try:
-                if httpx.get(f"{self.url}/ping", timeout=1.0).status_code == 200:
+                if httpx.get(f"{self.url}{path}", timeout=1.0).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
@@ -107,8 +109,13 @@ def start(
     return launch(cmd, port, log, environ).wait_ready(deadline)
 
 
-def mlmodel_cmd(model: Path, port: int, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "mlmodel", "serve", str(model), "--port", str(port), *extra]
+def mlmodel_cmd(model: Path, port: int, *extra: str, workers: int | None = 1) -> list[str]:
+    """``mlmodel serve`` on ``model``: one worker process unless ``workers`` says otherwise
+    (None: the server's default, one per CPU; a ``--workers`` in ``extra`` wins)."""
+    cmd = [sys.executable, "-m", "mlmodel", "serve", str(model), "--port", str(port)]
+    if workers is not None and "--workers" not in extra:
+        cmd += ["--workers", str(workers)]
+    return [*cmd, *extra]
 
 
 def mlflow_cmd(model: Path, port: int) -> list[str]:
@@ -127,6 +134,35 @@ def mlflow_cmd(model: Path, port: int) -> list[str]:
         "-h",
         "127.0.0.1",
     ]
+
+
+def mlserver_cmd(
+    python: Path, model: Path, folder: Path, name: str = "model"
+) -> tuple[list[str], int, dict[str, str]]:
+    """Seldon MLServer (``python`` is the interpreter of the venv it is installed in) serving
+    ``model`` with its MLflow runtime, its defaults otherwise: the command, its HTTP port and
+    its environment. Its settings go to ``folder``; the HTTP, gRPC and metrics ports are free
+    loopback ports and it listens on 127.0.0.1 only."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    http_port = free_port()
+    settings = {
+        "host": "127.0.0.1",
+        "http_port": http_port,
+        "grpc_port": free_port(),
+        "metrics_port": free_port(),
+    }
+    model_settings = {
+        "name": name,
+        "implementation": "mlserver_mlflow.MLflowRuntime",
+        "parameters": {"uri": str(model)},
+    }
+    (folder / "settings.json").write_text(json.dumps(settings))
+    (folder / "model-settings.json").write_text(json.dumps(model_settings))
+    environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    mlserver = Path(python).parent / "mlserver"
+    return [str(mlserver), "start", str(folder)], http_port, environ
 
 
 def save_classifier(path: Path, rows: int = 200) -> Path:

@@ -26,3 +26,15 @@ class StallingModel(mlflow.pyfunc.PythonModel):
         time.sleep(float(model_input["delay"].max()))
         sum(range(int(model_input["spin"].max())))
         return (model_input["x"] * 2).to_numpy()
+
+
+class ScaleModel(mlflow.pyfunc.PythonModel):
+    """Returns ``x * k`` (``k`` a param, 1.0 by default); refuses an input holding
+    :data:`UNLUCKY` (so a batch holding it fails as a whole)."""
+
+    UNLUCKY = 13.0
+
+    def predict(self, context: Any, model_input: Any, params: dict[str, Any] | None = None) -> Any:
+        if (model_input["x"] == self.UNLUCKY).any():
+            raise ValueError("unlucky input")
+        return (model_input["x"] * float((params or {}).get("k", 1.0))).to_numpy()

@@ -53,3 +53,20 @@ def save_stalling(path: Path) -> Path:
         str(path), python_model=StallingModel(), signature=infer_signature(example)
     )
     return path
+
+
+def save_scale(path: Path) -> Path:
+    """:class:`tests.serve_models.ScaleModel`: one double column ``x``, a param ``k``."""
+    import mlflow.pyfunc
+    import pandas as pd
+    from mlflow.models import infer_signature
+
+    from tests.serve_models import ScaleModel
+
+    example = pd.DataFrame({"x": [1.0, 2.0]})
+    mlflow.pyfunc.save_model(
+        str(path),
+        python_model=ScaleModel(),
+        signature=infer_signature(example, example["x"].to_numpy(), params={"k": 1.0}),
+    )
+    return path

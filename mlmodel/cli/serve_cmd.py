@@ -22,6 +22,7 @@ from mlmodel.scoring.limits import (
     DEFAULT_MAX_DECOMPRESSED_SIZE,
     DEFAULT_MAX_ROWS,
 )
+from mlmodel.serve.batching import DEFAULT_MAX_BATCH_TIME
 
 
 @app.command()
@@ -39,8 +40,14 @@ def serve(
         ),
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", "-w", help="Worker processes (each loads the model).")
-    ] = 1,
+        int | None,
+        typer.Option(
+            "--workers",
+            "-w",
+            help="Worker processes, each loading the model once (default: one per CPU, at most 8).",
+            show_default=False,
+        ),
+    ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", "-t", help="Seconds a prediction may take (then 504).")
     ] = 60.0,
@@ -93,6 +100,22 @@ def serve(
             help="Close a kept-alive connection idle for this long.",
         ),
     ] = 5,
+    max_batch_size: Annotated[
+        int,
+        typer.Option(
+            "--max-batch-size",
+            metavar="N",
+            help="Merge up to N concurrent requests of the same columns into one predict (1: off).",
+        ),
+    ] = 1,
+    max_batch_time: Annotated[
+        float,
+        typer.Option(
+            "--max-batch-time",
+            metavar="SECONDS",
+            help="How long the first request of a batch waits for others.",
+        ),
+    ] = DEFAULT_MAX_BATCH_TIME,
     no_access_log: Annotated[
         bool, typer.Option("--no-access-log", help="Do not write the JSON access log.")
     ] = False,
@@ -103,15 +126,22 @@ def serve(
 
     The port is checked first; the model is validated and loaded before the port opens
     (with --workers N the parent validates it and decides trust, and each worker loads it
-    once). A prediction over --timeout answers 504 and is abandoned (its thread replaced;
-    while 16 abandoned predictions still run, predictions answer 503). SIGTERM answers
-    every request already received, finishes those in flight, then exits.
+    once; by default one worker per CPU). With --max-batch-size N > 1, concurrent requests
+    with the same columns are scored with one predict and split back (a request that fails
+    to decode, or has params, is answered alone). A prediction over --timeout answers 504
+    and is abandoned (its thread replaced; while 16 abandoned predictions still run,
+    predictions answer 503). SIGTERM answers every request already received, finishes those
+    in flight, then exits.
 
     Exit status: 0 after a clean shutdown, 1 when the model does not validate or load,
     2 for usage errors (no such model, a port in use, the serve or grpc extra missing).
     """
-    if workers < 1:
+    if workers is not None and workers < 1:
         raise usage("serve", "--workers must be at least 1")
+    if max_batch_size < 1:
+        raise usage("serve", "--max-batch-size must be at least 1")
+    if not 0 <= max_batch_time <= 10:
+        raise usage("serve", "--max-batch-time must be between 0 and 10 seconds")
     if timeout <= 0:
         raise usage("serve", "--timeout must be positive")
     if header_timeout <= 0:
@@ -131,7 +161,7 @@ def serve(
         raise usage("serve", "--port must be between 0 and 65535")
     if grpc_port is not None and not 1 <= grpc_port <= 65535:
         raise usage("serve", "--grpc-port must be between 1 and 65535")
-    from mlmodel.serve.server import ServeOptions
+    from mlmodel.serve.server import ServeOptions, default_workers
     from mlmodel.serve.server import serve as run_server
 
     run_server(
@@ -139,7 +169,7 @@ def serve(
             model=model,
             host=host,
             port=port,
-            workers=workers,
+            workers=default_workers() if workers is None else workers,
             timeout=timeout,
             max_body_size=max_body_size,
             max_columns=max_columns,
@@ -155,5 +185,7 @@ def serve(
             grpc_port=grpc_port,
             header_timeout=header_timeout,
             keep_alive_timeout=keep_alive_timeout,
+            max_batch_size=max_batch_size,
+            max_batch_time=max_batch_time,
         )
     )

@@ -15,6 +15,7 @@ the body or runs out of time it sends the protocol's ``error`` or ``timeout`` an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -45,6 +46,25 @@ class Answer:
     @classmethod
     def json(cls, value: Any, status: int = 200) -> Answer:
         return cls(status, jsonio.dumps(value))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A decoded request waiting for its predictions: ``finish`` makes its answer from them,
+    ``fail`` the protocol's error answer for an exception raised on its way (a refusal of
+    the model, predictions that do not serialise). A batching transport predicts several
+    at once and hands each its own share; :meth:`run` predicts it alone."""
+
+    decoded: Decoded
+    finish: Callable[[Any], Answer]
+    fail: Callable[[Exception], Answer]
+
+    def run(self, scorer: Scorer) -> Answer:
+        """The answer with this request's input predicted alone."""
+        try:
+            return self.finish(scorer.predict(self.decoded))
+        except Exception as exc:  # noqa: BLE001 - every failure is the protocol's error answer
+            return self.fail(exc)
 
 
 def _model_inputs(model: PyFuncModel) -> ModelInputs:
@@ -86,14 +106,21 @@ class Scorer:
 
     def invocations(self, body: bytes, content_type: str | None) -> Answer:
         """MLflow's ``/invocations``: the answer for a request body."""
+        prepared = self.prepare_invocations(body, content_type)
+        return prepared if isinstance(prepared, Answer) else prepared.run(self)
+
+    def prepare_invocations(self, body: bytes, content_type: str | None) -> Answer | Prepared:
+        """An ``/invocations`` body decoded, waiting for its predictions (or its error
+        answer when it does not decode)."""
         try:
             decoded = self.decode(body, content_type)
-            predictions = self.predict(decoded)
+        except Exception as exc:  # noqa: BLE001 - decode raises ScoringError, anything else too
+            return _invocations_failure(exc)
+
+        def finish(predictions: Any) -> Answer:
             return Answer(200, to_json(predictions, wrap=decoded.wrap))
-        except ScoringError as exc:
-            return error_answer(exc)
-        except Exception as exc:  # noqa: BLE001 - e.g. output that does not serialise
-            return error_answer(from_exception(exc))
+
+        return Prepared(decoded, finish, _invocations_failure)
 
     @property
     def output_schema(self) -> InputSchema | None:
@@ -105,6 +132,11 @@ class Scorer:
 
 
 # -- MLflow's scoring protocol ---------------------------------------------------------------
+
+
+def _invocations_failure(exc: Exception) -> Answer:
+    """MLflow's error answer for any exception (e.g. output that does not serialise)."""
+    return error_answer(exc if isinstance(exc, ScoringError) else from_exception(exc))
 
 
 def ping_answer() -> Answer:
@@ -194,21 +226,38 @@ class OpenInference:
 
     def infer(self, body: bytes) -> Answer:
         """``POST /v2/models/{name}/infer`` (the name checked with :meth:`unknown` first)."""
+        prepared = self.prepare(body)
+        return prepared if isinstance(prepared, Answer) else prepared.run(self.scorer)
+
+    def prepare(self, body: bytes) -> Answer | Prepared:
+        """An ``infer`` body decoded (within the scorer's limits), waiting for its predictions
+        (or its error answer)."""
         try:
             decoded, request_id = v2.decode_request(
                 body, self.scorer.inputs.schema, self.scorer.limits
             )
-            return Answer.json(self.respond(decoded, request_id))
-        except ScoringError as exc:
-            return self.error(exc)
         except Exception as exc:  # noqa: BLE001 - a body no check foresaw is the client's
-            return Answer.json({"error": from_exception(exc).message}, 400)
+            return self.failure(exc)
+
+        def finish(predictions: Any) -> Answer:
+            return Answer.json(self.encode(predictions, request_id))
+
+        return Prepared(decoded, finish, self.failure)
+
+    def failure(self, exc: Exception) -> Answer:
+        """The ``{"error": ...}`` answer for an exception raised while answering ``infer``."""
+        if isinstance(exc, ScoringError):
+            return self.error(exc)
+        return Answer.json({"error": from_exception(exc).message}, 400)
 
     def respond(self, decoded: Decoded, request_id: str | None) -> dict[str, Any]:
         """The inference response (V2 outputs, before any transport's encoding) for a decoded
-        request: what HTTP's ``infer`` and gRPC's ``ModelInfer`` send (ScoringError when the
-        model refuses the input)."""
-        predictions = self.scorer.predict(decoded)
+        request: what gRPC's ``ModelInfer`` sends (ScoringError when the model refuses the
+        input)."""
+        return self.encode(self.scorer.predict(decoded), request_id)
+
+    def encode(self, predictions: Any, request_id: str | None) -> dict[str, Any]:
+        """The V2 response for the model's ``predictions``."""
         response = v2.encode_response(
             predictions,
             model_name=self.name,

@@ -30,18 +30,17 @@ class JSONDecodeError(MLModelError, ValueError):
 
 
 class _Digits:
-    """A search for 19 digits in a row in ``str`` or ``bytes`` text."""
+    """Whether ``str`` or ``bytes`` text holds 19 digits in a row: every byte mapped to
+    ``0`` (a digit) or a space, then one substring search (a regular expression trying each
+    position costs more than orjson's whole parse of a 40 KB body)."""
 
     def __init__(self) -> None:
-        import re
+        self._table = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
+        self._run = b"0" * 19
 
-        self._text = re.compile(r"[0-9]{19}")
-        self._bytes = re.compile(rb"[0-9]{19}")
-
-    def search(self, data: bytes | str) -> object:
-        if isinstance(data, bytes):
-            return self._bytes.search(data)
-        return self._text.search(data)
+    def search(self, data: bytes | str) -> bool:
+        raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
+        return self._run in raw.translate(self._table)
 
 
 _LONG_DIGITS = _Digits()
@@ -52,7 +51,7 @@ def loads(data: bytes | str) -> Any:
     first: Exception | None = None
     # orjson reads an integer past 64 bits as a float; the standard library (MLflow's
     # reader) keeps it exact, so a text with 19 digits in a row goes there
-    if _orjson is not None and _LONG_DIGITS.search(data) is None:
+    if _orjson is not None and not _LONG_DIGITS.search(data):
         try:
             return _orjson.loads(data)
         except _orjson.JSONDecodeError as exc:

@@ -29,6 +29,14 @@ FORMATS: Final = (DF_SPLIT, DF_RECORDS, INSTANCES, INPUTS)
 PARAMS: Final = "params"
 LLM_KEYS: Final = ("messages", "prompt", "input")
 
+#: the column Index of recent tuples of column names (at most ``_MAX_INDEXES``): building a
+#: pandas Index of strings (pyarrow-backed under pandas 3) costs more than the rest of a
+#: small frame, and a server sees the same few column lists again and again
+_INDEXES: dict[tuple[str, ...], Any] = {}
+#: id of an Index in ``_INDEXES`` -> its names
+_NAMES: dict[int, tuple[str, ...]] = {}
+_MAX_INDEXES: Final = 64
+
 REQUIRED_INPUT_FORMAT: Final = (
     "The input must be a JSON dictionary with exactly one of the input fields "
     "{'dataframe_split', 'dataframe_records', 'instances', 'inputs'}"
@@ -75,6 +83,32 @@ def _uniform(schema: InputSchema | None) -> tuple[frozenset[str], Any] | None:
     from mlmodel.runtime.predict.casting import numpy_dtype
 
     return frozenset(schema.names()), numpy_dtype(str(next(iter(kinds))))
+
+
+def column_index(names: list[str] | tuple[str, ...]) -> Any:
+    """The pandas Index of ``names`` (string column names), shared by the frames that have
+    these columns (an Index is immutable)."""
+    key = tuple(names)
+    index = _INDEXES.get(key)
+    if index is None:
+        import pandas as pd
+
+        index = pd.Index(list(key))
+        if len(_INDEXES) >= _MAX_INDEXES:
+            _INDEXES.clear()
+            _NAMES.clear()
+        _INDEXES[key] = index
+        _NAMES[id(index)] = key
+    return index
+
+
+def column_names(index: Any) -> tuple[Any, ...]:
+    """The names of a column Index: remembered when :func:`column_index` made it (reading a
+    pandas 3 string Index back costs as much as building it), else read."""
+    key = _NAMES.get(id(index))
+    if key is not None and _INDEXES.get(key) is index:
+        return key
+    return tuple(index.tolist())
 
 
 def decode_json_body(body: bytes | str) -> dict[str, Any]:
@@ -241,7 +275,7 @@ def _numeric_split_frame(value: Any, uniform: tuple[frozenset[str], Any] | None)
         typed = array.astype(uniform[1], casting="unsafe")
     except (ValueError, TypeError, OverflowError):
         return None
-    return pd.DataFrame(typed, columns=columns)
+    return pd.DataFrame(typed, columns=column_index(columns))
 
 
 def _records_frame(value: Any) -> Any:

@@ -9,7 +9,8 @@ in full; a prediction running longer than ``timeout`` seconds answers 504 and is
 too many abandoned predictions still run, predictions answer 503). A client that hangs up
 before its body is read is counted with status 499 (client closed request), as nginx does.
 Decoding and prediction run in the pool's threads, so the event loop keeps answering health
-checks.
+checks; with ``max_batch_size`` > 1 concurrent requests are predicted together
+(:mod:`mlmodel.serve.batching`).
 
 The routes only move bytes, status and media type: every answer of both protocols, error
 bodies included, is made by :mod:`mlmodel.scoring.dataplane`.
@@ -32,6 +33,7 @@ from mlmodel.scoring.dataplane import (
     version_answer,
 )
 from mlmodel.scoring.errors import ScoringError
+from mlmodel.serve.batching import DEFAULT_MAX_BATCH_TIME, Batcher
 from mlmodel.serve.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from mlmodel.serve.metrics import Metrics
 from mlmodel.serve.middleware import ObservedApp
@@ -83,6 +85,9 @@ class ServerConfig:
     max_abandoned: int = DEFAULT_MAX_ABANDONED
     metrics: Metrics = field(default_factory=Metrics)
     access_log: bool = True
+    #: requests merged into one predict (1: no batching; see :mod:`mlmodel.serve.batching`)
+    max_batch_size: int = 1
+    max_batch_time: float = DEFAULT_MAX_BATCH_TIME
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -112,7 +117,13 @@ def build_app(config: ServerConfig) -> Any:
 
     scorer = config.scorer
     v2 = OpenInference(scorer, config.model_name, config.model_version)
-    pool = PredictionPool(config.threads, max_abandoned=config.max_abandoned)
+    batcher = None
+    if config.max_batch_size > 1:  # each request of a filling batch holds a pool thread
+        batcher = Batcher(scorer, config.max_batch_size, config.max_batch_time, config.metrics)
+    pool = PredictionPool(
+        config.threads + (config.max_batch_size if batcher else 0),
+        max_abandoned=config.max_abandoned,
+    )
 
     def send(result: Answer) -> Response:
         return Response(result.body, status_code=result.status, media_type=result.media_type)
@@ -151,12 +162,16 @@ def build_app(config: ServerConfig) -> Any:
 
     async def invocations(request: Request) -> Response:
         content_type = request.headers.get("content-type")
-        return await exchange(
-            request,
-            lambda body: scorer.invocations(body, content_type),
-            error_answer,
-            timeout_answer,
-        )
+
+        def handle(body: bytes) -> Answer:
+            if batcher is None:
+                return scorer.invocations(body, content_type)
+            return batcher.answer(scorer.prepare_invocations(body, content_type))
+
+        return await exchange(request, handle, error_answer, timeout_answer)
+
+    def infer(body: bytes) -> Answer:
+        return v2.infer(body) if batcher is None else batcher.answer(v2.prepare(body))
 
     async def v2_server(request: Request) -> Response:
         return send(v2.server())
@@ -179,7 +194,7 @@ def build_app(config: ServerConfig) -> Any:
         missing = v2.unknown(request.path_params["name"], request.path_params.get("version"))
         if missing is not None:
             return send(missing)  # before the body is read
-        return await exchange(request, v2.infer, v2.error, v2.timeout)
+        return await exchange(request, infer, v2.error, v2.timeout)
 
     routes = [
         Route("/ping", ping, methods=["GET", "HEAD"]),

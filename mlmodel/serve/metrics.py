@@ -2,8 +2,10 @@
 
 The application records (:meth:`Metrics.observe`, :meth:`Metrics.in_flight`); this module
 owns what is exported at ``/metrics``: ``mlmodel_requests_total{route,method,status}``,
-``mlmodel_request_duration_seconds{route}`` (histogram), ``mlmodel_requests_in_flight`` and
-``mlmodel_model_load_seconds``. Each worker process exports its own counts.
+``mlmodel_request_duration_seconds{route}`` (histogram), ``mlmodel_requests_in_flight``,
+``mlmodel_model_load_seconds`` and, with batching on, ``mlmodel_batches_total`` and
+``mlmodel_batched_requests_total`` (predicts made for several requests at once, and those
+requests). Each worker process exports its own counts.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class Metrics:
         self._count: defaultdict[str, int] = defaultdict(int)
         self.in_flight = 0
         self.model_load_seconds = 0.0
+        self.batches = 0
+        self.batched_requests = 0
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
         with self._lock:
@@ -52,6 +56,12 @@ class Metrics:
                 self._buckets[route]
             self._sum[route] += seconds
             self._count[route] += 1
+
+    def observe_batch(self, requests: int) -> None:
+        """One ``predict`` made for ``requests`` merged requests."""
+        with self._lock:
+            self.batches += 1
+            self.batched_requests += requests
 
     def render(self) -> str:
         """The text exposition format (version 0.0.4)."""
@@ -92,5 +102,11 @@ class Metrics:
                 "# HELP mlmodel_model_load_seconds Time taken to validate and load the model.",
                 "# TYPE mlmodel_model_load_seconds gauge",
                 f"mlmodel_model_load_seconds {self.model_load_seconds!r}",
+                "# HELP mlmodel_batches_total Predictions made for several merged requests.",
+                "# TYPE mlmodel_batches_total counter",
+                f"mlmodel_batches_total {self.batches}",
+                "# HELP mlmodel_batched_requests_total Requests answered from a merged batch.",
+                "# TYPE mlmodel_batched_requests_total counter",
+                f"mlmodel_batched_requests_total {self.batched_requests}",
             ]
         return "\n".join(lines) + "\n"

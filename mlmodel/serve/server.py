@@ -29,7 +29,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -42,6 +42,7 @@ from mlmodel.scoring.limits import (
     DecodeLimits,
 )
 from mlmodel.serve.app import DEFAULT_MAX_BODY_SIZE, ServerConfig, build_app
+from mlmodel.serve.batching import DEFAULT_MAX_BATCH_TIME
 from mlmodel.serve.metrics import Metrics
 
 if TYPE_CHECKING:
@@ -57,6 +58,18 @@ GRPC_MODULES: Final = ("grpc", "google.protobuf")
 _UVICORN_STARTUP_FAILURE: Final = 3
 #: where a worker that cannot load the model writes why (a file the parent reads)
 _ENV_FAILURE: Final = "MLMODEL_SERVE_WORKER_FAILURE"
+#: the most worker processes started by default (each holds its own copy of the model)
+MAX_DEFAULT_WORKERS: Final = 8
+
+
+def default_workers() -> int:
+    """``--workers``' default: one worker process per CPU this process may run on, at most
+    :data:`MAX_DEFAULT_WORKERS` (each worker loads its own copy of the model)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_DEFAULT_WORKERS))
 
 
 @dataclass(frozen=True)
@@ -66,7 +79,7 @@ class ServeOptions:
     model: str
     host: str = "127.0.0.1"
     port: int = 5000
-    workers: int = 1
+    workers: int = field(default_factory=default_workers)
     timeout: float = 60.0
     max_body_size: int = DEFAULT_MAX_BODY_SIZE
     #: what a body may decode to (:class:`~mlmodel.scoring.limits.DecodeLimits`)
@@ -88,6 +101,9 @@ class ServeOptions:
     header_timeout: float = 30.0
     #: seconds an idle kept-alive connection stays open
     keep_alive_timeout: int = 5
+    #: concurrent requests merged into one predict (1: off; see mlmodel.serve.batching)
+    max_batch_size: int = 1
+    max_batch_time: float = DEFAULT_MAX_BATCH_TIME
 
 
 def model_name_for(options: ServeOptions) -> str:
@@ -163,6 +179,8 @@ def load_config(options: ServeOptions) -> ServerConfig:
         max_body_size=options.max_body_size,
         metrics=metrics,
         access_log=options.access_log,
+        max_batch_size=options.max_batch_size,
+        max_batch_time=options.max_batch_time,
     )
 
 

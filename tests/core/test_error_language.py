@@ -698,7 +698,7 @@ def test_download_errors_name_the_model_as_given(
 @pytest.mark.parametrize(
     "argv",
     [
-        ["serve", "MODEL", "--port", "PORT"],
+        ["serve", "MODEL", "--port", "PORT", "--workers", "1"],
         ["predict", "MODEL", "-i", "INPUT"],
         ["generate-dockerfile", "MODEL", "-o", "OUT"],
         ["download", "MODEL", "OUT"],
@@ -726,7 +726,7 @@ def test_an_invalid_model_is_shown_as_validate_shows_it(
 @pytest.mark.parametrize(
     "argv",
     [
-        ["serve", "MODEL", "--port", "PORT"],
+        ["serve", "MODEL", "--port", "PORT", "--workers", "1"],
         ["serve", "MODEL", "--port", "PORT", "--workers", "2"],
         ["predict", "MODEL", "-i", "INPUT"],
         ["generate-dockerfile", "MODEL", "-o", "OUT"],

@@ -254,7 +254,10 @@ def _python_call(entry: str, path: Path, request: pytest.FixtureRequest) -> Call
 
 def _argv(entry: str, path: Path, bases: dict[str, Path], tmp_path: Path) -> list[str]:
     if entry == "serve":
-        return ["serve", str(path), "--host", "127.0.0.1", "--port", str(free_port())]
+        # one worker: the model loads in the process whose modules the case blocks (worker
+        # processes start afresh and would import them)
+        port = str(free_port())
+        return ["serve", str(path), "--host", "127.0.0.1", "--port", port, "--workers", "1"]
     if entry == "predict":
         return ["predict", str(path), "-i", str(bases["input"])]
     if entry == "download":

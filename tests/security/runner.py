@@ -185,7 +185,7 @@ def _serve(job: dict[str, Any]) -> Result:
     work = Path(job["work"])
     log = work / "serve.log"
     port = _free_port()
-    argv = ["serve", job["model"], "--host", "127.0.0.1", "--port", str(port)]
+    argv = ["serve", job["model"], "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child: the server
         code = 1

@@ -423,7 +423,17 @@ def test_cli_serve_accepts_a_models_uri(logged: Logged, tmp_path: Path) -> None:
     port = free_port()
     log = (tmp_path / "serve.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "mlmodel", "serve", "models:/registered/1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "mlmodel",
+            "serve",
+            "models:/registered/1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=dict(os.environ),
