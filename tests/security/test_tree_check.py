@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 import pickle
 import re
 import signal
@@ -665,48 +666,104 @@ CRAFTED: dict[str, Crafted] = {
     ),
 }
 
-#: the child: load the crafted pickle, verify (unless told not to), then predict
+#: the child: imports the libraries once, then forks one process per job, which loads its
+#: crafted pickle, verifies it (unless told not to), then predicts; the parent records each
+#: job's exit status (a negative signal number for a crash) and what it printed
 CHILD = """
-import pickle, sys
+import json, os, pickle, sys
+import sklearn.ensemble, sklearn.tree  # warm: every fork shares them
 from mlmodel.core.errors import UnsafeModelError
 from mlmodel.runtime.load.tree_check import verify_trees
 
-path, mode = sys.argv[1], sys.argv[2]
-with open(path, "rb") as handle:
-    model, data, patch = pickle.load(handle)
-if patch is not None:
-    steps, attribute, value = patch
-    target = model
-    for step in steps:
-        target = target[step] if isinstance(step, int) else getattr(target, step)
-    setattr(target, attribute, value)
-if mode == "verify":
-    try:
-        verify_trees(model, source=path)
-    except UnsafeModelError as exc:
-        print("REFUSED", exc, flush=True)
-        sys.exit(3)
-print("PREDICTING", flush=True)
-print("PREDICTED", model.predict(data)[:3], flush=True)
+def job(path, mode):
+    with open(path, "rb") as handle:
+        model, data, patch = pickle.load(handle)
+    if patch is not None:
+        steps, attribute, value = patch
+        target = model
+        for step in steps:
+            target = target[step] if isinstance(step, int) else getattr(target, step)
+        setattr(target, attribute, value)
+    if mode == "verify":
+        try:
+            verify_trees(model, source=path)
+        except UnsafeModelError as exc:
+            print("REFUSED", exc, flush=True)
+            os._exit(3)
+    print("PREDICTING", flush=True)
+    print("PREDICTED", model.predict(data)[:3], flush=True)
+    os._exit(0)
+
+jobs = json.loads(open(sys.argv[1]).read())
+results = {}
+for key, (path, mode, out) in jobs.items():
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        try:
+            job(path, mode)
+        finally:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    results[key] = os.waitstatus_to_exitcode(status)
+with open(sys.argv[2], "w") as handle:
+    json.dump(results, handle)
 """
 
 
-def _run_child(tmp_path: Path, crafted: Crafted, model: Any, base: Any, mode: str) -> Any:
-    """The child loads ``model`` (or ``base`` and then applies ``crafted.after_load``)."""
-    script = tmp_path / "child.py"
-    script.write_text(CHILD, encoding="utf-8")
-    model_file = tmp_path / "crafted.pkl"
-    patch = None
+@dataclass(frozen=True)
+class ChildRun:
+    returncode: int
+    stdout: str
+
+
+def _crafted_file(folder: Path, crafted: Crafted, fitted: dict[str, Any]) -> Path:
+    """The pickle a child loads: the crafted model (or the base model and the patch that
+    ``crafted.after_load`` applies after loading) and the data to predict."""
+    base = fitted[crafted.base]
+    model, patch = crafted.craft(base), None
     if crafted.after_load is not None:
         model, patch = base, crafted.after_load(base)
-    data = FAMILIES[crafted.base].data
-    model_file.write_bytes(_crafted_pickle((model, data, patch)))
-    return run_bounded([sys.executable, str(script), str(model_file), mode], timeout=60)
+    path = folder / "crafted.pkl"
+    path.write_bytes(_crafted_pickle((model, FAMILIES[crafted.base].data, patch)))
+    return path
+
+
+@pytest.fixture(scope="module")
+def child_runs(
+    fitted: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, ChildRun]:
+    """``CASE/verify`` for every crafted case, ``CASE/no-verify`` for those that crash: each
+    in its own forked process of one child interpreter (sklearn imported once)."""
+    base = tmp_path_factory.mktemp("crafted")
+    jobs: dict[str, tuple[str, str, str]] = {}
+    for name, crafted in CRAFTED.items():
+        folder = base / name
+        folder.mkdir()
+        model_file = _crafted_file(folder, crafted, fitted)
+        modes = ("verify", "no-verify") if crafted.crashes else ("verify",)
+        for mode in modes:
+            jobs[f"{name}/{mode}"] = (str(model_file), mode, str(folder / f"{mode}.out"))
+    (base / "child.py").write_text(CHILD, encoding="utf-8")
+    (base / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
+    done = run_bounded(
+        [sys.executable, str(base / "child.py"), str(base / "jobs.json"), str(base / "out.json")],
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    codes = json.loads((base / "out.json").read_text())
+    return {
+        key: ChildRun(codes[key], Path(out).read_text(errors="replace"))
+        for key, (_, _, out) in jobs.items()
+    }
 
 
 @pytest.mark.parametrize("case", CRAFTED)
 def test_crafted_tree_is_refused_before_predict(
-    fitted: dict[str, Any], case: str, tmp_path: Path
+    fitted: dict[str, Any], case: str, child_runs: dict[str, ChildRun]
 ) -> None:
     crafted = CRAFTED[case]
     model = crafted.craft(fitted[crafted.base])
@@ -714,24 +771,22 @@ def test_crafted_tree_is_refused_before_predict(
         verify_trees(model, source="crafted.pkl")
     assert crafted.message in str(caught.value)
     assert str(caught.value).startswith("crafted.pkl: refusing to load: ")
-    result = _run_child(tmp_path, crafted, model, fitted[crafted.base], "verify")
-    assert result.returncode == REFUSED, (result.returncode, result.stdout, result.stderr)
+    result = child_runs[f"{case}/verify"]
+    assert result.returncode == REFUSED, (result.returncode, result.stdout)
     assert "REFUSED" in result.stdout and crafted.message in result.stdout
     assert "PREDICTING" not in result.stdout
 
 
 @pytest.mark.parametrize("case", [name for name, c in CRAFTED.items() if c.crashes])
 def test_without_the_check_the_crafted_tree_crashes_predict(
-    fitted: dict[str, Any], case: str, tmp_path: Path
+    case: str, child_runs: dict[str, ChildRun]
 ) -> None:
-    crafted = CRAFTED[case]
-    model = crafted.craft(fitted[crafted.base])
-    result = _run_child(tmp_path, crafted, model, fitted[crafted.base], "no-verify")
+    result = child_runs[f"{case}/no-verify"]
     assert "PREDICTING" in result.stdout
     assert "PREDICTED" not in result.stdout
     assert result.returncode in (-signal.SIGSEGV, -signal.SIGBUS), (
         result.returncode,
-        result.stderr[-2000:],
+        result.stdout[-2000:],
     )
 
 
