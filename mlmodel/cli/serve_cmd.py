@@ -100,6 +100,15 @@ def serve(
             help="Close a kept-alive connection idle for this long.",
         ),
     ] = 5,
+    threads: Annotated[
+        int,
+        typer.Option(
+            "--threads",
+            metavar="N",
+            help="Prediction threads per worker process (more only helps a model that releases "
+            "the GIL; the workers use the cores).",
+        ),
+    ] = 1,
     max_batch_size: Annotated[
         int,
         typer.Option(
@@ -138,6 +147,8 @@ def serve(
     """
     if workers is not None and workers < 1:
         raise usage("serve", "--workers must be at least 1")
+    if threads < 1:
+        raise usage("serve", "--threads must be at least 1")
     if max_batch_size < 1:
         raise usage("serve", "--max-batch-size must be at least 1")
     if not 0 <= max_batch_time <= 10:
@@ -185,6 +196,7 @@ def serve(
             grpc_port=grpc_port,
             header_timeout=header_timeout,
             keep_alive_timeout=keep_alive_timeout,
+            threads=threads,
             max_batch_size=max_batch_size,
             max_batch_time=max_batch_time,
         )

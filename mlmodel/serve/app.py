@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
 DEFAULT_MAX_BODY_SIZE: Final = 100 * 1024 * 1024
+#: prediction threads per server process (``mlmodel serve --threads``)
+DEFAULT_THREADS: Final = 1
 #: the status counted (metrics, access log) for a client that hung up before its answer
 #: (nginx's "client closed request"; MLflow's CANCELLED)
 CLIENT_CLOSED_REQUEST: Final = 499
@@ -80,7 +82,9 @@ class ServerConfig:
     model_version: str | None = None
     timeout: float = 60.0
     max_body_size: int = DEFAULT_MAX_BODY_SIZE
-    threads: int = 4
+    #: prediction threads of the process (one: a CPU-bound model's tail latency is lowest
+    #: when its process does not split the GIL between predictions; workers use the cores)
+    threads: int = DEFAULT_THREADS
     #: timed-out predictions still running past which predictions answer 503
     max_abandoned: int = DEFAULT_MAX_ABANDONED
     metrics: Metrics = field(default_factory=Metrics)

@@ -41,7 +41,7 @@ from mlmodel.scoring.limits import (
     DEFAULT_MAX_ROWS,
     DecodeLimits,
 )
-from mlmodel.serve.app import DEFAULT_MAX_BODY_SIZE, ServerConfig, build_app
+from mlmodel.serve.app import DEFAULT_MAX_BODY_SIZE, DEFAULT_THREADS, ServerConfig, build_app
 from mlmodel.serve.batching import DEFAULT_MAX_BATCH_TIME
 from mlmodel.serve.metrics import Metrics
 
@@ -104,6 +104,8 @@ class ServeOptions:
     #: concurrent requests merged into one predict (1: off; see mlmodel.serve.batching)
     max_batch_size: int = 1
     max_batch_time: float = DEFAULT_MAX_BATCH_TIME
+    #: prediction threads per worker process
+    threads: int = DEFAULT_THREADS
 
 
 def model_name_for(options: ServeOptions) -> str:
@@ -181,6 +183,7 @@ def load_config(options: ServeOptions) -> ServerConfig:
         access_log=options.access_log,
         max_batch_size=options.max_batch_size,
         max_batch_time=options.max_batch_time,
+        threads=options.threads,
     )
 
 

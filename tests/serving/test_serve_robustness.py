@@ -268,7 +268,7 @@ def test_slow_server_504_then_sigterm_during_load_loses_no_accepted_request(
     in flight (4 predicting, 8 queued) lets all 12 finish and exits 0."""
     port = free_port()
     running = start(
-        mlmodel_cmd(models["slow"], port, "--allow-unsafe", "--timeout", "1.5"),
+        mlmodel_cmd(models["slow"], port, "--allow-unsafe", "--timeout", "1.5", "--threads", "4"),
         port,
         tmp_path / "slow.log",
     )
