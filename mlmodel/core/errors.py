@@ -222,35 +222,25 @@ class PredictionError(MLModelError):
 
 #: each extra of pyproject.toml's ``[project.optional-dependencies]`` -> the top-level
 #: modules its requirements install (``tests/core/test_error_language.py`` checks the two agree)
+_SERVE_MODULES: Final = (
+    "uvicorn",
+    "starlette",
+    "orjson",
+    "pyarrow",
+    "httptools",
+    "uvloop",
+    "numpy",
+    "pandas",
+)
 EXTRAS: Final[dict[str, tuple[str, ...]]] = {
     "sklearn": ("sklearn", "skops", "cloudpickle", "numpy", "pandas"),
     "xgboost": ("xgboost", "numpy", "pandas"),
     "lightgbm": ("lightgbm", "sklearn", "skops", "cloudpickle", "numpy", "pandas"),
     "tracking": ("mlflow",),
-    "serve": (
-        "uvicorn",
-        "starlette",
-        "orjson",
-        "pyarrow",
-        "httptools",
-        "uvloop",
-        "numpy",
-        "pandas",
-    ),
+    "serve": _SERVE_MODULES,
     "spark": ("pyspark", "pyarrow", "numpy", "pandas"),
     "sign": ("model_signing", "OpenSSL"),
-    "grpc": (
-        "grpc",
-        "google",
-        "uvicorn",
-        "starlette",
-        "orjson",
-        "pyarrow",
-        "httptools",
-        "uvloop",
-        "numpy",
-        "pandas",
-    ),
+    "grpc": ("grpc", "google", *_SERVE_MODULES),  # the grpc extra includes the serve extra
 }
 #: a requirement whose top-level module is not its distribution's name
 MODULE_OF_DISTRIBUTION: Final[dict[str, str]] = {

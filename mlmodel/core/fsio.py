@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Final
 
 from mlmodel.core.errors import UsageError
 
@@ -237,17 +237,12 @@ def write_file(target: str | Path, data: bytes, *, expected: FileStamp | None = 
 
 def _write_file(target: str | Path, data: bytes, expected: FileStamp | None) -> Path:
     path = Path(target)
-    try:
-        info: os.stat_result | None = path.stat()
-    except FileNotFoundError:
-        info = None
+    info = _target_info(path)
     stream = _standard_stream(info)
     if stream is not None:
         _flush_python_stream(stream)
         _write_all(stream, data)
         return path
-    if info is not None and stat.S_ISDIR(info.st_mode):
-        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
     if info is not None and not stat.S_ISREG(info.st_mode):
         _write_stream(path, data)
         return path
@@ -257,13 +252,33 @@ def _write_file(target: str | Path, data: bytes, expected: FileStamp | None) -> 
             raise ChangedOnDiskError(real, "removed since it was read")
         _replace(real, data, None, expected)
         return real
-    if info.st_mode & 0o222 == 0 or not os.access(real, os.W_OK):
-        raise ReadOnlyFileError(real, "read-only file")
+    _check_writable(real, info)
     if info.st_nlink > 1 or not _can_keep_owner(info):
         _write_in_place(real, data, expected)
     else:
         _replace(real, data, info, expected)
     return real
+
+
+def _target_info(path: Path) -> os.stat_result | None:
+    """What ``path`` is now (None when it does not exist); a directory is refused."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+    return info
+
+
+def _check_writable(real: Path, info: os.stat_result) -> None:
+    """ReadOnlyFileError unless the existing regular file ``real`` may be written."""
+    if info.st_mode & 0o222 == 0 or not os.access(real, os.W_OK):
+        raise ReadOnlyFileError(real, "read-only file")
+
+
+#: how a device, FIFO or socket is opened for writing: as it is, never created or truncated
+_STREAM_FLAGS: Final = os.O_WRONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
 
 
 def _standard_stream(info: os.stat_result | None) -> int | None:
@@ -297,8 +312,7 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _write_stream(path: Path, data: bytes) -> None:
     """A device, FIFO or socket: opened for writing as it is, never created or truncated."""
-    flags = os.O_WRONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(path, flags)
+    fd = os.open(path, _STREAM_FLAGS)
     try:
         _write_all(fd, data)
     finally:
@@ -459,26 +473,20 @@ def atomic_writer(target: str | Path) -> Iterator[BinaryIO]:
 @contextlib.contextmanager
 def _streamed(target: str | Path) -> Iterator[BinaryIO]:
     path = Path(target)
-    try:
-        info: os.stat_result | None = path.stat()
-    except FileNotFoundError:
-        info = None
+    info = _target_info(path)
     fd = _standard_stream(info)
     if fd is not None:
         _flush_python_stream(fd)
         with os.fdopen(os.dup(fd), "wb") as stream:
             yield stream
         return
-    if info is not None and stat.S_ISDIR(info.st_mode):
-        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
     if info is not None and not stat.S_ISREG(info.st_mode):
-        flags = os.O_WRONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
-        with os.fdopen(os.open(path, flags), "wb") as stream:
+        with os.fdopen(os.open(path, _STREAM_FLAGS), "wb") as stream:
             yield stream
         return
     real = Path(os.path.realpath(path))
-    if info is not None and (info.st_mode & 0o222 == 0 or not os.access(real, os.W_OK)):
-        raise ReadOnlyFileError(real, "read-only file")
+    if info is not None:
+        _check_writable(real, info)
     with _streamed_to_temporary(real, info) as stream:
         yield stream
 
