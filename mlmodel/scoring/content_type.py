@@ -16,8 +16,6 @@ CSV: Final = "text/csv"
 JSON: Final = "application/json"
 PARQUET: Final = "application/vnd.apache.parquet"
 CONTENT_TYPES: Final = (CSV, JSON, PARQUET)
-#: ``mlmodel predict --content-type`` names
-SHORT_NAMES: Final = {"json": JSON, "csv": CSV, "parquet": PARQUET}
 
 SCORING_PROTOCOL_CHANGE_INFO: Final = (
     "IMPORTANT: The MLflow Model scoring protocol has changed in MLflow version 2.0. If you are"
