@@ -219,3 +219,24 @@ def test_the_image_command_serves_from_the_context_alone(
         assert answer.status_code == 200 and answer.json() == {"predictions": [1]}
     finally:
         assert server.stop() == 0
+
+
+def test_requirement_files_follow_r_and_c_inside_the_model(tmp_path: Path) -> None:
+    """The model's -r/-c files are copied beside requirements.txt before the install layer;
+    one outside the model directory (which the context does not hold) is refused."""
+    from mlmodel.core.errors import UsageError
+    from mlmodel.serve.dockerfile import dockerfile_text, requirement_files
+
+    (tmp_path / "pins").mkdir()
+    (tmp_path / "requirements.txt").write_text("-r base.txt\n-c pins/c.txt\nnumpy\n")
+    (tmp_path / "base.txt").write_text("scikit-learn==1.5.2\n-c pins/c.txt\n")
+    (tmp_path / "pins" / "c.txt").write_text("scipy<2\n")
+    names = requirement_files(tmp_path)
+    assert names == ["requirements.txt", "base.txt", "pins/c.txt"]
+    text = dockerfile_text({}, requirement_files=names, mlmodel_install="mlmodel[serve]==1")
+    assert "COPY model/pins/c.txt /opt/ml/model/pins/c.txt" in text
+    assert "-r /opt/ml/model/requirements.txt 'mlmodel[serve]==1'" in text
+    (tmp_path / "base.txt").write_text("-r ../outside.txt\n")
+    (tmp_path.parent / "outside.txt").write_text("numpy\n")
+    with pytest.raises(UsageError, match="outside the model directory"):
+        requirement_files(tmp_path)
