@@ -83,16 +83,22 @@ class Server:
         raise RuntimeError(f"server not ready in {deadline}s:\n{self.log.read_text()}")
 
 
-def launch(cmd: list[str], port: int, log: Path, environ: dict[str, str] | None = None) -> Server:
+def launch(
+    cmd: list[str],
+    port: int,
+    log: Path,
+    environ: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+) -> Server:
     """Run ``cmd`` in its own process group, output to ``log`` (not waiting for it);
-    ``environ`` defaults to :func:`env`."""
+    ``environ`` defaults to :func:`env`, ``cwd`` to the checkout."""
     handle = log.open("wb")
     process = subprocess.Popen(
         cmd,
         stdout=handle,
         stderr=subprocess.STDOUT,
         env=env() if environ is None else environ,
-        cwd=ROOT,
+        cwd=cwd,
         start_new_session=True,
     )
     return Server(process, port, log, handle)
@@ -104,9 +110,10 @@ def start(
     log: Path,
     deadline: float = 180.0,
     environ: dict[str, str] | None = None,
+    cwd: Path = ROOT,
 ) -> Server:
     """Run ``cmd`` and wait until ``/ping`` answers 200."""
-    return launch(cmd, port, log, environ).wait_ready(deadline)
+    return launch(cmd, port, log, environ, cwd).wait_ready(deadline)
 
 
 def mlmodel_cmd(model: Path, port: int, *extra: str, workers: int | None = 1) -> list[str]:

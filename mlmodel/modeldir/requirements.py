@@ -16,6 +16,7 @@ __all__ = [
     "PythonRequirement",
     "Requirement",
     "expand_includes",
+    "included_files",
     "normalise_name",
     "parse_conda_python",
     "parse_requirement",
@@ -138,6 +139,29 @@ def expand_includes(
             requirements.extend(inner)
         constraints.extend(inner_constraints)
     return requirements, constraints
+
+
+def included_files(path: Path, _seen: tuple[Path, ...] = ()) -> list[Path]:
+    """``path`` and every file its ``-r``/``-c`` lines name, recursively (each relative to
+    the file naming it), in the order met, each once; read as
+    :func:`read_requirements_file` reads them (a file that includes itself is refused)."""
+    from mlmodel.core.errors import UsageError
+    from mlmodel.modeldir.sidefiles import SideFileError, read_text
+
+    if path.absolute() in _seen:
+        raise UsageError(f"{path}: the requirements file includes itself (-r/-c)")
+    try:
+        text = read_text(path)
+    except SideFileError as exc:
+        raise UsageError(f"{path}: cannot read the requirements file: {exc}") from None
+    found = [path]
+    for raw in text.splitlines():
+        option = _INCLUDE.match(strip_comment(raw))
+        if option is not None:
+            for inner in included_files(path.parent / option.group(2), (*_seen, path.absolute())):
+                if inner not in found:
+                    found.append(inner)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
