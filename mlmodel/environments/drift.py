@@ -30,6 +30,7 @@ loads and serves the model in their place.
 from __future__ import annotations
 
 import enum
+import functools
 import importlib.metadata
 import logging
 import os
@@ -227,7 +228,10 @@ def _conda_pip(conda: object) -> list[str] | None:
     return None
 
 
+@functools.cache
 def _installed(name: str) -> str | None:
+    """The installed version of ``name``, looked up once per process (reading a package's
+    metadata parses its whole METADATA file: a millisecond or two each)."""
     try:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:

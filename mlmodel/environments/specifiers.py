@@ -25,6 +25,7 @@ from typing import Literal
 
 __all__ = [
     "Clause",
+    "MarkerError",
     "Version",
     "evaluate_marker",
     "marker_environment",
