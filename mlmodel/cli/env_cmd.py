@@ -121,6 +121,8 @@ def _write_table(report: DriftReport, *, color: bool) -> None:
     if not report.packages:
         console.print("the requirements file lists no package")
     elif mismatches:
-        console.print(f"{mismatches} mismatch(es), {mattering} that matter")
+        noun = "mismatch" if mismatches == 1 else "mismatches"
+        verb = "matters" if mattering == 1 else "matter"
+        console.print(f"{mismatches} {noun}, {mattering} that {verb}")
     else:
         console.print("no mismatch")
