@@ -57,6 +57,7 @@ COMMAND_MODULES: dict[str, str] = {
     "download": "mlmodel.cli.download_cmd",
     "sign": "mlmodel.cli.sign_cmd",
     "verify": "mlmodel.cli.verify_cmd",
+    "env": "mlmodel.cli.env_cmd",
 }
 
 
@@ -70,7 +71,11 @@ def register_commands(command: str | None) -> None:
     wanted = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else COMMAND_MODULES.values()
     for module in wanted:
         importlib.import_module(module)
-    for info in app.registered_commands:
+    infos = list(app.registered_commands)
+    for group in app.registered_groups:  # ``mlmodel env check``: a group's commands
+        if group.typer_instance is not None:
+            infos.extend(group.typer_instance.registered_commands)
+    for info in infos:
         if info.help is None and info.callback is not None and info.callback.__doc__:
             info.help = reflowed(info.callback.__doc__)
 

@@ -53,12 +53,19 @@ def commands() -> Iterator[CommandDoc]:
     group = root_command()
     context = group.context_class(group, info_name="mlmodel")
     yield _command_doc("mlmodel", group, context)
+    yield from _subcommands(group, context, "")
+
+
+def _subcommands(group: Any, context: Any, prefix: str) -> Iterator[CommandDoc]:
+    """The commands of ``group``, a group's own commands after it (``env``, ``env check``)."""
     for name in group.list_commands(context):
         command = group.get_command(context, name)
         if command is None or command.hidden:
             continue
         child = command.context_class(command, info_name=name, parent=context)
-        yield _command_doc(name, command, child)
+        yield _command_doc(prefix + name, command, child)
+        if hasattr(command, "list_commands"):
+            yield from _subcommands(command, child, f"{prefix}{name} ")
 
 
 def _command_doc(name: str, command: Any, context: Any) -> CommandDoc:

@@ -1,5 +1,4 @@
-"""The model's own environment: what it needs, and the mlmodel that goes into it.
-
-No eager imports: each module is imported where it is used
-(:mod:`mlmodel.environments.self_wheel`: a wheel of the running mlmodel).
-"""
+"""The model's own environment: what defines it, how the running interpreter drifts from it
+(:mod:`mlmodel.environments.drift`) and the mlmodel that goes into it
+(:mod:`mlmodel.environments.self_wheel`: a wheel of the running mlmodel). Nothing is imported
+eagerly: each module is imported where it is used."""

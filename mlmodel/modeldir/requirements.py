@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "MLFLOW_DISTRIBUTIONS",
     "PythonRequirement",
     "Requirement",
     "expand_includes",
@@ -25,6 +26,9 @@ __all__ = [
     "requirement_name",
     "strip_comment",
 ]
+
+#: MLflow's distributions, as requirement files name them (normalised)
+MLFLOW_DISTRIBUTIONS = ("mlflow", "mlflow-skinny", "mlflow-tracing")
 
 _REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
 _INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)$")

@@ -267,14 +267,23 @@ def test_help_paragraphs_flow(
 
     monkeypatch.setattr(typer.rich_utils, "MAX_WIDTH", 1000)
     register_commands(command)
-    info = next(
-        i
-        for i in app.registered_commands
+    # a command, or the commands of a group (``env check``)
+    infos = [([command], i) for i in app.registered_commands]
+    for group in app.registered_groups:
+        if group.name == command and group.typer_instance is not None:
+            infos += [
+                ([command, i.name or ""], i) for i in group.typer_instance.registered_commands
+            ]
+    found = [
+        (argv, i)
+        for argv, i in infos
         if i.callback is not None and i.callback.__module__ == MODULES[command]
-    )
-    assert info.callback is not None
-    paragraphs = inspect.cleandoc(info.callback.__doc__ or "").split("\n\n")
-    assert run([command, "--help"]) == 0
-    shown = [line.strip() for line in capsys.readouterr().out.splitlines()]
-    for paragraph in paragraphs:
-        assert " ".join(paragraph.split()) in shown, paragraph
+    ]
+    assert found
+    for argv, info in found:
+        assert info.callback is not None
+        paragraphs = inspect.cleandoc(info.callback.__doc__ or "").split("\n\n")
+        assert run([*argv, "--help"]) == 0
+        shown = [line.strip() for line in capsys.readouterr().out.splitlines()]
+        for paragraph in paragraphs:
+            assert " ".join(paragraph.split()) in shown, paragraph

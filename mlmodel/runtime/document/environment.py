@@ -23,6 +23,7 @@ from pathlib import Path
 
 from mlmodel.core.errors import UsageError
 from mlmodel.modeldir.requirements import (
+    MLFLOW_DISTRIBUTIONS,
     expand_includes,
     normalise_name,
     read_requirements_file,
@@ -34,7 +35,6 @@ CONSTRAINTS_FILE = "constraints.txt"
 CONDA_FILE = "conda.yaml"
 PYTHON_ENV_FILE = "python_env.yaml"
 BUILD_PACKAGES = ("pip", "setuptools", "wheel")
-_MLFLOW_NAMES = ("mlflow", "mlflow-skinny", "mlflow-tracing")
 
 
 def python_version() -> str:
@@ -126,7 +126,7 @@ class Environment:
             requirements = [*default_requirements, *extra]
         else:
             requirements = list(default_requirements)
-        if not any(requirement_name(r) in _MLFLOW_NAMES for r in requirements):
+        if not any(requirement_name(r) in MLFLOW_DISTRIBUTIONS for r in requirements):
             pin = mlflow_pin()
             if pin is not None:
                 requirements.insert(0, pin)

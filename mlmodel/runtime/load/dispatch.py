@@ -21,6 +21,7 @@ from mlmodel.core.errors import (
     RESOURCE_DOES_NOT_EXIST,
     ModelLoadError,
 )
+from mlmodel.environments.drift import warn_at_load
 from mlmodel.runtime.load.code_paths import add_code_to_path
 from mlmodel.runtime.load.safety import LoadPolicy, TrustOptions
 from mlmodel.runtime.predict.pyfunc_model import PyFuncModel
@@ -80,6 +81,7 @@ def load_document(
     flavors = document.get("flavors") or {}
     conf = _pyfunc_conf(model_dir, flavors)
     _warn_python_version(conf.get("python_version"))
+    warn_at_load(model_dir, document, _logger)
     loader_module = str(conf["loader_module"])
     # another reader than mlmodel's own (MLflow's loader, the import system) reads a
     # private copy, checked there: the bytes checked are the bytes it reads

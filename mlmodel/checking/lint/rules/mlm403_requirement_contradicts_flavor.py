@@ -39,28 +39,10 @@ from collections.abc import Iterator
 
 from mlmodel.checking.lint.environment import normalise, requirements
 from mlmodel.checking.lint.model import Finding, LintContext
+from mlmodel.flavors.libraries import FLAVOR_LIBRARIES
 from mlmodel.yamlio.tree import KeyPath
 
 CODE = "MLM403"
-
-#: flavor -> (setting holding the library version, the library's distribution name)
-LIBRARIES: dict[str, tuple[str, str]] = {
-    "sklearn": ("sklearn_version", "scikit-learn"),
-    "xgboost": ("xgb_version", "xgboost"),
-    "lightgbm": ("lgb_version", "lightgbm"),
-    "catboost": ("catboost_version", "catboost"),
-    "pytorch": ("pytorch_version", "torch"),
-    "keras": ("keras_version", "keras"),
-    "onnx": ("onnx_version", "onnx"),
-    "transformers": ("transformers_version", "transformers"),
-    "sentence_transformers": ("sentence_transformers_version", "sentence-transformers"),
-    "statsmodels": ("statsmodels_version", "statsmodels"),
-    "prophet": ("prophet_version", "prophet"),
-    "pmdarima": ("pmdarima_version", "pmdarima"),
-    "spacy": ("spacy_version", "spacy"),
-    "h2o": ("h2o_version", "h2o"),
-    "spark": ("pyspark_version", "pyspark"),
-}
 
 
 def _same(recorded: str, pinned: str) -> bool:
@@ -75,7 +57,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     expected: list[tuple[KeyPath, object, str]] = [
         (("mlflow_version",), ctx.data.get("mlflow_version"), "mlflow")
     ]
-    for flavor, (key, library) in LIBRARIES.items():
+    for flavor, (key, library) in FLAVOR_LIBRARIES.items():
         config = ctx.flavors().get(flavor)
         if isinstance(config, dict):
             expected.append((("flavors", flavor, key), config.get(key), library))
