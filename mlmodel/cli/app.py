@@ -57,6 +57,7 @@ COMMAND_MODULES: dict[str, str] = {
     "download": "mlmodel.cli.download_cmd",
     "sign": "mlmodel.cli.sign_cmd",
     "verify": "mlmodel.cli.verify_cmd",
+    "env": "mlmodel.cli.env_cmd",
 }
 
 

@@ -59,6 +59,11 @@ def commands() -> Iterator[CommandDoc]:
             continue
         child = command.context_class(command, info_name=name, parent=context)
         yield _command_doc(name, command, child)
+        for sub_name in command.list_commands(child) if hasattr(command, "list_commands") else []:
+            sub = command.get_command(child, sub_name)
+            if sub is not None and not sub.hidden:
+                inner = sub.context_class(sub, info_name=sub_name, parent=child)
+                yield _command_doc(f"{name} {sub_name}", sub, inner)
 
 
 def _command_doc(name: str, command: Any, context: Any) -> CommandDoc:
