@@ -71,9 +71,11 @@ def register_commands(command: str | None) -> None:
     wanted = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else COMMAND_MODULES.values()
     for module in wanted:
         importlib.import_module(module)
-    for info in app.registered_commands:
-        if info.help is None and info.callback is not None and info.callback.__doc__:
-            info.help = reflowed(info.callback.__doc__)
+    groups = [group.typer_instance for group in app.registered_groups if group.typer_instance]
+    for commands in (app.registered_commands, *(g.registered_commands for g in groups)):
+        for info in commands:
+            if info.help is None and info.callback is not None and info.callback.__doc__:
+                info.help = reflowed(info.callback.__doc__)
 
 
 def reflowed(doc: str) -> str:

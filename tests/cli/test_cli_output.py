@@ -267,14 +267,19 @@ def test_help_paragraphs_flow(
 
     monkeypatch.setattr(typer.rich_utils, "MAX_WIDTH", 1000)
     register_commands(command)
-    info = next(
-        i
-        for i in app.registered_commands
+    groups = [
+        g.typer_instance for g in app.registered_groups if g.name == command and g.typer_instance
+    ]
+    found = [  # a command, or each command of a group (mlmodel env list, ...)
+        ([command] if not groups else [command, str(i.name)], i)
+        for i in (groups[0].registered_commands if groups else app.registered_commands)
         if i.callback is not None and i.callback.__module__ == MODULES[command]
-    )
-    assert info.callback is not None
-    paragraphs = inspect.cleandoc(info.callback.__doc__ or "").split("\n\n")
-    assert run([command, "--help"]) == 0
-    shown = [line.strip() for line in capsys.readouterr().out.splitlines()]
-    for paragraph in paragraphs:
-        assert " ".join(paragraph.split()) in shown, paragraph
+    ]
+    assert found
+    for argv, info in found:
+        assert info.callback is not None
+        paragraphs = inspect.cleandoc(info.callback.__doc__ or "").split("\n\n")
+        assert run([*argv, "--help"]) == 0
+        shown = [line.strip() for line in capsys.readouterr().out.splitlines()]
+        for paragraph in paragraphs:
+            assert " ".join(paragraph.split()) in shown, paragraph
