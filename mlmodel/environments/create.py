@@ -83,6 +83,7 @@ def _run(command: list[str], log: Path, cwd: Path, what: str, env: dict[str, str
     :class:`~mlmodel.core.errors.ModelLoadError` quoting the end of that output."""
     with log.open("ab") as out:
         out.write(f"$ {' '.join(command)}\n".encode())
+        start = out.tell()
         out.flush()
         try:
             done = subprocess.run(
@@ -100,7 +101,9 @@ def _run(command: list[str], log: Path, cwd: Path, what: str, env: dict[str, str
         except OSError as exc:
             raise ModelLoadError(f"{what} could not start: {exc}") from None
     if done.returncode != 0:
-        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+        with log.open("rb") as written:
+            written.seek(start)
+            lines = written.read().decode("utf-8", errors="replace").splitlines()
         tail = "\n".join(lines[-_LOG_TAIL_LINES:])
         raise ModelLoadError(f"{what} failed (exit {done.returncode}):\n{tail}")
 
@@ -139,16 +142,17 @@ def create_environment(
     work = env_dir / ".mlmodel-build"
     arguments.append(mlmodel_install_target(extras, work))
     python = env_python(env_dir)
+    what = f"the model's requirements ({spec.source or 'none'}) with mlmodel[{','.join(extras)}]"
     if manager == "uv":
         uv = str(uv_or_error())
         venv = [uv, "venv", "--allow-existing", "--no-python-downloads"]
         venv += ["--python", str(interpreter.path)]
         _run([*venv, str(env_dir)], log, spec.model_dir, "uv venv", env)
         install = [uv, "pip", "install", "--python", str(python), *arguments]
-        _run(install, log, spec.model_dir, "uv pip install", env)
+        _run(install, log, spec.model_dir, f"uv pip install of {what}", env)
     else:
         venv = [str(interpreter.path), "-m", "venv", str(env_dir)]
         _run(venv, log, spec.model_dir, "python -m venv", env)
         install = [str(python), "-m", "pip", "install", "--no-compile", *arguments]
-        _run(install, log, spec.model_dir, "pip install", env)
+        _run(install, log, spec.model_dir, f"pip install of {what}", env)
     shutil.rmtree(work, ignore_errors=True)
