@@ -48,3 +48,22 @@ def test_a_pin_against_mlmodel_s_own_requirements_fails_with_the_installer_s_mes
     assert "pydantic==1.10.13" in message and "unsatisfiable" in message
     assert "uv venv" not in message  # only the failing step's output
     assert [p.name for p in root.iterdir()] == [".locks"]  # nothing half-built is left
+
+
+def test_no_python_version_uses_the_running_one_and_says_so_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("mlmodel.environments.create.uv_binary", lambda: None)
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "MLmodel").write_text("flavors:\n  python_function:\n    loader_module: x\n")
+    (model / "requirements.txt").write_text("cachetools==5.5.2")
+    said: list[str] = []
+    with pytest.raises(MissingDependencyError):  # then stops: no uv here
+        prepare_environment(model, "uv", ["serve"], root=tmp_path / "envs", say=said.append)
+    notes = [line for line in said if "does not say which Python" in line]
+    expected = (
+        "mlmodel: the model does not say which Python it needs; using the current Python "
+        f"version {PYTHON}"
+    )
+    assert notes == [expected]
