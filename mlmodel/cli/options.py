@@ -164,3 +164,13 @@ ModelDirArgument = Annotated[
     Path,
     typer.Argument(metavar="MODEL", help="The model directory.", show_default=False),
 ]
+EnvManagerOption = Annotated[
+    str,
+    typer.Option(
+        "--env-manager",
+        metavar="MANAGER",
+        help="local (this interpreter), uv or virtualenv: run in the model's own environment "
+        "(its requirements and Python, plus mlmodel), created once and cached (mlmodel env "
+        "list); uv needs mlmodel\\[uv].",
+    ),
+]

@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 import typer
 
 from mlmodel.cli.app import app
+from mlmodel.cli.env_forward import check_env_manager, run_in_environment
 from mlmodel.cli.errors import EXIT_FINDINGS, usage
 from mlmodel.cli.options import (
     AllowUnsafeOption,
+    EnvManagerOption,
     ModelArgument,
     RequireSignatureOption,
     TrustedKeyOption,
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 
 @app.command()
 def predict(
+    ctx: typer.Context,
     model: ModelArgument,
     input_path: Annotated[
         str, typer.Option("--input-path", "-i", help="Input file; '-' for standard input.")
@@ -94,6 +97,7 @@ def predict(
         bool,
         typer.Option("--verbose", help="--engine spark: show Spark's own log and progress."),
     ] = False,
+    env_manager: EnvManagerOption = "local",
 ) -> None:
     """Score INPUT with MODEL and write its predictions (MLflow's {"predictions": ...} JSON
     by default).
@@ -102,7 +106,9 @@ def predict(
     inputs, params); CSV and parquet files are scored in chunks, and every output format is
     written as each chunk is scored, so memory stays bounded whatever the file's size. An
     output file appears whole or not at all. A progress bar (bytes read, rows scored) is
-    shown when standard error is a terminal.
+    shown when standard error is a terminal. With --env-manager uv or virtualenv, the
+    model's environment is created (or reused from the cache) and the scoring runs inside it
+    (--engine local only).
 
     Exit status: 0, 1 when the model does not validate or load or rejects the input, 2 for
     usage errors (no such model or input, an output folder that does not exist, a missing
@@ -123,6 +129,12 @@ def predict(
     trust = trust_options(allow_unsafe, trust_type, trusted_key, require_signature)
     if engine != "spark" and (result_type is not None or overwrite or verbose):
         raise usage("predict", "--result-type, --overwrite and --verbose are for --engine spark")
+    check_env_manager("predict", env_manager)
+    if env_manager != "local":
+        if engine == "spark":
+            raise usage("predict", "--engine spark runs only with --env-manager local")
+        _check_paths(input_path, output_path, out_format)
+        run_in_environment(ctx, "predict", model, env_manager, ("serve",))
     if engine == "spark":  # mlmodel.spark scores the dataset; Spark writes OUTPUT (a directory)
         from mlmodel.core.errors import MLModelError, UsageError
         from mlmodel.spark.batch import predict_command

@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 
 from mlmodel.cli.app import app
+from mlmodel.cli.env_forward import check_env_manager, run_in_environment
 from mlmodel.cli.errors import usage
 from mlmodel.cli.options import (
     AllowUnsafeOption,
+    EnvManagerOption,
     ModelArgument,
     RequireSignatureOption,
     TrustedKeyOption,
@@ -27,6 +29,7 @@ from mlmodel.serve.batching import DEFAULT_MAX_BATCH_TIME
 
 @app.command()
 def serve(
+    ctx: typer.Context,
     model: ModelArgument,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 5000,
@@ -128,6 +131,7 @@ def serve(
     no_access_log: Annotated[
         bool, typer.Option("--no-access-log", help="Do not write the JSON access log.")
     ] = False,
+    env_manager: EnvManagerOption = "local",
 ) -> None:
     """Serve MODEL: /ping, /health, /version, /invocations (MLflow's protocol), /v2/...
     (Open Inference Protocol) and /metrics (Prometheus); with --grpc-port, the Open
@@ -140,7 +144,8 @@ def serve(
     to decode, or has params, is answered alone). A prediction over --timeout answers 504
     and is abandoned (its thread replaced; while 16 abandoned predictions still run,
     predictions answer 503). SIGTERM answers every request already received, finishes those
-    in flight, then exits.
+    in flight, then exits. With --env-manager uv or virtualenv, the model's environment is
+    created (or reused from the cache) and the server runs inside it.
 
     Exit status: 0 after a clean shutdown, 1 when the model does not validate or load,
     2 for usage errors (no such model, a port in use, the serve or grpc extra missing).
@@ -172,6 +177,10 @@ def serve(
         raise usage("serve", "--port must be between 0 and 65535")
     if grpc_port is not None and not 1 <= grpc_port <= 65535:
         raise usage("serve", "--grpc-port must be between 1 and 65535")
+    check_env_manager("serve", env_manager)
+    if env_manager != "local":
+        extras = ("serve",) if grpc_port is None else ("serve", "grpc")
+        run_in_environment(ctx, "serve", model, env_manager, extras)
     from mlmodel.serve.server import ServeOptions, default_workers
     from mlmodel.serve.server import serve as run_server
 

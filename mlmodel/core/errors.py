@@ -241,6 +241,7 @@ EXTRAS: Final[dict[str, tuple[str, ...]]] = {
     "spark": ("pyspark", "pyarrow", "numpy", "pandas"),
     "sign": ("model_signing", "OpenSSL"),
     "grpc": ("grpc", "google", *_SERVE_MODULES),  # the grpc extra includes the serve extra
+    "uv": ("uv",),  # --env-manager uv: the uv binary
 }
 #: a requirement whose top-level module is not its distribution's name
 MODULE_OF_DISTRIBUTION: Final[dict[str, str]] = {
