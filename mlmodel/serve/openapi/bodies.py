@@ -166,11 +166,22 @@ def invocations_schemas(facts: ModelFacts) -> dict[str, Schema]:
 
 
 def predictions_schema(outputs: InputSchema | None) -> Schema:
-    """The ``predictions`` value as the signature's outputs declare it (a DataFrame is a list
-    of row objects, an array nested lists; any value may be null, as NaN is written). MLflow
-    does not enforce outputs: a model's predictions are what its ``predict`` returns."""
+    """The ``predictions`` value. A DataFrame is a list of row objects, an array nested lists,
+    NaN is null; MLflow does not enforce a signature's outputs (an echoing model answers
+    whatever it was given, and MLflow's server accepts a number in a string column), so the
+    value is not constrained: the outputs the signature declares are given as
+    ``x-mlmodel-declared``, the JSON Schema the model's answers should follow."""
     if outputs is None:
         return {"description": "The model's predictions (its signature declares no outputs)."}
+    return {
+        "description": "The model's predictions; `x-mlmodel-declared` is what the "
+        "signature's outputs declare (MLflow does not enforce outputs).",
+        "x-mlmodel-declared": declared_outputs(outputs),
+    }
+
+
+def declared_outputs(outputs: InputSchema) -> Schema:
+    """The JSON Schema of predictions that follow the signature's ``outputs``."""
     if outputs.is_tensor:
         if not outputs.has_names:
             return _nullable_leaves(tensor_schema(outputs.tensors[0]))
