@@ -23,6 +23,7 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.core.result import Ok
 
 from harness.servers import Server, free_port, mlmodel_cmd, start
 from tests.saved_models import SavedModels
@@ -94,7 +95,10 @@ def _fuzz(server: Server) -> list[str]:
 
     schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
     failures: list[str] = []
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = []
+    for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result  # every operation of the document is usable
+        operations.append(result.ok())
     assert len(operations) >= 20
     for operation in operations:
         strategies = [
@@ -122,3 +126,20 @@ def test_column_model_conforms(column_server: Server) -> None:
 
 def test_tensor_model_conforms(tensor_server: Server) -> None:
     assert _fuzz(tensor_server) == []
+
+
+def test_examples_of_the_document_are_answered(tensor_server: Server) -> None:
+    """The document's example requests (the model's serving example, and the same as V2
+    tensors) are predicted, by both protocols alike."""
+    import httpx
+
+    document = httpx.get(f"{tensor_server.url}/openapi.json", timeout=10).json()
+    answers = []
+    for path in ("/invocations", "/v2/models/{name}/infer"):
+        media = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+        body = media["examples"]["serving_input_example"]["value"]
+        url = tensor_server.url + path.replace("{name}", "tensor")
+        answers.append(httpx.post(url, json=body, timeout=10))
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[0].json() == {"predictions": [6.0, 15.0]}
+    assert answers[1].json()["outputs"][0]["data"] == [6.0, 15.0]

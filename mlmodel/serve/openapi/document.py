@@ -12,6 +12,7 @@ from typing import Any, Final
 from mlmodel.serve.openapi.bodies import FIXED_SCHEMAS, invocations_schemas, v2_schemas
 from mlmodel.serve.openapi.facts import ModelFacts
 from mlmodel.serve.openapi.paths import MLFLOW_TAG, OPS_TAG, V2_TAG, paths
+from mlmodel.serve.openapi.v2_example import infer_example
 
 OPENAPI_VERSION: Final = "3.1.0"
 
@@ -63,7 +64,7 @@ def openapi_document(facts: ModelFacts) -> dict[str, Any]:
             {"name": V2_TAG, "description": "KServe / MLServer's V2 REST protocol."},
             {"name": OPS_TAG, "description": "Metrics and this document."},
         ],
-        "paths": paths(facts, facts.example),
+        "paths": paths(facts, facts.example, infer_example(facts.example, metadata)),
         "components": {"schemas": schemas},
     }
 

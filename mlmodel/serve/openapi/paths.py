@@ -139,7 +139,7 @@ def _version_param(facts: ModelFacts) -> dict[str, Any]:
 
 
 def _v2_model_paths(
-    facts: ModelFacts, prefix: str, suffix: str, params: list[Any]
+    facts: ModelFacts, prefix: str, suffix: str, params: list[Any], example: Any
 ) -> dict[str, Any]:
     """``/v2/models/{name}`` (``suffix`` names the versioned variants' operations)."""
     missing = {"404": _v2_error("No such model (or version).")}
@@ -178,7 +178,7 @@ def _v2_model_paths(
                 "tags": [V2_TAG],
                 "requestBody": {
                     "required": True,
-                    "content": {JSON: {"schema": ref("InferRequest")}},
+                    "content": {JSON: _infer_media(example)},
                 },
                 "responses": {
                     "200": _json(ref("InferResponse"), "The output tensors."),
@@ -193,8 +193,24 @@ def _v2_model_paths(
     }
 
 
-def paths(facts: ModelFacts, example: Any) -> dict[str, Any]:
-    """Every path of the server, for the model of ``facts``."""
+def _infer_media(example: dict[str, Any] | None) -> dict[str, Any]:
+    media: dict[str, Any] = {"schema": ref("InferRequest")}
+    if example is not None:
+        media["examples"] = {
+            "serving_input_example": {
+                "summary": "The model's serving_input_example.json as V2 tensors",
+                "value": example,
+            }
+        }
+    return media
+
+
+def paths(
+    facts: ModelFacts, example: Any, infer_example: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Every path of the server, for the model of ``facts``; ``example`` is the
+    ``/invocations`` body of the model's serving example, ``infer_example`` the same as a
+    V2 ``infer`` body."""
     ping = _bare_text('The server is up and the model loaded (a newline, `"\\n"`).')
     out: dict[str, Any] = {
         "/ping": {
@@ -250,13 +266,14 @@ def paths(facts: ModelFacts, example: Any) -> dict[str, Any]:
         },
     }
     name = [_name_param(facts)]
-    out.update(_v2_model_paths(facts, "/v2/models/{name}", "", name))
+    out.update(_v2_model_paths(facts, "/v2/models/{name}", "", name, infer_example))
     out.update(
         _v2_model_paths(
             facts,
             "/v2/models/{name}/versions/{version}",
             "Version",
             [*name, _version_param(facts)],
+            infer_example,
         )
     )
     return out
