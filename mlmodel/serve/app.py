@@ -243,5 +243,13 @@ def build_app(config: ServerConfig) -> Any:
         # predictions are not waited for
         pool.close()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    async def not_found(request: Request, exc: Exception) -> Response:
+        """Paths no route matches: the V2 protocol's JSON error under ``/v2/``, Starlette's
+        plain text elsewhere."""
+        path = request.url.path
+        if path == "/v2" or path.startswith("/v2/"):
+            return send(v2.no_route(path))
+        return Response("Not Found", status_code=404, media_type="text/plain")
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
     return ObservedApp(app, config.metrics, access_log=config.access_log)

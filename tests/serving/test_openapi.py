@@ -223,6 +223,22 @@ def test_predictions_conform_when_the_model_answers_off_signature(
     assert row["properties"]["s"]["anyOf"][0] == {"type": "string"}
 
 
+def test_v2_paths_no_route_matches_answer_the_documented_json(
+    echo_server: tuple[Server, Path],
+) -> None:
+    """A model name holding an encoded ``/`` matches no route: the document promises V2's
+    ``{"error": ...}`` for a 404 there, not Starlette's plain-text ``Not Found``."""
+    server, _ = echo_server
+    for path in ("/v2/models/a%2Fb", "/v2/models/a%2Fb/infer", "/v2/models/echo-model/x/ready"):
+        method = "POST" if path.endswith("infer") else "GET"
+        answer = httpx.request(method, f"{server.url}{path}", timeout=10)
+        assert answer.status_code == 404
+        assert answer.headers["content-type"] == "application/json"
+        assert set(answer.json()) == {"error"}
+    elsewhere = httpx.get(f"{server.url}/nowhere", timeout=10)
+    assert (elsewhere.status_code, elsewhere.text) == (404, "Not Found")
+
+
 def test_cli_writes_the_file_without_unpickling(
     saved_models: SavedModels, tmp_path: Path, never_unpickle: None
 ) -> None:
