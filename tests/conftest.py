@@ -121,6 +121,7 @@ SLOWEST_FIRST = (
     "tests/checking/test_mlflow_version.py",
     "tests/runtime/test_save_crash.py",
     "tests/serving/test_serve_robustness.py",
+    "tests/serving/test_openapi_fuzz.py",
     "tests/docs/test_code_blocks.py",
     "tests/docs/test_site.py",
 )

@@ -38,3 +38,12 @@ class ScaleModel(mlflow.pyfunc.PythonModel):
         if (model_input["x"] == self.UNLUCKY).any():
             raise ValueError("unlucky input")
         return (model_input["x"] * float((params or {}).get("k", 1.0))).to_numpy()
+
+
+class RowSumModel(mlflow.pyfunc.PythonModel):
+    """Sums each row of a 2-D float tensor (a tensor signature in and out)."""
+
+    def predict(self, context: Any, model_input: Any, params: dict[str, Any] | None = None) -> Any:
+        import numpy as np
+
+        return np.asarray(model_input, dtype="float64").sum(axis=1)

@@ -51,6 +51,7 @@ COMMAND_MODULES: dict[str, str] = {
     "convert": "mlmodel.cli.convert_cmd",
     "schema": "mlmodel.cli.schema_cmd",
     "serve": "mlmodel.cli.serve_cmd",
+    "openapi": "mlmodel.cli.openapi_cmd",
     "predict": "mlmodel.cli.predict_cmd",
     "generate-dockerfile": "mlmodel.cli.dockerfile_cmd",
     "rule": "mlmodel.cli.rule_cmd",

@@ -276,3 +276,9 @@ class OpenInference:
     @staticmethod
     def timeout() -> Answer:
         return Answer.json({"error": TIMEOUT_MESSAGE}, 504)
+
+    @staticmethod
+    def no_route(path: str) -> Answer:
+        """404 for a ``/v2/...`` path no route matches (a model name holding an encoded
+        ``/``, a misspelt route), in the protocol's ``{"error": ...}`` body."""
+        return Answer.json({"error": f"No route for {path}"}, 404)

@@ -3,7 +3,8 @@
 MLflow's protocol: ``/ping`` and ``/health`` (GET, HEAD; ``"\\n"``), ``/version``,
 ``/invocations``. Open Inference Protocol: ``/v2/health/live``, ``/v2/health/ready``,
 ``/v2/models/{name}`` (metadata), ``/v2/models/{name}/ready``, ``/v2/models/{name}/infer``.
-``/metrics`` for Prometheus. Bodies over ``max_body_size`` answer 413 before they are read
+``/metrics`` for Prometheus; ``/openapi.json``, the OpenAPI 3.1 document of the model
+(:mod:`mlmodel.serve.openapi`, built once at start-up). Bodies over ``max_body_size`` answer 413 before they are read
 in full; a prediction running longer than ``timeout`` seconds answers 504 and is abandoned
 (:mod:`mlmodel.serve.pool`: its thread is replaced, so later requests are not held up; while
 too many abandoned predictions still run, predictions answer 503). A client that hangs up
@@ -37,6 +38,8 @@ from mlmodel.serve.batching import DEFAULT_MAX_BATCH_TIME, Batcher
 from mlmodel.serve.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from mlmodel.serve.metrics import Metrics
 from mlmodel.serve.middleware import ObservedApp
+from mlmodel.serve.openapi import ModelFacts, document_bytes, openapi_document
+from mlmodel.serve.openapi.paths import OPENAPI_PATH
 from mlmodel.serve.pool import DEFAULT_MAX_ABANDONED, PoolExhausted, PredictionPool
 
 if TYPE_CHECKING:
@@ -109,6 +112,14 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def openapi_bytes(config: ServerConfig) -> bytes:
+    """The OpenAPI document of the served model, as ``GET /openapi.json`` sends it: what
+    ``mlmodel openapi`` prints for the same model and name."""
+    model = config.scorer.model
+    facts = ModelFacts.of(model.model_dir, model.document, config.model_name, config.model_version)
+    return document_bytes(openapi_document(facts))
+
+
 def build_app(config: ServerConfig) -> Any:
     """The ASGI application (Starlette routes wrapped in the metrics/access-log middleware).
 
@@ -161,6 +172,11 @@ def build_app(config: ServerConfig) -> Any:
     async def version(request: Request) -> Response:
         return send(version_answer())
 
+    document = openapi_bytes(config)
+
+    async def openapi(request: Request) -> Response:
+        return Response(document, media_type="application/json")
+
     async def metrics(request: Request) -> Response:
         return Response(config.metrics.render(), media_type=METRICS_CONTENT_TYPE)
 
@@ -206,6 +222,7 @@ def build_app(config: ServerConfig) -> Any:
         Route("/version", version, methods=["GET"]),
         Route("/invocations", invocations, methods=["POST"]),
         Route("/metrics", metrics, methods=["GET"]),
+        Route(OPENAPI_PATH, openapi, methods=["GET"]),
         Route("/v2", v2_server, methods=["GET"]),
         Route("/v2/health/live", v2_live, methods=["GET", "HEAD"]),
         Route("/v2/health/ready", v2_ready, methods=["GET", "HEAD"]),
@@ -226,5 +243,13 @@ def build_app(config: ServerConfig) -> Any:
         # predictions are not waited for
         pool.close()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    async def not_found(request: Request, exc: Exception) -> Response:
+        """Paths no route matches: the V2 protocol's JSON error under ``/v2/``, Starlette's
+        plain text elsewhere."""
+        path = request.url.path
+        if path == "/v2" or path.startswith("/v2/"):
+            return send(v2.no_route(path))
+        return Response("Not Found", status_code=404, media_type="text/plain")
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
     return ObservedApp(app, config.metrics, access_log=config.access_log)

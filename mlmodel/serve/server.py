@@ -187,6 +187,29 @@ def load_config(options: ServeOptions) -> ServerConfig:
     )
 
 
+def openapi_for(options: ServeOptions) -> bytes:
+    """The document ``GET /openapi.json`` would send for ``options`` (same name and version),
+    without loading the model: its MLmodel is validated and read as text, with its
+    ``serving_input_example.json``; nothing is unpickled or imported from it."""
+    from mlmodel.runtime.validated import validated
+    from mlmodel.serve.openapi import ModelFacts, document_bytes, openapi_document
+
+    model = validated(options.model)
+    document = model.document
+    version = (
+        registry_version(options)
+        or _text(document.get("model_uuid"))
+        or _text(document.get("model_id"))
+    )
+    facts = ModelFacts.of(model.model_dir, document, model_name_for(options), version)
+    return document_bytes(openapi_document(facts))
+
+
+def _text(value: Any) -> str | None:
+    """A header field as PyFuncModel reads it (``model_uuid``, ``model_id``)."""
+    return str(value) if value else None
+
+
 def configure_access_log() -> None:
     logger = logging.getLogger("mlmodel.serve.access")
     if not logger.handlers:

@@ -90,6 +90,11 @@ class PyFuncModel:
         return self._metadata  # type: ignore[no-any-return]
 
     @property
+    def document(self) -> Mapping[str, Any]:
+        """The parsed MLmodel document the model was loaded from."""
+        return self._document
+
+    @property
     def model_id(self) -> str | None:
         """The MLmodel's ``model_id`` (MLflow 3's logged-model id), or None."""
         return _text(self._document.get("model_id"))
