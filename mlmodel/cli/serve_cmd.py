@@ -132,10 +132,15 @@ def serve(
         bool, typer.Option("--no-access-log", help="Do not write the JSON access log.")
     ] = False,
     env_manager: EnvManagerOption = "local",
+    no_docs: Annotated[
+        bool,
+        typer.Option("--no-docs", help="Do not serve the Swagger UI page at /docs."),
+    ] = False,
 ) -> None:
     """Serve MODEL: /ping, /health, /version, /invocations (MLflow's protocol), /v2/...
-    (Open Inference Protocol) and /metrics (Prometheus); with --grpc-port, the Open
-    Inference Protocol's inference.GRPCInferenceService over gRPC too.
+    (Open Inference Protocol), /metrics (Prometheus) and /docs (Swagger UI, from packaged
+    files; --no-docs turns it off); with --grpc-port, the Open Inference Protocol's
+    inference.GRPCInferenceService over gRPC too.
 
     The port is checked first; the model is validated and loaded before the port opens
     (with --workers N the parent validates it and decides trust, and each worker loads it
@@ -208,5 +213,6 @@ def serve(
             threads=threads,
             max_batch_size=max_batch_size,
             max_batch_time=max_batch_time,
+            docs=not no_docs,
         )
     )

@@ -231,6 +231,7 @@ _SERVE_MODULES: Final = (
     "uvloop",
     "numpy",
     "pandas",
+    "swagger_ui_bundle",
 )
 EXTRAS: Final[dict[str, tuple[str, ...]]] = {
     "sklearn": ("sklearn", "skops", "cloudpickle", "numpy", "pandas"),
@@ -251,6 +252,7 @@ MODULE_OF_DISTRIBUTION: Final[dict[str, str]] = {
     "pyopenssl": "OpenSSL",
     "grpcio": "grpc",
     "protobuf": "google",
+    "swagger-ui-bundle-v2": "swagger_ui_bundle",
 }
 
 

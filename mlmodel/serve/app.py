@@ -4,14 +4,15 @@ MLflow's protocol: ``/ping`` and ``/health`` (GET, HEAD; ``"\\n"``), ``/version`
 ``/invocations``. Open Inference Protocol: ``/v2/health/live``, ``/v2/health/ready``,
 ``/v2/models/{name}`` (metadata), ``/v2/models/{name}/ready``, ``/v2/models/{name}/infer``.
 ``/metrics`` for Prometheus; ``/openapi.json``, the OpenAPI 3.1 document of the model
-(:mod:`mlmodel.serve.openapi`, built once at start-up). Bodies over ``max_body_size`` answer 413 before they are read
-in full; a prediction running longer than ``timeout`` seconds answers 504 and is abandoned
-(:mod:`mlmodel.serve.pool`: its thread is replaced, so later requests are not held up; while
-too many abandoned predictions still run, predictions answer 503). A client that hangs up
-before its body is read is counted with status 499 (client closed request), as nginx does.
-Decoding and prediction run in the pool's threads, so the event loop keeps answering health
-checks; with ``max_batch_size`` > 1 concurrent requests are predicted together
-(:mod:`mlmodel.serve.batching`).
+(:mod:`mlmodel.serve.openapi`, built once at start-up); ``/docs``, Swagger UI on
+``/openapi.json`` (:mod:`mlmodel.serve.docs_page`; off with ``docs=False``). Bodies over
+``max_body_size`` answer 413 before they are read in full; a prediction running longer than
+``timeout`` seconds answers 504 and is abandoned (:mod:`mlmodel.serve.pool`: its thread is
+replaced, so later requests are not held up; while too many abandoned predictions still run,
+predictions answer 503). A client that hangs up before its body is read is counted with status
+499 (client closed request), as nginx does. Decoding and prediction run in the pool's threads,
+so the event loop keeps answering health checks; with ``max_batch_size`` > 1 concurrent
+requests are predicted together (:mod:`mlmodel.serve.batching`).
 
 The routes only move bytes, status and media type: every answer of both protocols, error
 bodies included, is made by :mod:`mlmodel.scoring.dataplane`.
@@ -95,6 +96,8 @@ class ServerConfig:
     #: requests merged into one predict (1: no batching; see :mod:`mlmodel.serve.batching`)
     max_batch_size: int = 1
     max_batch_time: float = DEFAULT_MAX_BATCH_TIME
+    #: serve Swagger UI at ``/docs`` (:mod:`mlmodel.serve.docs_page`)
+    docs: bool = True
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -251,5 +254,9 @@ def build_app(config: ServerConfig) -> Any:
             return send(v2.no_route(path))
         return Response("Not Found", status_code=404, media_type="text/plain")
 
+    if config.docs:
+        from mlmodel.serve.docs_page import docs_routes
+
+        routes += docs_routes(config.model_name)
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
     return ObservedApp(app, config.metrics, access_log=config.access_log)

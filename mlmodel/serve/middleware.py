@@ -33,14 +33,21 @@ _STATIC_ROUTES: Final = frozenset(
         "/v2",
         "/v2/health/live",
         "/v2/health/ready",
+        "/openapi.json",
+        "/docs",
+        "/docs/",
     ]
 )
+#: the label of every ``/docs/static/...`` file (a bounded label whatever is asked for)
+_DOCS_STATIC: Final = "/docs/static/"
 
 
 def route_label(path: str) -> str:
     """The route template of ``path`` (bounded label values for metrics)."""
     if path in _STATIC_ROUTES:
         return path
+    if path.startswith(_DOCS_STATIC):
+        return _DOCS_STATIC + "{name}"
     if path.startswith("/v2/models/"):
         rest = path[len("/v2/models/") :].split("/")
         suffix = "/".join(rest[1:])

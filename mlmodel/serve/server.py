@@ -106,6 +106,8 @@ class ServeOptions:
     max_batch_time: float = DEFAULT_MAX_BATCH_TIME
     #: prediction threads per worker process
     threads: int = DEFAULT_THREADS
+    #: serve Swagger UI at /docs (``mlmodel serve --no-docs``: off)
+    docs: bool = True
 
 
 def model_name_for(options: ServeOptions) -> str:
@@ -184,6 +186,7 @@ def load_config(options: ServeOptions) -> ServerConfig:
         max_batch_size=options.max_batch_size,
         max_batch_time=options.max_batch_time,
         threads=options.threads,
+        docs=options.docs,
     )
 
 
@@ -342,6 +345,10 @@ def serve(options: ServeOptions) -> None:
 
     needed_by = "mlmodel serve"
     require_modules("serve", needed_by, SERVE_MODULES)
+    if options.docs:  # its files are found (not read) before the model is
+        from mlmodel.serve.swagger_assets import find_swagger_assets
+
+        find_swagger_assets()
     if options.grpc_port is not None:
         require_modules("grpc", f"{needed_by} --grpc-port", GRPC_MODULES)
     check_address(options)
