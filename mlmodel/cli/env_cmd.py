@@ -31,8 +31,8 @@ env_app = typer.Typer(
 app.add_typer(env_app, name="env")
 
 
-class CheckFormat(enum.StrEnum):
-    """The values of ``mlmodel env check --format``."""
+class EnvFormat(enum.StrEnum):
+    """The values of ``mlmodel env check --format`` and ``mlmodel env list --format``."""
 
     text = "text"
     json = "json"
@@ -51,14 +51,14 @@ _STYLES = {
 def check(
     model: ModelArgument,
     output_format: Annotated[
-        CheckFormat,
+        EnvFormat,
         typer.Option(
             "--format",
             "-f",
             help="text: a table for a terminal; json: model, source, packages (name, "
             "required, installed, verdict, matters, framework), mismatches, matters.",
         ),
-    ] = CheckFormat.text,
+    ] = EnvFormat.text,
     strict: Annotated[
         bool,
         typer.Option(
@@ -86,7 +86,7 @@ def check(
     from mlmodel.environments.drift import check_model
 
     report = check_model(model)
-    if output_format is CheckFormat.json:
+    if output_format is EnvFormat.json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:
         from mlmodel.cli.output import use_color
@@ -142,7 +142,15 @@ def _age(seconds: float) -> str:
 
 @env_app.command("list")
 def list_command(
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    output_format: Annotated[
+        EnvFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: one line per environment; json: a list of objects (key, path, state, "
+            "in_use, last_used and the ready marker's fields).",
+        ),
+    ] = EnvFormat.text,
 ) -> None:
     """List the environments of the cache (MLMODEL_ENV_ROOT, default ~/.cache/mlmodel/envs):
     key, manager, Python, requirements, last use, and whether it is ready, unfinished (a
@@ -152,7 +160,8 @@ def list_command(
     root = env_root()
     found = list_environments(root)
     now = time.time()
-    if as_json:
+    if output_format is EnvFormat.json:
+        records = []
         for env in found:
             record = {
                 "key": env.key,
@@ -162,7 +171,8 @@ def list_command(
                 "last_used": env.last_used,
                 **(env.metadata or {}),
             }
-            typer.echo(json.dumps(record, sort_keys=True))
+            records.append(record)
+        typer.echo(json.dumps(records, indent=2, sort_keys=True))
         return
     if not found:
         typer.echo(f"no environments in {root}")

@@ -23,6 +23,8 @@ import sys
 from dataclasses import dataclass
 from typing import Literal
 
+from mlmodel.core.errors import InvalidParameterError
+
 __all__ = [
     "Clause",
     "MarkerError",
@@ -220,7 +222,7 @@ _TOKEN = re.compile(
 )
 
 
-class MarkerError(ValueError):
+class MarkerError(InvalidParameterError, ValueError):
     """A marker that is not PEP 508."""
 
 

@@ -186,8 +186,8 @@ def test_sigkill_during_creation_leaves_nothing_a_run_uses(
     process.communicate(timeout=10)
     (killed,) = _creations(root)
     assert not (killed / "ready").exists()
-    listed = _finish(_mlmodel(root, "env", "list", "--json"), 30)[1].splitlines()
-    states = {json.loads(line)["key"]: json.loads(line)["state"] for line in listed}
+    listed = json.loads(_finish(_mlmodel(root, "env", "list", "--format", "json"), 30)[1])
+    states = {env["key"]: env["state"] for env in listed}
     assert states[killed.name] == "unfinished"
 
 
@@ -243,9 +243,9 @@ def test_serve_virtualenv_then_reuse(
 def test_env_list_and_prune(root: Path) -> None:
     from mlmodel.environments.cache import KeyLock
 
-    code, out, _ = _finish(_mlmodel(root, "env", "list", "--json"), 30)
+    code, out, _ = _finish(_mlmodel(root, "env", "list", "--format", "json"), 30)
     assert code == 0
-    listed = [json.loads(line) for line in out.splitlines()]
+    listed = json.loads(out)
     assert sorted(e["manager"] for e in listed) == ["uv", "virtualenv"]
     assert all(
         e["state"] == "ready" and e["requirements"] == [f"cachetools=={PINNED}"] for e in listed
