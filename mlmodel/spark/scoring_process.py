@@ -79,7 +79,6 @@ class ScoringProcess:
                 stderr=subprocess.PIPE,
                 pass_fds=(watch_read,),
                 env=env,
-                cwd=str(model_dir),
             )
         except OSError as exc:
             os.close(self._watch)
