@@ -108,7 +108,8 @@ def predict(
     output file appears whole or not at all. A progress bar (bytes read, rows scored) is
     shown when standard error is a terminal. With --env-manager uv or virtualenv, the
     model's environment is created (or reused from the cache) and the scoring runs inside it
-    (--engine local only).
+    (with --engine spark: on the driver first, then each executor's Python worker scores
+    through one process inside it).
 
     Exit status: 0, 1 when the model does not validate or load or rejects the input, 2 for
     usage errors (no such model or input, an output folder that does not exist, a missing
@@ -130,9 +131,7 @@ def predict(
     if engine != "spark" and (result_type is not None or overwrite or verbose):
         raise usage("predict", "--result-type, --overwrite and --verbose are for --engine spark")
     check_env_manager("predict", env_manager)
-    if env_manager != "local":
-        if engine == "spark":
-            raise usage("predict", "--engine spark runs only with --env-manager local")
+    if env_manager != "local" and engine != "spark":
         _check_paths(input_path, output_path, out_format)
         run_in_environment(ctx, "predict", model, env_manager, ("serve",))
     if engine == "spark":  # mlmodel.spark scores the dataset; Spark writes OUTPUT (a directory)
@@ -150,6 +149,7 @@ def predict(
                 result_type=result_type,
                 overwrite=overwrite,
                 verbose=verbose,
+                env_manager=env_manager,
             )
         except UsageError as exc:
             raise usage("predict", str(exc)) from None

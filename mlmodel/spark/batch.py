@@ -92,10 +92,12 @@ def predict_files(
     spark: SparkSession | None = None,
     trust: TrustOptions | None = None,
     overwrite: bool = False,
+    env_manager: str | None = None,
 ) -> None:
     """Score ``input_path`` with the model and write the result to ``output_path`` with Spark.
 
     Uses ``spark`` when given, else starts a (quiet) session on ``master`` for this call.
+    ``env_manager`` is :func:`~mlmodel.spark.spark_udf`'s.
     Raises :class:`~mlmodel.core.errors.MLModelError` for a model that does not validate, or
     input lacking a column the signature requires, before any job runs; for a job that
     fails, with the cause (a worker's own error, not Spark's stack trace). Raises
@@ -103,7 +105,9 @@ def predict_files(
     does (Spark replaces it only with ``overwrite``).
     """
     from mlmodel.runtime.gate import admit
+    from mlmodel.spark.environment import check_env_manager
 
+    check_env_manager(env_manager)
     trust = trust or TrustOptions.of(allow_unsafe=allow_unsafe)
     admitted = admit(model_uri, trust, scan=True)  # refused here, before any Spark job
     with nullcontext(spark) if spark is not None else local_session(master) as session:
@@ -118,6 +122,7 @@ def predict_files(
             params=params,
             trust=trust,
             overwrite=overwrite,
+            env_manager=env_manager,
         )
 
 
@@ -134,6 +139,7 @@ def write_scored(
     trust: TrustOptions,
     overwrite: bool,
     option: ResultTypeOption = API,
+    env_manager: str | None = None,
 ) -> None:
     """Read, score and write with ``session``: the job of :func:`predict_files`."""
     from py4j.protocol import Py4JJavaError
@@ -141,7 +147,15 @@ def write_scored(
 
     from mlmodel.spark.udf import admitted_udf
 
-    udf = admitted_udf(session, admitted, result_type, params, trust=trust, option=option)
+    udf = admitted_udf(
+        session,
+        admitted,
+        result_type,
+        params,
+        trust=trust,
+        option=option,
+        env_manager=env_manager,
+    )
     try:
         scored = score(udf, read_input(session, input_path, input_format))
         if output_format == "csv":
@@ -198,6 +212,7 @@ def run_plan(
             trust=trust,
             overwrite=overwrite,
             option=CLI,
+            env_manager=plan.env_manager,
         )
 
 
@@ -212,6 +227,7 @@ def predict_command(
     result_type: str | None = None,
     overwrite: bool = False,
     verbose: bool = False,
+    env_manager: str | None = None,
 ) -> None:
     """``mlmodel predict --engine spark``: every check that needs no session first
     (:func:`mlmodel.spark.preflight.prepare`: ``UsageError`` for arguments Spark cannot
@@ -228,5 +244,6 @@ def predict_command(
         result_type=result_type,
         overwrite=overwrite,
         trust=trust,
+        env_manager=env_manager,
     )
     run_plan(plan, master=master, trust=trust, verbose=verbose, overwrite=overwrite)

@@ -6,7 +6,10 @@ Spark is not asked to read or write here, an input that does not exist, an outpu
 (unless ``--overwrite``, and then only a file or a folder Spark wrote), an output inside a
 file, a ``--result-type`` that is not a type spark_udf can fill, no Java 17. Then the model
 is admitted (validated, its trust decided, its pickles judged, nothing loaded): not found is
-a usage error, a model that does not validate or is refused is not.
+a usage error, a model that does not validate or is refused is not. With ``--env-manager uv``
+or ``virtualenv`` the model's environment is then created (or reused), its progress on
+standard error: a Python that is not installed, or no uv, is a usage error before Spark
+starts, and a failed install a model error.
 
 Paths Spark reads through Hadoop (``s3a://``, ``hdfs://``, ...) are only checked by Spark
 itself; local paths and ``file:`` URIs are checked here (a glob pattern must match).
@@ -41,6 +44,7 @@ class Plan:
     output_format: str
     admitted: Admitted
     result_type: Any  # a pyspark DataType, or None to infer it from the signature
+    env_manager: str | None = None  #: ``uv`` or ``virtualenv``, prepared; None: local
 
 
 def format_of(path: str, given: str | None) -> str:
@@ -182,12 +186,20 @@ def prepare(
     result_type: str | None,
     overwrite: bool,
     trust: TrustOptions,
+    env_manager: str | None = None,
 ) -> Plan:
-    """Every check that needs no Spark session, cheapest first; the :class:`Plan` to run."""
-    from mlmodel.core.errors import require_modules
+    """Every check that needs no Spark session, cheapest first (the model's environment
+    last, when ``env_manager`` asks for one); the :class:`Plan` to run."""
+    from mlmodel.core.errors import InvalidParameterError, require_modules
     from mlmodel.runtime.gate import admit
     from mlmodel.spark.ddl import CLI, parse_result_type
+    from mlmodel.spark.environment import check_env_manager, prepare_on_driver
     from mlmodel.spark.session import needs_java, require_java
+
+    try:
+        manager = check_env_manager(env_manager)
+    except InvalidParameterError as exc:
+        raise UsageError(str(exc)) from None
 
     output, input_format, output_format = check_arguments(
         input_path, output_path, content_type, overwrite=overwrite
@@ -197,8 +209,6 @@ def prepare(
     )
     parsed = None
     if result_type is not None:
-        from mlmodel.core.errors import InvalidParameterError
-
         try:
             parsed = parse_result_type(result_type, CLI)
         except InvalidParameterError as exc:
@@ -209,4 +219,12 @@ def prepare(
         if SparkSession.getActiveSession() is None:
             require_java()
     admitted = admit(model, trust, scan=True)  # not found: exit 2; invalid or refused: 1
-    return Plan(input_path, output, input_format, output_format, admitted, parsed)
+    if manager is not None:
+        prepare_on_driver(admitted.model_dir, manager, say=_say_stderr)
+    return Plan(input_path, output, input_format, output_format, admitted, parsed, manager)
+
+
+def _say_stderr(message: str) -> None:
+    import sys
+
+    print(message, file=sys.stderr, flush=True)

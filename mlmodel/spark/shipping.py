@@ -72,7 +72,7 @@ def ship_model(sc: SparkContext, model_dir: Path) -> str:
     return archive.name
 
 
-def _unpacked(archive_name: str) -> Path:
+def unpacked_model(archive_name: str) -> Path:
     """The model directory of an added archive, unpacked once per node."""
     from pyspark import SparkFiles
 
@@ -110,7 +110,7 @@ def worker_model(
         from mlmodel.runtime.load.dispatch import load_document
 
         model = load_document(
-            _unpacked(archive_name),
+            unpacked_model(archive_name),
             document,
             trust=trust,
             model_config=model_config,

@@ -9,7 +9,10 @@ Differences from ``mlflow.pyfunc.spark_udf`` (same call shape and results otherw
   not once per task, and only when a batch comes (an empty partition loads nothing);
 * a one-value-per-row tensor output gives a scalar column, not one-element arrays;
 * columns given by their names are matched to the signature by name, in any order (MLflow
-  names them by position); other arguments are positional, as MLflow's.
+  names them by position); other arguments are positional, as MLflow's;
+* with ``env_manager="uv"|"virtualenv"`` each Python worker starts one scoring process in the
+  model's environment, reused for all its batches, tasks and jobs (MLflow starts a scoring
+  server per task), and talks to it over pipes in Arrow (MLflow: JSON over HTTP).
 """
 
 from __future__ import annotations
@@ -46,6 +49,10 @@ class _Shipped:
     model_config: dict[str, Any] | None
     #: how errors name the result-type setting (the CLI's option or spark_udf's argument)
     option: ResultTypeOption = API
+    #: ``uv`` or ``virtualenv``: scored in the model's environment; None: in the worker
+    env_manager: str | None = None
+    #: the environment cache root the driver used (see :mod:`mlmodel.spark.environment`)
+    env_root: str | None = None
 
 
 class SparkUDF:
@@ -117,18 +124,11 @@ def _pandas_udf(shipped: _Shipped, names: list[Any]) -> Any:
     def predict(batches: Iterator[Any]) -> Iterator[Any]:
         import itertools
 
-        from mlmodel.spark.shipping import worker_model
-
         batches = iter(batches)
         first = next(batches, None)
         if first is None:  # an empty partition: no model to load
             return iter(())
-        model = worker_model(
-            shipped.archive,
-            shipped.document,
-            trust=shipped.trust,
-            model_config=shipped.model_config,
-        )
+        model = _worker_scorer(shipped)
         return _predict_batches(model, itertools.chain([first], batches), names, shipped)
 
     # pandas_udf reads typing's spelling of these hints, not the builtin generics
@@ -137,6 +137,32 @@ def _pandas_udf(shipped: _Shipped, names: list[Any]) -> Any:
     result: Any = pd.DataFrame if isinstance(shipped.result_type, StructType) else pd.Series
     predict.__annotations__ = {"batches": Iterator[columns], "return": Iterator[result]}
     return pandas_udf(predict, shipped.result_type)  # type: ignore[call-overload]
+
+
+def _worker_scorer(shipped: _Shipped) -> Any:
+    """What scores batches in this Python worker: the model loaded here, or (with an
+    environment manager) the worker's scoring process in the model's environment."""
+    from mlmodel.spark.shipping import unpacked_model, worker_model
+
+    if shipped.env_manager is None:
+        return worker_model(
+            shipped.archive,
+            shipped.document,
+            trust=shipped.trust,
+            model_config=shipped.model_config,
+        )
+    from mlmodel.spark.scoring_process import worker_process
+
+    assert shipped.env_root is not None
+    return worker_process(
+        shipped.archive,
+        unpacked_model(shipped.archive),
+        shipped.document,
+        manager=shipped.env_manager,
+        driver_root=shipped.env_root,
+        trust=shipped.trust,
+        model_config=shipped.model_config,
+    )
 
 
 def _predict_batches(
@@ -208,21 +234,20 @@ def spark_udf(
     ``result_type`` (a Spark ``DataType`` or DDL string) defaults to the type the output
     schema implies (``double`` without one). ``params`` go to every ``predict`` call, checked
     against the params schema here; ``model_config`` goes to the loader, as MLflow's.
-    ``env_manager`` may only be ``None`` or ``"local"``: the model is scored in the executors'
-    own Python environment. ``allow_unsafe``, ``strict``, ``trusted_types``, ``trusted_keys`` and
+    ``env_manager`` is ``None`` or ``"local"`` (the model is scored in the executors' own
+    Python environment), or ``"uv"`` or ``"virtualenv"``: the model's environment is created
+    from its ``python_env.yaml`` / ``requirements.txt`` (or reused from the cache) on the
+    driver before any job, then on each executor, where every Python worker scores through
+    one scoring process inside it (MLflow's ``conda`` is not supported). ``allow_unsafe``, ``strict``, ``trusted_types``, ``trusted_keys`` and
     ``require_signature`` are :func:`mlmodel.pyfunc.load_model`'s (``trust`` gives them all
     at once): the trust decision and the static check of every pickle are made here on the
     driver, and again on the executors, which load. Raises :class:`~mlmodel.core.errors.InvalidParameterError` when the
     model does not validate, is refused, or an argument is wrong, before any Spark job.
     """
     from mlmodel.runtime.gate import admit
+    from mlmodel.spark.environment import check_env_manager
 
-    if env_manager not in (None, "local"):
-        raise InvalidParameterError(
-            f"env_manager={env_manager!r} is not supported: mlmodel scores the model in the "
-            "executors' own Python environment (env_manager='local'); install the model's "
-            "requirements there"
-        )
+    check_env_manager(env_manager)
     if trust is None:
         trust = TrustOptions.of(
             allow_unsafe=allow_unsafe,
@@ -233,7 +258,13 @@ def spark_udf(
         )
     admitted = admit(model_uri, trust, scan=True)  # refused here, before any Spark job
     return admitted_udf(
-        spark, admitted, result_type, params, trust=trust, model_config=model_config
+        spark,
+        admitted,
+        result_type,
+        params,
+        trust=trust,
+        model_config=model_config,
+        env_manager=env_manager,
     )
 
 
@@ -246,17 +277,22 @@ def admitted_udf(
     trust: TrustOptions,
     model_config: dict[str, Any] | None = None,
     option: ResultTypeOption = API,
+    env_manager: str | None = None,
 ) -> SparkUDF:
     """:func:`spark_udf` for a model already admitted under ``trust`` (validated, its
-    pickles judged): the result type and params are checked, then the model is shipped.
+    pickles judged): the result type and params are checked, the model's environment is
+    prepared here when ``env_manager`` asks for one, then the model is shipped.
     ``option`` is how errors name the result-type setting."""
     from mlmodel.runtime.predict.params import enforce_params
+    from mlmodel.spark.environment import check_env_manager, prepare_on_driver
     from mlmodel.spark.shipping import ship_model
 
     document = admitted.document
     signature = document.get("signature") or {}
     resolved = resolve_result_type(result_type, signature.get("outputs"), option)
     checked_params = enforce_params(params, parse_params(signature.get("params")))
+    manager = check_env_manager(env_manager)
+    root = prepare_on_driver(admitted.model_dir, manager) if manager is not None else None
     shipped = _Shipped(
         archive=ship_model(spark.sparkContext, admitted.model_dir),
         document=document,
@@ -265,5 +301,7 @@ def admitted_udf(
         trust=trust,
         model_config=dict(model_config) if model_config else None,
         option=option,
+        env_manager=manager,
+        env_root=root,
     )
     return SparkUDF(shipped, parse_inputs(signature.get("inputs")), document)

@@ -27,58 +27,9 @@ import pytest
 
 from harness.child_process import ROOT, child_env
 from harness.servers import Server, free_port, launch, mlmodel_cmd
+from tests.environments.version_model import PINNED, RUNNING_PYTHON, write_version_model
 
-PINNED = "5.5.2"
 BODY = {"dataframe_split": {"columns": ["x"], "data": [[1], [2]]}}
-MODEL_CODE = '''"""Predicts the version of cachetools it runs with."""
-import cachetools
-
-
-class VersionModel:
-    def predict(self, X):
-        return [cachetools.__version__] * len(X)
-'''
-RUNNING_PYTHON = ".".join(map(str, sys.version_info[:3]))
-
-
-def _write_model(path: Path, python: str = RUNNING_PYTHON) -> Path:
-    """A python_function model (loader mlflow.sklearn, its class in code/) whose
-    requirements pin cachetools at :data:`PINNED`."""
-    (path / "code").mkdir(parents=True)
-    (path / "code" / "version_model.py").write_text(MODEL_CODE)
-    script = (
-        "import pickle, sys; sys.path.insert(0, sys.argv[1]); import version_model; "
-        "pickle.dump(version_model.VersionModel(), open(sys.argv[2], 'wb'))"
-    )
-    subprocess.run(
-        [sys.executable, "-c", script, str(path / "code"), str(path / "model.pkl")],
-        check=True,
-        timeout=60,
-    )
-    (path / "MLmodel").write_text(
-        "artifact_path: model\n"
-        "flavors:\n"
-        "  python_function:\n"
-        "    code: code\n"
-        "    env:\n"
-        "      virtualenv: python_env.yaml\n"
-        "    loader_module: mlflow.sklearn\n"
-        "    model_path: model.pkl\n"
-        f"    python_version: {python}\n"
-        "  sklearn:\n"
-        "    code: code\n"
-        "    pickled_model: model.pkl\n"
-        "    serialization_format: pickle\n"
-        "    sklearn_version: 1.5.2\n"
-        "mlflow_version: 3.17.2\n"
-        "model_uuid: 0123456789abcdef0123456789abcdef\n"
-        "utc_time_created: '2026-01-01 00:00:00.000000'\n"
-    )
-    (path / "requirements.txt").write_text(f"cachetools=={PINNED}")
-    (path / "python_env.yaml").write_text(
-        f"python: {python}\nbuild_dependencies:\n- pip\ndependencies:\n- -r requirements.txt\n"
-    )
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +40,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert importlib.metadata.version("cachetools") != PINNED
-    return _write_model(tmp_path_factory.mktemp("version-model") / "model")
+    return write_version_model(tmp_path_factory.mktemp("version-model") / "model")
 
 
 def _env(root: Path) -> dict[str, str]:
@@ -157,7 +108,7 @@ def _start_virtualenv_first(virtualenv_server: Server) -> None:
 
 
 def test_a_python_that_is_not_installed_is_a_clear_error(root: Path, tmp_path: Path) -> None:
-    old = _write_model(tmp_path / "old", python="3.4.10")
+    old = write_version_model(tmp_path / "old", python="3.4.10")
     code, _, err = _finish(_predict(root, old, "uv", tmp_path))
     assert code == 2, err
     assert "the model asks for Python 3.4.10, which is not installed here" in err

@@ -32,23 +32,6 @@ ROWS = 300
 
 
 @pytest.fixture(scope="module")
-def spark() -> Iterator[SparkSession]:
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("mlmodel-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.driver.memory", "512m")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "128")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
-
-
-@pytest.fixture(scope="module")
 def data() -> pd.DataFrame:
     rng = np.random.default_rng(7)
     frame = pd.DataFrame(
@@ -466,14 +449,6 @@ def test_tensor_spec_input_takes_an_array_column(
     np.testing.assert_allclose([r["ours"] for r in collected], model.predict(features))
     # MLflow's default result type for a (-1,) tensor output wraps each value in an array
     np.testing.assert_allclose([r["theirs"][0] for r in collected], expected)
-
-
-def test_env_manager_other_than_local_is_refused(
-    spark: SparkSession, models: dict[str, Path]
-) -> None:
-    assert spark_udf(spark, models["clf"], env_manager="local").result_type is not None
-    with pytest.raises(MlmodelException, match="env_manager='virtualenv' is not supported"):
-        spark_udf(spark, models["clf"], env_manager="virtualenv")
 
 
 def test_cli_spark_fresh_process_is_quiet(
