@@ -17,6 +17,8 @@ import json
 import struct
 from typing import IO, TYPE_CHECKING, Any, Final
 
+from mlmodel.core.errors import MLModelError
+
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
@@ -38,7 +40,7 @@ _KIND: Final = b"mlmodel.kind"
 _META: Final = b"mlmodel.meta"
 
 
-class WireError(Exception):
+class WireError(MLModelError):
     """The stream ended or held something that is not a message."""
 
 
