@@ -199,6 +199,16 @@ def test_served_document_is_the_cli_document(
     # the example the document gives is one the server answers 200
     metadata = httpx.get(f"{server.url}/v2/models/echo-model", timeout=10).json()
     assert _schemas(document)["ModelMetadata"]["example"] == metadata
+    # the server URL is relative to the document's: resolved against where the document was
+    # fetched, the operations reach this server (and stay under a proxy's path prefix)
+    from urllib.parse import urljoin
+
+    base = urljoin(f"{server.url}/openapi.json", document["servers"][0]["url"]).rstrip("/")
+    assert base == server.url
+    assert urljoin("http://gateway/team/model/openapi.json", document["servers"][0]["url"]) == (
+        "http://gateway/team/model/"
+    )
+    assert httpx.get(f"{base}/v2/models/echo-model/ready", timeout=10).status_code == 200
 
 
 def test_predictions_conform_when_the_model_answers_off_signature(

@@ -31,7 +31,7 @@ from tests.serve_support import save_echo, save_tensor
 
 #: generated requests (both generation modes together) per predicting operation, and per
 #: other operation (health, metadata: a path parameter at most)
-PREDICT_EXAMPLES = 40
+PREDICT_EXAMPLES = 25
 OTHER_EXAMPLES = 10
 CHECKS = [
     not_a_server_error,

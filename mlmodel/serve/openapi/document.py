@@ -59,6 +59,9 @@ def openapi_document(facts: ModelFacts) -> dict[str, Any]:
             "x-mlmodel-version": __version__,
             "x-mlmodel-signature": facts.has_signature,
         },
+        # relative to the document's own URL, so the operations are sent to the server that
+        # served it, also behind a reverse proxy's path prefix (``/team/model/openapi.json``)
+        "servers": [{"url": ".", "description": "The server that serves this document."}],
         "tags": [
             {"name": MLFLOW_TAG, "description": "MLflow's scoring server protocol."},
             {"name": V2_TAG, "description": "KServe / MLServer's V2 REST protocol."},
