@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from harness.signing_keys import write_key_pair
+
 OPERATIONS = ("sign", "verify", "digests", "model-signing verify")
 FILES = 4
 WRITE_CHUNK = 4 * 1024 * 1024
@@ -79,24 +81,8 @@ def _write_model(folder: Path, total_bytes: int) -> None:
 
 
 def _keys(folder: Path) -> tuple[Path, Path]:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    private, public = folder / "key.pem", folder / "key.pub.pem"
-    private.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    public.write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-    return private, public
+    pair = write_key_pair(folder, "key")
+    return pair.private, pair.public
 
 
 def _run(operation: str, model: Path, private: Path, public: Path) -> dict[str, float]:

@@ -4,6 +4,11 @@ mlmodel and the extras the command needs (``uv pip install`` or the venv's pip),
 installer resolves them at once: the model's pins win where they overlap, and a conflict
 with mlmodel's own requirements fails with the installer's message.
 
+Bytecode is compiled at creation (``uv pip install --compile-bytecode``; pip compiles by
+default): an environment is created once and started many times, and a start must not pay
+for compiling every module it imports, nor depend on being allowed to write ``__pycache__``
+(a read-only cache, ``PYTHONDONTWRITEBYTECODE``).
+
 Nothing here decides readiness: :mod:`mlmodel.environments.prepare` writes the marker after
 :func:`create_environment` returns.
 """
@@ -131,11 +136,12 @@ def create_environment(
         venv = [uv, "venv", "--allow-existing", "--no-python-downloads"]
         venv += ["--python", str(interpreter.path)]
         _run([*venv, str(env_dir)], log, spec.model_dir, "uv venv", env)
-        install = [uv, "pip", "install", "--python", str(python), *arguments]
+        install = [uv, "pip", "install", "--compile-bytecode", "--python", str(python)]
+        install += arguments
         _run(install, log, spec.model_dir, f"uv pip install of {what}", env)
     else:
         venv = [str(interpreter.path), "-m", "venv", str(env_dir)]
         _run(venv, log, spec.model_dir, "python -m venv", env)
-        install = [str(python), "-m", "pip", "install", "--no-compile", *arguments]
+        install = [str(python), "-m", "pip", "install", *arguments]  # compiles bytecode
         _run(install, log, spec.model_dir, f"pip install of {what}", env)
     shutil.rmtree(work, ignore_errors=True)

@@ -26,6 +26,7 @@ import mlmodel
 import mlmodel.pyfunc
 from harness.child_process import ROOT, child_env, run_bounded
 from harness.servers import free_port, save_classifier
+from harness.signing_keys import write_key_pair
 from mlmodel.cli.app import run
 from mlmodel.core.diagnostics import Diagnostic, Severity
 from mlmodel.core.errors import (
@@ -370,25 +371,8 @@ MISSING_EXTRAS = [
 
 @pytest.fixture(scope="module")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    folder = tmp_path_factory.mktemp("keys")
-    key = ec.generate_private_key(ec.SECP256R1())
-    private, public = folder / "key.pem", folder / "key.pub"
-    private.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    public.write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-    return private, public
+    pair = write_key_pair(tmp_path_factory.mktemp("keys"), "key")
+    return pair.private, pair.public
 
 
 @pytest.mark.parametrize(

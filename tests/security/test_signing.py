@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from harness.signing_keys import KeyPair, write_key_pair
 from mlmodel.checking.lint.engine import LintOptions, lint_paths
 from mlmodel.cli.app import run
 from mlmodel.core.errors import UnsafeModelError, UsageError
@@ -37,32 +38,7 @@ from mlmodel.signing import (
 # -- keys, certificates, models ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class KeyPair:
-    private: Path
-    public: Path
-    key: ec.EllipticCurvePrivateKey
-
-
-def _key_pair(folder: Path, name: str, password: bytes | None = None) -> KeyPair:
-    folder.mkdir(parents=True, exist_ok=True)
-    key = ec.generate_private_key(ec.SECP256R1())
-    encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(password)
-        if password
-        else serialization.NoEncryption()
-    )
-    private = folder / f"{name}.pem"
-    private.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
-    )
-    public = folder / f"{name}.pub.pem"
-    public.write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-    return KeyPair(private, public, key)
+_key_pair = write_key_pair
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +20,13 @@ import mlflow.sklearn
 import numpy as np
 import pandas as pd
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from sklearn.linear_model import LogisticRegression
 
 import mlmodel.pyfunc
 import mlmodel.sklearn
 from harness import servers
 from harness.child_process import child_env, run_bounded
+from harness.signing_keys import KeyPair, write_key_pair
 from mlmodel.core.errors import UnsafeModelError
 from mlmodel.signing import sign_model
 from tests.saved_models import SavedModels
@@ -38,30 +36,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 X = pd.DataFrame({"x": [1.0, 2.0, 3.0]})
 
 
-@dataclass(frozen=True)
-class Keys:
-    private: Path
-    public: Path
-
-
-def _keys(folder: Path, name: str) -> Keys:
-    folder.mkdir(parents=True, exist_ok=True)
-    key = ec.generate_private_key(ec.SECP256R1())
-    private = folder / f"{name}.pem"
-    private.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    public = folder / f"{name}.pub.pem"
-    public.write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-    return Keys(private, public)
+def _keys(folder: Path, name: str) -> KeyPair:
+    return write_key_pair(folder, name)
 
 
 @pytest.fixture(autouse=True)
@@ -71,12 +47,12 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+def keys(tmp_path_factory: pytest.TempPathFactory) -> KeyPair:
     return _keys(tmp_path_factory.mktemp("keys"), "release")
 
 
 @pytest.fixture(scope="module")
-def stranger(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+def stranger(tmp_path_factory: pytest.TempPathFactory) -> KeyPair:
     return _keys(tmp_path_factory.mktemp("stranger"), "stranger")
 
 
@@ -105,7 +81,7 @@ def _echo_model(saved: SavedModels, path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def notebook_model(
-    tmp_path_factory: pytest.TempPathFactory, keys: Keys, saved_models: SavedModels
+    tmp_path_factory: pytest.TempPathFactory, keys: KeyPair, saved_models: SavedModels
 ) -> Iterator[Path]:
     path = _by_value_model(saved_models, tmp_path_factory.mktemp("nb") / "m")
     sign_model(path, keys.private)
@@ -113,7 +89,7 @@ def notebook_model(
 
 
 def test_an_unsigned_by_value_python_model_is_refused_naming_both_ways(
-    tmp_path: Path, saved_models: SavedModels, keys: Keys
+    tmp_path: Path, saved_models: SavedModels, keys: KeyPair
 ) -> None:
     path = _by_value_model(saved_models, tmp_path / "m")
     with pytest.raises(UnsafeModelError) as info:
@@ -124,7 +100,7 @@ def test_an_unsigned_by_value_python_model_is_refused_naming_both_ways(
 
 
 def test_a_signed_by_value_python_model_loads_with_the_trusted_key(
-    notebook_model: Path, keys: Keys, stranger: Keys
+    notebook_model: Path, keys: KeyPair, stranger: KeyPair
 ) -> None:
     with pytest.raises(UnsafeModelError):
         mlmodel.pyfunc.load_model(notebook_model)  # a signature alone grants nothing
@@ -135,7 +111,7 @@ def test_a_signed_by_value_python_model_loads_with_the_trusted_key(
 
 
 def test_require_signature_refuses_an_unsigned_model_even_a_clean_one(
-    tmp_path: Path, keys: Keys
+    tmp_path: Path, keys: KeyPair
 ) -> None:
     path = tmp_path / "m"
     mlflow.sklearn.save_model(
@@ -152,7 +128,7 @@ def test_require_signature_refuses_an_unsigned_model_even_a_clean_one(
 
 
 def test_a_file_changed_after_verification_is_refused(
-    notebook_model: Path, keys: Keys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    notebook_model: Path, keys: KeyPair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The bytes loaded are checked against the verified signature: a swap between the
     verification and the read (simulated by swapping right after verify) is refused."""
@@ -175,7 +151,7 @@ def test_a_file_changed_after_verification_is_refused(
 
 
 def test_tampering_a_signed_model_is_refused(
-    notebook_model: Path, keys: Keys, tmp_path: Path
+    notebook_model: Path, keys: KeyPair, tmp_path: Path
 ) -> None:
     import shutil
 
@@ -192,7 +168,7 @@ def _config(folder: Path, table: str) -> None:
 
 
 def test_project_configuration_of_the_current_directory_grants_trust(
-    notebook_model: Path, keys: Keys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    notebook_model: Path, keys: KeyPair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = tmp_path / "project"
     _config(project, f'[trust]\nkeys = ["{keys.public}"]\n')
@@ -204,7 +180,7 @@ def test_project_configuration_of_the_current_directory_grants_trust(
 
 
 def test_a_configuration_inside_the_model_grants_nothing(
-    tmp_path: Path, saved_models: SavedModels, keys: Keys, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, saved_models: SavedModels, keys: KeyPair, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Neither trusted types nor keys from a file in the model directory, even when the
     loader runs from inside it."""
@@ -228,7 +204,7 @@ def test_the_cli_names_its_own_options(tmp_path: Path, saved_models: SavedModels
     assert "trusted_keys=" not in done.stderr and "Traceback" not in done.stderr
 
 
-def test_predict_with_a_trusted_key(notebook_model: Path, keys: Keys, tmp_path: Path) -> None:
+def test_predict_with_a_trusted_key(notebook_model: Path, keys: KeyPair, tmp_path: Path) -> None:
     (tmp_path / "in.json").write_text(json.dumps({"dataframe_split": X.to_dict("split")}))
     done = run_bounded(
         [
@@ -250,7 +226,7 @@ def test_predict_with_a_trusted_key(notebook_model: Path, keys: Keys, tmp_path: 
 
 
 def test_serve_a_signed_notebook_model_with_trusted_key_and_no_allow_unsafe(
-    notebook_model: Path, keys: Keys, tmp_path: Path
+    notebook_model: Path, keys: KeyPair, tmp_path: Path
 ) -> None:
     port = servers.free_port()
     unsigned = servers.launch(
@@ -317,7 +293,7 @@ def test_the_environment_opt_in_still_loads_a_notebook_model(
 
 
 def test_generate_dockerfile_carries_the_loaders_trust_into_the_image(
-    notebook_model: Path, keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    notebook_model: Path, keys: KeyPair, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from mlmodel.cli.app import run
 

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 
 import mlmodel
 from harness.servers import COLUMNS, free_port, save_classifier, start
+from harness.signing_keys import write_key_pair
 from harness.venvs import isolated_env, venv_with_wheel
 from mlmodel.cli.app import run
 
@@ -29,21 +28,8 @@ IMAGE_PATHS = {"/opt/ml/model": "model", "/opt/ml/keys": "keys"}
 
 
 def _key_pair(folder: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    private, public = folder / "signer.pem", folder / "signer.pub.pem"
-    private.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    public.write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-    return private, public
+    pair = write_key_pair(folder, "signer")
+    return pair.private, pair.public
 
 
 @pytest.fixture(scope="module")
