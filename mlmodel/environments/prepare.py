@@ -125,6 +125,11 @@ def _create(
         f"{interpreter.version}, {pins} requirement{'s' * (pins != 1)} from "
         f"{spec.source or 'nothing'}, plus mlmodel[{','.join(extras)}]) in {env_dir}"
     )
+    if spec.left_out:
+        say(
+            f"mlmodel: {', '.join(spec.left_out)} left out: mlmodel loads this model without "
+            "MLflow (a native loader, no code of its own)"
+        )
     started = time.monotonic()
     try:
         create_environment(env_dir, interpreter, manager, spec, extras)

@@ -43,6 +43,8 @@ class EnvironmentSpec:
     source: str | None  #: the file the requirements come from (None: there is none)
     python: str | None  #: the Python version asked for (``3.11.7``, ``3.11``), or None
     python_source: str | None  #: the file (or ``MLmodel``) that asks for it
+    #: MLflow's own requirements, left out: mlmodel loads the model without MLflow
+    left_out: tuple[str, ...] = ()
 
 
 def read_spec(model_dir: Path) -> EnvironmentSpec:
@@ -82,8 +84,13 @@ def read_spec(model_dir: Path) -> EnvironmentSpec:
         requirements, constraints = _expand(pip, model_dir)
 
     python, python_source = _python(python_env, python_env_name, conda, conda_name, pyfunc)
+    left_out: list[str] = []
+    if _loads_without_mlflow(document, pyfunc):
+        left_out = [line for line in requirements if _is_mlflow(line)]
+        requirements = [line for line in requirements if not _is_mlflow(line)]
     return EnvironmentSpec(
         model_dir=model_dir,
+        left_out=tuple(left_out),
         requirements=tuple(requirements),
         constraints=tuple(constraints),
         source=source,
@@ -96,6 +103,32 @@ def _pyfunc(document: Any) -> Mapping[str, Any] | None:
     flavors = document.get("flavors") if isinstance(document, dict) else None
     pyfunc = flavors.get("python_function") if isinstance(flavors, dict) else None
     return pyfunc if isinstance(pyfunc, dict) else None
+
+
+def _loads_without_mlflow(document: Any, pyfunc: Mapping[str, Any] | None) -> bool:
+    """Whether mlmodel loads the model with one of its own loaders, where nothing of MLflow
+    is imported: the python_function loader module is native (or, without python_function,
+    a native flavor is there) and the model brings no code of its own (``code``: its modules
+    may import MLflow)."""
+    from mlmodel.flavors.libraries import NATIVE_LOADER_MODULES
+
+    if pyfunc is None:
+        flavors = document.get("flavors") if isinstance(document, dict) else None
+        return isinstance(flavors, dict) and any(
+            isinstance(flavors.get(flavor), dict) for flavor in NATIVE_LOADER_MODULES.values()
+        )
+    return pyfunc.get("loader_module") in NATIVE_LOADER_MODULES and not pyfunc.get("code")
+
+
+def _is_mlflow(line: str) -> bool:
+    from mlmodel.modeldir.requirements import (
+        MLFLOW_DISTRIBUTIONS,
+        normalise_name,
+        requirement_name,
+    )
+
+    name = requirement_name(line)
+    return name is not None and normalise_name(name) in MLFLOW_DISTRIBUTIONS
 
 
 def _expand(lines: Iterable[object], base: Path) -> tuple[list[str], list[str]]:

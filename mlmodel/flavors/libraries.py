@@ -2,7 +2,10 @@
 (``sklearn_version``...) and its distribution name on the package index.
 
 Read by lint's MLM403 (a pin that contradicts the recorded version) and by drift checks
-(:mod:`mlmodel.environments.drift`: a model's framework is the library of its flavors).
+(:mod:`mlmodel.environments.drift`: a model's framework is the library of its flavors). Also
+the ``python_function`` loader modules mlmodel implements itself, without MLflow
+(:data:`NATIVE_LOADER_MODULES`: the runtime's native loaders, and the model environments
+that need no MLflow for them).
 """
 
 from __future__ import annotations
@@ -10,7 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-__all__ = ["FLAVOR_LIBRARIES", "framework_distributions"]
+__all__ = ["FLAVOR_LIBRARIES", "NATIVE_LOADER_MODULES", "framework_distributions"]
+
+#: the python_function loader modules mlmodel loads without MLflow (its own loaders in
+#: :mod:`mlmodel.runtime.load`), and the flavor each reads
+NATIVE_LOADER_MODULES: Final[dict[str, str]] = {
+    "mlflow.sklearn": "sklearn",
+    "mlflow.xgboost": "xgboost",
+    "mlflow.lightgbm": "lightgbm",
+}
 
 #: flavor -> (setting holding the library version, the library's distribution name)
 FLAVOR_LIBRARIES: Final[dict[str, tuple[str, str]]] = {

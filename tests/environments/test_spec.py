@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from mlmodel.environments.spec import environment_key, read_spec
 
 
@@ -47,3 +49,34 @@ def test_conda_pip_section_and_flavor_python(tmp_path: Path) -> None:
     )
     (model / "MLmodel").write_text("flavors: {}\n")
     assert read_spec(model).python is None
+
+
+@pytest.mark.parametrize(
+    ("python_function", "left_out"),
+    [
+        ("loader_module: mlflow.sklearn", True),  # mlmodel's own loader: no MLflow imported
+        ("loader_module: mlflow.lightgbm", True),
+        (None, True),  # no python_function: the sklearn flavor is loaded natively
+        ("loader_module: mlflow.sklearn\n    code: code", False),  # its code may import it
+        ("loader_module: mlflow.pyfunc.model", False),  # a pickled PythonModel needs MLflow
+        ("loader_module: some.custom_loader", False),
+    ],
+)
+def test_mlflow_is_left_out_only_where_mlmodel_loads_without_it(
+    tmp_path: Path, python_function: str | None, left_out: bool
+) -> None:
+    model = tmp_path / "m"
+    model.mkdir()
+    pyfunc = f"  python_function:\n    {python_function}\n" if python_function else ""
+    (model / "MLmodel").write_text(f"flavors:\n{pyfunc}  sklearn:\n    sklearn_version: 1.5.2\n")
+    (model / "requirements.txt").write_text(
+        "mlflow==3.17.2\nscikit-learn==1.5.2\nMLflow_Skinny==3.17.2\nmlflow-tracing>=3\n"
+    )
+    spec = read_spec(model)
+    mlflow = ("mlflow==3.17.2", "MLflow_Skinny==3.17.2", "mlflow-tracing>=3")
+    if left_out:
+        assert spec.requirements == ("scikit-learn==1.5.2",)
+        assert spec.left_out == mlflow
+    else:
+        assert spec.requirements == (mlflow[0], "scikit-learn==1.5.2", *mlflow[1:])
+        assert spec.left_out == ()

@@ -393,3 +393,12 @@ def test_the_table_covers_every_entry_point_and_cause() -> None:
                 continue
             assert (entry, cause) in cells
     assert set(CAUSES.values()) <= set(EXCEPTIONS) and set(EXIT_CODES) == {"ok", *EXCEPTIONS}
+
+
+def test_the_native_loaders_are_the_ones_model_environments_leave_mlflow_out_for() -> None:
+    from mlmodel.flavors.libraries import NATIVE_LOADER_MODULES
+    from mlmodel.runtime.load.dispatch import NATIVE_LOADERS
+
+    assert set(NATIVE_LOADERS) == set(NATIVE_LOADER_MODULES)
+    for module, _flavor in NATIVE_LOADERS.values():
+        assert importlib.import_module(module).load_pyfunc is not None

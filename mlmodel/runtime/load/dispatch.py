@@ -22,6 +22,7 @@ from mlmodel.core.errors import (
     ModelLoadError,
 )
 from mlmodel.environments.drift import warn_at_load
+from mlmodel.flavors.libraries import NATIVE_LOADER_MODULES
 from mlmodel.runtime.load.code_paths import add_code_to_path
 from mlmodel.runtime.load.safety import LoadPolicy, TrustOptions
 from mlmodel.runtime.predict.pyfunc_model import PyFuncModel
@@ -32,9 +33,8 @@ NativeLoader = Callable[[Path, Path, Mapping[str, Any], LoadPolicy], Any]
 
 #: loader_module -> (the module of mlmodel implementing it, the flavor it reads)
 NATIVE_LOADERS: Final = {
-    "mlflow.sklearn": ("mlmodel.runtime.load.sklearn", "sklearn"),
-    "mlflow.xgboost": ("mlmodel.runtime.load.xgboost", "xgboost"),
-    "mlflow.lightgbm": ("mlmodel.runtime.load.lightgbm", "lightgbm"),
+    loader_module: (f"mlmodel.runtime.load.{flavor}", flavor)
+    for loader_module, flavor in NATIVE_LOADER_MODULES.items()
 }
 
 
