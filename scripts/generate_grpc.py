@@ -13,6 +13,7 @@ grpcio version the stubs require (the ``grpcio`` lower bound).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -58,4 +59,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # protoc's grpcio import leaves an event-engine thread that can abort the interpreter's
+    # teardown (SIGABRT, "epoll_wait error: Bad file descriptor"); the files are written
+    os._exit(code)
