@@ -4,10 +4,11 @@ mlmodel and the extras the command needs (``uv pip install`` or the venv's pip),
 installer resolves them at once: the model's pins win where they overlap, and a conflict
 with mlmodel's own requirements fails with the installer's message.
 
-Bytecode is compiled at creation (``uv pip install --compile-bytecode``; pip compiles by
-default): an environment is created once and started many times, and a start must not pay
-for compiling every module it imports, nor depend on being allowed to write ``__pycache__``
-(a read-only cache, ``PYTHONDONTWRITEBYTECODE``).
+Bytecode is not compiled at creation (uv's default; pip is told ``--no-compile``): the
+first start writes it for the modules it imports, where ``__pycache__`` may be written.
+Compiling everything at creation was measured: on an MLflow-saved scikit-learn model, a
+creation of 15.6 s instead of 3.3 s, for a cached start of 2.3 s instead of 5.4 s only where
+bytecode cannot be written (``PYTHONDONTWRITEBYTECODE``).
 
 Nothing here decides readiness: :mod:`mlmodel.environments.prepare` writes the marker after
 :func:`create_environment` returns.
@@ -136,12 +137,11 @@ def create_environment(
         venv = [uv, "venv", "--allow-existing", "--no-python-downloads"]
         venv += ["--python", str(interpreter.path)]
         _run([*venv, str(env_dir)], log, spec.model_dir, "uv venv", env)
-        install = [uv, "pip", "install", "--compile-bytecode", "--python", str(python)]
-        install += arguments
+        install = [uv, "pip", "install", "--python", str(python), *arguments]
         _run(install, log, spec.model_dir, f"uv pip install of {what}", env)
     else:
         venv = [str(interpreter.path), "-m", "venv", str(env_dir)]
         _run(venv, log, spec.model_dir, "python -m venv", env)
-        install = [str(python), "-m", "pip", "install", *arguments]  # compiles bytecode
+        install = [str(python), "-m", "pip", "install", "--no-compile", *arguments]
         _run(install, log, spec.model_dir, f"pip install of {what}", env)
     shutil.rmtree(work, ignore_errors=True)
