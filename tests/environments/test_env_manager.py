@@ -4,8 +4,8 @@ own environment; creation is cached, atomic (a SIGKILL leaves nothing a later ru
 shared by concurrent runs; a Python that is not installed is a clear error; ``mlmodel env
 list|prune``.
 
-Every environment lives under one module-scoped ``MLMODEL_ENV_ROOT`` (uv's and pip's caches
-stay where they are: they are caches, and a fresh one would download every wheel again).
+Every environment lives under one module-scoped ``MLMODEL_ENV_ROOT``; uv's and pip's caches
+are the session's (tests/conftest.py: under its temporary folder).
 The virtualenv server (venv + pip: ~30 s, the slow path) starts with the module, so its
 creation overlaps the uv tests.
 """
