@@ -116,10 +116,10 @@ AMPLIFIED: dict[str, tuple[Callable[[Any, DecodeLimits | None], Any], Callable[[
 def test_small_bodies_decoding_to_huge_frames_get_413_at_once(case: str) -> None:
     decode, make, option = AMPLIFIED[case]
     body = make()
-    start = time.perf_counter()
+    start = time.thread_time()  # CPU time: a loaded CI machine does not stretch it
     with pytest.raises(LimitExceeded) as refused:
         decode(body, SERVER)
-    assert time.perf_counter() - start < 2.0
+    assert time.thread_time() - start < 2.0
     assert (refused.value.status, refused.value.error_code) == (413, "REQUEST_LIMIT_EXCEEDED")
     assert f"(mlmodel serve {option})" in refused.value.message
 
