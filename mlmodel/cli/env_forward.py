@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from mlmodel.cli.errors import usage
+
+if TYPE_CHECKING:
+    from mlmodel.runtime.load.safety import TrustOptions
 
 __all__ = ["check_env_manager", "forwarded_arguments", "run_in_environment"]
 
@@ -45,13 +48,22 @@ def forwarded_arguments(ctx: Any, command: str, model_dir: Path) -> list[str]:
 
 
 def run_in_environment(
-    ctx: Any, command: str, model: str, manager: str, extras: Sequence[str]
+    ctx: Any,
+    command: str,
+    model: str,
+    manager: str,
+    extras: Sequence[str],
+    trust: TrustOptions,
 ) -> NoReturn:
     """Prepare MODEL's environment under ``manager`` (with mlmodel's ``extras``) and replace
-    this process with the command run inside it."""
-    from mlmodel.environments.prepare import exec_mlmodel, prepare_environment
-    from mlmodel.modeldir.location import resolve_model_location
+    this process with the command run inside it.
 
-    model_dir = resolve_model_location(model).file.parent.resolve()
+    The model is admitted first, under the command's ``trust`` (validated, the trust decision
+    made and every pickle judged, nothing loaded): installing a refused model's requirements
+    would run their build code for a model the command then refuses."""
+    from mlmodel.environments.prepare import exec_mlmodel, prepare_environment
+    from mlmodel.runtime.gate import admit
+
+    model_dir = admit(model, trust, scan=True).model_dir.resolve()
     prepared = prepare_environment(model_dir, manager, extras)
     exec_mlmodel(prepared, forwarded_arguments(ctx, command, model_dir))

@@ -133,7 +133,7 @@ def predict(
     check_env_manager("predict", env_manager)
     if env_manager != "local" and engine != "spark":
         _check_paths(input_path, output_path, out_format)
-        run_in_environment(ctx, "predict", model, env_manager, ("serve",))
+        run_in_environment(ctx, "predict", model, env_manager, ("serve",), trust)
     if engine == "spark":  # mlmodel.spark scores the dataset; Spark writes OUTPUT (a directory)
         from mlmodel.core.errors import MLModelError, UsageError
         from mlmodel.spark.batch import predict_command

@@ -17,6 +17,7 @@ from mlmodel.cli.options import (
     RequireSignatureOption,
     TrustedKeyOption,
     TrustTypeOption,
+    trust_options,
 )
 from mlmodel.scoring.limits import (
     DEFAULT_MAX_CELLS,
@@ -185,7 +186,8 @@ def serve(
     check_env_manager("serve", env_manager)
     if env_manager != "local":
         extras = ("serve",) if grpc_port is None else ("serve", "grpc")
-        run_in_environment(ctx, "serve", model, env_manager, extras)
+        trust = trust_options(allow_unsafe, trust_type, trusted_key, require_signature)
+        run_in_environment(ctx, "serve", model, env_manager, extras, trust)
     from mlmodel.serve.server import ServeOptions, default_workers
     from mlmodel.serve.server import serve as run_server
 

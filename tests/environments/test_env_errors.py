@@ -67,3 +67,27 @@ def test_no_python_version_uses_the_running_one_and_says_so_once(
         f"version {PYTHON}"
     )
     assert notes == [expected]
+
+
+@pytest.mark.parametrize("command", ["serve", "predict"])
+def test_a_refused_model_gets_no_environment(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    """The model is admitted under the command's trust before its requirements are
+    installed: a model whose code/ nothing trusts is refused and nothing is created."""
+    from mlmodel.cli.app import run
+    from tests.environments.version_model import write_version_model
+
+    root = tmp_path / "envs"
+    monkeypatch.setenv("MLMODEL_ENV_ROOT", str(root))
+    monkeypatch.delenv("MLMODEL_NO_PICKLE", raising=False)
+    model = write_version_model(tmp_path / "model")
+    extra = ["-i", str(tmp_path / "in.json")] if command == "predict" else []
+    (tmp_path / "in.json").write_text('{"inputs": [1]}')
+    assert run([command, str(model), *extra, "--env-manager", "uv"]) == 1
+    err = capsys.readouterr().err
+    assert "--allow-unsafe" in err, err
+    assert not root.exists() or not any(p for p in root.iterdir() if p.name != ".locks")
