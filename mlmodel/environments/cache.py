@@ -78,14 +78,12 @@ def is_ready(env_dir: Path) -> bool:
 
 
 def write_marker(env_dir: Path, metadata: dict[str, Any]) -> None:
-    """Publish ``env_dir`` as ready: the marker is written beside it, flushed, then renamed
-    into place (the last step of a creation)."""
-    temporary = env_dir / f".{READY_MARKER}.tmp"
-    with temporary.open("w", encoding="utf-8") as out:
-        json.dump(metadata, out, indent=2, sort_keys=True)
-        out.flush()
-        os.fsync(out.fileno())
-    temporary.replace(env_dir / READY_MARKER)
+    """Publish ``env_dir`` as ready: the marker is written whole or not at all
+    (:func:`mlmodel.core.fsio.write_file`: a temporary sibling, fsynced, renamed into place),
+    the last step of a creation."""
+    from mlmodel.core.fsio import write_file
+
+    write_file(env_dir / READY_MARKER, json.dumps(metadata, indent=2, sort_keys=True).encode())
     (env_dir / USED_MARKER).touch()
 
 

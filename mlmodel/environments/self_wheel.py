@@ -202,7 +202,7 @@ def _record_hash(data: bytes) -> str:
 
 def _write_wheel(files: dict[str, bytes], dist_info: str, path: Path) -> Path:
     """Write ``files`` (archive name -> bytes) and their ``WHEEL`` and ``RECORD`` to
-    ``path`` deterministically, atomically (a temporary sibling renamed into place)."""
+    ``path`` deterministically, whole or not at all (:func:`mlmodel.core.fsio.atomic_writer`)."""
     entries = dict(files)
     entries[f"{dist_info}/WHEEL"] = _WHEEL_TEXT.encode("ascii")
     order = sorted(entries, key=lambda name: (name.startswith(f"{dist_info}/"), name))
@@ -211,19 +211,15 @@ def _write_wheel(files: dict[str, bytes], dist_info: str, path: Path) -> Path:
     record.append(f"{record_name},,")
     entries[record_name] = ("\n".join(record) + "\n").encode("utf-8")
     order.append(record_name)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name in order:
-                info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
-                info.external_attr = 0o644 << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, entries[name])
-        tmp.chmod(0o644)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    from mlmodel.core.fsio import atomic_writer
+
+    with (
+        atomic_writer(path) as out,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, entries[name])
     return path
